@@ -1,0 +1,487 @@
+//! The workspace types: what a `*.knot.json` file holds, field for field.
+//!
+//! Collections are ordered maps keyed by name, so a file reads naturally, JSON paths name
+//! things (`$.sources.orders.operations.getOrder`) and saving keeps the author's order.
+//! Field order in each struct is the key order on disk.
+
+use indexmap::IndexMap;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// The file format version this build writes and reads natively.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// One workspace: sources + unified schema + saved operations + environments.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Workspace {
+    /// Optional pointer to the JSON Schema, for editors.
+    #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
+    pub json_schema: Option<String>,
+    /// File format version; this build reads version 1.
+    pub version: u32,
+    /// Display name of the workspace.
+    pub name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// Downstream services, by name.
+    #[serde(default)]
+    pub sources: IndexMap<String, Source>,
+    /// The unified GraphQL schema composed over the sources.
+    pub schema: UnifiedSchema,
+    /// Saved operation documents, by name; some are exposed as REST endpoints.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub operations: IndexMap<String, SavedOperation>,
+    /// Environments, by name: variables used in URLs, headers and bindings.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub environments: IndexMap<String, Environment>,
+    /// The environment used when none is chosen; the first one otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_environment: Option<String>,
+}
+
+/// A downstream service.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Source {
+    Rest(RestSource),
+    Grpc(GrpcSource),
+    Graphql(GraphqlSource),
+}
+
+/// Connection limits every kind of source has.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SourceLimits {
+    pub timeout_ms: Option<u64>,
+    pub max_concurrency: Option<u32>,
+}
+
+pub const DEFAULT_TIMEOUT_MS: u64 = 5_000;
+pub const DEFAULT_MAX_CONCURRENCY: u32 = 32;
+
+impl SourceLimits {
+    pub fn timeout_ms(&self) -> u64 {
+        self.timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS)
+    }
+    pub fn max_concurrency(&self) -> u32 {
+        self.max_concurrency.unwrap_or(DEFAULT_MAX_CONCURRENCY).max(1)
+    }
+}
+
+/// A REST service reached with HTTP and JSON.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RestSource {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// Base URL, may use `{{env.NAME}}`.
+    pub base_url: String,
+    /// Headers sent on every call; values may use `{{env.NAME}}` / `{{secret.NAME}}`.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub headers: IndexMap<String, String>,
+    /// Per-call timeout in milliseconds (default 5000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_ms: Option<u64>,
+    /// At most this many calls in flight to this source at once (default 32).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_concurrency: Option<u32>,
+    #[serde(default)]
+    pub operations: IndexMap<String, RestOperation>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum HttpMethod {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+impl HttpMethod {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Post => "POST",
+            HttpMethod::Put => "PUT",
+            HttpMethod::Patch => "PATCH",
+            HttpMethod::Delete => "DELETE",
+        }
+    }
+}
+
+/// One REST endpoint. Templates use `{input}` for operation inputs (URL-encoded in the path)
+/// and `{{env.NAME}}` for environment variables.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RestOperation {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    pub method: HttpMethod,
+    /// Path template, e.g. `/orders/{id}`.
+    pub path: String,
+    /// Query parameters: name -> template. A parameter whose input is null is left out;
+    /// a list input repeats the parameter (`id=1&id=2`).
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub query: IndexMap<String, String>,
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub headers: IndexMap<String, String>,
+    /// JSON body template: a string that is exactly `"{input}"` becomes the input's JSON value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<Value>,
+    /// Typed inputs: name -> GraphQL type (`ID!`, `[ID!]!`).
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub inputs: IndexMap<String, String>,
+}
+
+/// A gRPC service; messages are dynamic, described by .proto files or server reflection.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GrpcSource {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// `http://host:port` (cleartext HTTP/2) or `https://…`; may use `{{env.NAME}}`.
+    pub endpoint: String,
+    /// .proto files, relative to the workspace file, compiled at run time.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub proto_files: Vec<String>,
+    /// Import paths for the .proto files (default: each file's folder).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub import_paths: Vec<String>,
+    /// Ask the server for its descriptors (reflection v1, then v1alpha) instead of files.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reflection: bool,
+    /// Metadata sent on every call.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub headers: IndexMap<String, String>,
+    /// Per-call timeout in milliseconds (default 5000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_ms: Option<u64>,
+    /// At most this many calls in flight to this source at once (default 32).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_concurrency: Option<u32>,
+    #[serde(default)]
+    pub operations: IndexMap<String, GrpcOperation>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GrpcOperation {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// Fully qualified method: `package.Service/Method`.
+    pub method: String,
+    /// Typed inputs (fields of the request message), for checking bindings.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub inputs: IndexMap<String, String>,
+}
+
+/// A GraphQL service over HTTP; each operation is one of its root fields.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GraphqlSource {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// The endpoint, e.g. `http://127.0.0.1:7104/graphql`; may use `{{env.NAME}}`.
+    pub url: String,
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub headers: IndexMap<String, String>,
+    /// Per-call timeout in milliseconds (default 5000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_ms: Option<u64>,
+    /// At most this many calls in flight to this source at once (default 32).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_concurrency: Option<u32>,
+    #[serde(default)]
+    pub operations: IndexMap<String, GraphqlOperation>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GraphqlOperation {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// `query` (default) or `mutation`.
+    #[serde(default, skip_serializing_if = "is_query")]
+    pub operation_type: GraphqlOperationType,
+    /// The downstream root field.
+    pub field: String,
+    /// Its arguments: name -> GraphQL type.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub inputs: IndexMap<String, String>,
+    /// Selection used when the unified schema maps the result to a scalar (e.g. `JSON`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selection: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum GraphqlOperationType {
+    #[default]
+    Query,
+    Mutation,
+}
+
+fn is_query(t: &GraphqlOperationType) -> bool {
+    *t == GraphqlOperationType::Query
+}
+
+/// The unified schema: object types by name. `Query` is the root.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UnifiedSchema {
+    pub types: IndexMap<String, ObjectType>,
+}
+
+pub const QUERY_TYPE: &str = "Query";
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ObjectType {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    pub fields: IndexMap<String, FieldDef>,
+}
+
+/// A field of the unified schema: a plain property of its parent's data, or bound to an
+/// operation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FieldDef {
+    /// GraphQL type, e.g. `ID!`, `User`, `[Product!]`.
+    #[serde(rename = "type")]
+    pub ty: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub arguments: IndexMap<String, ArgumentDef>,
+    /// A private field is data the gateway uses (typically a join key) but never shows:
+    /// it is absent from the public schema and cannot be queried.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub private: bool,
+    /// For a plain field: the dot path of its value in the parent's data (default: its name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// For a bound field: the operation that produces its value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub binding: Option<Binding>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ArgumentDef {
+    #[serde(rename = "type")]
+    pub ty: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<Value>,
+    /// By default a required `ID`/`String` argument must not be empty or whitespace; set
+    /// this to accept blank values.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub allow_blank: bool,
+}
+
+/// Where a field's value comes from: one operation of one source.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Binding {
+    pub source: String,
+    pub operation: String,
+    /// The key taken from each parent object. A list-valued key makes the field a list:
+    /// one value per key element.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<KeyBinding>,
+    /// Present for a batch binding: all keys at this path go in one call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch: Option<BatchOptions>,
+    /// Other operation inputs: input name -> where its value comes from.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub args: IndexMap<String, ArgValue>,
+    /// Dot path of the value inside the operation's response (default: the whole response).
+    /// For a batch binding, the path of the list of results.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct KeyBinding {
+    /// The parent field (plain, private or bound) holding the key or list of keys.
+    pub parent: String,
+    /// The operation input that receives the key (the list of keys for a batch binding).
+    pub input: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BatchOptions {
+    /// How results are matched back to keys.
+    #[serde(rename = "match")]
+    pub match_by: MatchBy,
+    /// Split larger key sets into several calls of at most this many keys.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_batch_size: Option<usize>,
+}
+
+/// DataLoader matching: by a field of each result, or by position (counts must agree).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum MatchBy {
+    /// Each result's field (dot path) equals its key.
+    Field(String),
+    /// The i-th result belongs to the i-th key.
+    Order,
+}
+
+/// The value of one operation input.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum ArgValue {
+    /// A field of the parent object (plain, private or bound).
+    Parent(String),
+    /// An argument of the bound field.
+    Argument(String),
+    /// An environment variable.
+    Env(String),
+    /// A literal JSON value.
+    Value(Value),
+}
+
+/// A saved GraphQL document against the unified schema.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SavedOperation {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    pub document: String,
+    /// Which operation of the document to run when it holds several.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operation_name: Option<String>,
+    /// Expose this operation as a REST endpoint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rest: Option<RestEndpoint>,
+}
+
+/// `GET /composite-order-details/{id}`: path and query parameters become variables.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RestEndpoint {
+    #[serde(default = "default_get")]
+    pub method: HttpMethod,
+    pub path: String,
+}
+
+fn default_get() -> HttpMethod {
+    HttpMethod::Get
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Environment {
+    #[serde(default)]
+    pub variables: IndexMap<String, EnvVariable>,
+}
+
+/// A variable: a plain value, or a detailed entry. A secret's value never lives in the
+/// file: it comes from the local store or the process environment (`KNOT_SECRET_<NAME>`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum EnvVariable {
+    Plain(String),
+    Detailed(EnvVariableDetail),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EnvVariableDetail {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub secret: bool,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+}
+
+impl EnvVariable {
+    pub fn is_secret(&self) -> bool {
+        matches!(self, EnvVariable::Detailed(d) if d.secret)
+    }
+    /// The value written in the file, if any (never for a secret).
+    pub fn file_value(&self) -> Option<&str> {
+        match self {
+            EnvVariable::Plain(v) => Some(v),
+            EnvVariable::Detailed(d) if !d.secret => d.value.as_deref(),
+            EnvVariable::Detailed(_) => None,
+        }
+    }
+}
+
+impl Source {
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Source::Rest(_) => "rest",
+            Source::Grpc(_) => "grpc",
+            Source::Graphql(_) => "graphql",
+        }
+    }
+    pub fn limits(&self) -> SourceLimits {
+        let (timeout_ms, max_concurrency) = match self {
+            Source::Rest(s) => (s.timeout_ms, s.max_concurrency),
+            Source::Grpc(s) => (s.timeout_ms, s.max_concurrency),
+            Source::Graphql(s) => (s.timeout_ms, s.max_concurrency),
+        };
+        SourceLimits { timeout_ms, max_concurrency }
+    }
+    /// Names of the operations this source offers, in file order.
+    pub fn operation_names(&self) -> Vec<&str> {
+        match self {
+            Source::Rest(s) => s.operations.keys().map(String::as_str).collect(),
+            Source::Grpc(s) => s.operations.keys().map(String::as_str).collect(),
+            Source::Graphql(s) => s.operations.keys().map(String::as_str).collect(),
+        }
+    }
+    pub fn has_operation(&self, name: &str) -> bool {
+        match self {
+            Source::Rest(s) => s.operations.contains_key(name),
+            Source::Grpc(s) => s.operations.contains_key(name),
+            Source::Graphql(s) => s.operations.contains_key(name),
+        }
+    }
+    /// Declared inputs of an operation (empty when the source declares none, e.g. gRPC
+    /// methods described only by their proto).
+    pub fn operation_inputs(&self, name: &str) -> Option<&IndexMap<String, String>> {
+        match self {
+            Source::Rest(s) => s.operations.get(name).map(|o| &o.inputs),
+            Source::Grpc(s) => s.operations.get(name).map(|o| &o.inputs),
+            Source::Graphql(s) => s.operations.get(name).map(|o| &o.inputs),
+        }
+    }
+}
+
+impl Workspace {
+    /// The root query type, if declared.
+    pub fn query_type(&self) -> Option<&ObjectType> {
+        self.schema.types.get(QUERY_TYPE)
+    }
+
+    /// The environment to use: the one named, else `defaultEnvironment`, else the first.
+    pub fn environment(&self, name: Option<&str>) -> Result<Option<(&str, &Environment)>, String> {
+        match name.or(self.default_environment.as_deref()) {
+            Some(n) => match self.environments.get_key_value(n) {
+                Some((k, v)) => Ok(Some((k.as_str(), v))),
+                None => Err(format!(
+                    "environment `{n}` is not defined (defined: {})",
+                    if self.environments.is_empty() {
+                        "none".to_string()
+                    } else {
+                        self.environments.keys().cloned().collect::<Vec<_>>().join(", ")
+                    }
+                )),
+            },
+            None => Ok(self.environments.get_index(0).map(|(k, v)| (k.as_str(), v))),
+        }
+    }
+}
