@@ -1,0 +1,310 @@
+//! `knot`: the command-line face of Knot, a thin adapter over the core crates. It parses
+//! arguments, loads files, and prints; every decision lives in the libraries.
+
+mod demo;
+
+use anyhow::{anyhow, bail, Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use knot_execute::{Engine, Request, Vars};
+use knot_model::{check_bytes, public_sdl, Workspace};
+use serde_json::{Map, Value};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "knot", version, about = "Knot: compose many services into one GraphQL API, plan and run queries over them.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Validate a workspace file and explain every problem with its JSON path and position.
+    Check {
+        workspace: PathBuf,
+        /// Print problems as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the public schema (SDL) of a workspace: private join keys are left out.
+    Schema { workspace: PathBuf },
+    /// Print the plan (the fan-out graph) of a query without calling anything.
+    Plan {
+        workspace: PathBuf,
+        #[command(flatten)]
+        query: QueryArgs,
+        #[arg(long, value_enum, default_value_t = PlanFormat::Json)]
+        format: PlanFormat,
+    },
+    /// Run a query and print the GraphQL response on stdout.
+    Run {
+        workspace: PathBuf,
+        #[command(flatten)]
+        query: QueryArgs,
+        /// Environment to use (default: the workspace's default).
+        #[arg(long = "env")]
+        env: Option<String>,
+        /// Set an environment variable: NAME=VALUE (repeatable).
+        #[arg(long = "var", value_name = "NAME=VALUE")]
+        vars: Vec<String>,
+        /// Write the trace (plan and one span per downstream call) to this file.
+        #[arg(long)]
+        trace: Option<PathBuf>,
+    },
+    /// Start the demo services on 127.0.0.1 (REST, gRPC, GraphQL) until Ctrl+C.
+    Demo(demo::DemoArgs),
+    /// Import a source and print it as workspace JSON.
+    Import {
+        #[command(subcommand)]
+        what: ImportCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// REST operations from an OpenAPI 3 document (JSON or YAML).
+    Openapi {
+        file: PathBuf,
+        #[arg(long)]
+        base_url: Option<String>,
+    },
+    /// A GraphQL service's root fields, by introspection.
+    Graphql { url: String },
+    /// A gRPC service's methods, by server reflection.
+    Grpc { endpoint: String },
+}
+
+#[derive(clap::Args)]
+struct QueryArgs {
+    /// The GraphQL document.
+    #[arg(long, conflicts_with_all = ["query_file", "operation"])]
+    query: Option<String>,
+    /// A file holding the GraphQL document.
+    #[arg(long, conflicts_with = "operation")]
+    query_file: Option<PathBuf>,
+    /// A saved operation of the workspace, by name.
+    #[arg(long)]
+    operation: Option<String>,
+    /// Which operation of the document to run, when it holds several.
+    #[arg(long)]
+    operation_name: Option<String>,
+    /// Variables as a JSON object.
+    #[arg(long)]
+    variables: Option<String>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum PlanFormat {
+    Json,
+    Dot,
+    Mermaid,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let filter = tracing_subscriber::EnvFilter::try_from_env("KNOT_LOG").unwrap_or_else(|_| "warn".into());
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Check { workspace, json } => check(&workspace, json),
+        Command::Schema { workspace } => {
+            let ws = load(&workspace)?;
+            println!("{}", public_sdl(&ws));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Plan { workspace, query, format } => {
+            let ws = load(&workspace)?;
+            let request = request(&ws, &query)?;
+            match knot_plan::plan(&ws, &request.document, request.operation_name.as_deref(), &request.variables) {
+                Ok(plan) => {
+                    match format {
+                        PlanFormat::Json => println!("{}", serde_json::to_string_pretty(&plan.to_json())?),
+                        PlanFormat::Dot => print!("{}", plan.to_dot()),
+                        PlanFormat::Mermaid => print!("{}", plan.to_mermaid()),
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(errors) => {
+                    for e in errors {
+                        eprintln!("error: {e}");
+                    }
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+        Command::Run { workspace, query, env, vars, trace } => {
+            let ws = load(&workspace)?;
+            let request = request(&ws, &query)?;
+            let mut resolved = Vars::from_workspace(&ws, env.as_deref()).map_err(|e| anyhow!(e))?;
+            for v in vars {
+                let (k, val) = v.split_once('=').ok_or_else(|| anyhow!("--var expects NAME=VALUE, got `{v}`"))?;
+                resolved.set(k, val);
+            }
+            let engine = Engine::new(ws, resolved, base_dir(&workspace))?;
+            let rt = tokio::runtime::Runtime::new()?;
+            let outcome = rt.block_on(engine.run(&request));
+            println!("{}", serde_json::to_string_pretty(&outcome.response)?);
+            if let Some(path) = trace {
+                std::fs::write(&path, serde_json::to_string_pretty(&outcome.trace_json())?)
+                    .with_context(|| format!("cannot write the trace to {}", path.display()))?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo(args) => demo::run(args),
+        Command::Import { what } => {
+            let rt = tokio::runtime::Runtime::new()?;
+            let source: Value = match what {
+                ImportCommand::Openapi { file, base_url } => {
+                    let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+                    let s = knot_connect::openapi::import_openapi(&text, &file.display().to_string(), base_url.as_deref())?;
+                    serde_json::to_value(knot_model::Source::Rest(s))?
+                }
+                ImportCommand::Graphql { url } => {
+                    let s = rt.block_on(knot_connect::introspect::introspect(&url, &[], std::time::Duration::from_secs(10)))?;
+                    serde_json::to_value(knot_model::Source::Graphql(s))?
+                }
+                ImportCommand::Grpc { endpoint } => {
+                    let (pool, _) = rt.block_on(knot_connect::reflect::fetch_descriptors(&endpoint, &[], std::time::Duration::from_secs(10), None))?;
+                    let ops = knot_connect::reflect::operations_from_pool(&pool);
+                    serde_json::json!({"kind": "grpc", "endpoint": endpoint, "reflection": true, "operations": ops})
+                }
+            };
+            println!("{}", serde_json::to_string_pretty(&source)?);
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn base_dir(workspace: &Path) -> &Path {
+    workspace.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."))
+}
+
+fn load(path: &Path) -> Result<Workspace> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let report = check_bytes(&bytes);
+    match report.workspace {
+        Some(ws) if report.problems.is_empty() => Ok(ws),
+        _ => {
+            let lines: Vec<String> = report.problems.iter().map(|p| format!("  {}: {p}", path.display())).collect();
+            bail!("{} is not a valid workspace ({} problem(s)):\n{}\n(run `knot check` for details)", path.display(), lines.len(), lines.join("\n"))
+        }
+    }
+}
+
+fn check(path: &Path, json: bool) -> Result<ExitCode> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let report = check_bytes(&bytes);
+    let mut problems = report.problems;
+    // Saved operations are checked against the schema by the planner, and gRPC methods
+    // against their .proto files, when the workspace itself is sound.
+    if let (Some(ws), true) = (&report.workspace, problems.is_empty()) {
+        problems.extend(deep_checks(ws, base_dir(path), &bytes));
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "file": path.display().to_string(), "problems": problems }))?);
+    } else if problems.is_empty() {
+        println!("{}: ok", path.display());
+    } else {
+        for p in &problems {
+            println!("{}:{p}", path.display());
+        }
+        println!("{} problem(s)", problems.len());
+    }
+    Ok(if problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+fn deep_checks(ws: &Workspace, base: &Path, bytes: &[u8]) -> Vec<knot_model::Problem> {
+    use knot_model::{JsonPath, Problem, ProblemCode};
+    let text = String::from_utf8_lossy(bytes);
+    let mut out = Vec::new();
+    for (name, op) in &ws.operations {
+        // Variables are not known here: plan with placeholder values of the right type.
+        let vars = placeholder_variables(&op.document, op.operation_name.as_deref());
+        if let Err(errors) = knot_plan::plan(ws, &op.document, op.operation_name.as_deref(), &vars) {
+            for e in errors {
+                out.push(Problem::new(ProblemCode::InvalidDocument, JsonPath::root().keys(["operations", name.as_str(), "document"]), format!("operation `{name}`: {e}")));
+            }
+        }
+    }
+    for (name, source) in &ws.sources {
+        if let knot_model::Source::Grpc(g) = source {
+            if g.proto_files.is_empty() {
+                continue;
+            }
+            let path = JsonPath::root().keys(["sources", name.as_str()]);
+            match knot_connect::grpc::compile_protos(&g.proto_files, &g.import_paths, base) {
+                Err(e) => out.push(Problem::new(ProblemCode::Proto, path.key("protoFiles"), e.to_string())),
+                Ok(pool) => {
+                    for (op_name, op) in &g.operations {
+                        if knot_connect::grpc::find_method(&pool, &op.method).is_none() {
+                            out.push(Problem::new(ProblemCode::Proto, path.keys(["operations", op_name.as_str(), "method"]), format!("the .proto files define no method `{}`", op.method)));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for p in &mut out {
+        if let Some((l, c)) = knot_model::locate::line_col(&text, &p.path.0) {
+            p.line = Some(l);
+            p.column = Some(c);
+        }
+    }
+    out
+}
+
+fn placeholder_variables(document: &str, operation: Option<&str>) -> Map<String, Value> {
+    let mut vars = Map::new();
+    let Ok(doc) = async_graphql_parser::parse_query(document) else { return vars };
+    for (name, op) in doc.operations.iter() {
+        if operation.is_some() && name.map(|n| n.as_str()) != operation {
+            continue;
+        }
+        for def in &op.node.variable_definitions {
+            let ty = def.node.var_type.node.to_string();
+            let base = ty.trim_matches(|c| c == '[' || c == ']' || c == '!');
+            let v = match base {
+                "Int" => Value::from(1),
+                "Float" => Value::from(1.0),
+                "Boolean" => Value::Bool(true),
+                _ => Value::String("placeholder".into()),
+            };
+            let v = if ty.starts_with('[') { Value::Array(vec![v]) } else { v };
+            vars.insert(def.node.name.node.to_string(), v);
+        }
+    }
+    vars
+}
+
+fn request(ws: &Workspace, q: &QueryArgs) -> Result<Request> {
+    let variables = match &q.variables {
+        None => Map::new(),
+        Some(text) => match serde_json::from_str::<Value>(text).context("--variables is not JSON")? {
+            Value::Object(m) => m,
+            _ => bail!("--variables must be a JSON object"),
+        },
+    };
+    let (document, operation_name) = if let Some(doc) = &q.query {
+        (doc.clone(), q.operation_name.clone())
+    } else if let Some(file) = &q.query_file {
+        (std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?, q.operation_name.clone())
+    } else if let Some(name) = &q.operation {
+        let saved = ws.operations.get(name).ok_or_else(|| {
+            anyhow!("no saved operation `{name}` (saved: {})", ws.operations.keys().cloned().collect::<Vec<_>>().join(", "))
+        })?;
+        (saved.document.clone(), q.operation_name.clone().or_else(|| saved.operation_name.clone()))
+    } else {
+        bail!("give the query with --query, --query-file or --operation");
+    };
+    Ok(Request { document, operation_name, variables })
+}

@@ -1,0 +1,116 @@
+//! What one downstream call gives back to the executor: the value or a categorised error,
+//! and a record for the explorer (request summary with secrets masked, status, bytes).
+
+use serde::Serialize;
+use serde_json::Value;
+use std::time::Instant;
+
+/// The public error categories (GraphQL `extensions.category`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Category {
+    /// The client's input was refused before any call.
+    Validation,
+    /// A dependency refused the request (HTTP 4xx, gRPC INVALID_ARGUMENT, NOT_FOUND, …).
+    DependencyValidation,
+    /// A dependency failed (5xx, connection error, malformed or mismatched answer).
+    Dependency,
+    /// A dependency did not answer in time.
+    Timeout,
+}
+
+impl Category {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Category::Validation => "VALIDATION",
+            Category::DependencyValidation => "DEPENDENCY_VALIDATION",
+            Category::Dependency => "DEPENDENCY",
+            Category::Timeout => "TIMEOUT",
+        }
+    }
+
+    /// The message a public answer carries: it names no service, URL or detail.
+    pub fn public_message(&self) -> &'static str {
+        match self {
+            Category::Validation => "The request is invalid.",
+            Category::DependencyValidation => "A dependency rejected the request.",
+            Category::Dependency => "A dependency failed.",
+            Category::Timeout => "A dependency did not answer in time.",
+        }
+    }
+}
+
+/// Why a call failed, with the detail the explorer shows (never the public answer).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CallError {
+    #[error("no answer within {after_ms} ms")]
+    Timeout { after_ms: u64 },
+    #[error("status {status}: {message}")]
+    Status { status: String, category: Category, message: String },
+    #[error("transport error: {0}")]
+    Transport(String),
+    #[error("malformed answer: {0}")]
+    BadPayload(String),
+    #[error("cannot build the request: {0}")]
+    Request(String),
+}
+
+impl CallError {
+    pub fn category(&self) -> Category {
+        match self {
+            CallError::Timeout { .. } => Category::Timeout,
+            CallError::Status { category, .. } => *category,
+            CallError::Transport(_) | CallError::BadPayload(_) | CallError::Request(_) => Category::Dependency,
+        }
+    }
+}
+
+/// HTTP status to category: 4xx is the dependency refusing, anything else not 2xx a failure.
+pub fn http_category(status: u16) -> Category {
+    match status {
+        408 | 504 => Category::Timeout,
+        400..=499 => Category::DependencyValidation,
+        _ => Category::Dependency,
+    }
+}
+
+/// The request as the explorer shows it. Secret values appear as `{{secret.NAME}}`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct RequestSummary {
+    /// `GET`, `POST`, … or `grpc` / `graphql`.
+    pub method: String,
+    /// URL, or `endpoint/package.Service/Method`.
+    pub target: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<(String, String)>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<Value>,
+}
+
+/// One finished call.
+#[derive(Clone, Debug)]
+pub struct CallResult {
+    pub outcome: Result<Value, CallError>,
+    pub request: RequestSummary,
+    /// Status as the protocol names it: `200`, `OK`, `INTERNAL`; none when no answer came.
+    pub status: Option<String>,
+    /// Bytes of the response body.
+    pub bytes: usize,
+    /// When the call was sent (after waiting for the source's concurrency limit).
+    pub started: Instant,
+    pub ended: Instant,
+    /// A copy of the raw response for the explorer, cut to a bounded size.
+    pub response_preview: Option<String>,
+}
+
+pub const PREVIEW_LIMIT: usize = 64 * 1024;
+
+/// Cuts a response body for the explorer at a char boundary.
+pub fn preview(bytes: &[u8]) -> String {
+    let cut = bytes.len().min(PREVIEW_LIMIT);
+    let mut s = String::from_utf8_lossy(&bytes[..cut]).into_owned();
+    if bytes.len() > PREVIEW_LIMIT {
+        s.push_str(&format!("… ({} bytes in all)", bytes.len()));
+    }
+    s
+}

@@ -1,0 +1,107 @@
+//! Knot's connectors: how one call to one downstream operation is made, whatever the
+//! protocol, and how sources are imported (OpenAPI, .proto / reflection, introspection).
+//!
+//! The main design choice: every protocol ends in the same [`CallResult`], a JSON value or
+//! a categorised [`CallError`], plus a [`RequestSummary`] that is safe to record (secrets
+//! masked). The executor never knows which protocol it talks to, and nothing here knows
+//! about plans, GraphQL execution of the unified schema, storage or user interfaces. Each
+//! source has its own concurrency limit (a semaphore shared by every run in the process)
+//! and its own per-call timeout.
+
+pub mod call;
+pub mod error;
+pub mod graphql;
+pub mod grpc;
+pub mod introspect;
+pub mod openapi;
+pub mod reflect;
+pub mod rest;
+pub mod vars;
+
+pub use call::{CallError, CallResult, Category, RequestSummary};
+pub use error::ImportError;
+pub use vars::Vars;
+
+use indexmap::IndexMap;
+use knot_model::{Source, Workspace};
+use serde_json::{Map, Value};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::Semaphore;
+
+enum Client {
+    Rest(rest::RestClient),
+    Grpc(grpc::GrpcClient),
+    Graphql(graphql::GraphqlClient),
+}
+
+struct SourceConnector {
+    client: Client,
+    permits: Arc<Semaphore>,
+    timeout: Duration,
+    kind: &'static str,
+}
+
+/// Ready-to-call connectors for every source of a workspace, with resolved variables.
+pub struct Connectors {
+    sources: IndexMap<String, SourceConnector>,
+    vars: Vars,
+}
+
+impl Connectors {
+    /// Prepares every source. Compiles .proto files now (so a broken proto is reported
+    /// before any run); gRPC reflection and connections happen on first use.
+    /// `base_dir` is the folder relative paths in the workspace are resolved from.
+    pub fn new(ws: &Workspace, vars: Vars, base_dir: &Path) -> Result<Self, (String, ImportError)> {
+        let http = reqwest::Client::builder()
+            .tcp_nodelay(true)
+            .pool_max_idle_per_host(256)
+            .user_agent(concat!("knot/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| (String::new(), ImportError::Network { target: "HTTP client".into(), message: e.to_string() }))?;
+        let mut sources = IndexMap::new();
+        for (name, source) in &ws.sources {
+            let limits = source.limits();
+            let client = match source {
+                Source::Rest(s) => Client::Rest(rest::RestClient::new(http.clone(), s.clone())),
+                Source::Graphql(s) => Client::Graphql(graphql::GraphqlClient::new(http.clone(), s.clone())),
+                Source::Grpc(s) => Client::Grpc(grpc::GrpcClient::new(s.clone(), base_dir).map_err(|e| (name.clone(), e))?),
+            };
+            sources.insert(
+                name.clone(),
+                SourceConnector {
+                    client,
+                    permits: Arc::new(Semaphore::new(limits.max_concurrency() as usize)),
+                    timeout: Duration::from_millis(limits.timeout_ms()),
+                    kind: source.kind_name(),
+                },
+            );
+        }
+        Ok(Connectors { sources, vars })
+    }
+
+    pub fn vars(&self) -> &Vars {
+        &self.vars
+    }
+
+    /// `rest`, `grpc` or `graphql`.
+    pub fn kind(&self, source: &str) -> Option<&'static str> {
+        self.sources.get(source).map(|s| s.kind)
+    }
+
+    /// Calls one operation. Waits for a free slot of the source's concurrency limit first;
+    /// the result's `started` is when the call was actually sent.
+    pub async fn call(&self, source: &str, operation: &str, inputs: &Map<String, Value>, selection: Option<&str>) -> CallResult {
+        let Some(s) = self.sources.get(source) else {
+            return CallResult::failed(Instant::now(), RequestSummary::default(), CallError::Request(format!("no source `{source}`")));
+        };
+        // The semaphore is never closed, so acquiring only waits.
+        let _permit = s.permits.acquire().await;
+        match &s.client {
+            Client::Rest(c) => c.call(&self.vars, operation, inputs, s.timeout).await,
+            Client::Graphql(c) => c.call(&self.vars, operation, inputs, selection, s.timeout).await,
+            Client::Grpc(c) => c.call(&self.vars, operation, inputs, s.timeout).await,
+        }
+    }
+}

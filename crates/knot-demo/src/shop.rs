@@ -1,0 +1,201 @@
+//! The shop example: orders and users over REST, products over gRPC.
+//!
+//! `GET /orders/{id}` and `GET /users/{id}` answer JSON; the products service is
+//! a tonic `ProductService` (`GetProduct`, `GetProducts`) served over HTTP/2
+//! cleartext together with gRPC server reflection (v1 and v1alpha). A
+//! "malformed" gRPC answer is produced by tagging the response and letting an
+//! outer middleware swap its body for a frame that is not a valid message.
+
+use std::convert::Infallible;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, Uri};
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use bytes::Bytes;
+use http_body::Frame;
+
+use crate::data::{self, MAX_ID};
+use crate::faults::{Answer, Gate, Verdict};
+use crate::pb::product_service_server::{ProductService, ProductServiceServer};
+use crate::pb::{GetProductRequest, GetProductsRequest, GetProductsResponse, Product};
+use crate::rest;
+use crate::DemoError;
+
+/// Encoded `FileDescriptorSet` of `proto/products.proto` (served by reflection).
+pub const FILE_DESCRIPTOR_SET: &[u8] =
+    include_bytes!(concat!(env!("OUT_DIR"), "/products_descriptor.bin"));
+
+/// Full gRPC path of `GetProduct`.
+pub const GET_PRODUCT_PATH: &str = "/knot.demo.products.v1.ProductService/GetProduct";
+/// Full gRPC path of `GetProducts`.
+pub const GET_PRODUCTS_PATH: &str = "/knot.demo.products.v1.ProductService/GetProducts";
+
+/// The orders REST service.
+pub(crate) fn orders_router(gate: Gate) -> Router {
+    rest::with_health(
+        Router::new()
+            .route("/orders/{id}", get(get_order))
+            .with_state(gate),
+    )
+}
+
+async fn get_order(State(gate): State<Gate>, uri: Uri, Path(id): Path<String>) -> Response {
+    rest::single(&gate, &uri, id, "order", |id| {
+        data::parse_id(id, MAX_ID).map(data::order)
+    })
+    .await
+}
+
+/// The users REST service.
+pub(crate) fn users_router(gate: Gate) -> Router {
+    rest::with_health(
+        Router::new()
+            .route("/users/{id}", get(get_user))
+            .with_state(gate),
+    )
+}
+
+async fn get_user(State(gate): State<Gate>, uri: Uri, Path(id): Path<String>) -> Response {
+    rest::single(&gate, &uri, id, "user", |id| {
+        data::parse_id(id, MAX_ID).map(data::user)
+    })
+    .await
+}
+
+/// The products gRPC service with reflection, as an axum router (HTTP/2 cleartext).
+pub(crate) fn products_router(gate: Gate) -> Result<Router, DemoError> {
+    let reflection_v1 = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(FILE_DESCRIPTOR_SET)
+        .build_v1()
+        .map_err(|err| DemoError::Reflection(err.to_string()))?;
+    let reflection_v1alpha = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(FILE_DESCRIPTOR_SET)
+        .build_v1alpha()
+        .map_err(|err| DemoError::Reflection(err.to_string()))?;
+    let routes = tonic::service::Routes::new(ProductServiceServer::new(Products { gate }))
+        .add_service(reflection_v1)
+        .add_service(reflection_v1alpha);
+    Ok(routes
+        .into_axum_router()
+        .layer(axum::middleware::map_response(garble)))
+}
+
+struct Products {
+    gate: Gate,
+}
+
+#[tonic::async_trait]
+impl ProductService for Products {
+    async fn get_product(
+        &self,
+        request: tonic::Request<GetProductRequest>,
+    ) -> Result<tonic::Response<Product>, tonic::Status> {
+        let keys = [request.into_inner().id];
+        let answer = grpc_check(self.gate.admit("GetProduct", GET_PRODUCT_PATH, &keys).await)?;
+        if answer.malformed {
+            return Ok(malformed_reply(Product::default()));
+        }
+        let id = &keys[0];
+        if data::is_blank(id) {
+            return Err(tonic::Status::invalid_argument(
+                "product id must not be blank",
+            ));
+        }
+        match data::parse_id(id, MAX_ID) {
+            Some(n) => Ok(tonic::Response::new(data::product(n))),
+            None => Err(tonic::Status::not_found(format!("product {id} not found"))),
+        }
+    }
+
+    async fn get_products(
+        &self,
+        request: tonic::Request<GetProductsRequest>,
+    ) -> Result<tonic::Response<GetProductsResponse>, tonic::Status> {
+        let ids = request.into_inner().ids;
+        let answer = grpc_check(
+            self.gate
+                .admit("GetProducts", GET_PRODUCTS_PATH, &ids)
+                .await,
+        )?;
+        if answer.malformed {
+            return Ok(malformed_reply(GetProductsResponse::default()));
+        }
+        let mut products: Vec<Product> = ids
+            .iter()
+            .filter_map(|id| data::parse_id(id, MAX_ID).map(data::product))
+            .collect();
+        answer.trim_batch(&mut products);
+        Ok(tonic::Response::new(GetProductsResponse { products }))
+    }
+}
+
+/// Maps an injected fault to a gRPC status.
+fn grpc_check(verdict: Verdict) -> Result<Answer, tonic::Status> {
+    match verdict {
+        Verdict::Proceed(answer) => Ok(answer),
+        Verdict::Fail => Err(tonic::Status::internal("injected failure")),
+        Verdict::Reject => Err(tonic::Status::invalid_argument("injected rejection")),
+    }
+}
+
+/// Marker in the response extensions: the body must be replaced by garbage.
+#[derive(Clone, Copy, Debug)]
+struct MalformedReply;
+
+fn malformed_reply<T>(message: T) -> tonic::Response<T> {
+    let mut response = tonic::Response::new(message);
+    response.extensions_mut().insert(MalformedReply);
+    response
+}
+
+/// Replaces the body of tagged responses with a frame that does not decode.
+async fn garble(response: Response) -> Response {
+    if response.extensions().get::<MalformedReply>().is_none() {
+        return response;
+    }
+    let (mut parts, _body) = response.into_parts();
+    parts.headers.remove("grpc-status");
+    parts.headers.remove("grpc-message");
+    parts.headers.remove(http::header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::new(GarbageBody { step: 0 }))
+}
+
+/// A gRPC length-prefixed frame (uncompressed, 3 bytes) whose payload starts a
+/// length-delimited field 1 with an unterminated varint length: never decodes.
+const GARBAGE_FRAME: &[u8] = &[0, 0, 0, 0, 3, 0x0A, 0xFF, 0xFF];
+
+/// One garbage data frame followed by `grpc-status: 0` trailers.
+struct GarbageBody {
+    step: u8,
+}
+
+impl http_body::Body for GarbageBody {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        let frame = match self.step {
+            0 => Frame::data(Bytes::from_static(GARBAGE_FRAME)),
+            1 => {
+                let mut trailers = HeaderMap::new();
+                trailers.insert("grpc-status", HeaderValue::from_static("0"));
+                Frame::trailers(trailers)
+            }
+            _ => return Poll::Ready(None),
+        };
+        self.step += 1;
+        Poll::Ready(Some(Ok(frame)))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.step >= 2
+    }
+}

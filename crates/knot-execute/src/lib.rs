@@ -1,0 +1,124 @@
+//! The Knot executor: runs a plan on tokio, stitches one response and records a trace.
+//!
+//! The main design choice: the executor runs the planner's petgraph DAG as it is (a node
+//! starts the moment its dependencies are done, its calls go out together), writes every
+//! answer into one raw data tree, and only then projects that tree into the shape the
+//! document asked for. Failures are stored in the tree where their value would be, so each
+//! one surfaces as one GraphQL error at its exact response path, with a public category and
+//! message; the detail (source, URL, status) goes to the trace only. Nothing here knows
+//! about Tauri, terminals, HTTP servers or storage.
+
+pub mod project;
+pub mod run;
+pub mod trace;
+
+pub use knot_connect::{Category, Connectors, Vars};
+pub use knot_plan::{Plan, PlanError};
+pub use trace::{NodeRun, Span, Trace, TraceError};
+
+use knot_model::{Workspace, QUERY_TYPE};
+use serde_json::{json, Map, Value};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// A GraphQL request against the unified schema.
+#[derive(Clone, Debug, Default)]
+pub struct Request {
+    pub document: String,
+    pub operation_name: Option<String>,
+    pub variables: Map<String, Value>,
+}
+
+/// The answer and what happened to produce it.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    /// `{"data": …, "errors": […]}` as a client receives it.
+    pub response: Value,
+    /// Present when a plan ran (absent for requests refused before planning finished).
+    pub trace: Option<Trace>,
+}
+
+impl Outcome {
+    /// The trace as JSON (null when no plan ran).
+    pub fn trace_json(&self) -> Value {
+        self.trace.as_ref().and_then(|t| serde_json::to_value(t).ok()).unwrap_or(Value::Null)
+    }
+}
+
+/// A loaded workspace with connectors, ready to plan and run requests. Cheap to clone.
+#[derive(Clone)]
+pub struct Engine {
+    workspace: Arc<Workspace>,
+    connectors: Arc<Connectors>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("source `{source_name}`: {message}")]
+    Source { source_name: String, message: String },
+}
+
+impl Engine {
+    /// Prepares connectors for every source; `base_dir` resolves relative paths (.proto).
+    pub fn new(workspace: Workspace, vars: Vars, base_dir: &Path) -> Result<Engine, EngineError> {
+        let connectors = Connectors::new(&workspace, vars, base_dir)
+            .map_err(|(source_name, e)| EngineError::Source { source_name, message: e.to_string() })?;
+        Ok(Engine { workspace: Arc::new(workspace), connectors: Arc::new(connectors) })
+    }
+
+    pub fn workspace(&self) -> &Workspace {
+        &self.workspace
+    }
+
+    /// Plans without calling anything.
+    pub fn plan(&self, request: &Request) -> Result<Plan, Vec<PlanError>> {
+        knot_plan::plan(&self.workspace, &request.document, request.operation_name.as_deref(), &request.variables)
+    }
+
+    /// Plans and runs one request. Refused requests (syntax, validation, blank inputs) make
+    /// no downstream call. Dropping the returned future cancels every call in flight.
+    pub async fn run(&self, request: &Request) -> Outcome {
+        let plan = match self.plan(request) {
+            Ok(p) => p,
+            Err(errors) => return Outcome { response: validation_response(&errors), trace: None },
+        };
+        self.execute(&plan).await
+    }
+
+    /// Runs a plan made by [`Engine::plan`].
+    pub async fn execute(&self, plan: &Plan) -> Outcome {
+        let started = Instant::now();
+        let raw = run::run_plan(plan, &self.connectors, started).await;
+        let mut projection = project::Projection::new(&raw.errors);
+        let data = projection.root(&plan.selections, &raw.data, QUERY_TYPE);
+        let mut response = Map::new();
+        response.insert("data".into(), data);
+        if !projection.public_errors.is_empty() {
+            response.insert("errors".into(), Value::Array(std::mem::take(&mut projection.public_errors)));
+        }
+        let trace = Trace {
+            plan: plan.to_json(),
+            nodes: raw.nodes,
+            spans: raw.spans,
+            errors: projection.trace_errors,
+            duration_ms: started.elapsed().as_secs_f64() * 1000.0,
+        };
+        Outcome { response: Value::Object(response), trace: Some(trace) }
+    }
+}
+
+/// The answer to a request refused before execution: no `data`, category VALIDATION.
+pub fn validation_response(errors: &[PlanError]) -> Value {
+    let errors: Vec<Value> = errors
+        .iter()
+        .map(|e| {
+            let mut obj = json!({ "message": e.message, "extensions": { "category": "VALIDATION" } });
+            if !e.locations.is_empty() {
+                obj["locations"] = e.locations.iter().map(|(l, c)| json!({"line": l, "column": c})).collect();
+            }
+            obj
+        })
+        .collect();
+    json!({ "errors": errors })
+}

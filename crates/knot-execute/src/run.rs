@@ -1,0 +1,448 @@
+//! Running a plan: nodes start as soon as the nodes they depend on are done, calls of one
+//! node go out concurrently (each source bounds its own concurrency), results are matched
+//! back to keys and written into the raw data tree. Everything runs inside the caller's
+//! future: dropping it cancels every call in flight.
+
+use crate::trace::{NodeRun, Span};
+use futures::stream::{FuturesUnordered, StreamExt};
+use knot_connect::{CallResult, Category, Connectors};
+use knot_model::MatchBy;
+use knot_plan::{FetchMode, FetchNode, InputSource, Plan};
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+use std::time::Instant;
+
+/// A failure stored in the raw tree where a value should be; projection turns it into a
+/// GraphQL error at the exact response path.
+pub const ERROR_MARKER: &str = "$knotError";
+
+#[derive(Clone, Debug)]
+pub struct ExecError {
+    pub category: Category,
+    pub detail: String,
+    pub node: usize,
+    pub span: Option<usize>,
+}
+
+/// One step into the raw tree.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Step {
+    Key(String),
+    Index(usize),
+}
+
+pub struct RawRun {
+    pub data: Value,
+    pub errors: Vec<ExecError>,
+    pub spans: Vec<Span>,
+    pub nodes: Vec<NodeRun>,
+}
+
+fn marker(i: usize) -> Value {
+    let mut m = Map::new();
+    m.insert(ERROR_MARKER.into(), Value::from(i));
+    Value::Object(m)
+}
+
+/// The error index behind a marker, if `v` is one.
+pub fn marker_index(v: &Value) -> Option<usize> {
+    match v {
+        Value::Object(m) if m.len() == 1 => m.get(ERROR_MARKER).and_then(Value::as_u64).map(|i| i as usize),
+        _ => None,
+    }
+}
+
+fn get_path<'v>(v: &'v Value, path: &[String]) -> Option<&'v Value> {
+    path.iter().try_fold(v, |cur, k| cur.as_object()?.get(k))
+}
+
+/// Every object reachable from the root along `locator`, lists flattened, in order.
+fn parents(root: &Value, locator: &[String]) -> Vec<Vec<Step>> {
+    let mut current: Vec<Vec<Step>> = vec![Vec::new()];
+    for key in locator {
+        let mut next = Vec::new();
+        for path in current {
+            let Some(Value::Object(obj)) = resolve(root, &path) else { continue };
+            let Some(child) = obj.get(key) else { continue };
+            let mut base = path.clone();
+            base.push(Step::Key(key.clone()));
+            flatten(child, base, &mut next);
+        }
+        current = next;
+    }
+    current.retain(|p| matches!(resolve(root, p), Some(Value::Object(o)) if !o.contains_key(ERROR_MARKER)));
+    current
+}
+
+fn flatten(v: &Value, path: Vec<Step>, out: &mut Vec<Vec<Step>>) {
+    match v {
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let mut p = path.clone();
+                p.push(Step::Index(i));
+                flatten(item, p, out);
+            }
+        }
+        Value::Object(_) => out.push(path),
+        _ => {}
+    }
+}
+
+fn resolve<'v>(root: &'v Value, path: &[Step]) -> Option<&'v Value> {
+    path.iter().try_fold(root, |cur, s| match s {
+        Step::Key(k) => cur.as_object()?.get(k),
+        Step::Index(i) => cur.as_array()?.get(*i),
+    })
+}
+
+fn resolve_mut<'v>(root: &'v mut Value, path: &[Step]) -> Option<&'v mut Value> {
+    path.iter().try_fold(root, |cur, s| match s {
+        Step::Key(k) => cur.as_object_mut()?.get_mut(k),
+        Step::Index(i) => cur.as_array_mut()?.get_mut(*i),
+    })
+}
+
+/// A key's identity for deduplication and matching: IDs compare as text.
+fn key_id(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// What one parent object receives once the node's calls are back.
+enum Slot {
+    Null,
+    /// One value from call `call` (single mode) or key `key` (batch mode).
+    One(usize),
+    /// A list, one element per key.
+    Many(Vec<Option<usize>>),
+}
+
+struct Prepared {
+    parents: Vec<(Vec<Step>, Slot)>,
+    /// Per call: the inputs and the keys it carries (indexes into `keys`).
+    calls: Vec<(Map<String, Value>, Vec<usize>)>,
+    keys: Vec<Value>,
+}
+
+/// Builds the calls of one node from the current data.
+fn prepare(node: &FetchNode, data: &Value, connectors: &Connectors) -> Result<Prepared, String> {
+    let parent_paths = parents(data, &node.parent_locator);
+    let mut calls: Vec<(Map<String, Value>, Vec<usize>)> = Vec::new();
+    let mut call_ids: HashMap<String, usize> = HashMap::new();
+    let mut keys: Vec<Value> = Vec::new();
+    let mut key_ids: HashMap<(String, String), usize> = HashMap::new();
+    let mut out = Vec::with_capacity(parent_paths.len());
+    for path in parent_paths {
+        let parent = resolve(data, &path).unwrap_or(&Value::Null);
+        let mut inputs = Map::new();
+        for (name, src) in &node.inputs {
+            let v = match src {
+                InputSource::Value(v) => v.clone(),
+                InputSource::Env(n) => match connectors.vars().get(n) {
+                    Some(v) => Value::String(v.to_string()),
+                    None => return Err(format!("environment variable `{n}` is not set")),
+                },
+                InputSource::Parent(p) => get_path(parent, p).cloned().unwrap_or(Value::Null),
+            };
+            inputs.insert(name.clone(), v);
+        }
+        let key_value = node.key.as_ref().map(|k| get_path(parent, &k.parent).cloned().unwrap_or(Value::Null));
+        let group = serde_json::to_string(&inputs).unwrap_or_default();
+        let slot = match (&node.mode, key_value) {
+            (_, Some(Value::Null)) => Slot::Null,
+            (_, Some(v)) if marker_index(&v).is_some() => Slot::Null,
+            (FetchMode::Single, None) => {
+                let id = *call_ids.entry(group).or_insert_with(|| {
+                    calls.push((inputs.clone(), Vec::new()));
+                    calls.len() - 1
+                });
+                Slot::One(id)
+            }
+            (FetchMode::Batch, None) => return Err("a batch fetch needs a key".into()),
+            (mode, Some(kv)) => {
+                let key_input = node.key.as_ref().map(|k| k.input.clone()).unwrap_or_default();
+                let mut one = |k: &Value| -> Option<usize> {
+                    if k.is_null() {
+                        return None;
+                    }
+                    let kid = (group.clone(), key_id(k));
+                    if let Some(i) = key_ids.get(&kid) {
+                        return Some(*i);
+                    }
+                    keys.push(k.clone());
+                    let ki = keys.len() - 1;
+                    key_ids.insert(kid, ki);
+                    match mode {
+                        FetchMode::Single => {
+                            let mut call_inputs = inputs.clone();
+                            call_inputs.insert(key_input.clone(), k.clone());
+                            calls.push((call_inputs, vec![ki]));
+                        }
+                        FetchMode::Batch => {
+                            let limit = node.max_batch_size.unwrap_or(usize::MAX).max(1);
+                            let open = calls.iter().rposition(|(ci, ks)| {
+                                serde_json::to_string(&strip(ci, &key_input)).unwrap_or_default() == group && ks.len() < limit
+                            });
+                            match open {
+                                Some(c) => calls[c].1.push(ki),
+                                None => calls.push((inputs.clone(), vec![ki])),
+                            }
+                        }
+                    }
+                    Some(ki)
+                };
+                match &kv {
+                    Value::Array(items) => Slot::Many(items.iter().map(&mut one).collect()),
+                    single => match one(single) {
+                        Some(k) => Slot::One(k),
+                        None => Slot::Null,
+                    },
+                }
+            }
+        };
+        out.push((path, slot));
+    }
+    // Batch calls carry their key list in the key input.
+    if node.mode == FetchMode::Batch {
+        if let Some(k) = &node.key {
+            for (inputs, ks) in &mut calls {
+                inputs.insert(k.input.clone(), Value::Array(ks.iter().map(|i| keys[*i].clone()).collect()));
+            }
+        }
+    }
+    Ok(Prepared { parents: out, calls, keys })
+}
+
+fn strip(m: &Map<String, Value>, key: &str) -> Map<String, Value> {
+    let mut m = m.clone();
+    m.remove(key);
+    m
+}
+
+/// Runs every node of the plan; returns the raw data tree and what happened.
+pub async fn run_plan(plan: &Plan, connectors: &Connectors, started: Instant) -> RawRun {
+    let ms = |t: Instant| t.saturating_duration_since(started).as_secs_f64() * 1000.0;
+    let n = plan.graph.node_count();
+    let mut waiting: Vec<usize> = (0..n).map(|i| plan.dependencies(i).len()).collect();
+    let mut run = RawRun { data: Value::Object(Map::new()), errors: Vec::new(), spans: Vec::new(), nodes: Vec::new() };
+    let mut in_flight = FuturesUnordered::new();
+
+    let start_node = |id: usize, data: &Value| {
+        let node = plan.node(id);
+        let node_start = Instant::now();
+        let prepared = prepare(node, data, connectors);
+        async move {
+            match prepared {
+                Err(e) => (id, node_start, Err(e), Vec::new()),
+                Ok(p) => {
+                    let results: Vec<CallResult> = futures::future::join_all(
+                        p.calls.iter().map(|(inputs, _)| connectors.call(&node.source, &node.operation, inputs, node.selection.as_deref())),
+                    )
+                    .await;
+                    (id, node_start, Ok(p), results)
+                }
+            }
+        }
+    };
+
+    for (id, w) in waiting.iter().enumerate() {
+        if *w == 0 {
+            in_flight.push(start_node(id, &run.data));
+        }
+    }
+    while let Some((id, node_start, prepared, results)) = in_flight.next().await {
+        let node = plan.node(id);
+        match prepared {
+            Err(detail) => {
+                run.errors.push(ExecError { category: Category::Dependency, detail, node: id, span: None });
+                run.nodes.push(NodeRun { node: id, start_ms: ms(node_start), end_ms: ms(Instant::now()), parents: 0, keys: 0, calls: 0, failed_calls: 0 });
+            }
+            Ok(p) => apply(node, p, results, &mut run, node_start, &ms),
+        }
+        for next in plan.graph.neighbors_directed(petgraph::graph::NodeIndex::new(id), petgraph::Direction::Outgoing) {
+            let j = next.index();
+            waiting[j] = waiting[j].saturating_sub(1);
+            if waiting[j] == 0 {
+                in_flight.push(start_node(j, &run.data));
+            }
+        }
+    }
+    run
+}
+
+fn apply(node: &FetchNode, p: Prepared, results: Vec<CallResult>, run: &mut RawRun, node_start: Instant, ms: &dyn Fn(Instant) -> f64) {
+    let mut call_error: Vec<Option<usize>> = Vec::with_capacity(results.len());
+    let mut call_value: Vec<Option<Value>> = Vec::with_capacity(results.len());
+    let mut failed_calls = 0;
+    for (ci, r) in results.into_iter().enumerate() {
+        let span_id = run.spans.len();
+        let keys_in_call = p.calls.get(ci).map(|c| c.1.len()).unwrap_or(0);
+        let (category, error) = match &r.outcome {
+            Ok(_) => (None, None),
+            Err(e) => (Some(e.category()), Some(e.to_string())),
+        };
+        run.spans.push(Span {
+            id: span_id,
+            node: node.id,
+            source: node.source.clone(),
+            operation: node.operation.clone(),
+            start_ms: ms(r.started),
+            end_ms: ms(r.ended),
+            batch_size: keys_in_call,
+            status: r.status.clone(),
+            category,
+            error,
+            request: r.request.clone(),
+            bytes: r.bytes,
+            attempt: 1,
+            response: r.response_preview.clone(),
+        });
+        match r.outcome {
+            Ok(v) => {
+                call_error.push(None);
+                call_value.push(Some(v));
+            }
+            Err(e) => {
+                failed_calls += 1;
+                run.errors.push(ExecError { category: e.category(), detail: format!("{} {}: {e}", node.source, node.operation), node: node.id, span: Some(span_id) });
+                call_error.push(Some(run.errors.len() - 1));
+                call_value.push(None);
+            }
+        }
+    }
+    // The value of each key (batch) or call (single), or an error marker.
+    let mut per: Vec<Value> = Vec::new();
+    match node.mode {
+        FetchMode::Single => {
+            for (ci, v) in call_value.into_iter().enumerate() {
+                per.push(match (v, call_error[ci]) {
+                    (Some(v), _) => get_path(&v, &node.result_path).cloned().unwrap_or(Value::Null),
+                    (None, Some(e)) => marker(e),
+                    (None, None) => Value::Null,
+                });
+            }
+            // Slots of single nodes index keys; map key -> its call.
+            if node.key.is_some() {
+                let mut by_key = vec![Value::Null; p.keys.len()];
+                for (ci, (_, ks)) in p.calls.iter().enumerate() {
+                    for k in ks {
+                        if let (Some(slot), Some(v)) = (by_key.get_mut(*k), per.get(ci)) {
+                            *slot = v.clone();
+                        }
+                    }
+                }
+                per = by_key;
+            }
+        }
+        FetchMode::Batch => {
+            per = vec![Value::Null; p.keys.len()];
+            for (ci, (_, ks)) in p.calls.iter().enumerate() {
+                let span = span_of(run, node.id, ci);
+                match (&call_value[ci], call_error[ci]) {
+                    (None, Some(e)) => {
+                        for k in ks {
+                            per[*k] = marker(e);
+                        }
+                    }
+                    (Some(v), _) => {
+                        let list = get_path(v, &node.result_path);
+                        let Some(items) = list.and_then(Value::as_array) else {
+                            run.errors.push(ExecError {
+                                category: Category::Dependency,
+                                detail: format!("{} {}: expected a list of results at `{}`", node.source, node.operation, display_path(&node.result_path)),
+                                node: node.id,
+                                span,
+                            });
+                            let e = run.errors.len() - 1;
+                            for k in ks {
+                                per[*k] = marker(e);
+                            }
+                            continue;
+                        };
+                        match &node.match_by {
+                            Some(MatchBy::Field(f)) => {
+                                let fpath: Vec<String> = f.split('.').map(str::to_string).collect();
+                                let mut found: HashMap<String, &Value> = HashMap::new();
+                                for item in items {
+                                    if let Some(id) = get_path(item, &fpath) {
+                                        found.entry(key_id(id)).or_insert(item);
+                                    }
+                                }
+                                for k in ks {
+                                    let kid = key_id(&p.keys[*k]);
+                                    per[*k] = match found.get(&kid) {
+                                        Some(item) => (*item).clone(),
+                                        None => {
+                                            run.errors.push(ExecError {
+                                                category: Category::Dependency,
+                                                detail: format!("{} {}: no result for key `{kid}` (matched by `{f}`)", node.source, node.operation),
+                                                node: node.id,
+                                                span,
+                                            });
+                                            marker(run.errors.len() - 1)
+                                        }
+                                    };
+                                }
+                            }
+                            _ => {
+                                if items.len() != ks.len() {
+                                    run.errors.push(ExecError {
+                                        category: Category::Dependency,
+                                        detail: format!("{} {}: sent {} keys, got {} results", node.source, node.operation, ks.len(), items.len()),
+                                        node: node.id,
+                                        span,
+                                    });
+                                    let e = run.errors.len() - 1;
+                                    for k in ks {
+                                        per[*k] = marker(e);
+                                    }
+                                } else {
+                                    for (k, item) in ks.iter().zip(items) {
+                                        per[*k] = item.clone();
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    (None, None) => {}
+                }
+            }
+        }
+    }
+    let parents_n = p.parents.len();
+    for (path, slot) in p.parents {
+        let value = match slot {
+            Slot::Null => Value::Null,
+            Slot::One(i) => per.get(i).cloned().unwrap_or(Value::Null),
+            Slot::Many(ks) => Value::Array(ks.into_iter().map(|k| k.and_then(|i| per.get(i).cloned()).unwrap_or(Value::Null)).collect()),
+        };
+        if let Some(Value::Object(obj)) = resolve_mut(&mut run.data, &path) {
+            obj.insert(node.storage_key.clone(), value);
+        }
+    }
+    run.nodes.push(NodeRun {
+        node: node.id,
+        start_ms: ms(node_start),
+        end_ms: ms(Instant::now()),
+        parents: parents_n,
+        keys: p.keys.len(),
+        calls: p.calls.len(),
+        failed_calls,
+    });
+}
+
+/// The span id of call `ci` of `node` (spans of one node are pushed in call order).
+fn span_of(run: &RawRun, node: usize, ci: usize) -> Option<usize> {
+    run.spans.iter().filter(|s| s.node == node).nth(ci).map(|s| s.id)
+}
+
+fn display_path(p: &[String]) -> String {
+    if p.is_empty() {
+        "(the whole answer)".into()
+    } else {
+        p.join(".")
+    }
+}

@@ -1,0 +1,533 @@
+//! From an operation document to a plan: select the operation, coerce variables, validate
+//! every field against the public schema while normalising the selection (fragments,
+//! `@skip`/`@include`, merged fields), and create one fetch node per bound field per path.
+
+use crate::input::{check_not_blank, coerce};
+use crate::types::*;
+use crate::PlanError;
+use async_graphql_parser::types::{
+    DocumentOperations, ExecutableDocument, Field, OperationType, Selection as AstSelection, SelectionSet,
+};
+use async_graphql_parser::{Pos, Positioned};
+use indexmap::IndexMap;
+use knot_model::{ArgValue, FieldDef, MatchBy, Source, TypeRef, Workspace, QUERY_TYPE};
+use petgraph::graph::{DiGraph, NodeIndex};
+use serde_json::{Map, Value};
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+/// Deepest selection nesting accepted (a guard against hostile documents).
+pub const MAX_DEPTH: usize = 32;
+
+pub(crate) struct Builder<'a> {
+    ws: &'a Workspace,
+    doc: &'a ExecutableDocument,
+    variables: Map<String, Value>,
+    graph: DiGraph<FetchNode, Dependency>,
+    /// (parent locator, storage key) -> node.
+    nodes: HashMap<(Vec<String>, String), NodeIndex>,
+    /// Raw paths each GraphQL-source node must ask for, relative to its result value.
+    needs: HashMap<NodeIndex, BTreeSet<Vec<String>>>,
+    errors: Vec<PlanError>,
+}
+
+/// The fetch node a part of the tree belongs to, and the raw path below its result.
+#[derive(Clone)]
+struct Scope {
+    locator: Vec<String>,
+    node: Option<NodeIndex>,
+    below_node: Vec<String>,
+    response_path: Vec<String>,
+}
+
+/// A response key's merged occurrences.
+struct FieldGroup<'d> {
+    name: String,
+    pos: Pos,
+    arguments: &'d [(Positioned<async_graphql_value::Name>, Positioned<async_graphql_value::Value>)],
+    sets: Vec<&'d SelectionSet>,
+}
+
+fn err(pos: Pos, message: impl Into<String>) -> PlanError {
+    PlanError { message: message.into(), locations: vec![(pos.line, pos.column)] }
+}
+
+impl<'a> Builder<'a> {
+    pub(crate) fn new(ws: &'a Workspace, doc: &'a ExecutableDocument) -> Self {
+        Builder { ws, doc, variables: Map::new(), graph: DiGraph::new(), nodes: HashMap::new(), needs: HashMap::new(), errors: Vec::new() }
+    }
+
+    pub(crate) fn build(mut self, operation_name: Option<&str>, variables: &Map<String, Value>) -> Result<Plan, Vec<PlanError>> {
+        let (name, op) = match (&self.doc.operations, operation_name) {
+            (DocumentOperations::Single(op), None) => (None, op),
+            (DocumentOperations::Single(op), Some(wanted)) => {
+                let _ = op;
+                return Err(vec![PlanError::plain(format!("the document has no operation named `{wanted}`"))]);
+            }
+            (DocumentOperations::Multiple(ops), Some(wanted)) => match ops.get(wanted) {
+                Some(op) => (Some(wanted.to_string()), op),
+                None => return Err(vec![PlanError::plain(format!("the document has no operation named `{wanted}`"))]),
+            },
+            (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => match ops.iter().next() {
+                Some((n, op)) => (Some(n.to_string()), op),
+                None => return Err(vec![PlanError::plain("the document has no operation")]),
+            },
+            (DocumentOperations::Multiple(_), None) => {
+                return Err(vec![PlanError::plain("the document holds several operations: name the one to run")])
+            }
+        };
+        if op.node.ty != OperationType::Query {
+            return Err(vec![err(op.pos, "only queries are supported: the unified schema has no mutation or subscription type")]);
+        }
+        // Variables: declared types, defaults, coercion, blank checks.
+        let mut declared = HashSet::new();
+        for def in &op.node.variable_definitions {
+            let vname = def.node.name.node.to_string();
+            declared.insert(vname.clone());
+            let ty = match TypeRef::parse(&def.node.var_type.node.to_string()) {
+                Ok(t) => t,
+                Err(e) => {
+                    self.errors.push(err(def.pos, format!("variable `${vname}`: {e}")));
+                    continue;
+                }
+            };
+            if !knot_model::typeref::is_builtin_scalar(ty.named()) {
+                self.errors.push(err(def.pos, format!("variable `${vname}` has type `{ty}`, which is not an input type")));
+                continue;
+            }
+            let given = variables.get(&vname).cloned();
+            let raw = match (given, &def.node.default_value) {
+                (Some(v), _) => v,
+                (None, Some(d)) => d.node.clone().into_json().unwrap_or(Value::Null),
+                (None, None) => Value::Null,
+            };
+            let what = format!("variable `${vname}`");
+            match coerce(&raw, &ty, &what).and_then(|v| check_not_blank(&v, &ty, &what).map(|_| v)) {
+                Ok(v) => {
+                    self.variables.insert(vname, v);
+                }
+                Err(e) => self.errors.push(err(def.pos, e)),
+            }
+        }
+        for given in variables.keys() {
+            if !declared.contains(given) {
+                self.errors.push(PlanError::plain(format!("variable `${given}` is not declared by the operation")));
+            }
+        }
+        if !self.errors.is_empty() {
+            return Err(self.errors);
+        }
+        let scope = Scope { locator: Vec::new(), node: None, below_node: Vec::new(), response_path: Vec::new() };
+        let selections = self.selection_set(QUERY_TYPE, &[&op.node.selection_set.node], &scope, 1);
+        self.finish_graphql_selections();
+        if !self.errors.is_empty() {
+            return Err(self.errors);
+        }
+        Ok(Plan { operation_name: name, graph: self.graph, selections, variables: self.variables })
+    }
+
+    fn field_def(&self, type_name: &str, field: &str) -> Option<&'a FieldDef> {
+        self.ws.schema.types.get(type_name)?.fields.get(field).filter(|f| !f.private)
+    }
+
+    /// Evaluates `@skip(if:)` / `@include(if:)`.
+    fn included(&mut self, directives: &[Positioned<async_graphql_parser::types::Directive>]) -> bool {
+        for d in directives {
+            let name = d.node.name.node.as_str();
+            if name != "skip" && name != "include" {
+                self.errors.push(err(d.pos, format!("unknown directive `@{name}`")));
+                continue;
+            }
+            let cond = d.node.get_argument("if").map(|v| self.resolve_value(&v.node));
+            let cond = match cond {
+                Some(Ok(Value::Bool(b))) => b,
+                _ => {
+                    self.errors.push(err(d.pos, format!("`@{name}` needs a Boolean `if` argument")));
+                    continue;
+                }
+            };
+            if (name == "skip" && cond) || (name == "include" && !cond) {
+                return false;
+            }
+        }
+        true
+    }
+
+    fn resolve_value(&self, v: &async_graphql_value::Value) -> Result<Value, String> {
+        let vars = &self.variables;
+        let c = v.clone().into_const_with(|name| {
+            vars.get(name.as_str())
+                .cloned()
+                .ok_or_else(|| format!("variable `${name}` is not declared"))
+                .and_then(|j| async_graphql_value::ConstValue::from_json(j).map_err(|e| e.to_string()))
+        })?;
+        c.into_json().map_err(|e| e.to_string())
+    }
+
+    /// Flattens fragments and merges fields by response key.
+    fn collect<'d>(&mut self, type_name: &str, sets: &[&'d SelectionSet], out: &mut IndexMap<String, FieldGroup<'d>>, seen_fragments: &mut Vec<String>)
+    where
+        'a: 'd,
+    {
+        for set in sets {
+            for item in &set.items {
+                match &item.node {
+                    AstSelection::Field(f) => {
+                        if !self.included(&f.node.directives) {
+                            continue;
+                        }
+                        self.add_field(f, out);
+                    }
+                    AstSelection::InlineFragment(frag) => {
+                        if let Some(cond) = &frag.node.type_condition {
+                            if cond.node.on.node.as_str() != type_name {
+                                self.errors.push(err(cond.pos, format!("a fragment on `{}` cannot apply to `{type_name}`", cond.node.on.node)));
+                                continue;
+                            }
+                        }
+                        if !self.included(&frag.node.directives) {
+                            continue;
+                        }
+                        self.collect(type_name, &[&frag.node.selection_set.node], out, seen_fragments);
+                    }
+                    AstSelection::FragmentSpread(spread) => {
+                        let fname = spread.node.fragment_name.node.to_string();
+                        if !self.included(&spread.node.directives) {
+                            continue;
+                        }
+                        let doc: &'d ExecutableDocument = self.doc;
+                        let Some(frag) = doc.fragments.get(spread.node.fragment_name.node.as_str()) else {
+                            self.errors.push(err(spread.pos, format!("unknown fragment `{fname}`")));
+                            continue;
+                        };
+                        if seen_fragments.contains(&fname) {
+                            self.errors.push(err(spread.pos, format!("fragment `{fname}` spreads itself")));
+                            continue;
+                        }
+                        if frag.node.type_condition.node.on.node.as_str() != type_name {
+                            self.errors.push(err(spread.pos, format!("fragment `{fname}` is on `{}` and cannot apply to `{type_name}`", frag.node.type_condition.node.on.node)));
+                            continue;
+                        }
+                        seen_fragments.push(fname);
+                        self.collect(type_name, &[&frag.node.selection_set.node], out, seen_fragments);
+                        seen_fragments.pop();
+                    }
+                }
+            }
+        }
+    }
+
+    fn add_field<'d>(&mut self, f: &'d Positioned<Field>, out: &mut IndexMap<String, FieldGroup<'d>>) {
+        let key = f.node.response_key().node.to_string();
+        let name = f.node.name.node.to_string();
+        match out.get_mut(&key) {
+            Some(group) => {
+                if group.name != name {
+                    self.errors.push(err(f.pos, format!("`{key}` selects both `{}` and `{name}`; use different aliases", group.name)));
+                    return;
+                }
+                let same_args = group.arguments.len() == f.node.arguments.len()
+                    && group.arguments.iter().zip(&f.node.arguments).all(|(a, b)| a.0.node == b.0.node && a.1.node == b.1.node);
+                if !same_args {
+                    self.errors.push(err(f.pos, format!("`{key}` is selected twice with different arguments; use different aliases")));
+                    return;
+                }
+                group.sets.push(&f.node.selection_set.node);
+            }
+            None => {
+                out.insert(key, FieldGroup { name, pos: f.pos, arguments: &f.node.arguments, sets: vec![&f.node.selection_set.node] });
+            }
+        }
+    }
+
+    fn selection_set(&mut self, type_name: &str, sets: &[&SelectionSet], scope: &Scope, depth: usize) -> Vec<Selection> {
+        if depth > MAX_DEPTH {
+            self.errors.push(PlanError::plain(format!("the query is nested deeper than {MAX_DEPTH} levels")));
+            return Vec::new();
+        }
+        let mut groups = IndexMap::new();
+        self.collect(type_name, sets, &mut groups, &mut Vec::new());
+        let mut out = Vec::new();
+        for (key, group) in groups {
+            if let Some(sel) = self.field(type_name, &key, &group, scope, depth) {
+                out.push(sel);
+            }
+        }
+        out
+    }
+
+    fn field(&mut self, type_name: &str, key: &str, group: &FieldGroup<'_>, scope: &Scope, depth: usize) -> Option<Selection> {
+        let has_children = group.sets.iter().any(|s| !s.items.is_empty());
+        if group.name == "__typename" {
+            if has_children {
+                self.errors.push(err(group.pos, "`__typename` has no fields to select"));
+            }
+            return Some(Selection { response_key: key.into(), field: group.name.clone(), ty: TypeRef::NonNull(Box::new(TypeRef::Named("String".into()))), kind: SelectionKind::Typename, children: Vec::new() });
+        }
+        if group.name.starts_with("__") {
+            self.errors.push(err(group.pos, format!("`{}` (introspection) is not available here; `knot schema` prints the schema", group.name)));
+            return None;
+        }
+        let Some(def) = self.field_def(type_name, &group.name) else {
+            self.errors.push(err(group.pos, format!("`{type_name}` has no field `{}`", group.name)));
+            return None;
+        };
+        let ty = match TypeRef::parse(&def.ty) {
+            Ok(t) => t,
+            Err(e) => {
+                self.errors.push(err(group.pos, e));
+                return None;
+            }
+        };
+        let args = self.arguments(type_name, &group.name, def, group)?;
+        let is_object = self.ws.schema.types.contains_key(ty.named());
+        if is_object && !has_children {
+            self.errors.push(err(group.pos, format!("`{type_name}.{}` is of type `{ty}`: select its fields", group.name)));
+            return None;
+        }
+        if !is_object && has_children {
+            self.errors.push(err(group.pos, format!("`{type_name}.{}` is a `{ty}` and has no fields to select", group.name)));
+            return None;
+        }
+        let mut response_path = scope.response_path.clone();
+        response_path.push(key.to_string());
+        match &def.binding {
+            None => {
+                let raw: Vec<String> = def.from.as_deref().unwrap_or(group.name.as_str()).split('.').map(str::to_string).collect();
+                self.need(scope, &raw);
+                let children = if is_object {
+                    let mut locator = scope.locator.clone();
+                    locator.extend(raw.iter().cloned());
+                    let mut below = scope.below_node.clone();
+                    below.extend(raw.iter().cloned());
+                    let child_scope = Scope { locator, node: scope.node, below_node: below, response_path };
+                    self.selection_set(ty.named(), &group.sets, &child_scope, depth + 1)
+                } else {
+                    Vec::new()
+                };
+                Some(Selection { response_key: key.into(), field: group.name.clone(), ty, kind: SelectionKind::Plain(raw), children })
+            }
+            Some(_) => {
+                let storage_key = if def.arguments.is_empty() { format!("$${}", group.name) } else { format!("${key}") };
+                let node = self.fetch_node(type_name, &group.name, def, &ty, &storage_key, args, scope, response_path.clone(), false)?;
+                let children = if is_object {
+                    let mut locator = scope.locator.clone();
+                    locator.push(storage_key.clone());
+                    let child_scope = Scope { locator, node: Some(node), below_node: Vec::new(), response_path };
+                    self.selection_set(ty.named(), &group.sets, &child_scope, depth + 1)
+                } else {
+                    Vec::new()
+                };
+                Some(Selection { response_key: key.into(), field: group.name.clone(), ty, kind: SelectionKind::Bound { storage_key, node: node.index() }, children })
+            }
+        }
+    }
+
+    /// Records that the GraphQL node owning `scope` must fetch `raw` (relative to `scope`).
+    fn need(&mut self, scope: &Scope, raw: &[String]) {
+        if let Some(node) = scope.node {
+            let mut p = scope.below_node.clone();
+            p.extend(raw.iter().cloned());
+            self.needs.entry(node).or_default().insert(p);
+        }
+    }
+
+    fn arguments(&mut self, type_name: &str, field: &str, def: &FieldDef, group: &FieldGroup<'_>) -> Option<Map<String, Value>> {
+        let mut out = Map::new();
+        let mut ok = true;
+        for (name, value) in group.arguments {
+            if !def.arguments.contains_key(name.node.as_str()) {
+                self.errors.push(err(name.pos, format!("`{type_name}.{field}` has no argument `{}`", name.node)));
+                ok = false;
+            }
+            let _ = value;
+        }
+        for (arg_name, arg_def) in &def.arguments {
+            let Ok(ty) = TypeRef::parse(&arg_def.ty) else { continue };
+            let given = group.arguments.iter().find(|(n, _)| n.node.as_str() == arg_name);
+            let raw = match given {
+                Some((_, v)) => match self.resolve_value(&v.node) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        self.errors.push(err(v.pos, e));
+                        ok = false;
+                        continue;
+                    }
+                },
+                None => arg_def.default.clone().unwrap_or(Value::Null),
+            };
+            let what = format!("argument `{arg_name}` of `{type_name}.{field}`");
+            let pos = given.map(|(_, v)| v.pos).unwrap_or(group.pos);
+            match coerce(&raw, &ty, &what) {
+                Ok(v) => {
+                    if !arg_def.allow_blank {
+                        if let Err(e) = check_not_blank(&v, &ty, &what) {
+                            self.errors.push(err(pos, e));
+                            ok = false;
+                            continue;
+                        }
+                    }
+                    out.insert(arg_name.clone(), v);
+                }
+                Err(e) => {
+                    self.errors.push(err(pos, e));
+                    ok = false;
+                }
+            }
+        }
+        ok.then_some(out)
+    }
+
+    /// The raw path of a parent field and, when it is bound, the node that produces it.
+    fn parent_ref(&mut self, type_name: &str, field: &str, scope: &Scope) -> Option<(Vec<String>, Option<NodeIndex>)> {
+        let def = self.ws.schema.types.get(type_name)?.fields.get(field)?;
+        match &def.binding {
+            None => {
+                let raw: Vec<String> = def.from.as_deref().unwrap_or(field).split('.').map(str::to_string).collect();
+                self.need(scope, &raw);
+                Some((raw, None))
+            }
+            Some(_) => {
+                let ty = TypeRef::parse(&def.ty).ok()?;
+                let storage_key = format!("$${field}");
+                if def.arguments.values().any(|a| a.ty.ends_with('!') && a.default.is_none()) {
+                    self.errors.push(PlanError::plain(format!("`{type_name}.{field}` is used as a key but needs arguments")));
+                    return None;
+                }
+                let mut resp = scope.response_path.clone();
+                resp.push(field.to_string());
+                let node = self.fetch_node(type_name, field, def, &ty, &storage_key, Map::new(), scope, resp, true)?;
+                Some((vec![storage_key], Some(node)))
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn fetch_node(
+        &mut self,
+        type_name: &str,
+        field: &str,
+        def: &FieldDef,
+        ty: &TypeRef,
+        storage_key: &str,
+        args: Map<String, Value>,
+        scope: &Scope,
+        response_path: Vec<String>,
+        hidden: bool,
+    ) -> Option<NodeIndex> {
+        let map_key = (scope.locator.clone(), storage_key.to_string());
+        if let Some(existing) = self.nodes.get(&map_key) {
+            if !hidden {
+                self.graph[*existing].hidden = false;
+            }
+            return Some(*existing);
+        }
+        let binding = def.binding.as_ref()?;
+        let source = self.ws.sources.get(&binding.source);
+        let Some(source) = source else {
+            self.errors.push(PlanError::plain(format!("`{type_name}.{field}` is bound to unknown source `{}`", binding.source)));
+            return None;
+        };
+        // Reserve the node first so that cycles through `parent_ref` find it.
+        let id = self.graph.node_count();
+        let node = self.graph.add_node(FetchNode {
+            id,
+            label: format!("{type_name}.{field}"),
+            path: response_path,
+            parent_type: type_name.to_string(),
+            field: field.to_string(),
+            source: binding.source.clone(),
+            source_kind: source.kind_name().to_string(),
+            operation: binding.operation.clone(),
+            mode: if binding.batch.is_some() { FetchMode::Batch } else { FetchMode::Single },
+            parent_locator: scope.locator.clone(),
+            storage_key: storage_key.to_string(),
+            key: None,
+            inputs: Vec::new(),
+            match_by: binding.batch.as_ref().map(|b| b.match_by.clone()),
+            max_batch_size: binding.batch.as_ref().and_then(|b| b.max_batch_size),
+            result_path: binding.result.as_deref().map(|r| r.split('.').map(str::to_string).collect()).unwrap_or_default(),
+            selection: None,
+            hidden,
+        });
+        self.nodes.insert(map_key, node);
+        if let Some(parent) = scope.node {
+            self.graph.update_edge(parent, node, Dependency::Parent);
+        }
+        if let Some(key) = &binding.key {
+            if let Some((raw, producer)) = self.parent_ref(type_name, &key.parent, scope) {
+                if let Some(p) = producer {
+                    self.graph.update_edge(p, node, Dependency::Requires);
+                }
+                self.graph[node].key = Some(KeySpec { parent: raw, input: key.input.clone() });
+            }
+        }
+        let mut inputs = Vec::new();
+        for (input, value) in &binding.args {
+            let src = match value {
+                ArgValue::Argument(a) => InputSource::Value(args.get(a).cloned().unwrap_or(Value::Null)),
+                ArgValue::Value(v) => InputSource::Value(v.clone()),
+                ArgValue::Env(n) => InputSource::Env(n.clone()),
+                ArgValue::Parent(p) => match self.parent_ref(type_name, p, scope) {
+                    Some((raw, producer)) => {
+                        if let Some(pr) = producer {
+                            self.graph.update_edge(pr, node, Dependency::Requires);
+                        }
+                        InputSource::Parent(raw)
+                    }
+                    None => continue,
+                },
+            };
+            inputs.push((input.clone(), src));
+        }
+        self.graph[node].inputs = inputs;
+        if let (Some(MatchBy::Field(f)), Source::Graphql(_)) = (&self.graph[node].match_by, source) {
+            let path: Vec<String> = f.split('.').map(str::to_string).collect();
+            self.needs.entry(node).or_default().insert(path);
+        }
+        if matches!(source, Source::Graphql(_)) {
+            self.needs.entry(node).or_default();
+        }
+        let _ = ty;
+        if petgraph::algo::is_cyclic_directed(&self.graph) {
+            self.errors.push(PlanError::plain(format!("`{type_name}.{field}` is part of a binding cycle")));
+            return None;
+        }
+        Some(node)
+    }
+
+    /// For each GraphQL-source node: the selection to send, from the raw paths needed.
+    fn finish_graphql_selections(&mut self) {
+        let needs = std::mem::take(&mut self.needs);
+        for (node, paths) in needs {
+            let result_path = self.graph[node].result_path.clone();
+            let mut tree = SelTree::default();
+            for p in &paths {
+                let mut full = result_path.clone();
+                full.extend(p.iter().cloned());
+                tree.insert(&full);
+            }
+            if !result_path.is_empty() || !paths.is_empty() {
+                self.graph[node].selection = Some(tree.render());
+            }
+        }
+    }
+}
+
+#[derive(Default)]
+struct SelTree(IndexMap<String, SelTree>);
+
+impl SelTree {
+    fn insert(&mut self, path: &[String]) {
+        if let Some((first, rest)) = path.split_first() {
+            self.0.entry(first.clone()).or_default().insert(rest);
+        }
+    }
+    fn render(&self) -> String {
+        let inner: Vec<String> = self
+            .0
+            .iter()
+            .map(|(k, sub)| if sub.0.is_empty() { k.clone() } else { format!("{k} {}", sub.render()) })
+            .collect();
+        format!("{{ {} }}", inner.join(" "))
+    }
+}

@@ -1,0 +1,53 @@
+//! The Knot planner: one GraphQL operation against the unified schema becomes a plan, a
+//! petgraph DAG of fetch nodes, plus the projection tree that shapes the answer.
+//!
+//! The main design choice: a fetch node stands for *one bound field at one path*, not for
+//! one parent object. It serves all parent objects at that path at once, so batching
+//! happens by construction (DataLoader-style, without per-object scheduling), and only
+//! fields the document asks for create nodes. The executor runs this graph as it is: the
+//! fan-out graph a user sees is the execution. The planner calls nothing and knows nothing
+//! about protocols, tokio, storage or user interfaces.
+
+pub mod build;
+pub mod input;
+pub mod types;
+
+pub use types::*;
+
+use knot_model::Workspace;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// A problem with the document or its variables. These are client errors (category
+/// VALIDATION): they name the public schema, never a source.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PlanError {
+    pub message: String,
+    /// 1-based (line, column) positions in the document.
+    pub locations: Vec<(usize, usize)>,
+}
+
+impl PlanError {
+    pub fn plain(message: impl Into<String>) -> Self {
+        PlanError { message: message.into(), locations: Vec::new() }
+    }
+}
+
+impl std::fmt::Display for PlanError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.locations.first() {
+            Some((l, c)) => write!(f, "{l}:{c}: {}", self.message),
+            None => write!(f, "{}", self.message),
+        }
+    }
+}
+
+/// Parses, validates and plans `document`. Variables are coerced to their declared types
+/// and every required `ID`/`String` input is checked for blank values here, before any call.
+pub fn plan(ws: &Workspace, document: &str, operation_name: Option<&str>, variables: &Map<String, Value>) -> Result<Plan, Vec<PlanError>> {
+    let doc = async_graphql_parser::parse_query(document).map_err(|e| {
+        let locations = e.positions().map(|p| (p.line, p.column)).collect();
+        vec![PlanError { message: format!("syntax error: {e}"), locations }]
+    })?;
+    build::Builder::new(ws, &doc).build(operation_name, variables)
+}

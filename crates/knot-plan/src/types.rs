@@ -1,0 +1,245 @@
+//! The plan: a petgraph DAG of fetch nodes plus the projection tree that shapes the answer.
+
+use knot_model::{MatchBy, TypeRef};
+use petgraph::graph::{DiGraph, NodeIndex};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// How a fetch node calls its operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FetchMode {
+    /// One call per distinct key (or per distinct arguments), all in parallel, bounded by
+    /// the source's concurrency limit.
+    Single,
+    /// One call carrying every distinct key at this path (split by `maxBatchSize`).
+    Batch,
+}
+
+/// Where an operation input's value comes from, resolved at plan time.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum InputSource {
+    /// A path in each parent object's raw data.
+    Parent(Vec<String>),
+    /// A value known before the run (field arguments, literals).
+    Value(Value),
+    /// An environment variable, read when the call is built.
+    Env(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KeySpec {
+    /// Path of the key in each parent object's raw data.
+    pub parent: Vec<String>,
+    /// The operation input receiving the key (or the list of keys).
+    pub input: String,
+}
+
+/// One fetch: an operation called for every parent object at one path at once.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FetchNode {
+    pub id: usize,
+    /// `Type.field`, for people.
+    pub label: String,
+    /// The response path of the field (`getOrderDetails.products`); lists are implied.
+    pub path: Vec<String>,
+    pub parent_type: String,
+    pub field: String,
+    pub source: String,
+    /// `rest`, `grpc` or `graphql`.
+    pub source_kind: String,
+    pub operation: String,
+    pub mode: FetchMode,
+    /// Raw keys from the root data object down to this node's parent objects.
+    pub parent_locator: Vec<String>,
+    /// The key under which results are stored in each parent object's raw data.
+    pub storage_key: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<KeySpec>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub inputs: Vec<(String, InputSource)>,
+    #[serde(skip_serializing_if = "Option::is_none", rename = "match")]
+    pub match_by: Option<MatchBy>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_batch_size: Option<usize>,
+    /// Path of the value (for a batch: the result list) inside the response.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub result_path: Vec<String>,
+    /// For a GraphQL source: the selection sent downstream (only what is needed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub selection: Option<String>,
+    /// Fetched only because another fetch needs its value as a key.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub hidden: bool,
+}
+
+/// Why one fetch waits for another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Dependency {
+    /// The fetch runs over the objects the other one produced.
+    Parent,
+    /// The fetch reads a value (a key) the other one produced on the same objects.
+    Requires,
+}
+
+/// How a response field gets its value during projection.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SelectionKind {
+    Typename,
+    /// A plain property: its raw path in the parent object.
+    Plain(Vec<String>),
+    /// A bound field: the storage key its fetch node writes in the parent object.
+    Bound { storage_key: String, node: usize },
+}
+
+/// The projection tree: exactly the fields asked, in order, with their types.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Selection {
+    pub response_key: String,
+    pub field: String,
+    pub ty: TypeRef,
+    pub kind: SelectionKind,
+    pub children: Vec<Selection>,
+}
+
+/// A plan: the DAG the executor runs, and the shape of the answer.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    pub operation_name: Option<String>,
+    pub graph: DiGraph<FetchNode, Dependency>,
+    pub selections: Vec<Selection>,
+    /// The coerced variables.
+    pub variables: Map<String, Value>,
+}
+
+impl Plan {
+    pub fn node(&self, id: usize) -> &FetchNode {
+        &self.graph[NodeIndex::new(id)]
+    }
+
+    /// The nodes each node waits for.
+    pub fn dependencies(&self, id: usize) -> Vec<usize> {
+        self.graph
+            .neighbors_directed(NodeIndex::new(id), petgraph::Direction::Incoming)
+            .map(|n| n.index())
+            .collect()
+    }
+
+    /// The plan as JSON: `{nodes: [...], edges: [{from, to, kind}], stages: [[ids]]}`.
+    /// `stages` groups nodes that can run at the same time (by longest path from a root).
+    pub fn to_json(&self) -> Value {
+        let nodes: Vec<Value> = self.graph.node_weights().map(|n| serde_json::to_value(n).unwrap_or(Value::Null)).collect();
+        let edges: Vec<Value> = self
+            .graph
+            .edge_indices()
+            .filter_map(|e| {
+                let (a, b) = self.graph.edge_endpoints(e)?;
+                Some(serde_json::json!({"from": a.index(), "to": b.index(), "kind": self.graph[e]}))
+            })
+            .collect();
+        serde_json::json!({ "operationName": self.operation_name, "nodes": nodes, "edges": edges, "stages": self.stages() })
+    }
+
+    /// Nodes grouped by depth: stage k holds nodes whose longest dependency chain has k
+    /// links. Nodes of one stage never depend on each other.
+    pub fn stages(&self) -> Vec<Vec<usize>> {
+        let order = petgraph::algo::toposort(&self.graph, None).unwrap_or_default();
+        let mut depth = vec![0usize; self.graph.node_count()];
+        for n in &order {
+            let d = self
+                .graph
+                .neighbors_directed(*n, petgraph::Direction::Incoming)
+                .map(|p| depth[p.index()] + 1)
+                .max()
+                .unwrap_or(0);
+            depth[n.index()] = d;
+        }
+        let max = depth.iter().copied().max().map(|m| m + 1).unwrap_or(0);
+        let mut stages = vec![Vec::new(); max];
+        for (i, d) in depth.iter().enumerate() {
+            stages[*d].push(i);
+        }
+        stages
+    }
+
+    /// Graphviz DOT: one box per fetch, grouped by stage, coloured by source.
+    pub fn to_dot(&self) -> String {
+        let mut out = String::from("digraph plan {\n  rankdir=LR;\n  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\"];\n");
+        let sources: Vec<&str> = {
+            let mut s: Vec<&str> = self.graph.node_weights().map(|n| n.source.as_str()).collect();
+            s.dedup();
+            s
+        };
+        const PALETTE: [&str; 8] = ["#cfe8ff", "#d7f5d0", "#ffe3c2", "#f3d4ff", "#fff3b0", "#ffd0d0", "#d0fff7", "#e0e0e0"];
+        for n in self.graph.node_weights() {
+            let colour = sources.iter().position(|s| *s == n.source).map(|i| PALETTE[i % PALETTE.len()]).unwrap_or("#ffffff");
+            out.push_str(&format!(
+                "  n{} [label=\"{}\\n{} {}.{}\\n{}\", fillcolor=\"{}\"{}];\n",
+                n.id,
+                dot_escape(&n.path.join(".")),
+                n.source_kind,
+                dot_escape(&n.source),
+                dot_escape(&n.operation),
+                match n.mode {
+                    FetchMode::Batch => "batch",
+                    FetchMode::Single => "per key",
+                },
+                colour,
+                if n.hidden { ", style=\"rounded,dashed\"" } else { "" }
+            ));
+        }
+        for e in self.graph.edge_indices() {
+            if let Some((a, b)) = self.graph.edge_endpoints(e) {
+                let style = match self.graph[e] {
+                    Dependency::Parent => "",
+                    Dependency::Requires => " [style=dashed, label=\"key\"]",
+                };
+                out.push_str(&format!("  n{} -> n{}{};\n", a.index(), b.index(), style));
+            }
+        }
+        out.push_str("}\n");
+        out
+    }
+
+    /// Mermaid flowchart text of the same graph.
+    pub fn to_mermaid(&self) -> String {
+        let mut out = String::from("flowchart LR\n");
+        for n in self.graph.node_weights() {
+            let mode = match n.mode {
+                FetchMode::Batch => "batch",
+                FetchMode::Single => "per key",
+            };
+            out.push_str(&format!(
+                "  n{}[\"{}<br/>{} {}.{}<br/>{}\"]\n",
+                n.id,
+                mermaid_escape(&n.path.join(".")),
+                n.source_kind,
+                mermaid_escape(&n.source),
+                mermaid_escape(&n.operation),
+                mode
+            ));
+        }
+        for e in self.graph.edge_indices() {
+            if let Some((a, b)) = self.graph.edge_endpoints(e) {
+                let arrow = match self.graph[e] {
+                    Dependency::Parent => "-->",
+                    Dependency::Requires => "-.->|key|",
+                };
+                out.push_str(&format!("  n{} {} n{}\n", a.index(), arrow, b.index()));
+            }
+        }
+        out
+    }
+}
+
+fn dot_escape(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+fn mermaid_escape(s: &str) -> String {
+    s.replace('"', "#quot;")
+}
