@@ -317,10 +317,20 @@ impl Gate {
     }
 }
 
-/// Sleeps precisely: tokio timers have a 1 ms granularity and round up.
+/// Sleeps precisely: tokio timers have a 1 ms granularity and round up, and a thread
+/// sleep overshoots by the kernel's timer slack and the hand-off back to the runtime. Sleep
+/// on a blocking thread to ~1 ms short of the deadline, then yield on the runtime until it
+/// passes (a short spin that other tasks can interleave with).
 async fn precise_sleep(duration: Duration) {
-    if let Err(err) = tokio::task::spawn_blocking(move || std::thread::sleep(duration)).await {
-        tracing::warn!(%err, "latency sleep task failed");
+    let deadline = tokio::time::Instant::now() + duration;
+    let coarse = duration.saturating_sub(Duration::from_millis(1));
+    if !coarse.is_zero() {
+        if let Err(err) = tokio::task::spawn_blocking(move || std::thread::sleep(coarse)).await {
+            tracing::warn!(%err, "latency sleep task failed");
+        }
+    }
+    while tokio::time::Instant::now() < deadline {
+        tokio::task::yield_now().await;
     }
 }
 

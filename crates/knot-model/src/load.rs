@@ -45,7 +45,7 @@ pub fn check_bytes(bytes: &[u8]) -> CheckReport {
             let mut p = Problem::new(Code::Syntax, JsonPath::root(), format!("not valid JSON: {}", strip_position(&e.to_string())));
             if e.line() > 0 {
                 p.line = Some(e.line());
-                p.column = Some(e.column());
+                p.column = Some(e.column().max(1));
             }
             return CheckReport { workspace: None, problems: vec![p] };
         }
@@ -58,7 +58,7 @@ pub fn check_bytes(bytes: &[u8]) -> CheckReport {
         Ok(ws) => ws,
         Err(e) => {
             let path = convert_path(e.path());
-            let p = Problem::new(Code::Shape, path, e.inner().to_string());
+            let p = deeper_source_problem(&value, &path).unwrap_or_else(|| Problem::new(Code::Shape, path, e.inner().to_string()));
             return with_positions(text, CheckReport { workspace: None, problems: vec![p] });
         }
     };
@@ -90,6 +90,34 @@ pub fn to_canonical_json(ws: &Workspace) -> String {
     let mut text = serde_json::to_string_pretty(ws).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     text.push('\n');
     text
+}
+
+/// Sources are internally tagged (`"kind"`), which hides where inside a source a shape
+/// error is; deserialise the one source again as its own kind to find the exact path.
+fn deeper_source_problem(value: &Value, path: &JsonPath) -> Option<Problem> {
+    use crate::workspace::{GraphqlSource, GrpcSource, RestSource};
+    let [PathSeg::Key(first), PathSeg::Key(name)] = path.0.as_slice() else { return None };
+    if first != "sources" {
+        return None;
+    }
+    let mut source = value.get("sources")?.get(name)?.as_object()?.clone();
+    let kind = source.remove("kind")?;
+    let source = Value::Object(source);
+    fn inner<T: serde::de::DeserializeOwned>(v: &Value) -> Option<(JsonPath, String)> {
+        match serde_path_to_error::deserialize::<_, T>(v) {
+            Ok(_) => None,
+            Err(e) => Some((convert_path(e.path()), e.inner().to_string())),
+        }
+    }
+    let (sub, message) = match kind.as_str()? {
+        "rest" => inner::<RestSource>(&source)?,
+        "grpc" => inner::<GrpcSource>(&source)?,
+        "graphql" => inner::<GraphqlSource>(&source)?,
+        _ => return None,
+    };
+    let mut full = path.clone();
+    full.0.extend(sub.0);
+    Some(Problem::new(Code::Shape, full, message))
 }
 
 fn gate_version(mut value: Value) -> Result<Value, Problem> {

@@ -1,0 +1,68 @@
+//! Shared set-up for the end-to-end specifications: real demo servers on ephemeral loopback
+//! ports and engines over the example workspaces pointed at them.
+
+use knot_demo::{Demo, DemoConfig, DemoPorts, Faults};
+use knot_execute::{Engine, Outcome, Request, Span, Vars};
+use knot_model::{check_bytes, Workspace};
+use serde_json::{Map, Value};
+use std::path::PathBuf;
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Starts every demo service on 127.0.0.1 with ephemeral ports.
+pub async fn start_demo() -> Demo {
+    Demo::start(DemoConfig { ports: DemoPorts::ephemeral(), faults: Faults::default(), ..DemoConfig::default() })
+        .await
+        .expect("demo services start on loopback")
+}
+
+/// An example workspace (`examples/NAME.knot.json`), checked.
+pub fn example(name: &str) -> Workspace {
+    let bytes = std::fs::read(repo_root().join(format!("examples/{name}.knot.json"))).expect("example exists");
+    let report = check_bytes(&bytes);
+    assert!(report.problems.is_empty(), "{name}: {:?}", report.problems);
+    report.workspace.expect("example parses")
+}
+
+/// An engine over `ws` whose environment points at the running demo.
+pub fn engine(ws: Workspace, demo: &Demo) -> Engine {
+    let mut vars = Vars::from_workspace(&ws, None).expect("environment");
+    for (k, v) in demo.env_vars() {
+        vars.set(k, v);
+    }
+    Engine::new(ws, vars, &repo_root().join("examples")).expect("engine")
+}
+
+pub fn request(document: &str, variables: Value) -> Request {
+    let variables: Map<String, Value> = match variables {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    };
+    Request { document: document.to_string(), operation_name: None, variables }
+}
+
+pub fn spans_of<'a>(outcome: &'a Outcome, source: &str) -> Vec<&'a Span> {
+    outcome.trace.as_ref().map(|t| t.spans.iter().filter(|s| s.source == source).collect()).unwrap_or_default()
+}
+
+/// Whether two calls were in flight at the same time.
+pub fn overlap(a: &Span, b: &Span) -> bool {
+    a.start_ms < b.end_ms && b.start_ms < a.end_ms
+}
+
+/// The public errors of a response.
+pub fn errors(outcome: &Outcome) -> Vec<Value> {
+    outcome.response.get("errors").and_then(Value::as_array).cloned().unwrap_or_default()
+}
+
+/// Asserts that no public error (message or extensions) names a source, an address or a
+/// protocol detail. Paths are public field names and are left out of the search.
+pub fn assert_public_errors_are_safe(outcome: &Outcome, forbidden: &[&str]) {
+    let shown: Vec<Value> = errors(outcome).iter().map(|e| serde_json::json!([e["message"], e["extensions"]])).collect();
+    let text = serde_json::to_string(&shown).unwrap_or_default();
+    for word in forbidden.iter().chain(["127.0.0.1", "http://", "localhost", "panicked", ".rs:"].iter()) {
+        assert!(!text.contains(word), "public answer mentions `{word}`: {text}");
+    }
+}
