@@ -15,7 +15,8 @@ fn workspace(text: &str) -> Workspace {
 #[tokio::test]
 async fn grpc_source_described_by_server_reflection() {
     let demo = start_demo().await;
-    let ws = workspace(r#"{
+    let ws = workspace(
+        r#"{
       "version": 1, "name": "reflected",
       "sources": {"products": {"kind": "grpc", "endpoint": "{{env.PRODUCTS_URL}}", "reflection": true,
         "operations": {"GetProduct": {"method": "knot.demo.products.v1.ProductService/GetProduct"}}}},
@@ -24,20 +25,38 @@ async fn grpc_source_described_by_server_reflection() {
           "binding": {"source": "products", "operation": "GetProduct", "args": {"id": {"argument": "id"}}}}}},
         "Product": {"fields": {"id": {"type": "ID!"}, "name": {"type": "String"}, "stock": {"type": "Int"}}}}},
       "environments": {"local": {"variables": {"PRODUCTS_URL": "http://127.0.0.1:1"}}}
-    }"#);
+    }"#,
+    );
     let engine = engine(ws, &demo);
-    let outcome = engine.run(&request(r#"{ a: product(id: "3") { name stock } b: product(id: "4") { id } }"#, json!({}))).await;
-    assert_eq!(outcome.response, json!({"data": {"a": {"name": "4K Monitor", "stock": 21}, "b": {"id": "4"}}}));
+    let outcome = engine
+        .run(&request(
+            r#"{ a: product(id: "3") { name stock } b: product(id: "4") { id } }"#,
+            json!({}),
+        ))
+        .await;
+    assert_eq!(
+        outcome.response,
+        json!({"data": {"a": {"name": "4K Monitor", "stock": 21}, "b": {"id": "4"}}})
+    );
     // A product that does not exist: NOT_FOUND is the dependency refusing, not failing.
-    let outcome = engine.run(&request(r#"{ product(id: "5000") { name } }"#, json!({}))).await;
-    assert_eq!(outcome.response["errors"][0]["extensions"]["category"], "DEPENDENCY_VALIDATION");
-    assert_eq!(outcome.trace.as_ref().unwrap().spans[0].status.as_deref(), Some("NOT_FOUND"));
+    let outcome = engine
+        .run(&request(r#"{ product(id: "5000") { name } }"#, json!({})))
+        .await;
+    assert_eq!(
+        outcome.response["errors"][0]["extensions"]["category"],
+        "DEPENDENCY_VALIDATION"
+    );
+    assert_eq!(
+        outcome.trace.as_ref().unwrap().spans[0].status.as_deref(),
+        Some("NOT_FOUND")
+    );
 }
 
 #[tokio::test]
 async fn graphql_source_gets_only_the_fields_the_query_needs() {
     let demo = start_demo().await;
-    let ws = workspace(r#"{
+    let ws = workspace(
+        r#"{
       "version": 1, "name": "reviews",
       "sources": {
         "reviews": {"kind": "graphql", "url": "{{env.REVIEWS_URL}}/graphql", "operations": {
@@ -53,15 +72,38 @@ async fn graphql_source_gets_only_the_fields_the_query_needs() {
         "Summary": {"fields": {"productId": {"type": "ID!"}, "reviews": {"type": "[Review!]!"}}},
         "Review": {"fields": {"id": {"type": "ID!"}, "stars": {"type": "Int", "from": "rating"}, "body": {"type": "String"}, "author": {"type": "String"}}}}},
       "environments": {"local": {"variables": {"REVIEWS_URL": "http://127.0.0.1:1"}}}
-    }"#);
+    }"#,
+    );
     let engine = engine(ws, &demo);
-    let outcome = engine.run(&request(r#"{ productReviews(productId: "2") { id stars } }"#, json!({}))).await;
-    let reviews = outcome.response["data"]["productReviews"].as_array().cloned().unwrap_or_default();
+    let outcome = engine
+        .run(&request(
+            r#"{ productReviews(productId: "2") { id stars } }"#,
+            json!({}),
+        ))
+        .await;
+    let reviews = outcome.response["data"]["productReviews"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     assert_eq!(reviews.len(), 3, "{}", outcome.response);
-    assert!(reviews.iter().all(|r| r["stars"].is_i64() && r.as_object().unwrap().len() == 2));
-    let sent = outcome.trace.as_ref().unwrap().spans[0].request.body.clone().unwrap();
-    assert_eq!(sent["query"], "query Knot($productId: ID!) { reviews(productId: $productId) { id rating } }");
-    let outcome = engine.run(&request(r#"{ summaries(ids: ["1", "2"]) { productId reviews { author } } }"#, json!({}))).await;
+    assert!(reviews
+        .iter()
+        .all(|r| r["stars"].is_i64() && r.as_object().unwrap().len() == 2));
+    let sent = outcome.trace.as_ref().unwrap().spans[0]
+        .request
+        .body
+        .clone()
+        .unwrap();
+    assert_eq!(
+        sent["query"],
+        "query Knot($productId: ID!) { reviews(productId: $productId) { id rating } }"
+    );
+    let outcome = engine
+        .run(&request(
+            r#"{ summaries(ids: ["1", "2"]) { productId reviews { author } } }"#,
+            json!({}),
+        ))
+        .await;
     assert_eq!(outcome.response["data"]["summaries"][1]["productId"], "2");
     assert_eq!(demo.control.request_count(Service::Reviews), 2);
 }
@@ -75,11 +117,22 @@ async fn unreachable_source_is_a_dependency_error_naming_nothing() {
         vars.set(k, v);
     }
     // Nothing listens there.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
     vars.set("USERS_URL", format!("http://{closed}"));
     let engine = knot_execute::Engine::new(ws, vars, &repo_root().join("examples")).unwrap();
-    let outcome = engine.run(&request(r#"{ getOrderDetails(id: "1") { id user { name } } }"#, json!({}))).await;
+    let outcome = engine
+        .run(&request(
+            r#"{ getOrderDetails(id: "1") { id user { name } } }"#,
+            json!({}),
+        ))
+        .await;
     assert_eq!(outcome.response["data"]["getOrderDetails"]["id"], "1");
-    assert_eq!(outcome.response["errors"][0]["extensions"]["category"], "DEPENDENCY");
+    assert_eq!(
+        outcome.response["errors"][0]["extensions"]["category"],
+        "DEPENDENCY"
+    );
     assert_public_errors_are_safe(&outcome, &["users", &closed.port().to_string()]);
 }

@@ -13,10 +13,20 @@ const DAY: &str = r#"query($date: String!) { events(date: $date) { id instrument
 async fn sixty_events_make_one_call_per_service_with_deduplicated_keys() {
     let demo = start_demo().await;
     let engine = engine(example("trading"), &demo);
-    let outcome = engine.run(&request(DAY, json!({"date": "2024-05-01"}))).await;
-    assert!(outcome.response.get("errors").is_none(), "{}", outcome.response);
+    let outcome = engine
+        .run(&request(DAY, json!({"date": "2024-05-01"})))
+        .await;
+    assert!(
+        outcome.response.get("errors").is_none(),
+        "{}",
+        outcome.response
+    );
     let events = outcome.response["data"]["events"].as_array().unwrap();
-    assert!(events.len() >= 50, "need at least 50 events, got {}", events.len());
+    assert!(
+        events.len() >= 50,
+        "need at least 50 events, got {}",
+        events.len()
+    );
     // Every event got its own instrument and order back, matched by key.
     assert_eq!(events[0]["instrument"]["symbol"], "AAPL"); // INS-1
     assert_eq!(events[9]["instrument"]["symbol"], "MSFT"); // event 9 -> INS-2
@@ -31,14 +41,22 @@ async fn sixty_events_make_one_call_per_service_with_deduplicated_keys() {
     let events_end = spans_of(&outcome, "events")[0].end_ms;
     assert!(instruments[0].start_ms >= events_end && orders[0].start_ms >= events_end);
     // Both batch nodes sit in the same stage of the plan: neither waits for the other.
-    assert_eq!(outcome.trace.as_ref().unwrap().plan["stages"], json!([[0], [1, 2]]));
+    assert_eq!(
+        outcome.trace.as_ref().unwrap().plan["stages"],
+        json!([[0], [1, 2]])
+    );
     // What the services received: each key once.
     for (service, n) in [(Service::Instruments, 8), (Service::TradingOrders, 20)] {
         let reqs = demo.control.requests(service);
         assert_eq!(reqs.len(), 1, "{service}");
         let unique: BTreeSet<&String> = reqs[0].keys.iter().collect();
         assert_eq!(reqs[0].keys.len(), n, "{service} keys: {:?}", reqs[0].keys);
-        assert_eq!(unique.len(), n, "{service} keys repeated: {:?}", reqs[0].keys);
+        assert_eq!(
+            unique.len(),
+            n,
+            "{service} keys repeated: {:?}",
+            reqs[0].keys
+        );
     }
 }
 
@@ -46,14 +64,38 @@ async fn sixty_events_make_one_call_per_service_with_deduplicated_keys() {
 async fn max_batch_size_splits_keys_into_several_calls() {
     let demo = start_demo().await;
     let mut ws = example("trading");
-    let b = ws.schema.types.get_mut("Event").unwrap().fields.get_mut("instrument").unwrap().binding.as_mut().unwrap();
+    let b = ws
+        .schema
+        .types
+        .get_mut("Event")
+        .unwrap()
+        .fields
+        .get_mut("instrument")
+        .unwrap()
+        .binding
+        .as_mut()
+        .unwrap();
     b.batch.as_mut().unwrap().max_batch_size = Some(5);
     let engine = engine(ws, &demo);
-    let outcome = engine.run(&request(DAY, json!({"date": "2024-05-01"}))).await;
-    assert!(outcome.response.get("errors").is_none(), "{}", outcome.response);
-    let sizes: Vec<usize> = spans_of(&outcome, "instruments").iter().map(|s| s.batch_size).collect();
+    let outcome = engine
+        .run(&request(DAY, json!({"date": "2024-05-01"})))
+        .await;
+    assert!(
+        outcome.response.get("errors").is_none(),
+        "{}",
+        outcome.response
+    );
+    let sizes: Vec<usize> = spans_of(&outcome, "instruments")
+        .iter()
+        .map(|s| s.batch_size)
+        .collect();
     assert_eq!(sizes, vec![5, 3]);
-    let all: Vec<String> = demo.control.requests(Service::Instruments).into_iter().flat_map(|r| r.keys).collect();
+    let all: Vec<String> = demo
+        .control
+        .requests(Service::Instruments)
+        .into_iter()
+        .flat_map(|r| r.keys)
+        .collect();
     assert_eq!(all.len(), 8);
 }
 
@@ -61,10 +103,18 @@ async fn max_batch_size_splits_keys_into_several_calls() {
 async fn join_keys_stay_private() {
     let ws = example("trading");
     let sdl = public_sdl(&ws);
-    assert!(!sdl.contains("instrumentIdentifier") && !sdl.contains("orderIdentifier"), "{sdl}");
+    assert!(
+        !sdl.contains("instrumentIdentifier") && !sdl.contains("orderIdentifier"),
+        "{sdl}"
+    );
     let demo = start_demo().await;
     let engine = engine(ws, &demo);
-    let outcome = engine.run(&request(r#"{ events(date: "2024-05-01") { instrumentIdentifier } }"#, json!({}))).await;
+    let outcome = engine
+        .run(&request(
+            r#"{ events(date: "2024-05-01") { instrumentIdentifier } }"#,
+            json!({}),
+        ))
+        .await;
     let errs = errors(&outcome);
     assert_eq!(errs[0]["extensions"]["category"], "VALIDATION");
     assert_eq!(demo.control.request_count(Service::Events), 0);
@@ -74,12 +124,22 @@ async fn join_keys_stay_private() {
 async fn only_requested_branches_are_fetched() {
     let demo = start_demo().await;
     let engine = engine(example("trading"), &demo);
-    let outcome = engine.run(&request(r#"{ events(date: "2024-05-01") { id order { status } } }"#, json!({}))).await;
-    assert!(outcome.response["data"]["events"].as_array().is_some_and(|e| e.len() == 60));
+    let outcome = engine
+        .run(&request(
+            r#"{ events(date: "2024-05-01") { id order { status } } }"#,
+            json!({}),
+        ))
+        .await;
+    assert!(outcome.response["data"]["events"]
+        .as_array()
+        .is_some_and(|e| e.len() == 60));
     assert_eq!(demo.control.request_count(Service::Instruments), 0);
     assert_eq!(demo.control.request_count(Service::TradingOrders), 1);
     let first: &Value = &outcome.response["data"]["events"][0];
-    assert_eq!(first.as_object().unwrap().keys().collect::<Vec<_>>(), vec!["id", "order"]);
+    assert_eq!(
+        first.as_object().unwrap().keys().collect::<Vec<_>>(),
+        vec!["id", "order"]
+    );
 }
 
 #[tokio::test]

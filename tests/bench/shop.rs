@@ -25,13 +25,25 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 fn check(outcome: &Outcome) {
-    assert!(outcome.response.get("errors").is_none(), "benchmark run failed: {}", outcome.response);
+    assert!(
+        outcome.response.get("errors").is_none(),
+        "benchmark run failed: {}",
+        outcome.response
+    );
 }
 
 /// Critical path from the trace: the orders call, then the slower of users and products.
 fn measured_critical_path(outcome: &Outcome) -> f64 {
-    let Some(t) = &outcome.trace else { return f64::NAN };
-    let dur = |src: &str| t.spans.iter().filter(|s| s.source == src).map(|s| s.end_ms - s.start_ms).fold(0.0, f64::max);
+    let Some(t) = &outcome.trace else {
+        return f64::NAN;
+    };
+    let dur = |src: &str| {
+        t.spans
+            .iter()
+            .filter(|s| s.source == src)
+            .map(|s| s.end_ms - s.start_ms)
+            .fold(0.0, f64::max)
+    };
     dur("orders") + dur("users").max(dur("products"))
 }
 
@@ -52,7 +64,10 @@ async fn overhead(engine: &Engine, runs: usize) {
         ratio_measured.push(ms / measured_critical_path(&outcome));
         if let Some(t) = &outcome.trace {
             for s in &t.spans {
-                span_ms.entry(s.source.clone()).or_default().push(s.end_ms - s.start_ms);
+                span_ms
+                    .entry(s.source.clone())
+                    .or_default()
+                    .push(s.end_ms - s.start_ms);
             }
         }
     }
@@ -60,12 +75,22 @@ async fn overhead(engine: &Engine, runs: usize) {
     ratio_measured.sort_by(f64::total_cmp);
     let median = percentile(&e2e, 0.5);
     println!("overhead (every call +20 ms, critical path 40 ms, {runs} sequential runs)");
-    println!("  end-to-end   median {median:.3} ms   p90 {:.3} ms   p99 {:.3} ms", percentile(&e2e, 0.9), percentile(&e2e, 0.99));
-    println!("  median / 40 ms                         = {:.4}   (target <= 1.02)", median / 40.0);
+    println!(
+        "  end-to-end   median {median:.3} ms   p90 {:.3} ms   p99 {:.3} ms",
+        percentile(&e2e, 0.9),
+        percentile(&e2e, 0.99)
+    );
+    println!(
+        "  median / 40 ms                         = {:.4}   (target <= 1.02)",
+        median / 40.0
+    );
     println!("  median of (end-to-end / measured path) = {:.4}   (path = orders span + slower of users/products span)", percentile(&ratio_measured, 0.5));
     for (source, mut v) in span_ms {
         v.sort_by(f64::total_cmp);
-        println!("  {source:<9} call median {:.3} ms (nominal 20 ms)", percentile(&v, 0.5));
+        println!(
+            "  {source:<9} call median {:.3} ms (nominal 20 ms)",
+            percentile(&v, 0.5)
+        );
     }
 }
 
@@ -106,14 +131,28 @@ async fn throughput(engine: Arc<Engine>, clients: usize, per_client: usize) {
 
 fn main() {
     let quick = std::env::var_os("KNOT_BENCH_QUICK").is_some();
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
     rt.block_on(async {
         let demo = start_demo().await;
         demo.control.set_recording(false);
         let engine = Arc::new(engine(example("shop"), &demo));
-        println!("knot shop benchmark ({} cores)", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+        println!(
+            "knot shop benchmark ({} cores)",
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+        );
         for s in Service::ALL {
-            demo.control.set_faults(s, Faults { latency_ms: 20, ..Faults::default() });
+            demo.control.set_faults(
+                s,
+                Faults {
+                    latency_ms: 20,
+                    ..Faults::default()
+                },
+            );
         }
         overhead(&engine, if quick { 30 } else { 300 }).await;
         for s in Service::ALL {
@@ -124,7 +163,10 @@ fn main() {
         let t = Instant::now();
         throughput(engine.clone(), 1, if quick { 200 } else { 3000 }).await;
         throughput(engine.clone(), 32, if quick { 20 } else { 300 }).await;
-        assert!(t.elapsed() < deadline, "benchmark took longer than {deadline:?}");
+        assert!(
+            t.elapsed() < deadline,
+            "benchmark took longer than {deadline:?}"
+        );
         demo.shutdown().await;
     });
 }

@@ -13,14 +13,19 @@ pub fn repo_root() -> PathBuf {
 
 /// Starts every demo service on 127.0.0.1 with ephemeral ports.
 pub async fn start_demo() -> Demo {
-    Demo::start(DemoConfig { ports: DemoPorts::ephemeral(), faults: Faults::default(), ..DemoConfig::default() })
-        .await
-        .expect("demo services start on loopback")
+    Demo::start(DemoConfig {
+        ports: DemoPorts::ephemeral(),
+        faults: Faults::default(),
+        ..DemoConfig::default()
+    })
+    .await
+    .expect("demo services start on loopback")
 }
 
 /// An example workspace (`examples/NAME.knot.json`), checked.
 pub fn example(name: &str) -> Workspace {
-    let bytes = std::fs::read(repo_root().join(format!("examples/{name}.knot.json"))).expect("example exists");
+    let bytes = std::fs::read(repo_root().join(format!("examples/{name}.knot.json")))
+        .expect("example exists");
     let report = check_bytes(&bytes);
     assert!(report.problems.is_empty(), "{name}: {:?}", report.problems);
     report.workspace.expect("example parses")
@@ -40,11 +45,19 @@ pub fn request(document: &str, variables: Value) -> Request {
         Value::Object(m) => m,
         _ => Map::new(),
     };
-    Request { document: document.to_string(), operation_name: None, variables }
+    Request {
+        document: document.to_string(),
+        operation_name: None,
+        variables,
+    }
 }
 
 pub fn spans_of<'a>(outcome: &'a Outcome, source: &str) -> Vec<&'a Span> {
-    outcome.trace.as_ref().map(|t| t.spans.iter().filter(|s| s.source == source).collect()).unwrap_or_default()
+    outcome
+        .trace
+        .as_ref()
+        .map(|t| t.spans.iter().filter(|s| s.source == source).collect())
+        .unwrap_or_default()
 }
 
 /// Whether two calls were in flight at the same time.
@@ -54,15 +67,29 @@ pub fn overlap(a: &Span, b: &Span) -> bool {
 
 /// The public errors of a response.
 pub fn errors(outcome: &Outcome) -> Vec<Value> {
-    outcome.response.get("errors").and_then(Value::as_array).cloned().unwrap_or_default()
+    outcome
+        .response
+        .get("errors")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default()
 }
 
 /// Asserts that no public error (message or extensions) names a source, an address or a
 /// protocol detail. Paths are public field names and are left out of the search.
 pub fn assert_public_errors_are_safe(outcome: &Outcome, forbidden: &[&str]) {
-    let shown: Vec<Value> = errors(outcome).iter().map(|e| serde_json::json!([e["message"], e["extensions"]])).collect();
+    let shown: Vec<Value> = errors(outcome)
+        .iter()
+        .map(|e| serde_json::json!([e["message"], e["extensions"]]))
+        .collect();
     let text = serde_json::to_string(&shown).unwrap_or_default();
-    for word in forbidden.iter().chain(["127.0.0.1", "http://", "localhost", "panicked", ".rs:"].iter()) {
-        assert!(!text.contains(word), "public answer mentions `{word}`: {text}");
+    for word in forbidden
+        .iter()
+        .chain(["127.0.0.1", "http://", "localhost", "panicked", ".rs:"].iter())
+    {
+        assert!(
+            !text.contains(word),
+            "public answer mentions `{word}`: {text}"
+        );
     }
 }

@@ -12,7 +12,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "knot", version, about = "Knot: compose many services into one GraphQL API, plan and run queries over them.")]
+#[command(
+    name = "knot",
+    version,
+    about = "Knot: compose many services into one GraphQL API, plan and run queries over them."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -103,8 +107,12 @@ enum PlanFormat {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let filter = tracing_subscriber::EnvFilter::try_from_env("KNOT_LOG").unwrap_or_else(|_| "warn".into());
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_env("KNOT_LOG").unwrap_or_else(|_| "warn".into());
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
@@ -122,13 +130,24 @@ fn run(cli: Cli) -> Result<ExitCode> {
             println!("{}", public_sdl(&ws));
             Ok(ExitCode::SUCCESS)
         }
-        Command::Plan { workspace, query, format } => {
+        Command::Plan {
+            workspace,
+            query,
+            format,
+        } => {
             let ws = load(&workspace)?;
             let request = request(&ws, &query)?;
-            match knot_plan::plan(&ws, &request.document, request.operation_name.as_deref(), &request.variables) {
+            match knot_plan::plan(
+                &ws,
+                &request.document,
+                request.operation_name.as_deref(),
+                &request.variables,
+            ) {
                 Ok(plan) => {
                     match format {
-                        PlanFormat::Json => println!("{}", serde_json::to_string_pretty(&plan.to_json())?),
+                        PlanFormat::Json => {
+                            println!("{}", serde_json::to_string_pretty(&plan.to_json())?)
+                        }
                         PlanFormat::Dot => print!("{}", plan.to_dot()),
                         PlanFormat::Mermaid => print!("{}", plan.to_mermaid()),
                     }
@@ -142,12 +161,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
         }
-        Command::Run { workspace, query, env, vars, trace } => {
+        Command::Run {
+            workspace,
+            query,
+            env,
+            vars,
+            trace,
+        } => {
             let ws = load(&workspace)?;
             let request = request(&ws, &query)?;
             let mut resolved = Vars::from_workspace(&ws, env.as_deref()).map_err(|e| anyhow!(e))?;
             for v in vars {
-                let (k, val) = v.split_once('=').ok_or_else(|| anyhow!("--var expects NAME=VALUE, got `{v}`"))?;
+                let (k, val) = v
+                    .split_once('=')
+                    .ok_or_else(|| anyhow!("--var expects NAME=VALUE, got `{v}`"))?;
                 resolved.set(k, val);
             }
             let engine = Engine::new(ws, resolved, base_dir(&workspace))?;
@@ -165,16 +192,30 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let rt = tokio::runtime::Runtime::new()?;
             let source: Value = match what {
                 ImportCommand::Openapi { file, base_url } => {
-                    let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
-                    let s = knot_connect::openapi::import_openapi(&text, &file.display().to_string(), base_url.as_deref())?;
+                    let text = std::fs::read_to_string(&file)
+                        .with_context(|| format!("cannot read {}", file.display()))?;
+                    let s = knot_connect::openapi::import_openapi(
+                        &text,
+                        &file.display().to_string(),
+                        base_url.as_deref(),
+                    )?;
                     serde_json::to_value(knot_model::Source::Rest(s))?
                 }
                 ImportCommand::Graphql { url } => {
-                    let s = rt.block_on(knot_connect::introspect::introspect(&url, &[], std::time::Duration::from_secs(10)))?;
+                    let s = rt.block_on(knot_connect::introspect::introspect(
+                        &url,
+                        &[],
+                        std::time::Duration::from_secs(10),
+                    ))?;
                     serde_json::to_value(knot_model::Source::Graphql(s))?
                 }
                 ImportCommand::Grpc { endpoint } => {
-                    let (pool, _) = rt.block_on(knot_connect::reflect::fetch_descriptors(&endpoint, &[], std::time::Duration::from_secs(10), None))?;
+                    let (pool, _) = rt.block_on(knot_connect::reflect::fetch_descriptors(
+                        &endpoint,
+                        &[],
+                        std::time::Duration::from_secs(10),
+                        None,
+                    ))?;
                     let ops = knot_connect::reflect::operations_from_pool(&pool);
                     serde_json::json!({"kind": "grpc", "endpoint": endpoint, "reflection": true, "operations": ops})
                 }
@@ -186,7 +227,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 fn base_dir(workspace: &Path) -> &Path {
-    workspace.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."))
+    workspace
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
 }
 
 fn load(path: &Path) -> Result<Workspace> {
@@ -195,8 +239,17 @@ fn load(path: &Path) -> Result<Workspace> {
     match report.workspace {
         Some(ws) if report.problems.is_empty() => Ok(ws),
         _ => {
-            let lines: Vec<String> = report.problems.iter().map(|p| format!("  {}: {p}", path.display())).collect();
-            bail!("{} is not a valid workspace ({} problem(s)):\n{}\n(run `knot check` for details)", path.display(), lines.len(), lines.join("\n"))
+            let lines: Vec<String> = report
+                .problems
+                .iter()
+                .map(|p| format!("  {}: {p}", path.display()))
+                .collect();
+            bail!(
+                "{} is not a valid workspace ({} problem(s)):\n{}\n(run `knot check` for details)",
+                path.display(),
+                lines.len(),
+                lines.join("\n")
+            )
         }
     }
 }
@@ -211,7 +264,12 @@ fn check(path: &Path, json: bool) -> Result<ExitCode> {
         problems.extend(deep_checks(ws, base_dir(path), &bytes));
     }
     if json {
-        println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "file": path.display().to_string(), "problems": problems }))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(
+                &serde_json::json!({ "file": path.display().to_string(), "problems": problems })
+            )?
+        );
     } else if problems.is_empty() {
         println!("{}: ok", path.display());
     } else {
@@ -220,7 +278,11 @@ fn check(path: &Path, json: bool) -> Result<ExitCode> {
         }
         println!("{} problem(s)", problems.len());
     }
-    Ok(if problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn deep_checks(ws: &Workspace, base: &Path, bytes: &[u8]) -> Vec<knot_model::Problem> {
@@ -230,9 +292,14 @@ fn deep_checks(ws: &Workspace, base: &Path, bytes: &[u8]) -> Vec<knot_model::Pro
     for (name, op) in &ws.operations {
         // Variables are not known here: plan with placeholder values of the right type.
         let vars = placeholder_variables(&op.document, op.operation_name.as_deref());
-        if let Err(errors) = knot_plan::plan(ws, &op.document, op.operation_name.as_deref(), &vars) {
+        if let Err(errors) = knot_plan::plan(ws, &op.document, op.operation_name.as_deref(), &vars)
+        {
             for e in errors {
-                out.push(Problem::new(ProblemCode::InvalidDocument, JsonPath::root().keys(["operations", name.as_str(), "document"]), format!("operation `{name}`: {e}")));
+                out.push(Problem::new(
+                    ProblemCode::InvalidDocument,
+                    JsonPath::root().keys(["operations", name.as_str(), "document"]),
+                    format!("operation `{name}`: {e}"),
+                ));
             }
         }
     }
@@ -243,11 +310,19 @@ fn deep_checks(ws: &Workspace, base: &Path, bytes: &[u8]) -> Vec<knot_model::Pro
             }
             let path = JsonPath::root().keys(["sources", name.as_str()]);
             match knot_connect::grpc::compile_protos(&g.proto_files, &g.import_paths, base) {
-                Err(e) => out.push(Problem::new(ProblemCode::Proto, path.key("protoFiles"), e.to_string())),
+                Err(e) => out.push(Problem::new(
+                    ProblemCode::Proto,
+                    path.key("protoFiles"),
+                    e.to_string(),
+                )),
                 Ok(pool) => {
                     for (op_name, op) in &g.operations {
                         if knot_connect::grpc::find_method(&pool, &op.method).is_none() {
-                            out.push(Problem::new(ProblemCode::Proto, path.keys(["operations", op_name.as_str(), "method"]), format!("the .proto files define no method `{}`", op.method)));
+                            out.push(Problem::new(
+                                ProblemCode::Proto,
+                                path.keys(["operations", op_name.as_str(), "method"]),
+                                format!("the .proto files define no method `{}`", op.method),
+                            ));
                         }
                     }
                 }
@@ -265,7 +340,9 @@ fn deep_checks(ws: &Workspace, base: &Path, bytes: &[u8]) -> Vec<knot_model::Pro
 
 fn placeholder_variables(document: &str, operation: Option<&str>) -> Map<String, Value> {
     let mut vars = Map::new();
-    let Ok(doc) = async_graphql_parser::parse_query(document) else { return vars };
+    let Ok(doc) = async_graphql_parser::parse_query(document) else {
+        return vars;
+    };
     for (name, op) in doc.operations.iter() {
         if operation.is_some() && name.map(|n| n.as_str()) != operation {
             continue;
@@ -279,7 +356,11 @@ fn placeholder_variables(document: &str, operation: Option<&str>) -> Map<String,
                 "Boolean" => Value::Bool(true),
                 _ => Value::String("placeholder".into()),
             };
-            let v = if ty.starts_with('[') { Value::Array(vec![v]) } else { v };
+            let v = if ty.starts_with('[') {
+                Value::Array(vec![v])
+            } else {
+                v
+            };
             vars.insert(def.node.name.node.to_string(), v);
         }
     }
@@ -289,22 +370,40 @@ fn placeholder_variables(document: &str, operation: Option<&str>) -> Map<String,
 fn request(ws: &Workspace, q: &QueryArgs) -> Result<Request> {
     let variables = match &q.variables {
         None => Map::new(),
-        Some(text) => match serde_json::from_str::<Value>(text).context("--variables is not JSON")? {
-            Value::Object(m) => m,
-            _ => bail!("--variables must be a JSON object"),
-        },
+        Some(text) => {
+            match serde_json::from_str::<Value>(text).context("--variables is not JSON")? {
+                Value::Object(m) => m,
+                _ => bail!("--variables must be a JSON object"),
+            }
+        }
     };
     let (document, operation_name) = if let Some(doc) = &q.query {
         (doc.clone(), q.operation_name.clone())
     } else if let Some(file) = &q.query_file {
-        (std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?, q.operation_name.clone())
+        (
+            std::fs::read_to_string(file)
+                .with_context(|| format!("cannot read {}", file.display()))?,
+            q.operation_name.clone(),
+        )
     } else if let Some(name) = &q.operation {
         let saved = ws.operations.get(name).ok_or_else(|| {
-            anyhow!("no saved operation `{name}` (saved: {})", ws.operations.keys().cloned().collect::<Vec<_>>().join(", "))
+            anyhow!(
+                "no saved operation `{name}` (saved: {})",
+                ws.operations.keys().cloned().collect::<Vec<_>>().join(", ")
+            )
         })?;
-        (saved.document.clone(), q.operation_name.clone().or_else(|| saved.operation_name.clone()))
+        (
+            saved.document.clone(),
+            q.operation_name
+                .clone()
+                .or_else(|| saved.operation_name.clone()),
+        )
     } else {
         bail!("give the query with --query, --query-file or --operation");
     };
-    Ok(Request { document, operation_name, variables })
+    Ok(Request {
+        document,
+        operation_name,
+        variables,
+    })
 }

@@ -10,32 +10,84 @@ fn root() -> PathBuf {
 }
 
 fn knot(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_knot")).args(args).current_dir(root()).output().expect("knot runs");
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    let out = Command::new(env!("CARGO_BIN_EXE_knot"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("knot runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 /// Each broken file, the problem code `knot check --json` must report and a fragment of the
 /// JSON path it must point at.
 const BROKEN: &[(&str, &str, &str)] = &[
-    ("bad-template", "invalid-template", "$.sources.orders.operations.getOrder.path"),
-    ("batch-input-not-list", "type-mismatch", "$.schema.types.Order.fields.products.binding.key"),
-    ("binding-cycle", "binding-cycle", "$.schema.types.Order.fields"),
+    (
+        "bad-template",
+        "invalid-template",
+        "$.sources.orders.operations.getOrder.path",
+    ),
+    (
+        "batch-input-not-list",
+        "type-mismatch",
+        "$.schema.types.Order.fields.products.binding.key",
+    ),
+    (
+        "binding-cycle",
+        "binding-cycle",
+        "$.schema.types.Order.fields",
+    ),
     ("deep-nesting", "syntax", "$"),
     ("empty", "syntax", "$"),
     ("huge-number", "syntax", "$"),
-    ("missing-operation", "unknown-operation", "$.schema.types.Order.fields.user.binding.operation"),
-    ("missing-parent-field", "unknown-field", "$.schema.types.Order.fields.user.binding.key.parent"),
+    (
+        "missing-operation",
+        "unknown-operation",
+        "$.schema.types.Order.fields.user.binding.operation",
+    ),
+    (
+        "missing-parent-field",
+        "unknown-field",
+        "$.schema.types.Order.fields.user.binding.key.parent",
+    ),
     ("missing-proto", "proto", "$.sources.products.protoFiles"),
     ("newer-version", "version", "$.version"),
     ("not-utf8", "syntax", "$"),
-    ("saved-operation-invalid", "invalid-document", "$.operations.OrderDetails.document"),
-    ("secret-in-file", "secret-in-file", "$.environments.local.variables.API_KEY"),
+    (
+        "saved-operation-invalid",
+        "invalid-document",
+        "$.operations.OrderDetails.document",
+    ),
+    (
+        "secret-in-file",
+        "secret-in-file",
+        "$.environments.local.variables.API_KEY",
+    ),
     ("syntax-error", "syntax", "$"),
     ("truncated", "syntax", "$"),
-    ("type-mismatch", "type-mismatch", "$.schema.types.Order.fields.products"),
-    ("unknown-grpc-method", "proto", "$.sources.products.operations.GetProduct.method"),
-    ("unknown-source", "unknown-source", "$.schema.types.Order.fields.user.binding.source"),
-    ("unknown-type", "unknown-type", "$.schema.types.Order.fields.user.type"),
+    (
+        "type-mismatch",
+        "type-mismatch",
+        "$.schema.types.Order.fields.products",
+    ),
+    (
+        "unknown-grpc-method",
+        "proto",
+        "$.sources.products.operations.GetProduct.method",
+    ),
+    (
+        "unknown-source",
+        "unknown-source",
+        "$.schema.types.Order.fields.user.binding.source",
+    ),
+    (
+        "unknown-type",
+        "unknown-type",
+        "$.schema.types.Order.fields.user.type",
+    ),
     ("wrong-shape", "shape", "$.sources.orders.timeoutMs"),
 ];
 
@@ -44,34 +96,55 @@ fn every_broken_workspace_gets_a_clear_located_error_and_exit_1() {
     let dir = root().join("tests/fixtures/broken");
     let mut files: Vec<String> = std::fs::read_dir(&dir)
         .unwrap()
-        .filter_map(|e| e.ok()?.file_name().to_str()?.strip_suffix(".knot.json").map(str::to_string))
+        .filter_map(|e| {
+            e.ok()?
+                .file_name()
+                .to_str()?
+                .strip_suffix(".knot.json")
+                .map(str::to_string)
+        })
         .collect();
     files.sort();
     let mut expected: Vec<String> = BROKEN.iter().map(|(f, _, _)| f.to_string()).collect();
     expected.sort();
-    assert_eq!(files, expected, "every fixture has an expectation and the other way round");
+    assert_eq!(
+        files, expected,
+        "every fixture has an expectation and the other way round"
+    );
     for (file, code, path) in BROKEN {
         let rel = format!("tests/fixtures/broken/{file}.knot.json");
         let (status, stdout, stderr) = knot(&["check", &rel, "--json"]);
         assert_eq!(status, 1, "{file}: {stdout}{stderr}");
         assert!(!stderr.contains("panicked"), "{file} panicked: {stderr}");
-        let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{file}: {e}: {stdout}"));
+        let report: Value =
+            serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{file}: {e}: {stdout}"));
         let problems = report["problems"].as_array().unwrap();
-        let hit = problems.iter().find(|p| p["code"] == *code && p["path"].as_str().is_some_and(|s| s.starts_with(path)));
+        let hit = problems.iter().find(|p| {
+            p["code"] == *code && p["path"].as_str().is_some_and(|s| s.starts_with(path))
+        });
         let hit = hit.unwrap_or_else(|| panic!("{file}: no `{code}` problem at {path}: {stdout}"));
-        assert!(hit["line"].as_u64().is_some_and(|l| l >= 1), "{file}: no line: {hit}");
+        assert!(
+            hit["line"].as_u64().is_some_and(|l| l >= 1),
+            "{file}: no line: {hit}"
+        );
         assert!(hit["message"].as_str().is_some_and(|m| m.len() > 10));
         // The human form names the file, line, column and path.
         let (status, text, _) = knot(&["check", &rel]);
         assert_eq!(status, 1);
-        assert!(text.contains(&format!("{rel}:{}:", hit["line"])), "{file}: {text}");
+        assert!(
+            text.contains(&format!("{rel}:{}:", hit["line"])),
+            "{file}: {text}"
+        );
     }
 }
 
 #[test]
 fn the_binding_cycle_is_named() {
     let (_, stdout, _) = knot(&["check", "tests/fixtures/broken/binding-cycle.knot.json"]);
-    assert!(stdout.contains("binding cycle: Order.user -> Order.account -> Order.user"), "{stdout}");
+    assert!(
+        stdout.contains("binding cycle: Order.user -> Order.account -> Order.user"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -94,7 +167,12 @@ fn schema_prints_the_public_sdl_without_private_keys() {
 #[test]
 fn plan_prints_json_dot_and_mermaid_without_calling_anything() {
     // The environment points nowhere reachable: planning must not need the network.
-    let args = ["plan", "examples/shop.knot.json", "--query", "{ getOrderDetails(id: \"1\") { user { name } products { name } } }"];
+    let args = [
+        "plan",
+        "examples/shop.knot.json",
+        "--query",
+        "{ getOrderDetails(id: \"1\") { user { name } products { name } } }",
+    ];
     let (status, stdout, stderr) = knot(&args);
     assert_eq!(status, 0, "{stderr}");
     let plan: Value = serde_json::from_str(&stdout).unwrap();
@@ -102,9 +180,15 @@ fn plan_prints_json_dot_and_mermaid_without_calling_anything() {
     assert_eq!(plan["stages"], serde_json::json!([[0], [1, 2]]));
     assert_eq!(plan["nodes"][2]["mode"], "batch");
     let (_, dot, _) = knot(&[&args[..], &["--format", "dot"]].concat());
-    assert!(dot.starts_with("digraph plan {") && dot.contains("n0 -> n1;") && dot.contains("n0 -> n2;"), "{dot}");
+    assert!(
+        dot.starts_with("digraph plan {") && dot.contains("n0 -> n1;") && dot.contains("n0 -> n2;"),
+        "{dot}"
+    );
     let (_, mermaid, _) = knot(&[&args[..], &["--format", "mermaid"]].concat());
-    assert!(mermaid.starts_with("flowchart LR") && mermaid.contains("n0 --> n2"), "{mermaid}");
+    assert!(
+        mermaid.starts_with("flowchart LR") && mermaid.contains("n0 --> n2"),
+        "{mermaid}"
+    );
     let (status, _, stderr) = knot(&["plan", "examples/shop.knot.json", "--query", "{ nope }"]);
     assert_eq!(status, 1);
     assert!(stderr.contains("`Query` has no field `nope`"), "{stderr}");
@@ -114,7 +198,10 @@ fn plan_prints_json_dot_and_mermaid_without_calling_anything() {
 fn run_prints_the_response_and_writes_the_trace() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let demo = rt
-        .block_on(knot_demo::Demo::start(knot_demo::DemoConfig { ports: knot_demo::DemoPorts::ephemeral(), ..Default::default() }))
+        .block_on(knot_demo::Demo::start(knot_demo::DemoConfig {
+            ports: knot_demo::DemoPorts::ephemeral(),
+            ..Default::default()
+        }))
         .unwrap();
     let trace = tempfile::NamedTempFile::new().unwrap();
     let mut args: Vec<String> = vec![
@@ -136,19 +223,44 @@ fn run_prints_the_response_and_writes_the_trace() {
     assert_eq!(status, 0, "{stderr}");
     let response: Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(response["data"]["getOrderDetails"]["orderId"], "1");
-    assert_eq!(response["data"]["getOrderDetails"]["user"]["name"], "Ada Lovelace");
-    assert_eq!(response["data"]["getOrderDetails"]["products"].as_array().map(Vec::len), Some(3));
+    assert_eq!(
+        response["data"]["getOrderDetails"]["user"]["name"],
+        "Ada Lovelace"
+    );
+    assert_eq!(
+        response["data"]["getOrderDetails"]["products"]
+            .as_array()
+            .map(Vec::len),
+        Some(3)
+    );
     let trace: Value = serde_json::from_slice(&std::fs::read(trace.path()).unwrap()).unwrap();
     let spans = trace["spans"].as_array().unwrap();
     assert_eq!(spans.len(), 3);
-    for key in ["node", "source", "operation", "start_ms", "end_ms", "batch_size", "status", "category"] {
-        assert!(spans.iter().all(|s| s.get(key).is_some()), "span field `{key}` missing");
+    for key in [
+        "node",
+        "source",
+        "operation",
+        "start_ms",
+        "end_ms",
+        "batch_size",
+        "status",
+        "category",
+    ] {
+        assert!(
+            spans.iter().all(|s| s.get(key).is_some()),
+            "span field `{key}` missing"
+        );
     }
     // Usage errors exit non-zero with a message.
     let (status, _, stderr) = knot(&["run", "examples/shop.knot.json"]);
     assert_ne!(status, 0);
     assert!(stderr.contains("--query"), "{stderr}");
-    let (status, _, stderr) = knot(&["run", "tests/fixtures/broken/unknown-source.knot.json", "--query", "{ x }"]);
+    let (status, _, stderr) = knot(&[
+        "run",
+        "tests/fixtures/broken/unknown-source.knot.json",
+        "--query",
+        "{ x }",
+    ]);
     assert_ne!(status, 0);
     assert!(stderr.contains("unknown source"), "{stderr}");
     drop(demo);

@@ -46,7 +46,11 @@ pub enum CallError {
     #[error("no answer within {after_ms} ms")]
     Timeout { after_ms: u64 },
     #[error("status {status}: {message}")]
-    Status { status: String, category: Category, message: String },
+    Status {
+        status: String,
+        category: Category,
+        message: String,
+    },
     #[error("transport error: {0}")]
     Transport(String),
     #[error("malformed answer: {0}")]
@@ -60,7 +64,9 @@ impl CallError {
         match self {
             CallError::Timeout { .. } => Category::Timeout,
             CallError::Status { category, .. } => *category,
-            CallError::Transport(_) | CallError::BadPayload(_) | CallError::Request(_) => Category::Dependency,
+            CallError::Transport(_) | CallError::BadPayload(_) | CallError::Request(_) => {
+                Category::Dependency
+            }
         }
     }
 }

@@ -10,7 +10,9 @@ use crate::rest::render_headers;
 use crate::vars::Vars;
 use knot_model::GrpcSource;
 use prost::Message;
-use prost_reflect::{DescriptorPool, DynamicMessage, MessageDescriptor, MethodDescriptor, SerializeOptions};
+use prost_reflect::{
+    DescriptorPool, DynamicMessage, MessageDescriptor, MethodDescriptor, SerializeOptions,
+};
 use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -18,12 +20,19 @@ use tonic::codec::{Codec, DecodeBuf, Decoder, EncodeBuf, Encoder};
 use tonic::Status;
 
 /// Compiles .proto files (paths relative to `base_dir`) into a descriptor pool.
-pub fn compile_protos(files: &[String], import_paths: &[String], base_dir: &Path) -> Result<DescriptorPool, ImportError> {
+pub fn compile_protos(
+    files: &[String],
+    import_paths: &[String],
+    base_dir: &Path,
+) -> Result<DescriptorPool, ImportError> {
     let files: Vec<PathBuf> = files.iter().map(|f| base_dir.join(f)).collect();
     let mut includes: Vec<PathBuf> = import_paths.iter().map(|p| base_dir.join(p)).collect();
     for f in &files {
         if !f.exists() {
-            return Err(ImportError::Io(format!("proto file {} does not exist", f.display())));
+            return Err(ImportError::Io(format!(
+                "proto file {} does not exist",
+                f.display()
+            )));
         }
         if let Some(parent) = f.parent() {
             if !includes.iter().any(|i| i == parent) {
@@ -55,17 +64,33 @@ impl GrpcClient {
         let files_pool = if source.proto_files.is_empty() {
             None
         } else {
-            Some(compile_protos(&source.proto_files, &source.import_paths, base_dir)?)
+            Some(compile_protos(
+                &source.proto_files,
+                &source.import_paths,
+                base_dir,
+            )?)
         };
-        Ok(GrpcClient { source, files_pool, reflected: Default::default(), channel: Default::default() })
+        Ok(GrpcClient {
+            source,
+            files_pool,
+            reflected: Default::default(),
+            channel: Default::default(),
+        })
     }
 
     /// The method descriptor of an operation, when the pool is known without the network.
     pub fn method_offline(&self, method: &str) -> Option<MethodDescriptor> {
-        self.files_pool.as_ref().and_then(|p| find_method(p, method))
+        self.files_pool
+            .as_ref()
+            .and_then(|p| find_method(p, method))
     }
 
-    async fn pool(&self, endpoint: &str, metadata: &[(String, String)], timeout: Duration) -> Result<DescriptorPool, CallError> {
+    async fn pool(
+        &self,
+        endpoint: &str,
+        metadata: &[(String, String)],
+        timeout: Duration,
+    ) -> Result<DescriptorPool, CallError> {
         if let Some(p) = &self.files_pool {
             return Ok(p.clone());
         }
@@ -84,7 +109,9 @@ impl GrpcClient {
         self.channel
             .get_or_try_init(|| async {
                 let ep = tonic::transport::Endpoint::from_shared(endpoint.to_string())
-                    .map_err(|e| CallError::Request(format!("`{endpoint}` is not an endpoint: {e}")))?
+                    .map_err(|e| {
+                        CallError::Request(format!("`{endpoint}` is not an endpoint: {e}"))
+                    })?
                     .tcp_nodelay(true)
                     .connect_timeout(Duration::from_secs(5));
                 Ok::<_, CallError>(ep.connect_lazy())
@@ -93,11 +120,24 @@ impl GrpcClient {
             .cloned()
     }
 
-    pub async fn call(&self, vars: &Vars, op_name: &str, inputs: &Map<String, Value>, timeout: Duration) -> CallResult {
+    pub async fn call(
+        &self,
+        vars: &Vars,
+        op_name: &str,
+        inputs: &Map<String, Value>,
+        timeout: Duration,
+    ) -> CallResult {
         let started = Instant::now();
-        let mut summary = RequestSummary { method: "grpc".into(), ..Default::default() };
+        let mut summary = RequestSummary {
+            method: "grpc".into(),
+            ..Default::default()
+        };
         let Some(op) = self.source.operations.get(op_name) else {
-            return CallResult::failed(started, summary, CallError::Request(format!("no operation `{op_name}`")));
+            return CallResult::failed(
+                started,
+                summary,
+                CallError::Request(format!("no operation `{op_name}`")),
+            );
         };
         let prepared = (|| {
             let (endpoint, shown) = vars.render(&self.source.endpoint, |_| None)?;
@@ -113,34 +153,65 @@ impl GrpcClient {
         summary.body = Some(Value::Object(inputs.clone()));
         let work = async {
             let pool = self.pool(&endpoint, &metadata, timeout).await?;
-            let method = find_method(&pool, &op.method)
-                .ok_or_else(|| CallError::Request(format!("the service does not offer `{}`", op.method)))?;
-            let request = DynamicMessage::deserialize(method.input(), Value::Object(inputs.clone()))
-                .map_err(|e| CallError::Request(format!("input does not fit `{}`: {e}", method.input().full_name())))?;
+            let method = find_method(&pool, &op.method).ok_or_else(|| {
+                CallError::Request(format!("the service does not offer `{}`", op.method))
+            })?;
+            let request =
+                DynamicMessage::deserialize(method.input(), Value::Object(inputs.clone()))
+                    .map_err(|e| {
+                        CallError::Request(format!(
+                            "input does not fit `{}`: {e}",
+                            method.input().full_name()
+                        ))
+                    })?;
             let channel = self.channel(&endpoint).await?;
             let mut grpc = tonic::client::Grpc::new(channel);
-            grpc.ready().await.map_err(|e| CallError::Transport(format!("{e}")))?;
+            grpc.ready()
+                .await
+                .map_err(|e| CallError::Transport(format!("{e}")))?;
             let path = http::uri::PathAndQuery::try_from(format!("/{}", op.method))
                 .map_err(|e| CallError::Request(format!("bad method path: {e}")))?;
             let mut req = tonic::Request::new(request);
             for (k, v) in &metadata {
-                let key = tonic::metadata::MetadataKey::from_bytes(k.to_ascii_lowercase().as_bytes())
+                let key =
+                    tonic::metadata::MetadataKey::from_bytes(k.to_ascii_lowercase().as_bytes())
+                        .map_err(|e| CallError::Request(format!("metadata `{k}`: {e}")))?;
+                let val = v
+                    .parse()
                     .map_err(|e| CallError::Request(format!("metadata `{k}`: {e}")))?;
-                let val = v.parse().map_err(|e| CallError::Request(format!("metadata `{k}`: {e}")))?;
                 req.metadata_mut().insert(key, val);
             }
             req.set_timeout(timeout);
-            let resp = grpc.unary(req, path, DynamicCodec { output: method.output() }).await.map_err(status_error)?;
+            let resp = grpc
+                .unary(
+                    req,
+                    path,
+                    DynamicCodec {
+                        output: method.output(),
+                    },
+                )
+                .await
+                .map_err(status_error)?;
             let message = resp.into_inner();
             let bytes = message.encoded_len();
-            let options = SerializeOptions::new().skip_default_fields(false).stringify_64_bit_integers(false);
+            let options = SerializeOptions::new()
+                .skip_default_fields(false)
+                .stringify_64_bit_integers(false);
             let json = message
                 .serialize_with_options(serde_json::value::Serializer, &options)
-                .map_err(|e| CallError::BadPayload(format!("cannot render the answer as JSON: {e}")))?;
+                .map_err(|e| {
+                    CallError::BadPayload(format!("cannot render the answer as JSON: {e}"))
+                })?;
             Ok::<_, CallError>((json, bytes))
         };
         match tokio::time::timeout(timeout, work).await {
-            Err(_) => CallResult::failed(started, summary, CallError::Timeout { after_ms: timeout.as_millis() as u64 }),
+            Err(_) => CallResult::failed(
+                started,
+                summary,
+                CallError::Timeout {
+                    after_ms: timeout.as_millis() as u64,
+                },
+            ),
             Ok(Err(e)) => {
                 let status = match &e {
                     CallError::Status { status, .. } => Some(status.clone()),
@@ -166,7 +237,9 @@ impl GrpcClient {
 /// `package.Service/Method` in a pool.
 pub fn find_method(pool: &DescriptorPool, method: &str) -> Option<MethodDescriptor> {
     let (service, name) = method.split_once('/')?;
-    pool.get_service_by_name(service)?.methods().find(|m| m.name() == name)
+    pool.get_service_by_name(service)?
+        .methods()
+        .find(|m| m.name() == name)
 }
 
 fn status_error(s: Status) -> CallError {
@@ -185,7 +258,11 @@ fn status_error(s: Status) -> CallError {
     if category == Category::Timeout {
         return CallError::Timeout { after_ms: 0 };
     }
-    CallError::Status { status: format!("{:?}", s.code()).to_uppercase_snake(), category, message: s.message().to_string() }
+    CallError::Status {
+        status: format!("{:?}", s.code()).to_uppercase_snake(),
+        category,
+        message: s.message().to_string(),
+    }
 }
 
 trait UpperSnake {
@@ -231,7 +308,8 @@ impl Encoder for DynamicEncoder {
     type Item = DynamicMessage;
     type Error = Status;
     fn encode(&mut self, item: DynamicMessage, dst: &mut EncodeBuf<'_>) -> Result<(), Status> {
-        item.encode(dst).map_err(|e| Status::internal(format!("encode: {e}")))
+        item.encode(dst)
+            .map_err(|e| Status::internal(format!("encode: {e}")))
     }
 }
 
@@ -241,6 +319,11 @@ impl Decoder for DynamicDecoder {
     fn decode(&mut self, src: &mut DecodeBuf<'_>) -> Result<Option<DynamicMessage>, Status> {
         DynamicMessage::decode(self.0.clone(), src)
             .map(Some)
-            .map_err(|e| Status::data_loss(format!("the answer is not a valid `{}`: {e}", self.0.full_name())))
+            .map_err(|e| {
+                Status::data_loss(format!(
+                    "the answer is not a valid `{}`: {e}",
+                    self.0.full_name()
+                ))
+            })
     }
 }

@@ -32,7 +32,7 @@ use tokio::sync::Semaphore;
 
 enum Client {
     Rest(rest::RestClient),
-    Grpc(grpc::GrpcClient),
+    Grpc(Box<grpc::GrpcClient>),
     Graphql(graphql::GraphqlClient),
 }
 
@@ -59,14 +59,26 @@ impl Connectors {
             .pool_max_idle_per_host(256)
             .user_agent(concat!("knot/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|e| (String::new(), ImportError::Network { target: "HTTP client".into(), message: e.to_string() }))?;
+            .map_err(|e| {
+                (
+                    String::new(),
+                    ImportError::Network {
+                        target: "HTTP client".into(),
+                        message: e.to_string(),
+                    },
+                )
+            })?;
         let mut sources = IndexMap::new();
         for (name, source) in &ws.sources {
             let limits = source.limits();
             let client = match source {
                 Source::Rest(s) => Client::Rest(rest::RestClient::new(http.clone(), s.clone())),
-                Source::Graphql(s) => Client::Graphql(graphql::GraphqlClient::new(http.clone(), s.clone())),
-                Source::Grpc(s) => Client::Grpc(grpc::GrpcClient::new(s.clone(), base_dir).map_err(|e| (name.clone(), e))?),
+                Source::Graphql(s) => {
+                    Client::Graphql(graphql::GraphqlClient::new(http.clone(), s.clone()))
+                }
+                Source::Grpc(s) => Client::Grpc(Box::new(
+                    grpc::GrpcClient::new(s.clone(), base_dir).map_err(|e| (name.clone(), e))?,
+                )),
             };
             sources.insert(
                 name.clone(),
@@ -92,15 +104,28 @@ impl Connectors {
 
     /// Calls one operation. Waits for a free slot of the source's concurrency limit first;
     /// the result's `started` is when the call was actually sent.
-    pub async fn call(&self, source: &str, operation: &str, inputs: &Map<String, Value>, selection: Option<&str>) -> CallResult {
+    pub async fn call(
+        &self,
+        source: &str,
+        operation: &str,
+        inputs: &Map<String, Value>,
+        selection: Option<&str>,
+    ) -> CallResult {
         let Some(s) = self.sources.get(source) else {
-            return CallResult::failed(Instant::now(), RequestSummary::default(), CallError::Request(format!("no source `{source}`")));
+            return CallResult::failed(
+                Instant::now(),
+                RequestSummary::default(),
+                CallError::Request(format!("no source `{source}`")),
+            );
         };
         // The semaphore is never closed, so acquiring only waits.
         let _permit = s.permits.acquire().await;
         match &s.client {
             Client::Rest(c) => c.call(&self.vars, operation, inputs, s.timeout).await,
-            Client::Graphql(c) => c.call(&self.vars, operation, inputs, selection, s.timeout).await,
+            Client::Graphql(c) => {
+                c.call(&self.vars, operation, inputs, selection, s.timeout)
+                    .await
+            }
             Client::Grpc(c) => c.call(&self.vars, operation, inputs, s.timeout).await,
         }
     }

@@ -10,7 +10,11 @@ use serde_json::{Map, Value};
 use std::time::{Duration, Instant};
 
 /// Characters left as they are in a path segment (RFC 3986 unreserved).
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 pub struct RestClient {
     http: reqwest::Client,
@@ -38,7 +42,12 @@ impl RestClient {
     }
 
     /// Builds the request: (method, url, headers, body) real and as recorded.
-    fn build(&self, vars: &Vars, op: &RestOperation, inputs: &Map<String, Value>) -> Result<(reqwest::Request, RequestSummary), String> {
+    fn build(
+        &self,
+        vars: &Vars,
+        op: &RestOperation,
+        inputs: &Map<String, Value>,
+    ) -> Result<(reqwest::Request, RequestSummary), String> {
         let (base, base_shown) = vars.render(&self.source.base_url, |_| None)?;
         let (path, path_shown) = vars.render(&op.path, |n| {
             input_text(inputs.get(n)).map(|t| utf8_percent_encode(&t, SEGMENT).to_string())
@@ -51,7 +60,11 @@ impl RestClient {
             let mut pairs = url.query_pairs_mut();
             for (name, template) in &op.query {
                 // `{input}` alone with a list value repeats the parameter.
-                if let Some(input) = template.strip_prefix('{').and_then(|t| t.strip_suffix('}')).filter(|t| !t.contains('{')) {
+                if let Some(input) = template
+                    .strip_prefix('{')
+                    .and_then(|t| t.strip_suffix('}'))
+                    .filter(|t| !t.contains('{'))
+                {
                     match inputs.get(input) {
                         None | Some(Value::Null) => continue,
                         Some(Value::Array(items)) => {
@@ -78,7 +91,8 @@ impl RestClient {
             shown_url.push('?');
             shown_url.push_str(&shown_query.join("&"));
         }
-        let method = reqwest::Method::from_bytes(op.method.as_str().as_bytes()).map_err(|e| e.to_string())?;
+        let method = reqwest::Method::from_bytes(op.method.as_str().as_bytes())
+            .map_err(|e| e.to_string())?;
         let mut req = self.http.request(method, url);
         let mut shown_headers = Vec::new();
         for (name, template) in self.source.headers.iter().chain(op.headers.iter()) {
@@ -92,18 +106,48 @@ impl RestClient {
             req = req.json(&real);
             body_shown = Some(shown);
         }
-        let req = req.header("accept", "application/json").build().map_err(|e| e.to_string())?;
-        Ok((req, RequestSummary { method: op.method.as_str().to_string(), target: shown_url, headers: shown_headers, body: body_shown }))
+        let req = req
+            .header("accept", "application/json")
+            .build()
+            .map_err(|e| e.to_string())?;
+        Ok((
+            req,
+            RequestSummary {
+                method: op.method.as_str().to_string(),
+                target: shown_url,
+                headers: shown_headers,
+                body: body_shown,
+            },
+        ))
     }
 
-    pub async fn call(&self, vars: &Vars, op_name: &str, inputs: &Map<String, Value>, timeout: Duration) -> CallResult {
+    pub async fn call(
+        &self,
+        vars: &Vars,
+        op_name: &str,
+        inputs: &Map<String, Value>,
+        timeout: Duration,
+    ) -> CallResult {
         let started = Instant::now();
         let Some(op) = self.operation(op_name) else {
-            return CallResult::failed(started, RequestSummary::default(), CallError::Request(format!("no operation `{op_name}`")));
+            return CallResult::failed(
+                started,
+                RequestSummary::default(),
+                CallError::Request(format!("no operation `{op_name}`")),
+            );
         };
         let (req, summary) = match self.build(vars, op, inputs) {
             Ok(r) => r,
-            Err(e) => return CallResult::failed(started, RequestSummary { method: op.method.as_str().into(), ..Default::default() }, CallError::Request(e)),
+            Err(e) => {
+                return CallResult::failed(
+                    started,
+                    RequestSummary {
+                        method: op.method.as_str().into(),
+                        ..Default::default()
+                    },
+                    CallError::Request(e),
+                )
+            }
         };
         let http = self.http.clone();
         let exchange = async move {
@@ -113,10 +157,18 @@ impl RestClient {
             Ok::<_, reqwest::Error>((status, body))
         };
         match tokio::time::timeout(timeout, exchange).await {
-            Err(_) => CallResult::failed(started, summary, CallError::Timeout { after_ms: timeout.as_millis() as u64 }),
+            Err(_) => CallResult::failed(
+                started,
+                summary,
+                CallError::Timeout {
+                    after_ms: timeout.as_millis() as u64,
+                },
+            ),
             Ok(Err(e)) => {
                 let err = if e.is_timeout() {
-                    CallError::Timeout { after_ms: timeout.as_millis() as u64 }
+                    CallError::Timeout {
+                        after_ms: timeout.as_millis() as u64,
+                    }
                 } else {
                     CallError::Transport(describe_reqwest(&e))
                 };
@@ -127,11 +179,17 @@ impl RestClient {
                     if body.iter().all(u8::is_ascii_whitespace) {
                         Ok(Value::Null)
                     } else {
-                        serde_json::from_slice::<Value>(&body).map_err(|e| CallError::BadPayload(format!("response is not JSON: {e}")))
+                        serde_json::from_slice::<Value>(&body).map_err(|e| {
+                            CallError::BadPayload(format!("response is not JSON: {e}"))
+                        })
                     }
                 } else {
                     let text = String::from_utf8_lossy(&body[..body.len().min(300)]).into_owned();
-                    Err(CallError::Status { status: status.to_string(), category: http_category(status), message: text })
+                    Err(CallError::Status {
+                        status: status.to_string(),
+                        category: http_category(status),
+                        message: text,
+                    })
                 };
                 CallResult {
                     outcome,
@@ -149,10 +207,18 @@ impl RestClient {
 
 /// Renders a JSON body template: a string that is exactly `{input}` becomes the input's
 /// JSON value; other strings are text templates.
-fn render_body(vars: &Vars, template: &Value, inputs: &Map<String, Value>) -> Result<(Value, Value), String> {
+fn render_body(
+    vars: &Vars,
+    template: &Value,
+    inputs: &Map<String, Value>,
+) -> Result<(Value, Value), String> {
     Ok(match template {
         Value::String(s) => {
-            if let Some(name) = s.strip_prefix('{').and_then(|t| t.strip_suffix('}')).filter(|t| knot_model::typeref::is_graphql_name(t)) {
+            if let Some(name) = s
+                .strip_prefix('{')
+                .and_then(|t| t.strip_suffix('}'))
+                .filter(|t| knot_model::typeref::is_graphql_name(t))
+            {
                 let v = inputs.get(name).cloned().unwrap_or(Value::Null);
                 (v.clone(), v)
             } else {
@@ -198,12 +264,26 @@ pub(crate) fn describe_reqwest(e: &reqwest::Error) -> String {
 
 impl CallResult {
     pub fn failed(started: Instant, request: RequestSummary, error: CallError) -> Self {
-        CallResult { outcome: Err(error), request, status: None, bytes: 0, started, ended: Instant::now(), response_preview: None }
+        CallResult {
+            outcome: Err(error),
+            request,
+            status: None,
+            bytes: 0,
+            started,
+            ended: Instant::now(),
+            response_preview: None,
+        }
     }
 }
 
+/// Header name/value pairs.
+pub(crate) type Headers = Vec<(String, String)>;
+
 /// Headers of a source rendered for a call (used by GraphQL and gRPC too).
-pub(crate) fn render_headers(vars: &Vars, headers: &IndexMap<String, String>) -> Result<(Vec<(String, String)>, Vec<(String, String)>), String> {
+pub(crate) fn render_headers(
+    vars: &Vars,
+    headers: &IndexMap<String, String>,
+) -> Result<(Headers, Headers), String> {
     let mut real = Vec::new();
     let mut shown = Vec::new();
     for (name, template) in headers {

@@ -52,7 +52,10 @@ impl Vars {
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.values.get(name).or_else(|| self.secrets.get(name)).map(String::as_str)
+        self.values
+            .get(name)
+            .or_else(|| self.secrets.get(name))
+            .map(String::as_str)
     }
 
     pub fn is_secret(&self, name: &str) -> bool {
@@ -68,7 +71,11 @@ impl Vars {
     ) -> Result<(String, String), String> {
         let parts = template::parse(text)?;
         let real = template::render(&parts, |p| match p {
-            Part::Env(n) => self.values.get(n).cloned().or_else(|| self.secrets.get(n).cloned()),
+            Part::Env(n) => self
+                .values
+                .get(n)
+                .cloned()
+                .or_else(|| self.secrets.get(n).cloned()),
             Part::Secret(n) => self.secrets.get(n).cloned(),
             Part::Input(n) => input(n),
             Part::Text(_) => None,

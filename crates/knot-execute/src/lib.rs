@@ -42,7 +42,10 @@ pub struct Outcome {
 impl Outcome {
     /// The trace as JSON (null when no plan ran).
     pub fn trace_json(&self) -> Value {
-        self.trace.as_ref().and_then(|t| serde_json::to_value(t).ok()).unwrap_or(Value::Null)
+        self.trace
+            .as_ref()
+            .and_then(|t| serde_json::to_value(t).ok())
+            .unwrap_or(Value::Null)
     }
 }
 
@@ -56,15 +59,26 @@ pub struct Engine {
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
     #[error("source `{source_name}`: {message}")]
-    Source { source_name: String, message: String },
+    Source {
+        source_name: String,
+        message: String,
+    },
 }
 
 impl Engine {
     /// Prepares connectors for every source; `base_dir` resolves relative paths (.proto).
     pub fn new(workspace: Workspace, vars: Vars, base_dir: &Path) -> Result<Engine, EngineError> {
-        let connectors = Connectors::new(&workspace, vars, base_dir)
-            .map_err(|(source_name, e)| EngineError::Source { source_name, message: e.to_string() })?;
-        Ok(Engine { workspace: Arc::new(workspace), connectors: Arc::new(connectors) })
+        let connectors =
+            Connectors::new(&workspace, vars, base_dir).map_err(|(source_name, e)| {
+                EngineError::Source {
+                    source_name,
+                    message: e.to_string(),
+                }
+            })?;
+        Ok(Engine {
+            workspace: Arc::new(workspace),
+            connectors: Arc::new(connectors),
+        })
     }
 
     pub fn workspace(&self) -> &Workspace {
@@ -73,7 +87,12 @@ impl Engine {
 
     /// Plans without calling anything.
     pub fn plan(&self, request: &Request) -> Result<Plan, Vec<PlanError>> {
-        knot_plan::plan(&self.workspace, &request.document, request.operation_name.as_deref(), &request.variables)
+        knot_plan::plan(
+            &self.workspace,
+            &request.document,
+            request.operation_name.as_deref(),
+            &request.variables,
+        )
     }
 
     /// Plans and runs one request. Refused requests (syntax, validation, blank inputs) make
@@ -81,7 +100,12 @@ impl Engine {
     pub async fn run(&self, request: &Request) -> Outcome {
         let plan = match self.plan(request) {
             Ok(p) => p,
-            Err(errors) => return Outcome { response: validation_response(&errors), trace: None },
+            Err(errors) => {
+                return Outcome {
+                    response: validation_response(&errors),
+                    trace: None,
+                }
+            }
         };
         self.execute(&plan).await
     }
@@ -95,7 +119,10 @@ impl Engine {
         let mut response = Map::new();
         response.insert("data".into(), data);
         if !projection.public_errors.is_empty() {
-            response.insert("errors".into(), Value::Array(std::mem::take(&mut projection.public_errors)));
+            response.insert(
+                "errors".into(),
+                Value::Array(std::mem::take(&mut projection.public_errors)),
+            );
         }
         let trace = Trace {
             plan: plan.to_json(),
@@ -104,7 +131,10 @@ impl Engine {
             errors: projection.trace_errors,
             duration_ms: started.elapsed().as_secs_f64() * 1000.0,
         };
-        Outcome { response: Value::Object(response), trace: Some(trace) }
+        Outcome {
+            response: Value::Object(response),
+            trace: Some(trace),
+        }
     }
 }
 
@@ -113,9 +143,14 @@ pub fn validation_response(errors: &[PlanError]) -> Value {
     let errors: Vec<Value> = errors
         .iter()
         .map(|e| {
-            let mut obj = json!({ "message": e.message, "extensions": { "category": "VALIDATION" } });
+            let mut obj =
+                json!({ "message": e.message, "extensions": { "category": "VALIDATION" } });
             if !e.locations.is_empty() {
-                obj["locations"] = e.locations.iter().map(|(l, c)| json!({"line": l, "column": c})).collect();
+                obj["locations"] = e
+                    .locations
+                    .iter()
+                    .map(|(l, c)| json!({"line": l, "column": c}))
+                    .collect();
             }
             obj
         })

@@ -20,16 +20,33 @@ struct Bubble;
 
 impl<'a> Projection<'a> {
     pub fn new(errors: &'a [ExecError]) -> Self {
-        Projection { errors, public_errors: Vec::new(), trace_errors: Vec::new() }
+        Projection {
+            errors,
+            public_errors: Vec::new(),
+            trace_errors: Vec::new(),
+        }
     }
 
-    fn report(&mut self, path: &[Value], category: Category, detail: String, node: Option<usize>, span: Option<usize>) {
+    fn report(
+        &mut self,
+        path: &[Value],
+        category: Category,
+        detail: String,
+        node: Option<usize>,
+        span: Option<usize>,
+    ) {
         self.public_errors.push(json!({
             "message": category.public_message(),
             "path": path,
             "extensions": { "category": category.as_str() },
         }));
-        self.trace_errors.push(TraceError { path: path.to_vec(), category, detail, node, span });
+        self.trace_errors.push(TraceError {
+            path: path.to_vec(),
+            category,
+            detail,
+            node,
+            span,
+        });
     }
 
     /// Projects the root selections over the root raw object; `None` when a non-null root
@@ -42,7 +59,13 @@ impl<'a> Projection<'a> {
         }
     }
 
-    fn object(&mut self, selections: &[Selection], raw: &Value, type_name: &str, path: &mut Vec<Value>) -> Result<Value, Bubble> {
+    fn object(
+        &mut self,
+        selections: &[Selection],
+        raw: &Value,
+        type_name: &str,
+        path: &mut Vec<Value>,
+    ) -> Result<Value, Bubble> {
         let mut out = Map::new();
         let empty = Map::new();
         let obj = raw.as_object().unwrap_or(&empty);
@@ -51,7 +74,10 @@ impl<'a> Projection<'a> {
             let value = match &sel.kind {
                 SelectionKind::Typename => Ok(Value::String(type_name.to_string())),
                 SelectionKind::Plain(from) => {
-                    let v = from.iter().try_fold(raw, |cur, k| cur.as_object()?.get(k)).unwrap_or(&Value::Null);
+                    let v = from
+                        .iter()
+                        .try_fold(raw, |cur, k| cur.as_object()?.get(k))
+                        .unwrap_or(&Value::Null);
                     self.value(sel, &sel.ty, v, path, false)
                 }
                 SelectionKind::Bound { storage_key, .. } => {
@@ -76,7 +102,14 @@ impl<'a> Projection<'a> {
 
     /// The value of `raw` as `ty`. `Err(Bubble)` means "null, and the error is reported";
     /// callers turn it into null at the first nullable position.
-    fn value(&mut self, sel: &Selection, ty: &TypeRef, raw: &Value, path: &mut Vec<Value>, bound: bool) -> Result<Value, Bubble> {
+    fn value(
+        &mut self,
+        sel: &Selection,
+        ty: &TypeRef,
+        raw: &Value,
+        path: &mut Vec<Value>,
+        bound: bool,
+    ) -> Result<Value, Bubble> {
         if bound {
             if let Some(i) = marker_index(raw) {
                 let (category, detail, node, span) = match self.errors.get(i) {
@@ -91,7 +124,13 @@ impl<'a> Projection<'a> {
             TypeRef::NonNull(inner) => {
                 let v = self.value(sel, inner, raw, path, bound)?;
                 if v.is_null() {
-                    self.report(path, Category::Dependency, format!("null for non-null field `{}` ({ty})", sel.field), None, None);
+                    self.report(
+                        path,
+                        Category::Dependency,
+                        format!("null for non-null field `{}` ({ty})", sel.field),
+                        None,
+                        None,
+                    );
                     return Err(Bubble);
                 }
                 Ok(v)
@@ -99,7 +138,13 @@ impl<'a> Projection<'a> {
             _ if raw.is_null() => Ok(Value::Null),
             TypeRef::List(inner) => {
                 let Some(items) = raw.as_array() else {
-                    self.report(path, Category::Dependency, format!("expected a list for `{}`, got {}", sel.field, short(raw)), None, None);
+                    self.report(
+                        path,
+                        Category::Dependency,
+                        format!("expected a list for `{}`, got {}", sel.field, short(raw)),
+                        None,
+                        None,
+                    );
                     return Err(Bubble);
                 };
                 let mut out = Vec::with_capacity(items.len());
@@ -118,7 +163,13 @@ impl<'a> Projection<'a> {
             TypeRef::Named(name) => {
                 if !sel.children.is_empty() || !knot_model::typeref::is_builtin_scalar(name) {
                     if !raw.is_object() {
-                        self.report(path, Category::Dependency, format!("expected an object for `{}`, got {}", sel.field, short(raw)), None, None);
+                        self.report(
+                            path,
+                            Category::Dependency,
+                            format!("expected an object for `{}`, got {}", sel.field, short(raw)),
+                            None,
+                            None,
+                        );
                         return Err(Bubble);
                     }
                     return self.object(&sel.children, raw, name, path);
@@ -126,7 +177,17 @@ impl<'a> Projection<'a> {
                 match scalar(name, raw) {
                     Some(v) => Ok(v),
                     None => {
-                        self.report(path, Category::Dependency, format!("`{}` expects {name}, the dependency gave {}", sel.field, short(raw)), None, None);
+                        self.report(
+                            path,
+                            Category::Dependency,
+                            format!(
+                                "`{}` expects {name}, the dependency gave {}",
+                                sel.field,
+                                short(raw)
+                            ),
+                            None,
+                            None,
+                        );
                         Err(Bubble)
                     }
                 }
@@ -151,7 +212,9 @@ fn scalar(name: &str, v: &Value) -> Option<Value> {
         },
         "Int" => match v {
             Value::Number(n) => {
-                let i = n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64))?;
+                let i = n
+                    .as_i64()
+                    .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64))?;
                 (i >= i64::from(i32::MIN) && i <= i64::from(i32::MAX)).then(|| Value::from(i))
             }
             Value::String(s) => s.parse::<i32>().ok().map(Value::from),
@@ -159,7 +222,11 @@ fn scalar(name: &str, v: &Value) -> Option<Value> {
         },
         "Float" => match v {
             Value::Number(_) => Some(v.clone()),
-            Value::String(s) => s.parse::<f64>().ok().and_then(|f| serde_json::Number::from_f64(f)).map(Value::Number),
+            Value::String(s) => s
+                .parse::<f64>()
+                .ok()
+                .and_then(serde_json::Number::from_f64)
+                .map(Value::Number),
             _ => None,
         },
         "Boolean" => v.as_bool().map(Value::Bool),
@@ -170,7 +237,10 @@ fn scalar(name: &str, v: &Value) -> Option<Value> {
 fn short(v: &Value) -> String {
     let s = v.to_string();
     if s.len() > 80 {
-        format!("{}…", &s[..s.char_indices().nth(80).map(|(i, _)| i).unwrap_or(s.len())])
+        format!(
+            "{}…",
+            &s[..s.char_indices().nth(80).map(|(i, _)| i).unwrap_or(s.len())]
+        )
     } else {
         s
     }

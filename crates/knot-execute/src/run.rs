@@ -47,7 +47,10 @@ fn marker(i: usize) -> Value {
 /// The error index behind a marker, if `v` is one.
 pub fn marker_index(v: &Value) -> Option<usize> {
     match v {
-        Value::Object(m) if m.len() == 1 => m.get(ERROR_MARKER).and_then(Value::as_u64).map(|i| i as usize),
+        Value::Object(m) if m.len() == 1 => m
+            .get(ERROR_MARKER)
+            .and_then(Value::as_u64)
+            .map(|i| i as usize),
         _ => None,
     }
 }
@@ -62,7 +65,9 @@ fn parents(root: &Value, locator: &[String]) -> Vec<Vec<Step>> {
     for key in locator {
         let mut next = Vec::new();
         for path in current {
-            let Some(Value::Object(obj)) = resolve(root, &path) else { continue };
+            let Some(Value::Object(obj)) = resolve(root, &path) else {
+                continue;
+            };
             let Some(child) = obj.get(key) else { continue };
             let mut base = path.clone();
             base.push(Step::Key(key.clone()));
@@ -70,7 +75,9 @@ fn parents(root: &Value, locator: &[String]) -> Vec<Vec<Step>> {
         }
         current = next;
     }
-    current.retain(|p| matches!(resolve(root, p), Some(Value::Object(o)) if !o.contains_key(ERROR_MARKER)));
+    current.retain(
+        |p| matches!(resolve(root, p), Some(Value::Object(o)) if !o.contains_key(ERROR_MARKER)),
+    );
     current
 }
 
@@ -149,7 +156,10 @@ fn prepare(node: &FetchNode, data: &Value, connectors: &Connectors) -> Result<Pr
             };
             inputs.insert(name.clone(), v);
         }
-        let key_value = node.key.as_ref().map(|k| get_path(parent, &k.parent).cloned().unwrap_or(Value::Null));
+        let key_value = node
+            .key
+            .as_ref()
+            .map(|k| get_path(parent, &k.parent).cloned().unwrap_or(Value::Null));
         let group = serde_json::to_string(&inputs).unwrap_or_default();
         let slot = match (&node.mode, key_value) {
             (_, Some(Value::Null)) => Slot::Null,
@@ -163,7 +173,11 @@ fn prepare(node: &FetchNode, data: &Value, connectors: &Connectors) -> Result<Pr
             }
             (FetchMode::Batch, None) => return Err("a batch fetch needs a key".into()),
             (mode, Some(kv)) => {
-                let key_input = node.key.as_ref().map(|k| k.input.clone()).unwrap_or_default();
+                let key_input = node
+                    .key
+                    .as_ref()
+                    .map(|k| k.input.clone())
+                    .unwrap_or_default();
                 let mut one = |k: &Value| -> Option<usize> {
                     if k.is_null() {
                         return None;
@@ -184,7 +198,9 @@ fn prepare(node: &FetchNode, data: &Value, connectors: &Connectors) -> Result<Pr
                         FetchMode::Batch => {
                             let limit = node.max_batch_size.unwrap_or(usize::MAX).max(1);
                             let open = calls.iter().rposition(|(ci, ks)| {
-                                serde_json::to_string(&strip(ci, &key_input)).unwrap_or_default() == group && ks.len() < limit
+                                serde_json::to_string(&strip(ci, &key_input)).unwrap_or_default()
+                                    == group
+                                    && ks.len() < limit
                             });
                             match open {
                                 Some(c) => calls[c].1.push(ki),
@@ -209,11 +225,18 @@ fn prepare(node: &FetchNode, data: &Value, connectors: &Connectors) -> Result<Pr
     if node.mode == FetchMode::Batch {
         if let Some(k) = &node.key {
             for (inputs, ks) in &mut calls {
-                inputs.insert(k.input.clone(), Value::Array(ks.iter().map(|i| keys[*i].clone()).collect()));
+                inputs.insert(
+                    k.input.clone(),
+                    Value::Array(ks.iter().map(|i| keys[*i].clone()).collect()),
+                );
             }
         }
     }
-    Ok(Prepared { parents: out, calls, keys })
+    Ok(Prepared {
+        parents: out,
+        calls,
+        keys,
+    })
 }
 
 fn strip(m: &Map<String, Value>, key: &str) -> Map<String, Value> {
@@ -227,7 +250,12 @@ pub async fn run_plan(plan: &Plan, connectors: &Connectors, started: Instant) ->
     let ms = |t: Instant| t.saturating_duration_since(started).as_secs_f64() * 1000.0;
     let n = plan.graph.node_count();
     let mut waiting: Vec<usize> = (0..n).map(|i| plan.dependencies(i).len()).collect();
-    let mut run = RawRun { data: Value::Object(Map::new()), errors: Vec::new(), spans: Vec::new(), nodes: Vec::new() };
+    let mut run = RawRun {
+        data: Value::Object(Map::new()),
+        errors: Vec::new(),
+        spans: Vec::new(),
+        nodes: Vec::new(),
+    };
     let mut in_flight = FuturesUnordered::new();
 
     let start_node = |id: usize, data: &Value| {
@@ -238,10 +266,16 @@ pub async fn run_plan(plan: &Plan, connectors: &Connectors, started: Instant) ->
             match prepared {
                 Err(e) => (id, node_start, Err(e), Vec::new()),
                 Ok(p) => {
-                    let results: Vec<CallResult> = futures::future::join_all(
-                        p.calls.iter().map(|(inputs, _)| connectors.call(&node.source, &node.operation, inputs, node.selection.as_deref())),
-                    )
-                    .await;
+                    let results: Vec<CallResult> =
+                        futures::future::join_all(p.calls.iter().map(|(inputs, _)| {
+                            connectors.call(
+                                &node.source,
+                                &node.operation,
+                                inputs,
+                                node.selection.as_deref(),
+                            )
+                        }))
+                        .await;
                     (id, node_start, Ok(p), results)
                 }
             }
@@ -257,12 +291,28 @@ pub async fn run_plan(plan: &Plan, connectors: &Connectors, started: Instant) ->
         let node = plan.node(id);
         match prepared {
             Err(detail) => {
-                run.errors.push(ExecError { category: Category::Dependency, detail, node: id, span: None });
-                run.nodes.push(NodeRun { node: id, start_ms: ms(node_start), end_ms: ms(Instant::now()), parents: 0, keys: 0, calls: 0, failed_calls: 0 });
+                run.errors.push(ExecError {
+                    category: Category::Dependency,
+                    detail,
+                    node: id,
+                    span: None,
+                });
+                run.nodes.push(NodeRun {
+                    node: id,
+                    start_ms: ms(node_start),
+                    end_ms: ms(Instant::now()),
+                    parents: 0,
+                    keys: 0,
+                    calls: 0,
+                    failed_calls: 0,
+                });
             }
             Ok(p) => apply(node, p, results, &mut run, node_start, &ms),
         }
-        for next in plan.graph.neighbors_directed(petgraph::graph::NodeIndex::new(id), petgraph::Direction::Outgoing) {
+        for next in plan.graph.neighbors_directed(
+            petgraph::graph::NodeIndex::new(id),
+            petgraph::Direction::Outgoing,
+        ) {
             let j = next.index();
             waiting[j] = waiting[j].saturating_sub(1);
             if waiting[j] == 0 {
@@ -273,7 +323,14 @@ pub async fn run_plan(plan: &Plan, connectors: &Connectors, started: Instant) ->
     run
 }
 
-fn apply(node: &FetchNode, p: Prepared, results: Vec<CallResult>, run: &mut RawRun, node_start: Instant, ms: &dyn Fn(Instant) -> f64) {
+fn apply(
+    node: &FetchNode,
+    p: Prepared,
+    results: Vec<CallResult>,
+    run: &mut RawRun,
+    node_start: Instant,
+    ms: &dyn Fn(Instant) -> f64,
+) {
     let mut call_error: Vec<Option<usize>> = Vec::with_capacity(results.len());
     let mut call_value: Vec<Option<Value>> = Vec::with_capacity(results.len());
     let mut failed_calls = 0;
@@ -307,7 +364,12 @@ fn apply(node: &FetchNode, p: Prepared, results: Vec<CallResult>, run: &mut RawR
             }
             Err(e) => {
                 failed_calls += 1;
-                run.errors.push(ExecError { category: e.category(), detail: format!("{} {}: {e}", node.source, node.operation), node: node.id, span: Some(span_id) });
+                run.errors.push(ExecError {
+                    category: e.category(),
+                    detail: format!("{} {}: {e}", node.source, node.operation),
+                    node: node.id,
+                    span: Some(span_id),
+                });
                 call_error.push(Some(run.errors.len() - 1));
                 call_value.push(None);
             }
@@ -319,7 +381,9 @@ fn apply(node: &FetchNode, p: Prepared, results: Vec<CallResult>, run: &mut RawR
         FetchMode::Single => {
             for (ci, v) in call_value.into_iter().enumerate() {
                 per.push(match (v, call_error[ci]) {
-                    (Some(v), _) => get_path(&v, &node.result_path).cloned().unwrap_or(Value::Null),
+                    (Some(v), _) => get_path(&v, &node.result_path)
+                        .cloned()
+                        .unwrap_or(Value::Null),
                     (None, Some(e)) => marker(e),
                     (None, None) => Value::Null,
                 });
@@ -352,7 +416,12 @@ fn apply(node: &FetchNode, p: Prepared, results: Vec<CallResult>, run: &mut RawR
                         let Some(items) = list.and_then(Value::as_array) else {
                             run.errors.push(ExecError {
                                 category: Category::Dependency,
-                                detail: format!("{} {}: expected a list of results at `{}`", node.source, node.operation, display_path(&node.result_path)),
+                                detail: format!(
+                                    "{} {}: expected a list of results at `{}`",
+                                    node.source,
+                                    node.operation,
+                                    display_path(&node.result_path)
+                                ),
                                 node: node.id,
                                 span,
                             });
@@ -391,7 +460,13 @@ fn apply(node: &FetchNode, p: Prepared, results: Vec<CallResult>, run: &mut RawR
                                 if items.len() != ks.len() {
                                     run.errors.push(ExecError {
                                         category: Category::Dependency,
-                                        detail: format!("{} {}: sent {} keys, got {} results", node.source, node.operation, ks.len(), items.len()),
+                                        detail: format!(
+                                            "{} {}: sent {} keys, got {} results",
+                                            node.source,
+                                            node.operation,
+                                            ks.len(),
+                                            items.len()
+                                        ),
                                         node: node.id,
                                         span,
                                     });
@@ -417,7 +492,11 @@ fn apply(node: &FetchNode, p: Prepared, results: Vec<CallResult>, run: &mut RawR
         let value = match slot {
             Slot::Null => Value::Null,
             Slot::One(i) => per.get(i).cloned().unwrap_or(Value::Null),
-            Slot::Many(ks) => Value::Array(ks.into_iter().map(|k| k.and_then(|i| per.get(i).cloned()).unwrap_or(Value::Null)).collect()),
+            Slot::Many(ks) => Value::Array(
+                ks.into_iter()
+                    .map(|k| k.and_then(|i| per.get(i).cloned()).unwrap_or(Value::Null))
+                    .collect(),
+            ),
         };
         if let Some(Value::Object(obj)) = resolve_mut(&mut run.data, &path) {
             obj.insert(node.storage_key.clone(), value);
@@ -436,7 +515,11 @@ fn apply(node: &FetchNode, p: Prepared, results: Vec<CallResult>, run: &mut RawR
 
 /// The span id of call `ci` of `node` (spans of one node are pushed in call order).
 fn span_of(run: &RawRun, node: usize, ci: usize) -> Option<usize> {
-    run.spans.iter().filter(|s| s.node == node).nth(ci).map(|s| s.id)
+    run.spans
+        .iter()
+        .filter(|s| s.node == node)
+        .nth(ci)
+        .map(|s| s.id)
 }
 
 fn display_path(p: &[String]) -> String {

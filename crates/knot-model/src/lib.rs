@@ -28,7 +28,10 @@ pub fn json_schema() -> serde_json::Value {
     let schema = schemars::schema_for!(Workspace);
     let mut value = serde_json::to_value(&schema).unwrap_or(serde_json::Value::Null);
     if let Some(obj) = value.as_object_mut() {
-        obj.insert("$id".into(), "https://knot.dev/schema/workspace-v1.json".into());
+        obj.insert(
+            "$id".into(),
+            "https://knot.dev/schema/workspace-v1.json".into(),
+        );
         obj.insert("title".into(), "Knot workspace (format version 1)".into());
     }
     value

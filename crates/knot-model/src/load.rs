@@ -32,47 +32,91 @@ pub fn check_bytes(bytes: &[u8]) -> CheckReport {
                 &String::from_utf8_lossy(&bytes[..e.valid_up_to()]),
                 e.valid_up_to(),
             );
-            let mut p = Problem::new(Code::Syntax, JsonPath::root(), format!("the file is not UTF-8 text (invalid byte at offset {})", e.valid_up_to()));
+            let mut p = Problem::new(
+                Code::Syntax,
+                JsonPath::root(),
+                format!(
+                    "the file is not UTF-8 text (invalid byte at offset {})",
+                    e.valid_up_to()
+                ),
+            );
             p.line = Some(line);
             p.column = Some(column);
-            return CheckReport { workspace: None, problems: vec![p] };
+            return CheckReport {
+                workspace: None,
+                problems: vec![p],
+            };
         }
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let value: Value = match serde_json::from_str(text) {
         Ok(v) => v,
         Err(e) => {
-            let mut p = Problem::new(Code::Syntax, JsonPath::root(), format!("not valid JSON: {}", strip_position(&e.to_string())));
+            let mut p = Problem::new(
+                Code::Syntax,
+                JsonPath::root(),
+                format!("not valid JSON: {}", strip_position(&e.to_string())),
+            );
             if e.line() > 0 {
                 p.line = Some(e.line());
                 p.column = Some(e.column().max(1));
             }
-            return CheckReport { workspace: None, problems: vec![p] };
+            return CheckReport {
+                workspace: None,
+                problems: vec![p],
+            };
         }
     };
     let value = match gate_version(value) {
         Ok(v) => v,
-        Err(p) => return with_positions(text, CheckReport { workspace: None, problems: vec![p] }),
+        Err(p) => {
+            return with_positions(
+                text,
+                CheckReport {
+                    workspace: None,
+                    problems: vec![p],
+                },
+            )
+        }
     };
     let ws: Workspace = match serde_path_to_error::deserialize(&value) {
         Ok(ws) => ws,
         Err(e) => {
             let path = convert_path(e.path());
-            let p = deeper_source_problem(&value, &path).unwrap_or_else(|| Problem::new(Code::Shape, path, e.inner().to_string()));
-            return with_positions(text, CheckReport { workspace: None, problems: vec![p] });
+            let p = deeper_source_problem(&value, &path)
+                .unwrap_or_else(|| Problem::new(Code::Shape, path, e.inner().to_string()));
+            return with_positions(
+                text,
+                CheckReport {
+                    workspace: None,
+                    problems: vec![p],
+                },
+            );
         }
     };
     let problems = validate(&ws);
-    with_positions(text, CheckReport { workspace: Some(ws), problems })
+    with_positions(
+        text,
+        CheckReport {
+            workspace: Some(ws),
+            problems,
+        },
+    )
 }
 
 /// Reads and checks a file. The error lists every problem.
 pub fn load_file(path: &Path) -> Result<Workspace, LoadError> {
-    let bytes = std::fs::read(path).map_err(|e| LoadError::Io { path: path.display().to_string(), message: e.to_string() })?;
+    let bytes = std::fs::read(path).map_err(|e| LoadError::Io {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })?;
     let report = check_bytes(&bytes);
     match report.workspace {
         Some(ws) if report.problems.is_empty() => Ok(ws),
-        _ => Err(LoadError::Invalid { path: path.display().to_string(), problems: report.problems }),
+        _ => Err(LoadError::Invalid {
+            path: path.display().to_string(),
+            problems: report.problems,
+        }),
     }
 }
 
@@ -81,13 +125,17 @@ pub enum LoadError {
     #[error("cannot read {path}: {message}")]
     Io { path: String, message: String },
     #[error("{path} has {} problem(s):\n{}", problems.len(), problems.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n"))]
-    Invalid { path: String, problems: Vec<Problem> },
+    Invalid {
+        path: String,
+        problems: Vec<Problem>,
+    },
 }
 
 /// The canonical text of a workspace: stable key order, 2-space indent, final newline.
 pub fn to_canonical_json(ws: &Workspace) -> String {
     // Serializing plain data types to a String cannot fail; keep a readable fallback anyway.
-    let mut text = serde_json::to_string_pretty(ws).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut text =
+        serde_json::to_string_pretty(ws).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     text.push('\n');
     text
 }
@@ -96,7 +144,9 @@ pub fn to_canonical_json(ws: &Workspace) -> String {
 /// error is; deserialise the one source again as its own kind to find the exact path.
 fn deeper_source_problem(value: &Value, path: &JsonPath) -> Option<Problem> {
     use crate::workspace::{GraphqlSource, GrpcSource, RestSource};
-    let [PathSeg::Key(first), PathSeg::Key(name)] = path.0.as_slice() else { return None };
+    let [PathSeg::Key(first), PathSeg::Key(name)] = path.0.as_slice() else {
+        return None;
+    };
     if first != "sources" {
         return None;
     }
@@ -122,7 +172,11 @@ fn deeper_source_problem(value: &Value, path: &JsonPath) -> Option<Problem> {
 
 fn gate_version(mut value: Value) -> Result<Value, Problem> {
     let Some(obj) = value.as_object_mut() else {
-        return Err(Problem::new(Code::Shape, JsonPath::root(), "a workspace file holds one JSON object"));
+        return Err(Problem::new(
+            Code::Shape,
+            JsonPath::root(),
+            "a workspace file holds one JSON object",
+        ));
     };
     let path = JsonPath::root().key("version");
     match obj.get("version") {

@@ -7,7 +7,11 @@ use crate::problem::PathSeg;
 /// 1-based line and column (in characters) of the value (or, for a final object key, the
 /// key) at `path`; the deepest found ancestor's position when the path does not exist.
 pub fn line_col(text: &str, path: &[PathSeg]) -> Option<(usize, usize)> {
-    let mut scanner = Scanner { b: text.as_bytes(), pos: 0, best: None };
+    let mut scanner = Scanner {
+        b: text.as_bytes(),
+        pos: 0,
+        best: None,
+    };
     scanner.ws();
     scanner.find(path);
     let offset = scanner.best?;
@@ -41,7 +45,9 @@ impl Scanner<'_> {
     /// Positioned at a value: record it, and descend along `path`.
     fn find(&mut self, path: &[PathSeg]) -> bool {
         self.best = Some(self.pos);
-        let Some((seg, rest)) = path.split_first() else { return true };
+        let Some((seg, rest)) = path.split_first() else {
+            return true;
+        };
         match (self.peek(), seg) {
             (Some(b'{'), PathSeg::Key(want)) => {
                 self.pos += 1;
@@ -118,7 +124,8 @@ impl Scanner<'_> {
                         b'u' => {
                             let hex = self.b.get(self.pos..self.pos + 4)?;
                             self.pos += 4;
-                            let code = u32::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?;
+                            let code =
+                                u32::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?;
                             let ch = char::from_u32(code).unwrap_or('\u{fffd}');
                             let mut buf = [0u8; 4];
                             out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
@@ -174,9 +181,22 @@ mod tests {
         let text = "{\n  \"a\": [1, {\"b\": \"x\"}],\n  \"c\": {\"d\\u0065\": true}\n}";
         let p = |segs: Vec<PathSeg>| line_col(text, &segs);
         assert_eq!(p(vec![PathSeg::Key("a".into())]), Some((2, 3)));
-        assert_eq!(p(vec![PathSeg::Key("a".into()), PathSeg::Index(1), PathSeg::Key("b".into())]), Some((2, 13)));
-        assert_eq!(p(vec![PathSeg::Key("c".into()), PathSeg::Key("de".into())]), Some((3, 9)));
+        assert_eq!(
+            p(vec![
+                PathSeg::Key("a".into()),
+                PathSeg::Index(1),
+                PathSeg::Key("b".into())
+            ]),
+            Some((2, 13))
+        );
+        assert_eq!(
+            p(vec![PathSeg::Key("c".into()), PathSeg::Key("de".into())]),
+            Some((3, 9))
+        );
         // A missing key reports its deepest existing ancestor.
-        assert_eq!(p(vec![PathSeg::Key("c".into()), PathSeg::Key("zz".into())]), Some((3, 8)));
+        assert_eq!(
+            p(vec![PathSeg::Key("c".into()), PathSeg::Key("zz".into())]),
+            Some((3, 8))
+        );
     }
 }

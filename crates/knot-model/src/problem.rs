@@ -104,7 +104,13 @@ pub struct Problem {
 
 impl Problem {
     pub fn new(code: ProblemCode, path: JsonPath, message: impl Into<String>) -> Self {
-        Problem { code, path, message: message.into(), line: None, column: None }
+        Problem {
+            code,
+            path,
+            message: message.into(),
+            line: None,
+            column: None,
+        }
     }
 }
 

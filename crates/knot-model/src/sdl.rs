@@ -7,7 +7,13 @@ use std::fmt::Write;
 /// The public SDL of the unified schema, `Query` first, then the other types in file order.
 pub fn public_sdl(ws: &Workspace) -> String {
     let mut out = String::new();
-    if ws.schema.types.values().flat_map(|t| t.fields.values()).any(|f| f.ty.contains("JSON")) {
+    if ws
+        .schema
+        .types
+        .values()
+        .flat_map(|t| t.fields.values())
+        .any(|f| f.ty.contains("JSON"))
+    {
         out.push_str("\"\"\"Any JSON value.\"\"\"\nscalar JSON\n\n");
     }
     let ordered = ws
@@ -15,7 +21,12 @@ pub fn public_sdl(ws: &Workspace) -> String {
         .types
         .iter()
         .filter(|(n, _)| n.as_str() == QUERY_TYPE)
-        .chain(ws.schema.types.iter().filter(|(n, _)| n.as_str() != QUERY_TYPE));
+        .chain(
+            ws.schema
+                .types
+                .iter()
+                .filter(|(n, _)| n.as_str() != QUERY_TYPE),
+        );
     for (name, obj) in ordered {
         description(&mut out, &obj.description, "");
         let _ = writeln!(out, "type {name} {{");
@@ -48,10 +59,20 @@ fn arguments(field: &FieldDef) -> String {
 
 fn graphql_value(v: &serde_json::Value) -> String {
     match v {
-        serde_json::Value::Array(items) => format!("[{}]", items.iter().map(graphql_value).collect::<Vec<_>>().join(", ")),
+        serde_json::Value::Array(items) => format!(
+            "[{}]",
+            items
+                .iter()
+                .map(graphql_value)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
         serde_json::Value::Object(map) => format!(
             "{{{}}}",
-            map.iter().map(|(k, v)| format!("{k}: {}", graphql_value(v))).collect::<Vec<_>>().join(", ")
+            map.iter()
+                .map(|(k, v)| format!("{k}: {}", graphql_value(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
         other => other.to_string(),
     }
@@ -59,6 +80,10 @@ fn graphql_value(v: &serde_json::Value) -> String {
 
 fn description(out: &mut String, text: &str, indent: &str) {
     if !text.is_empty() {
-        let _ = writeln!(out, "{indent}\"\"\"{}\"\"\"", text.replace("\"\"\"", "\\\"\"\""));
+        let _ = writeln!(
+            out,
+            "{indent}\"\"\"{}\"\"\"",
+            text.replace("\"\"\"", "\\\"\"\"")
+        );
     }
 }

@@ -64,7 +64,10 @@ pub fn parse(text: &str) -> Result<Vec<Part>, String> {
 
 /// Renders a template. `lookup` gives the text of each non-literal part (already encoded as
 /// the caller needs); a `None` fails the render with that part's description.
-pub fn render(parts: &[Part], mut lookup: impl FnMut(&Part) -> Option<String>) -> Result<String, String> {
+pub fn render(
+    parts: &[Part],
+    mut lookup: impl FnMut(&Part) -> Option<String>,
+) -> Result<String, String> {
     let mut out = String::new();
     for part in parts {
         match part {
@@ -106,7 +109,13 @@ mod tests {
 
     #[test]
     fn rejects_unclosed_and_unknown_templates() {
-        for bad in ["/orders/{id", "{{env.X", "{{other.X}}", "/{not a name}", "{{env.}}"] {
+        for bad in [
+            "/orders/{id",
+            "{{env.X",
+            "{{other.X}}",
+            "/{not a name}",
+            "{{env.}}",
+        ] {
             assert!(parse(bad).is_err(), "{bad}");
         }
     }
@@ -114,7 +123,10 @@ mod tests {
     #[test]
     fn render_reports_the_missing_part() {
         let parts = parse("/u/{id}").unwrap();
-        assert_eq!(render(&parts, |_| None).unwrap_err(), "input `id` has no value");
+        assert_eq!(
+            render(&parts, |_| None).unwrap_err(),
+            "input `id` has no value"
+        );
         assert_eq!(render(&parts, |_| Some("7".into())).unwrap(), "/u/7");
     }
 }

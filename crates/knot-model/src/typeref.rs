@@ -43,7 +43,10 @@ impl TypeRef {
         }
         let (ty, rest) = parse_inner(trimmed, 0)?;
         if !rest.trim().is_empty() {
-            return Err(format!("unexpected `{}` after the type in \"{text}\"", rest.trim()));
+            return Err(format!(
+                "unexpected `{}` after the type in \"{text}\"",
+                rest.trim()
+            ));
         }
         Ok(ty)
     }

@@ -10,7 +10,11 @@ use std::collections::BTreeSet;
 
 /// Checks everything that can be checked without the network or the file system.
 pub fn validate(ws: &Workspace) -> Vec<Problem> {
-    let mut v = Validator { ws, problems: Vec::new(), env_names: BTreeSet::new() };
+    let mut v = Validator {
+        ws,
+        problems: Vec::new(),
+        env_names: BTreeSet::new(),
+    };
     for env in ws.environments.values() {
         v.env_names.extend(env.variables.keys().cloned());
     }
@@ -25,7 +29,10 @@ struct Validator<'a> {
 }
 
 fn list(names: impl IntoIterator<Item = impl AsRef<str>>) -> String {
-    let v: Vec<String> = names.into_iter().map(|s| format!("`{}`", s.as_ref())).collect();
+    let v: Vec<String> = names
+        .into_iter()
+        .map(|s| format!("`{}`", s.as_ref()))
+        .collect();
     if v.is_empty() {
         "none".into()
     } else {
@@ -34,7 +41,10 @@ fn list(names: impl IntoIterator<Item = impl AsRef<str>>) -> String {
 }
 
 fn is_source_name(name: &str) -> bool {
-    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 impl<'a> Validator<'a> {
@@ -45,7 +55,11 @@ impl<'a> Validator<'a> {
     fn workspace(&mut self) {
         let root = JsonPath::root();
         if self.ws.name.trim().is_empty() {
-            self.push(Code::InvalidName, root.key("name"), "the workspace needs a name");
+            self.push(
+                Code::InvalidName,
+                root.key("name"),
+                "the workspace needs a name",
+            );
         }
         for (name, source) in &self.ws.sources {
             self.source(name, source, root.keys(["sources", name.as_str()]));
@@ -96,7 +110,11 @@ impl<'a> Validator<'a> {
         for (name, ty) in inputs {
             let p = path.keys(["inputs", name.as_str()]);
             if !is_graphql_name(name) {
-                self.push(Code::InvalidName, p.clone(), format!("`{name}` is not a valid input name"));
+                self.push(
+                    Code::InvalidName,
+                    p.clone(),
+                    format!("`{name}` is not a valid input name"),
+                );
             }
             match TypeRef::parse(ty) {
                 Err(e) => self.push(Code::TypeMismatch, p, e),
@@ -112,12 +130,20 @@ impl<'a> Validator<'a> {
 
     fn source(&mut self, name: &str, source: &Source, path: JsonPath) {
         if !is_source_name(name) {
-            self.push(Code::InvalidName, path.clone(), format!("source name `{name}` may use only letters, digits, `_` and `-`"));
+            self.push(
+                Code::InvalidName,
+                path.clone(),
+                format!("source name `{name}` may use only letters, digits, `_` and `-`"),
+            );
         }
         match source {
             Source::Rest(s) => {
                 if s.base_url.trim().is_empty() {
-                    self.push(Code::Shape, path.key("baseUrl"), "a REST source needs a `baseUrl`");
+                    self.push(
+                        Code::Shape,
+                        path.key("baseUrl"),
+                        "a REST source needs a `baseUrl`",
+                    );
                 }
                 self.templates(&s.base_url, path.key("baseUrl"), None);
                 for (h, val) in &s.headers {
@@ -127,7 +153,11 @@ impl<'a> Validator<'a> {
                     let p = path.keys(["operations", op_name.as_str()]);
                     self.inputs(&op.inputs, p.clone());
                     if !op.path.starts_with('/') {
-                        self.push(Code::InvalidTemplate, p.key("path"), format!("path `{}` must start with `/`", op.path));
+                        self.push(
+                            Code::InvalidTemplate,
+                            p.key("path"),
+                            format!("path `{}` must start with `/`", op.path),
+                        );
                     }
                     self.templates(&op.path, p.key("path"), Some(&op.inputs));
                     for (q, t) in &op.query {
@@ -143,7 +173,11 @@ impl<'a> Validator<'a> {
             }
             Source::Grpc(s) => {
                 if s.endpoint.trim().is_empty() {
-                    self.push(Code::Shape, path.key("endpoint"), "a gRPC source needs an `endpoint`");
+                    self.push(
+                        Code::Shape,
+                        path.key("endpoint"),
+                        "a gRPC source needs an `endpoint`",
+                    );
                 }
                 self.templates(&s.endpoint, path.key("endpoint"), None);
                 if s.proto_files.is_empty() && !s.reflection {
@@ -157,42 +191,64 @@ impl<'a> Validator<'a> {
                     let p = path.keys(["operations", op_name.as_str()]);
                     self.inputs(&op.inputs, p.clone());
                     let ok = op.method.split_once('/').is_some_and(|(svc, m)| {
-                        !svc.is_empty()
-                            && svc.split('.').all(is_graphql_name)
-                            && is_graphql_name(m)
+                        !svc.is_empty() && svc.split('.').all(is_graphql_name) && is_graphql_name(m)
                     });
                     if !ok {
                         self.push(
                             Code::Proto,
                             p.key("method"),
-                            format!("`{}` is not a gRPC method; write `package.Service/Method`", op.method),
+                            format!(
+                                "`{}` is not a gRPC method; write `package.Service/Method`",
+                                op.method
+                            ),
                         );
                     }
                 }
             }
             Source::Graphql(s) => {
                 if s.url.trim().is_empty() {
-                    self.push(Code::Shape, path.key("url"), "a GraphQL source needs a `url`");
+                    self.push(
+                        Code::Shape,
+                        path.key("url"),
+                        "a GraphQL source needs a `url`",
+                    );
                 }
                 self.templates(&s.url, path.key("url"), None);
                 for (op_name, op) in &s.operations {
                     let p = path.keys(["operations", op_name.as_str()]);
                     self.inputs(&op.inputs, p.clone());
                     if !is_graphql_name(&op.field) {
-                        self.push(Code::InvalidName, p.key("field"), format!("`{}` is not a GraphQL field name", op.field));
+                        self.push(
+                            Code::InvalidName,
+                            p.key("field"),
+                            format!("`{}` is not a GraphQL field name", op.field),
+                        );
                     }
                 }
             }
         }
         if let Some(0) = source.limits().max_concurrency {
-            self.push(Code::Shape, path.key("maxConcurrency"), "`maxConcurrency` must be at least 1");
+            self.push(
+                Code::Shape,
+                path.key("maxConcurrency"),
+                "`maxConcurrency` must be at least 1",
+            );
         }
         if let Some(0) = source.limits().timeout_ms {
-            self.push(Code::Shape, path.key("timeoutMs"), "`timeoutMs` must be at least 1");
+            self.push(
+                Code::Shape,
+                path.key("timeoutMs"),
+                "`timeoutMs` must be at least 1",
+            );
         }
     }
 
-    fn body_templates(&mut self, body: &serde_json::Value, path: JsonPath, inputs: &IndexMap<String, String>) {
+    fn body_templates(
+        &mut self,
+        body: &serde_json::Value,
+        path: JsonPath,
+        inputs: &IndexMap<String, String>,
+    ) {
         match body {
             serde_json::Value::String(s) => self.templates(s, path, Some(inputs)),
             serde_json::Value::Array(items) => {
@@ -212,20 +268,41 @@ impl<'a> Validator<'a> {
     fn schema(&mut self, path: JsonPath) {
         let types = &self.ws.schema.types;
         if !types.contains_key(QUERY_TYPE) {
-            self.push(Code::UnknownType, path.key("types"), "the unified schema needs a `Query` type");
+            self.push(
+                Code::UnknownType,
+                path.key("types"),
+                "the unified schema needs a `Query` type",
+            );
         }
         for (type_name, obj) in types {
             let tp = path.keys(["types", type_name.as_str()]);
             if !is_graphql_name(type_name) || type_name.starts_with("__") {
-                self.push(Code::InvalidName, tp.clone(), format!("`{type_name}` is not a valid type name"));
+                self.push(
+                    Code::InvalidName,
+                    tp.clone(),
+                    format!("`{type_name}` is not a valid type name"),
+                );
             } else if is_builtin_scalar(type_name) {
-                self.push(Code::InvalidName, tp.clone(), format!("`{type_name}` is a built-in scalar and cannot be redefined"));
+                self.push(
+                    Code::InvalidName,
+                    tp.clone(),
+                    format!("`{type_name}` is a built-in scalar and cannot be redefined"),
+                );
             }
             if !obj.fields.values().any(|f| !f.private) {
-                self.push(Code::Shape, tp.key("fields"), format!("type `{type_name}` needs at least one public field"));
+                self.push(
+                    Code::Shape,
+                    tp.key("fields"),
+                    format!("type `{type_name}` needs at least one public field"),
+                );
             }
             for (field_name, field) in &obj.fields {
-                self.field(type_name, field_name, field, tp.keys(["fields", field_name.as_str()]));
+                self.field(
+                    type_name,
+                    field_name,
+                    field,
+                    tp.keys(["fields", field_name.as_str()]),
+                );
             }
             self.cycles(type_name, obj, &tp);
         }
@@ -233,7 +310,11 @@ impl<'a> Validator<'a> {
 
     fn field(&mut self, type_name: &str, field_name: &str, field: &FieldDef, path: JsonPath) {
         if !is_graphql_name(field_name) || field_name.starts_with("__") {
-            self.push(Code::InvalidName, path.clone(), format!("`{field_name}` is not a valid field name"));
+            self.push(
+                Code::InvalidName,
+                path.clone(),
+                format!("`{field_name}` is not a valid field name"),
+            );
         }
         let ty = match TypeRef::parse(&field.ty) {
             Ok(t) => t,
@@ -246,13 +327,21 @@ impl<'a> Validator<'a> {
             self.push(
                 Code::UnknownType,
                 path.key("type"),
-                format!("unknown type `{}` (declared types: {})", ty.named(), list(self.ws.schema.types.keys())),
+                format!(
+                    "unknown type `{}` (declared types: {})",
+                    ty.named(),
+                    list(self.ws.schema.types.keys())
+                ),
             );
         }
         for (arg_name, arg) in &field.arguments {
             let ap = path.keys(["arguments", arg_name.as_str()]);
             if !is_graphql_name(arg_name) {
-                self.push(Code::InvalidName, ap.clone(), format!("`{arg_name}` is not a valid argument name"));
+                self.push(
+                    Code::InvalidName,
+                    ap.clone(),
+                    format!("`{arg_name}` is not a valid argument name"),
+                );
             }
             match TypeRef::parse(&arg.ty) {
                 Err(e) => self.push(Code::TypeMismatch, ap.key("type"), e),
@@ -276,16 +365,38 @@ impl<'a> Validator<'a> {
             }
             Some(binding) => {
                 if field.from.is_some() {
-                    self.push(Code::Shape, path.key("from"), "a bound field takes its value from its binding; remove `from`");
+                    self.push(
+                        Code::Shape,
+                        path.key("from"),
+                        "a bound field takes its value from its binding; remove `from`",
+                    );
                 }
-                self.binding(type_name, field_name, field, &ty, binding, path.key("binding"));
+                self.binding(
+                    type_name,
+                    field_name,
+                    field,
+                    &ty,
+                    binding,
+                    path.key("binding"),
+                );
             }
         }
     }
 
-    fn parent_field_type(&mut self, type_name: &str, name: &str, path: JsonPath) -> Option<TypeRef> {
+    fn parent_field_type(
+        &mut self,
+        type_name: &str,
+        name: &str,
+        path: JsonPath,
+    ) -> Option<TypeRef> {
         if type_name == QUERY_TYPE {
-            self.push(Code::UnknownField, path, format!("fields of `Query` have no parent object, so `{name}` cannot come from one"));
+            self.push(
+                Code::UnknownField,
+                path,
+                format!(
+                    "fields of `Query` have no parent object, so `{name}` cannot come from one"
+                ),
+            );
             return None;
         }
         let obj = self.ws.schema.types.get(type_name)?;
@@ -302,20 +413,44 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn binding(&mut self, type_name: &str, field_name: &str, field: &FieldDef, field_ty: &TypeRef, b: &Binding, path: JsonPath) {
+    fn binding(
+        &mut self,
+        type_name: &str,
+        field_name: &str,
+        field: &FieldDef,
+        field_ty: &TypeRef,
+        b: &Binding,
+        path: JsonPath,
+    ) {
         let Some(source) = self.ws.sources.get(&b.source) else {
-            self.push(Code::UnknownSource, path.key("source"), format!("unknown source `{}` (sources: {})", b.source, list(self.ws.sources.keys())));
+            self.push(
+                Code::UnknownSource,
+                path.key("source"),
+                format!(
+                    "unknown source `{}` (sources: {})",
+                    b.source,
+                    list(self.ws.sources.keys())
+                ),
+            );
             return;
         };
         if !source.has_operation(&b.operation) {
             self.push(
                 Code::UnknownOperation,
                 path.key("operation"),
-                format!("source `{}` has no operation `{}` (operations: {})", b.source, b.operation, list(source.operation_names())),
+                format!(
+                    "source `{}` has no operation `{}` (operations: {})",
+                    b.source,
+                    b.operation,
+                    list(source.operation_names())
+                ),
             );
             return;
         }
-        let inputs = source.operation_inputs(&b.operation).cloned().unwrap_or_default();
+        let inputs = source
+            .operation_inputs(&b.operation)
+            .cloned()
+            .unwrap_or_default();
         // gRPC operations may leave their inputs to the proto; then names are checked later.
         let declared = !inputs.is_empty() || !matches!(source, Source::Grpc(_));
         let input_type = |name: &str| inputs.get(name).and_then(|t| TypeRef::parse(t).ok());
@@ -325,7 +460,16 @@ impl<'a> Validator<'a> {
             provided.insert(key.input.as_str());
             let kp = path.key("key");
             if declared && !inputs.contains_key(&key.input) {
-                self.push(Code::UnknownInput, kp.key("input"), format!("operation `{}` has no input `{}` (inputs: {})", b.operation, key.input, list(inputs.keys())));
+                self.push(
+                    Code::UnknownInput,
+                    kp.key("input"),
+                    format!(
+                        "operation `{}` has no input `{}` (inputs: {})",
+                        b.operation,
+                        key.input,
+                        list(inputs.keys())
+                    ),
+                );
             }
             if let Some(key_ty) = self.parent_field_type(type_name, &key.parent, kp.key("parent")) {
                 if key_ty.is_list() && !field_ty.is_list() {
@@ -335,7 +479,10 @@ impl<'a> Validator<'a> {
                         format!("key `{}` is a list ({key_ty}), so `{type_name}.{field_name}` must be a list type, not `{field_ty}`", key.parent),
                     );
                 }
-                let key_item = key_ty.list_item().cloned().unwrap_or_else(|| key_ty.nullable().clone());
+                let key_item = key_ty
+                    .list_item()
+                    .cloned()
+                    .unwrap_or_else(|| key_ty.nullable().clone());
                 if let Some(in_ty) = input_type(&key.input) {
                     if b.batch.is_some() {
                         match in_ty.list_item() {
@@ -350,7 +497,14 @@ impl<'a> Validator<'a> {
                     } else if in_ty.is_list() {
                         self.push(Code::TypeMismatch, kp.key("input"), format!("input `{}` takes a list (`{in_ty}`); add `batch` to send all keys in one call", key.input));
                     } else if !compatible(&key_item, &in_ty) {
-                        self.push(Code::TypeMismatch, kp.clone(), format!("key `{}` ({key_item}) does not fit input `{}` ({in_ty})", key.parent, key.input));
+                        self.push(
+                            Code::TypeMismatch,
+                            kp.clone(),
+                            format!(
+                                "key `{}` ({key_item}) does not fit input `{}` ({in_ty})",
+                                key.parent, key.input
+                            ),
+                        );
                     }
                 }
             }
@@ -358,7 +512,11 @@ impl<'a> Validator<'a> {
         if let Some(batch) = &b.batch {
             let bp = path.key("batch");
             if b.key.is_none() {
-                self.push(Code::Shape, bp.clone(), "a batch binding needs a `key`: the parent field whose values are batched");
+                self.push(
+                    Code::Shape,
+                    bp.clone(),
+                    "a batch binding needs a `key`: the parent field whose values are batched",
+                );
             }
             if let MatchBy::Field(mf) = &batch.match_by {
                 let first = mf.split('.').next().unwrap_or_default();
@@ -377,31 +535,52 @@ impl<'a> Validator<'a> {
                 }
             }
             if batch.max_batch_size == Some(0) {
-                self.push(Code::Shape, bp.key("maxBatchSize"), "`maxBatchSize` must be at least 1");
+                self.push(
+                    Code::Shape,
+                    bp.key("maxBatchSize"),
+                    "`maxBatchSize` must be at least 1",
+                );
             }
         }
         for (input, value) in &b.args {
             provided.insert(input.as_str());
             let ap = path.keys(["args", input.as_str()]);
             if declared && !inputs.contains_key(input) {
-                self.push(Code::UnknownInput, ap.clone(), format!("operation `{}` has no input `{input}` (inputs: {})", b.operation, list(inputs.keys())));
+                self.push(
+                    Code::UnknownInput,
+                    ap.clone(),
+                    format!(
+                        "operation `{}` has no input `{input}` (inputs: {})",
+                        b.operation,
+                        list(inputs.keys())
+                    ),
+                );
             }
             let from_ty = match value {
                 ArgValue::Parent(p) => self.parent_field_type(type_name, p, ap.key("parent")),
-                ArgValue::Argument(a) => match field.arguments.get(a) {
-                    None => {
-                        self.push(
+                ArgValue::Argument(a) => {
+                    match field.arguments.get(a) {
+                        None => {
+                            self.push(
                             Code::UnknownArgument,
                             ap.key("argument"),
                             format!("`{type_name}.{field_name}` has no argument `{a}` (arguments: {})", list(field.arguments.keys())),
                         );
-                        None
+                            None
+                        }
+                        Some(def) => TypeRef::parse(&def.ty).ok(),
                     }
-                    Some(def) => TypeRef::parse(&def.ty).ok(),
-                },
+                }
                 ArgValue::Env(name) => {
                     if !self.ws.environments.is_empty() && !self.env_names.contains(name) {
-                        self.push(Code::UnknownVariable, ap.key("env"), format!("`{name}` is not a variable of any environment (defined: {})", list(&self.env_names)));
+                        self.push(
+                            Code::UnknownVariable,
+                            ap.key("env"),
+                            format!(
+                                "`{name}` is not a variable of any environment (defined: {})",
+                                list(&self.env_names)
+                            ),
+                        );
                     }
                     None
                 }
@@ -409,7 +588,11 @@ impl<'a> Validator<'a> {
             };
             if let (Some(from), Some(to)) = (from_ty, input_type(input)) {
                 if !compatible(&from, &to) {
-                    self.push(Code::TypeMismatch, ap, format!("a `{from}` value does not fit input `{input}` of type `{to}`"));
+                    self.push(
+                        Code::TypeMismatch,
+                        ap,
+                        format!("a `{from}` value does not fit input `{input}` of type `{to}`"),
+                    );
                 }
             }
         }
@@ -470,12 +653,14 @@ impl<'a> Validator<'a> {
                 match state.get(next.as_str()).copied() {
                     Some(1) => {
                         let pos = stack.iter().position(|(n, _, _)| *n == next).unwrap_or(0);
-                        let mut cycle: Vec<String> = stack[pos..].iter().map(|(n, _, _)| n.clone()).collect();
+                        let mut cycle: Vec<String> =
+                            stack[pos..].iter().map(|(n, _, _)| n.clone()).collect();
                         let mut canon = cycle.clone();
                         canon.sort();
                         if reported.insert(canon) {
                             cycle.push(next.clone());
-                            let named: Vec<String> = cycle.iter().map(|n| format!("{type_name}.{n}")).collect();
+                            let named: Vec<String> =
+                                cycle.iter().map(|n| format!("{type_name}.{n}")).collect();
                             self.push(
                                 Code::BindingCycle,
                                 tp.keys(["fields", next.as_str(), "binding"]),
@@ -500,7 +685,11 @@ impl<'a> Validator<'a> {
         let doc = match async_graphql_parser::parse_query(&op.document) {
             Ok(doc) => doc,
             Err(e) => {
-                self.push(Code::InvalidDocument, path.key("document"), format!("operation `{name}` does not parse: {e}"));
+                self.push(
+                    Code::InvalidDocument,
+                    path.key("document"),
+                    format!("operation `{name}` does not parse: {e}"),
+                );
                 return;
             }
         };
@@ -508,28 +697,47 @@ impl<'a> Validator<'a> {
             .operations
             .iter()
             .map(|(n, o)| {
-                let vars = o.node.variable_definitions.iter().map(|v| v.node.name.node.to_string()).collect();
+                let vars = o
+                    .node
+                    .variable_definitions
+                    .iter()
+                    .map(|v| v.node.name.node.to_string())
+                    .collect();
                 (n.map(|n| n.to_string()), vars)
             })
             .collect();
         let chosen = match &op.operation_name {
-            Some(wanted) => ops.iter().find(|(n, _)| n.as_deref() == Some(wanted.as_str())),
+            Some(wanted) => ops
+                .iter()
+                .find(|(n, _)| n.as_deref() == Some(wanted.as_str())),
             None if ops.len() == 1 => ops.first(),
             None => {
-                self.push(Code::InvalidDocument, path.clone(), "the document holds several operations: set `operationName`");
+                self.push(
+                    Code::InvalidDocument,
+                    path.clone(),
+                    "the document holds several operations: set `operationName`",
+                );
                 None
             }
         };
         let Some((_, vars)) = chosen else {
             if let Some(wanted) = &op.operation_name {
-                self.push(Code::InvalidDocument, path.key("operationName"), format!("the document has no operation named `{wanted}`"));
+                self.push(
+                    Code::InvalidDocument,
+                    path.key("operationName"),
+                    format!("the document has no operation named `{wanted}`"),
+                );
             }
             return;
         };
         if let Some(rest) = &op.rest {
             let rp = path.keys(["rest", "path"]);
             if !rest.path.starts_with('/') {
-                self.push(Code::InvalidTemplate, rp.clone(), format!("endpoint path `{}` must start with `/`", rest.path));
+                self.push(
+                    Code::InvalidTemplate,
+                    rp.clone(),
+                    format!("endpoint path `{}` must start with `/`", rest.path),
+                );
             }
             for seg in rest.path.split('/') {
                 if let Some(param) = seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
@@ -548,14 +756,25 @@ impl<'a> Validator<'a> {
     fn environments(&mut self, root: &JsonPath) {
         if let Some(d) = &self.ws.default_environment {
             if !self.ws.environments.contains_key(d) {
-                self.push(Code::UnknownVariable, root.key("defaultEnvironment"), format!("no environment named `{d}` (environments: {})", list(self.ws.environments.keys())));
+                self.push(
+                    Code::UnknownVariable,
+                    root.key("defaultEnvironment"),
+                    format!(
+                        "no environment named `{d}` (environments: {})",
+                        list(self.ws.environments.keys())
+                    ),
+                );
             }
         }
         for (env_name, env) in &self.ws.environments {
             for (var, value) in &env.variables {
                 let p = root.keys(["environments", env_name.as_str(), "variables", var.as_str()]);
                 if !is_graphql_name(var) {
-                    self.push(Code::InvalidName, p.clone(), format!("variable name `{var}` may use only letters, digits and `_`"));
+                    self.push(
+                        Code::InvalidName,
+                        p.clone(),
+                        format!("variable name `{var}` may use only letters, digits and `_`"),
+                    );
                 }
                 if let EnvVariable::Detailed(d) = value {
                     if d.secret && d.value.is_some() {

@@ -65,7 +65,9 @@ impl SourceLimits {
         self.timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS)
     }
     pub fn max_concurrency(&self) -> u32 {
-        self.max_concurrency.unwrap_or(DEFAULT_MAX_CONCURRENCY).max(1)
+        self.max_concurrency
+            .unwrap_or(DEFAULT_MAX_CONCURRENCY)
+            .max(1)
     }
 }
 
@@ -433,7 +435,10 @@ impl Source {
             Source::Grpc(s) => (s.timeout_ms, s.max_concurrency),
             Source::Graphql(s) => (s.timeout_ms, s.max_concurrency),
         };
-        SourceLimits { timeout_ms, max_concurrency }
+        SourceLimits {
+            timeout_ms,
+            max_concurrency,
+        }
     }
     /// Names of the operations this source offers, in file order.
     pub fn operation_names(&self) -> Vec<&str> {
@@ -477,7 +482,11 @@ impl Workspace {
                     if self.environments.is_empty() {
                         "none".to_string()
                     } else {
-                        self.environments.keys().cloned().collect::<Vec<_>>().join(", ")
+                        self.environments
+                            .keys()
+                            .cloned()
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     }
                 )),
             },

@@ -15,20 +15,28 @@ fn examples_check_clean_and_round_trip_to_identical_bytes() {
         let report = check_bytes(&bytes);
         assert!(report.problems.is_empty(), "{name}: {:?}", report.problems);
         let ws = report.workspace.unwrap();
-        assert_eq!(to_canonical_json(&ws), String::from_utf8(bytes).unwrap(), "{name} is not in canonical form");
+        assert_eq!(
+            to_canonical_json(&ws),
+            String::from_utf8(bytes).unwrap(),
+            "{name} is not in canonical form"
+        );
     }
 }
 
 #[test]
 fn committed_json_schema_matches_the_types() {
-    let committed = std::fs::read_to_string(root().join("schema/workspace-v1.schema.json")).unwrap();
+    let committed =
+        std::fs::read_to_string(root().join("schema/workspace-v1.schema.json")).unwrap();
     let mut generated = serde_json::to_string_pretty(&json_schema()).unwrap();
     generated.push('\n');
     if std::env::var_os("KNOT_BLESS").is_some() {
         std::fs::write(root().join("schema/workspace-v1.schema.json"), &generated).unwrap();
         return;
     }
-    assert_eq!(committed, generated, "schema/workspace-v1.schema.json is stale: run `KNOT_BLESS=1 cargo test -p knot-model`");
+    assert_eq!(
+        committed, generated,
+        "schema/workspace-v1.schema.json is stale: run `KNOT_BLESS=1 cargo test -p knot-model`"
+    );
 }
 
 #[test]
@@ -47,15 +55,24 @@ fn newer_versions_are_refused_with_a_clear_message() {
     let report = check_bytes(br#"{"version": 2, "name": "x", "schema": {"types": {}}}"#);
     assert_eq!(report.problems.len(), 1);
     assert_eq!(report.problems[0].code, ProblemCode::Version);
-    assert!(report.problems[0].message.contains("newer Knot"), "{}", report.problems[0].message);
-    assert_eq!((report.problems[0].line, report.problems[0].column), (Some(1), Some(2)));
+    assert!(
+        report.problems[0].message.contains("newer Knot"),
+        "{}",
+        report.problems[0].message
+    );
+    assert_eq!(
+        (report.problems[0].line, report.problems[0].column),
+        (Some(1), Some(2))
+    );
 }
 
 #[test]
 fn hostile_inputs_give_errors_not_panics() {
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     let huge = r#"{"version": 1e400, "name": "x"}"#.to_string();
-    let big_int = r#"{"version": 123456789012345678901234567890, "name": "x", "schema": {"types": {}}}"#.to_string();
+    let big_int =
+        r#"{"version": 123456789012345678901234567890, "name": "x", "schema": {"types": {}}}"#
+            .to_string();
     let cases: Vec<Vec<u8>> = vec![
         deep.into_bytes(),
         huge.into_bytes(),
@@ -68,6 +85,10 @@ fn hostile_inputs_give_errors_not_panics() {
     ];
     for bytes in cases {
         let report = check_bytes(&bytes);
-        assert!(!report.problems.is_empty(), "{:?}", String::from_utf8_lossy(&bytes[..bytes.len().min(60)]));
+        assert!(
+            !report.problems.is_empty(),
+            "{:?}",
+            String::from_utf8_lossy(&bytes[..bytes.len().min(60)])
+        );
     }
 }

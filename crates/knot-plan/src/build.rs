@@ -6,7 +6,8 @@ use crate::input::{check_not_blank, coerce};
 use crate::types::*;
 use crate::PlanError;
 use async_graphql_parser::types::{
-    DocumentOperations, ExecutableDocument, Field, OperationType, Selection as AstSelection, SelectionSet,
+    DocumentOperations, ExecutableDocument, Field, OperationType, Selection as AstSelection,
+    SelectionSet,
 };
 use async_graphql_parser::{Pos, Positioned};
 use indexmap::IndexMap;
@@ -43,36 +44,64 @@ struct Scope {
 struct FieldGroup<'d> {
     name: String,
     pos: Pos,
-    arguments: &'d [(Positioned<async_graphql_value::Name>, Positioned<async_graphql_value::Value>)],
+    arguments: &'d [(
+        Positioned<async_graphql_value::Name>,
+        Positioned<async_graphql_value::Value>,
+    )],
     sets: Vec<&'d SelectionSet>,
 }
 
 fn err(pos: Pos, message: impl Into<String>) -> PlanError {
-    PlanError { message: message.into(), locations: vec![(pos.line, pos.column)] }
+    PlanError {
+        message: message.into(),
+        locations: vec![(pos.line, pos.column)],
+    }
 }
 
 impl<'a> Builder<'a> {
     pub(crate) fn new(ws: &'a Workspace, doc: &'a ExecutableDocument) -> Self {
-        Builder { ws, doc, variables: Map::new(), graph: DiGraph::new(), nodes: HashMap::new(), needs: HashMap::new(), errors: Vec::new() }
+        Builder {
+            ws,
+            doc,
+            variables: Map::new(),
+            graph: DiGraph::new(),
+            nodes: HashMap::new(),
+            needs: HashMap::new(),
+            errors: Vec::new(),
+        }
     }
 
-    pub(crate) fn build(mut self, operation_name: Option<&str>, variables: &Map<String, Value>) -> Result<Plan, Vec<PlanError>> {
+    pub(crate) fn build(
+        mut self,
+        operation_name: Option<&str>,
+        variables: &Map<String, Value>,
+    ) -> Result<Plan, Vec<PlanError>> {
         let (name, op) = match (&self.doc.operations, operation_name) {
             (DocumentOperations::Single(op), None) => (None, op),
             (DocumentOperations::Single(op), Some(wanted)) => {
                 let _ = op;
-                return Err(vec![PlanError::plain(format!("the document has no operation named `{wanted}`"))]);
+                return Err(vec![PlanError::plain(format!(
+                    "the document has no operation named `{wanted}`"
+                ))]);
             }
             (DocumentOperations::Multiple(ops), Some(wanted)) => match ops.get(wanted) {
                 Some(op) => (Some(wanted.to_string()), op),
-                None => return Err(vec![PlanError::plain(format!("the document has no operation named `{wanted}`"))]),
+                None => {
+                    return Err(vec![PlanError::plain(format!(
+                        "the document has no operation named `{wanted}`"
+                    ))])
+                }
             },
-            (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => match ops.iter().next() {
-                Some((n, op)) => (Some(n.to_string()), op),
-                None => return Err(vec![PlanError::plain("the document has no operation")]),
-            },
+            (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
+                match ops.iter().next() {
+                    Some((n, op)) => (Some(n.to_string()), op),
+                    None => return Err(vec![PlanError::plain("the document has no operation")]),
+                }
+            }
             (DocumentOperations::Multiple(_), None) => {
-                return Err(vec![PlanError::plain("the document holds several operations: name the one to run")])
+                return Err(vec![PlanError::plain(
+                    "the document holds several operations: name the one to run",
+                )])
             }
         };
         if op.node.ty != OperationType::Query {
@@ -86,12 +115,16 @@ impl<'a> Builder<'a> {
             let ty = match TypeRef::parse(&def.node.var_type.node.to_string()) {
                 Ok(t) => t,
                 Err(e) => {
-                    self.errors.push(err(def.pos, format!("variable `${vname}`: {e}")));
+                    self.errors
+                        .push(err(def.pos, format!("variable `${vname}`: {e}")));
                     continue;
                 }
             };
             if !knot_model::typeref::is_builtin_scalar(ty.named()) {
-                self.errors.push(err(def.pos, format!("variable `${vname}` has type `{ty}`, which is not an input type")));
+                self.errors.push(err(
+                    def.pos,
+                    format!("variable `${vname}` has type `{ty}`, which is not an input type"),
+                ));
                 continue;
             }
             let given = variables.get(&vname).cloned();
@@ -101,7 +134,8 @@ impl<'a> Builder<'a> {
                 (None, None) => Value::Null,
             };
             let what = format!("variable `${vname}`");
-            match coerce(&raw, &ty, &what).and_then(|v| check_not_blank(&v, &ty, &what).map(|_| v)) {
+            match coerce(&raw, &ty, &what).and_then(|v| check_not_blank(&v, &ty, &what).map(|_| v))
+            {
                 Ok(v) => {
                     self.variables.insert(vname, v);
                 }
@@ -110,38 +144,66 @@ impl<'a> Builder<'a> {
         }
         for given in variables.keys() {
             if !declared.contains(given) {
-                self.errors.push(PlanError::plain(format!("variable `${given}` is not declared by the operation")));
+                self.errors.push(PlanError::plain(format!(
+                    "variable `${given}` is not declared by the operation"
+                )));
             }
         }
         if !self.errors.is_empty() {
             return Err(self.errors);
         }
-        let scope = Scope { locator: Vec::new(), node: None, below_node: Vec::new(), response_path: Vec::new() };
+        let scope = Scope {
+            locator: Vec::new(),
+            node: None,
+            below_node: Vec::new(),
+            response_path: Vec::new(),
+        };
         let selections = self.selection_set(QUERY_TYPE, &[&op.node.selection_set.node], &scope, 1);
         self.finish_graphql_selections();
         if !self.errors.is_empty() {
             return Err(self.errors);
         }
-        Ok(Plan { operation_name: name, graph: self.graph, selections, variables: self.variables })
+        Ok(Plan {
+            operation_name: name,
+            graph: self.graph,
+            selections,
+            variables: self.variables,
+        })
     }
 
     fn field_def(&self, type_name: &str, field: &str) -> Option<&'a FieldDef> {
-        self.ws.schema.types.get(type_name)?.fields.get(field).filter(|f| !f.private)
+        self.ws
+            .schema
+            .types
+            .get(type_name)?
+            .fields
+            .get(field)
+            .filter(|f| !f.private)
     }
 
     /// Evaluates `@skip(if:)` / `@include(if:)`.
-    fn included(&mut self, directives: &[Positioned<async_graphql_parser::types::Directive>]) -> bool {
+    fn included(
+        &mut self,
+        directives: &[Positioned<async_graphql_parser::types::Directive>],
+    ) -> bool {
         for d in directives {
             let name = d.node.name.node.as_str();
             if name != "skip" && name != "include" {
-                self.errors.push(err(d.pos, format!("unknown directive `@{name}`")));
+                self.errors
+                    .push(err(d.pos, format!("unknown directive `@{name}`")));
                 continue;
             }
-            let cond = d.node.get_argument("if").map(|v| self.resolve_value(&v.node));
+            let cond = d
+                .node
+                .get_argument("if")
+                .map(|v| self.resolve_value(&v.node));
             let cond = match cond {
                 Some(Ok(Value::Bool(b))) => b,
                 _ => {
-                    self.errors.push(err(d.pos, format!("`@{name}` needs a Boolean `if` argument")));
+                    self.errors.push(err(
+                        d.pos,
+                        format!("`@{name}` needs a Boolean `if` argument"),
+                    ));
                     continue;
                 }
             };
@@ -158,14 +220,21 @@ impl<'a> Builder<'a> {
             vars.get(name.as_str())
                 .cloned()
                 .ok_or_else(|| format!("variable `${name}` is not declared"))
-                .and_then(|j| async_graphql_value::ConstValue::from_json(j).map_err(|e| e.to_string()))
+                .and_then(|j| {
+                    async_graphql_value::ConstValue::from_json(j).map_err(|e| e.to_string())
+                })
         })?;
         c.into_json().map_err(|e| e.to_string())
     }
 
     /// Flattens fragments and merges fields by response key.
-    fn collect<'d>(&mut self, type_name: &str, sets: &[&'d SelectionSet], out: &mut IndexMap<String, FieldGroup<'d>>, seen_fragments: &mut Vec<String>)
-    where
+    fn collect<'d>(
+        &mut self,
+        type_name: &str,
+        sets: &[&'d SelectionSet],
+        out: &mut IndexMap<String, FieldGroup<'d>>,
+        seen_fragments: &mut Vec<String>,
+    ) where
         'a: 'd,
     {
         for set in sets {
@@ -180,14 +249,25 @@ impl<'a> Builder<'a> {
                     AstSelection::InlineFragment(frag) => {
                         if let Some(cond) = &frag.node.type_condition {
                             if cond.node.on.node.as_str() != type_name {
-                                self.errors.push(err(cond.pos, format!("a fragment on `{}` cannot apply to `{type_name}`", cond.node.on.node)));
+                                self.errors.push(err(
+                                    cond.pos,
+                                    format!(
+                                        "a fragment on `{}` cannot apply to `{type_name}`",
+                                        cond.node.on.node
+                                    ),
+                                ));
                                 continue;
                             }
                         }
                         if !self.included(&frag.node.directives) {
                             continue;
                         }
-                        self.collect(type_name, &[&frag.node.selection_set.node], out, seen_fragments);
+                        self.collect(
+                            type_name,
+                            &[&frag.node.selection_set.node],
+                            out,
+                            seen_fragments,
+                        );
                     }
                     AstSelection::FragmentSpread(spread) => {
                         let fname = spread.node.fragment_name.node.to_string();
@@ -195,12 +275,17 @@ impl<'a> Builder<'a> {
                             continue;
                         }
                         let doc: &'d ExecutableDocument = self.doc;
-                        let Some(frag) = doc.fragments.get(spread.node.fragment_name.node.as_str()) else {
-                            self.errors.push(err(spread.pos, format!("unknown fragment `{fname}`")));
+                        let Some(frag) = doc.fragments.get(spread.node.fragment_name.node.as_str())
+                        else {
+                            self.errors
+                                .push(err(spread.pos, format!("unknown fragment `{fname}`")));
                             continue;
                         };
                         if seen_fragments.contains(&fname) {
-                            self.errors.push(err(spread.pos, format!("fragment `{fname}` spreads itself")));
+                            self.errors.push(err(
+                                spread.pos,
+                                format!("fragment `{fname}` spreads itself"),
+                            ));
                             continue;
                         }
                         if frag.node.type_condition.node.on.node.as_str() != type_name {
@@ -208,7 +293,12 @@ impl<'a> Builder<'a> {
                             continue;
                         }
                         seen_fragments.push(fname);
-                        self.collect(type_name, &[&frag.node.selection_set.node], out, seen_fragments);
+                        self.collect(
+                            type_name,
+                            &[&frag.node.selection_set.node],
+                            out,
+                            seen_fragments,
+                        );
                         seen_fragments.pop();
                     }
                 }
@@ -216,17 +306,31 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn add_field<'d>(&mut self, f: &'d Positioned<Field>, out: &mut IndexMap<String, FieldGroup<'d>>) {
+    fn add_field<'d>(
+        &mut self,
+        f: &'d Positioned<Field>,
+        out: &mut IndexMap<String, FieldGroup<'d>>,
+    ) {
         let key = f.node.response_key().node.to_string();
         let name = f.node.name.node.to_string();
         match out.get_mut(&key) {
             Some(group) => {
                 if group.name != name {
-                    self.errors.push(err(f.pos, format!("`{key}` selects both `{}` and `{name}`; use different aliases", group.name)));
+                    self.errors.push(err(
+                        f.pos,
+                        format!(
+                            "`{key}` selects both `{}` and `{name}`; use different aliases",
+                            group.name
+                        ),
+                    ));
                     return;
                 }
                 let same_args = group.arguments.len() == f.node.arguments.len()
-                    && group.arguments.iter().zip(&f.node.arguments).all(|(a, b)| a.0.node == b.0.node && a.1.node == b.1.node);
+                    && group
+                        .arguments
+                        .iter()
+                        .zip(&f.node.arguments)
+                        .all(|(a, b)| a.0.node == b.0.node && a.1.node == b.1.node);
                 if !same_args {
                     self.errors.push(err(f.pos, format!("`{key}` is selected twice with different arguments; use different aliases")));
                     return;
@@ -234,14 +338,30 @@ impl<'a> Builder<'a> {
                 group.sets.push(&f.node.selection_set.node);
             }
             None => {
-                out.insert(key, FieldGroup { name, pos: f.pos, arguments: &f.node.arguments, sets: vec![&f.node.selection_set.node] });
+                out.insert(
+                    key,
+                    FieldGroup {
+                        name,
+                        pos: f.pos,
+                        arguments: &f.node.arguments,
+                        sets: vec![&f.node.selection_set.node],
+                    },
+                );
             }
         }
     }
 
-    fn selection_set(&mut self, type_name: &str, sets: &[&SelectionSet], scope: &Scope, depth: usize) -> Vec<Selection> {
+    fn selection_set(
+        &mut self,
+        type_name: &str,
+        sets: &[&SelectionSet],
+        scope: &Scope,
+        depth: usize,
+    ) -> Vec<Selection> {
         if depth > MAX_DEPTH {
-            self.errors.push(PlanError::plain(format!("the query is nested deeper than {MAX_DEPTH} levels")));
+            self.errors.push(PlanError::plain(format!(
+                "the query is nested deeper than {MAX_DEPTH} levels"
+            )));
             return Vec::new();
         }
         let mut groups = IndexMap::new();
@@ -255,20 +375,43 @@ impl<'a> Builder<'a> {
         out
     }
 
-    fn field(&mut self, type_name: &str, key: &str, group: &FieldGroup<'_>, scope: &Scope, depth: usize) -> Option<Selection> {
+    fn field(
+        &mut self,
+        type_name: &str,
+        key: &str,
+        group: &FieldGroup<'_>,
+        scope: &Scope,
+        depth: usize,
+    ) -> Option<Selection> {
         let has_children = group.sets.iter().any(|s| !s.items.is_empty());
         if group.name == "__typename" {
             if has_children {
-                self.errors.push(err(group.pos, "`__typename` has no fields to select"));
+                self.errors
+                    .push(err(group.pos, "`__typename` has no fields to select"));
             }
-            return Some(Selection { response_key: key.into(), field: group.name.clone(), ty: TypeRef::NonNull(Box::new(TypeRef::Named("String".into()))), kind: SelectionKind::Typename, children: Vec::new() });
+            return Some(Selection {
+                response_key: key.into(),
+                field: group.name.clone(),
+                ty: TypeRef::NonNull(Box::new(TypeRef::Named("String".into()))),
+                kind: SelectionKind::Typename,
+                children: Vec::new(),
+            });
         }
         if group.name.starts_with("__") {
-            self.errors.push(err(group.pos, format!("`{}` (introspection) is not available here; `knot schema` prints the schema", group.name)));
+            self.errors.push(err(
+                group.pos,
+                format!(
+                    "`{}` (introspection) is not available here; `knot schema` prints the schema",
+                    group.name
+                ),
+            ));
             return None;
         }
         let Some(def) = self.field_def(type_name, &group.name) else {
-            self.errors.push(err(group.pos, format!("`{type_name}` has no field `{}`", group.name)));
+            self.errors.push(err(
+                group.pos,
+                format!("`{type_name}` has no field `{}`", group.name),
+            ));
             return None;
         };
         let ty = match TypeRef::parse(&def.ty) {
@@ -281,43 +424,100 @@ impl<'a> Builder<'a> {
         let args = self.arguments(type_name, &group.name, def, group)?;
         let is_object = self.ws.schema.types.contains_key(ty.named());
         if is_object && !has_children {
-            self.errors.push(err(group.pos, format!("`{type_name}.{}` is of type `{ty}`: select its fields", group.name)));
+            self.errors.push(err(
+                group.pos,
+                format!(
+                    "`{type_name}.{}` is of type `{ty}`: select its fields",
+                    group.name
+                ),
+            ));
             return None;
         }
         if !is_object && has_children {
-            self.errors.push(err(group.pos, format!("`{type_name}.{}` is a `{ty}` and has no fields to select", group.name)));
+            self.errors.push(err(
+                group.pos,
+                format!(
+                    "`{type_name}.{}` is a `{ty}` and has no fields to select",
+                    group.name
+                ),
+            ));
             return None;
         }
         let mut response_path = scope.response_path.clone();
         response_path.push(key.to_string());
         match &def.binding {
             None => {
-                let raw: Vec<String> = def.from.as_deref().unwrap_or(group.name.as_str()).split('.').map(str::to_string).collect();
+                let raw: Vec<String> = def
+                    .from
+                    .as_deref()
+                    .unwrap_or(group.name.as_str())
+                    .split('.')
+                    .map(str::to_string)
+                    .collect();
                 self.need(scope, &raw);
                 let children = if is_object {
                     let mut locator = scope.locator.clone();
                     locator.extend(raw.iter().cloned());
                     let mut below = scope.below_node.clone();
                     below.extend(raw.iter().cloned());
-                    let child_scope = Scope { locator, node: scope.node, below_node: below, response_path };
+                    let child_scope = Scope {
+                        locator,
+                        node: scope.node,
+                        below_node: below,
+                        response_path,
+                    };
                     self.selection_set(ty.named(), &group.sets, &child_scope, depth + 1)
                 } else {
                     Vec::new()
                 };
-                Some(Selection { response_key: key.into(), field: group.name.clone(), ty, kind: SelectionKind::Plain(raw), children })
+                Some(Selection {
+                    response_key: key.into(),
+                    field: group.name.clone(),
+                    ty,
+                    kind: SelectionKind::Plain(raw),
+                    children,
+                })
             }
             Some(_) => {
-                let storage_key = if def.arguments.is_empty() { format!("$${}", group.name) } else { format!("${key}") };
-                let node = self.fetch_node(type_name, &group.name, def, &ty, &storage_key, args, scope, response_path.clone(), false)?;
+                let storage_key = if def.arguments.is_empty() {
+                    format!("$${}", group.name)
+                } else {
+                    format!("${key}")
+                };
+                let node = self.fetch_node(
+                    type_name,
+                    &group.name,
+                    def,
+                    &ty,
+                    &storage_key,
+                    args,
+                    scope,
+                    response_path.clone(),
+                    false,
+                )?;
                 let children = if is_object {
                     let mut locator = scope.locator.clone();
                     locator.push(storage_key.clone());
-                    let child_scope = Scope { locator, node: Some(node), below_node: Vec::new(), response_path };
+                    let child_scope = Scope {
+                        locator,
+                        node: Some(node),
+                        below_node: Vec::new(),
+                        response_path,
+                    };
                     self.selection_set(ty.named(), &group.sets, &child_scope, depth + 1)
                 } else {
                     Vec::new()
                 };
-                Some(Selection { response_key: key.into(), field: group.name.clone(), ty, kind: SelectionKind::Bound { storage_key, node: node.index() }, children })
+                Some(Selection {
+                    response_key: key.into(),
+                    field: group.name.clone(),
+                    ty,
+                    kind: SelectionKind::Bound {
+                        storage_key,
+                        node: node.index(),
+                    },
+                    children,
+                })
             }
         }
     }
@@ -331,19 +531,33 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn arguments(&mut self, type_name: &str, field: &str, def: &FieldDef, group: &FieldGroup<'_>) -> Option<Map<String, Value>> {
+    fn arguments(
+        &mut self,
+        type_name: &str,
+        field: &str,
+        def: &FieldDef,
+        group: &FieldGroup<'_>,
+    ) -> Option<Map<String, Value>> {
         let mut out = Map::new();
         let mut ok = true;
         for (name, value) in group.arguments {
             if !def.arguments.contains_key(name.node.as_str()) {
-                self.errors.push(err(name.pos, format!("`{type_name}.{field}` has no argument `{}`", name.node)));
+                self.errors.push(err(
+                    name.pos,
+                    format!("`{type_name}.{field}` has no argument `{}`", name.node),
+                ));
                 ok = false;
             }
             let _ = value;
         }
         for (arg_name, arg_def) in &def.arguments {
-            let Ok(ty) = TypeRef::parse(&arg_def.ty) else { continue };
-            let given = group.arguments.iter().find(|(n, _)| n.node.as_str() == arg_name);
+            let Ok(ty) = TypeRef::parse(&arg_def.ty) else {
+                continue;
+            };
+            let given = group
+                .arguments
+                .iter()
+                .find(|(n, _)| n.node.as_str() == arg_name);
             let raw = match given {
                 Some((_, v)) => match self.resolve_value(&v.node) {
                     Ok(v) => v,
@@ -378,24 +592,51 @@ impl<'a> Builder<'a> {
     }
 
     /// The raw path of a parent field and, when it is bound, the node that produces it.
-    fn parent_ref(&mut self, type_name: &str, field: &str, scope: &Scope) -> Option<(Vec<String>, Option<NodeIndex>)> {
+    fn parent_ref(
+        &mut self,
+        type_name: &str,
+        field: &str,
+        scope: &Scope,
+    ) -> Option<(Vec<String>, Option<NodeIndex>)> {
         let def = self.ws.schema.types.get(type_name)?.fields.get(field)?;
         match &def.binding {
             None => {
-                let raw: Vec<String> = def.from.as_deref().unwrap_or(field).split('.').map(str::to_string).collect();
+                let raw: Vec<String> = def
+                    .from
+                    .as_deref()
+                    .unwrap_or(field)
+                    .split('.')
+                    .map(str::to_string)
+                    .collect();
                 self.need(scope, &raw);
                 Some((raw, None))
             }
             Some(_) => {
                 let ty = TypeRef::parse(&def.ty).ok()?;
                 let storage_key = format!("$${field}");
-                if def.arguments.values().any(|a| a.ty.ends_with('!') && a.default.is_none()) {
-                    self.errors.push(PlanError::plain(format!("`{type_name}.{field}` is used as a key but needs arguments")));
+                if def
+                    .arguments
+                    .values()
+                    .any(|a| a.ty.ends_with('!') && a.default.is_none())
+                {
+                    self.errors.push(PlanError::plain(format!(
+                        "`{type_name}.{field}` is used as a key but needs arguments"
+                    )));
                     return None;
                 }
                 let mut resp = scope.response_path.clone();
                 resp.push(field.to_string());
-                let node = self.fetch_node(type_name, field, def, &ty, &storage_key, Map::new(), scope, resp, true)?;
+                let node = self.fetch_node(
+                    type_name,
+                    field,
+                    def,
+                    &ty,
+                    &storage_key,
+                    Map::new(),
+                    scope,
+                    resp,
+                    true,
+                )?;
                 Some((vec![storage_key], Some(node)))
             }
         }
@@ -424,7 +665,10 @@ impl<'a> Builder<'a> {
         let binding = def.binding.as_ref()?;
         let source = self.ws.sources.get(&binding.source);
         let Some(source) = source else {
-            self.errors.push(PlanError::plain(format!("`{type_name}.{field}` is bound to unknown source `{}`", binding.source)));
+            self.errors.push(PlanError::plain(format!(
+                "`{type_name}.{field}` is bound to unknown source `{}`",
+                binding.source
+            )));
             return None;
         };
         // Reserve the node first so that cycles through `parent_ref` find it.
@@ -438,14 +682,22 @@ impl<'a> Builder<'a> {
             source: binding.source.clone(),
             source_kind: source.kind_name().to_string(),
             operation: binding.operation.clone(),
-            mode: if binding.batch.is_some() { FetchMode::Batch } else { FetchMode::Single },
+            mode: if binding.batch.is_some() {
+                FetchMode::Batch
+            } else {
+                FetchMode::Single
+            },
             parent_locator: scope.locator.clone(),
             storage_key: storage_key.to_string(),
             key: None,
             inputs: Vec::new(),
             match_by: binding.batch.as_ref().map(|b| b.match_by.clone()),
             max_batch_size: binding.batch.as_ref().and_then(|b| b.max_batch_size),
-            result_path: binding.result.as_deref().map(|r| r.split('.').map(str::to_string).collect()).unwrap_or_default(),
+            result_path: binding
+                .result
+                .as_deref()
+                .map(|r| r.split('.').map(str::to_string).collect())
+                .unwrap_or_default(),
             selection: None,
             hidden,
         });
@@ -458,13 +710,18 @@ impl<'a> Builder<'a> {
                 if let Some(p) = producer {
                     self.graph.update_edge(p, node, Dependency::Requires);
                 }
-                self.graph[node].key = Some(KeySpec { parent: raw, input: key.input.clone() });
+                self.graph[node].key = Some(KeySpec {
+                    parent: raw,
+                    input: key.input.clone(),
+                });
             }
         }
         let mut inputs = Vec::new();
         for (input, value) in &binding.args {
             let src = match value {
-                ArgValue::Argument(a) => InputSource::Value(args.get(a).cloned().unwrap_or(Value::Null)),
+                ArgValue::Argument(a) => {
+                    InputSource::Value(args.get(a).cloned().unwrap_or(Value::Null))
+                }
                 ArgValue::Value(v) => InputSource::Value(v.clone()),
                 ArgValue::Env(n) => InputSource::Env(n.clone()),
                 ArgValue::Parent(p) => match self.parent_ref(type_name, p, scope) {
@@ -480,7 +737,8 @@ impl<'a> Builder<'a> {
             inputs.push((input.clone(), src));
         }
         self.graph[node].inputs = inputs;
-        if let (Some(MatchBy::Field(f)), Source::Graphql(_)) = (&self.graph[node].match_by, source) {
+        if let (Some(MatchBy::Field(f)), Source::Graphql(_)) = (&self.graph[node].match_by, source)
+        {
             let path: Vec<String> = f.split('.').map(str::to_string).collect();
             self.needs.entry(node).or_default().insert(path);
         }
@@ -489,7 +747,9 @@ impl<'a> Builder<'a> {
         }
         let _ = ty;
         if petgraph::algo::is_cyclic_directed(&self.graph) {
-            self.errors.push(PlanError::plain(format!("`{type_name}.{field}` is part of a binding cycle")));
+            self.errors.push(PlanError::plain(format!(
+                "`{type_name}.{field}` is part of a binding cycle"
+            )));
             return None;
         }
         Some(node)
@@ -526,7 +786,13 @@ impl SelTree {
         let inner: Vec<String> = self
             .0
             .iter()
-            .map(|(k, sub)| if sub.0.is_empty() { k.clone() } else { format!("{k} {}", sub.render()) })
+            .map(|(k, sub)| {
+                if sub.0.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{k} {}", sub.render())
+                }
+            })
             .collect();
         format!("{{ {} }}", inner.join(" "))
     }

@@ -53,7 +53,9 @@ fn coerce_scalar(value: &Value, name: &str, what: &str) -> Result<Value, String>
             _ => Err(bad()),
         },
         "JSON" => Ok(value.clone()),
-        other => Err(format!("{what} has type `{other}`, which is not an input type")),
+        other => Err(format!(
+            "{what} has type `{other}`, which is not an input type"
+        )),
     }
 }
 
@@ -61,7 +63,9 @@ fn coerce_scalar(value: &Value, name: &str, what: &str) -> Result<Value, String>
 pub fn check_not_blank(value: &Value, ty: &TypeRef, what: &str) -> Result<(), String> {
     match ty {
         TypeRef::NonNull(inner) => match (inner.as_ref(), value) {
-            (TypeRef::Named(n), Value::String(s)) if (n == "ID" || n == "String") && s.trim().is_empty() => {
+            (TypeRef::Named(n), Value::String(s))
+                if (n == "ID" || n == "String") && s.trim().is_empty() =>
+            {
                 Err(format!("{what} must not be empty or blank"))
             }
             (TypeRef::List(item), Value::Array(items)) => {
@@ -90,7 +94,9 @@ fn describe(v: &Value) -> String {
         Value::Null => "null".into(),
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => n.to_string(),
-        Value::String(s) if s.chars().count() > 40 => format!("a string of {} characters", s.chars().count()),
+        Value::String(s) if s.chars().count() > 40 => {
+            format!("a string of {} characters", s.chars().count())
+        }
         Value::String(s) => format!("\"{s}\""),
         Value::Array(_) => "a list".into(),
         Value::Object(_) => "an object".into(),
@@ -109,7 +115,10 @@ mod tests {
     #[test]
     fn coerces_ids_lists_and_rejects_wrong_types() {
         assert_eq!(coerce(&json!(7), &t("ID!"), "id").unwrap(), json!("7"));
-        assert_eq!(coerce(&json!("a"), &t("[ID!]"), "ids").unwrap(), json!(["a"]));
+        assert_eq!(
+            coerce(&json!("a"), &t("[ID!]"), "ids").unwrap(),
+            json!(["a"])
+        );
         assert!(coerce(&json!(null), &t("ID!"), "id").is_err());
         assert!(coerce(&json!(1.5), &t("Int"), "n").is_err());
         assert!(coerce(&json!(3_000_000_000i64), &t("Int"), "n").is_err());

@@ -29,7 +29,10 @@ pub struct PlanError {
 
 impl PlanError {
     pub fn plain(message: impl Into<String>) -> Self {
-        PlanError { message: message.into(), locations: Vec::new() }
+        PlanError {
+            message: message.into(),
+            locations: Vec::new(),
+        }
     }
 }
 
@@ -44,10 +47,18 @@ impl std::fmt::Display for PlanError {
 
 /// Parses, validates and plans `document`. Variables are coerced to their declared types
 /// and every required `ID`/`String` input is checked for blank values here, before any call.
-pub fn plan(ws: &Workspace, document: &str, operation_name: Option<&str>, variables: &Map<String, Value>) -> Result<Plan, Vec<PlanError>> {
+pub fn plan(
+    ws: &Workspace,
+    document: &str,
+    operation_name: Option<&str>,
+    variables: &Map<String, Value>,
+) -> Result<Plan, Vec<PlanError>> {
     let doc = async_graphql_parser::parse_query(document).map_err(|e| {
         let locations = e.positions().map(|p| (p.line, p.column)).collect();
-        vec![PlanError { message: format!("syntax error: {e}"), locations }]
+        vec![PlanError {
+            message: format!("syntax error: {e}"),
+            locations,
+        }]
     })?;
     build::Builder::new(ws, &doc).build(operation_name, variables)
 }

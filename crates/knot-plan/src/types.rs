@@ -93,7 +93,10 @@ pub enum SelectionKind {
     /// A plain property: its raw path in the parent object.
     Plain(Vec<String>),
     /// A bound field: the storage key its fetch node writes in the parent object.
-    Bound { storage_key: String, node: usize },
+    Bound {
+        storage_key: String,
+        node: usize,
+    },
 }
 
 /// The projection tree: exactly the fields asked, in order, with their types.
@@ -132,7 +135,11 @@ impl Plan {
     /// The plan as JSON: `{nodes: [...], edges: [{from, to, kind}], stages: [[ids]]}`.
     /// `stages` groups nodes that can run at the same time (by longest path from a root).
     pub fn to_json(&self) -> Value {
-        let nodes: Vec<Value> = self.graph.node_weights().map(|n| serde_json::to_value(n).unwrap_or(Value::Null)).collect();
+        let nodes: Vec<Value> = self
+            .graph
+            .node_weights()
+            .map(|n| serde_json::to_value(n).unwrap_or(Value::Null))
+            .collect();
         let edges: Vec<Value> = self
             .graph
             .edge_indices()
@@ -170,13 +177,23 @@ impl Plan {
     pub fn to_dot(&self) -> String {
         let mut out = String::from("digraph plan {\n  rankdir=LR;\n  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\"];\n");
         let sources: Vec<&str> = {
-            let mut s: Vec<&str> = self.graph.node_weights().map(|n| n.source.as_str()).collect();
+            let mut s: Vec<&str> = self
+                .graph
+                .node_weights()
+                .map(|n| n.source.as_str())
+                .collect();
             s.dedup();
             s
         };
-        const PALETTE: [&str; 8] = ["#cfe8ff", "#d7f5d0", "#ffe3c2", "#f3d4ff", "#fff3b0", "#ffd0d0", "#d0fff7", "#e0e0e0"];
+        const PALETTE: [&str; 8] = [
+            "#cfe8ff", "#d7f5d0", "#ffe3c2", "#f3d4ff", "#fff3b0", "#ffd0d0", "#d0fff7", "#e0e0e0",
+        ];
         for n in self.graph.node_weights() {
-            let colour = sources.iter().position(|s| *s == n.source).map(|i| PALETTE[i % PALETTE.len()]).unwrap_or("#ffffff");
+            let colour = sources
+                .iter()
+                .position(|s| *s == n.source)
+                .map(|i| PALETTE[i % PALETTE.len()])
+                .unwrap_or("#ffffff");
             out.push_str(&format!(
                 "  n{} [label=\"{}\\n{} {}.{}\\n{}\", fillcolor=\"{}\"{}];\n",
                 n.id,
@@ -189,7 +206,11 @@ impl Plan {
                     FetchMode::Single => "per key",
                 },
                 colour,
-                if n.hidden { ", style=\"rounded,dashed\"" } else { "" }
+                if n.hidden {
+                    ", style=\"rounded,dashed\""
+                } else {
+                    ""
+                }
             ));
         }
         for e in self.graph.edge_indices() {
