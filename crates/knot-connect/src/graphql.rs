@@ -71,6 +71,7 @@ impl GraphqlClient {
         op_name: &str,
         inputs: &Map<String, Value>,
         selection: Option<&str>,
+        forwarded: &[(String, String)],
         timeout: Duration,
     ) -> CallResult {
         let started = Instant::now();
@@ -119,7 +120,7 @@ impl GraphqlClient {
                 "application/graphql-response+json, application/json",
             )
             .json(&body);
-        for (k, v) in headers {
+        for (k, v) in headers.iter().chain(forwarded.iter()) {
             req = req.header(k, v);
         }
         let exchange = async move {

@@ -125,6 +125,7 @@ impl GrpcClient {
         vars: &Vars,
         op_name: &str,
         inputs: &Map<String, Value>,
+        forwarded: &[(String, String)],
         timeout: Duration,
     ) -> CallResult {
         let started = Instant::now();
@@ -172,7 +173,7 @@ impl GrpcClient {
             let path = http::uri::PathAndQuery::try_from(format!("/{}", op.method))
                 .map_err(|e| CallError::Request(format!("bad method path: {e}")))?;
             let mut req = tonic::Request::new(request);
-            for (k, v) in &metadata {
+            for (k, v) in metadata.iter().chain(forwarded.iter()) {
                 let key =
                     tonic::metadata::MetadataKey::from_bytes(k.to_ascii_lowercase().as_bytes())
                         .map_err(|e| CallError::Request(format!("metadata `{k}`: {e}")))?;

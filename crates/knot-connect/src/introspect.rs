@@ -212,6 +212,7 @@ pub fn source_from_introspection(url: &str, answer: &Value) -> Result<GraphqlSou
         description: String::new(),
         url: url.to_string(),
         headers: IndexMap::new(),
+        forward_headers: Vec::new(),
         timeout_ms: None,
         max_concurrency: None,
         operations,

@@ -41,6 +41,7 @@ struct SourceConnector {
     permits: Arc<Semaphore>,
     timeout: Duration,
     kind: &'static str,
+    forward: Vec<String>,
 }
 
 /// Ready-to-call connectors for every source of a workspace, with resolved variables.
@@ -87,6 +88,7 @@ impl Connectors {
                     permits: Arc::new(Semaphore::new(limits.max_concurrency() as usize)),
                     timeout: Duration::from_millis(limits.timeout_ms()),
                     kind: source.kind_name(),
+                    forward: source.forward_headers(),
                 },
             );
         }
@@ -110,6 +112,7 @@ impl Connectors {
         operation: &str,
         inputs: &Map<String, Value>,
         selection: Option<&str>,
+        inbound_headers: &[(String, String)],
     ) -> CallResult {
         let Some(s) = self.sources.get(source) else {
             return CallResult::failed(
@@ -118,15 +121,29 @@ impl Connectors {
                 CallError::Request(format!("no source `{source}`")),
             );
         };
+        // Only the inbound headers this source allows pass through.
+        let fwd: Vec<(String, String)> = inbound_headers
+            .iter()
+            .filter(|(k, _)| s.forward.iter().any(|f| f.eq_ignore_ascii_case(k)))
+            .cloned()
+            .collect();
         // The semaphore is never closed, so acquiring only waits.
         let _permit = s.permits.acquire().await;
-        match &s.client {
-            Client::Rest(c) => c.call(&self.vars, operation, inputs, s.timeout).await,
+        let mut result = match &s.client {
+            Client::Rest(c) => c.call(&self.vars, operation, inputs, &fwd, s.timeout).await,
             Client::Graphql(c) => {
-                c.call(&self.vars, operation, inputs, selection, s.timeout)
+                c.call(&self.vars, operation, inputs, selection, &fwd, s.timeout)
                     .await
             }
-            Client::Grpc(c) => c.call(&self.vars, operation, inputs, s.timeout).await,
+            Client::Grpc(c) => c.call(&self.vars, operation, inputs, &fwd, s.timeout).await,
+        };
+        // Forwarded values may be credentials: the record names them only.
+        for (k, _) in &fwd {
+            result
+                .request
+                .headers
+                .push((k.clone(), "(forwarded)".into()));
         }
+        result
     }
 }

@@ -76,6 +76,7 @@ pub fn import_openapi(
         description,
         base_url,
         headers: IndexMap::new(),
+        forward_headers: Vec::new(),
         timeout_ms: None,
         max_concurrency: None,
         operations,

@@ -126,6 +126,7 @@ impl RestClient {
         vars: &Vars,
         op_name: &str,
         inputs: &Map<String, Value>,
+        forwarded: &[(String, String)],
         timeout: Duration,
     ) -> CallResult {
         let started = Instant::now();
@@ -136,7 +137,7 @@ impl RestClient {
                 CallError::Request(format!("no operation `{op_name}`")),
             );
         };
-        let (req, summary) = match self.build(vars, op, inputs) {
+        let (mut req, summary) = match self.build(vars, op, inputs) {
             Ok(r) => r,
             Err(e) => {
                 return CallResult::failed(
@@ -149,6 +150,14 @@ impl RestClient {
                 )
             }
         };
+        for (k, v) in forwarded {
+            if let (Ok(name), Ok(value)) = (
+                reqwest::header::HeaderName::from_bytes(k.as_bytes()),
+                reqwest::header::HeaderValue::from_str(v),
+            ) {
+                req.headers_mut().append(name, value);
+            }
+        }
         let http = self.http.clone();
         let exchange = async move {
             let resp = http.execute(req).await?;

@@ -28,6 +28,8 @@ pub struct Request {
     pub document: String,
     pub operation_name: Option<String>,
     pub variables: Map<String, Value>,
+    /// Inbound request headers; each source forwards only those it allows.
+    pub headers: Vec<(String, String)>,
 }
 
 /// The answer and what happened to produce it.
@@ -54,7 +56,24 @@ impl Outcome {
 pub struct Engine {
     workspace: Arc<Workspace>,
     connectors: Arc<Connectors>,
+    plans: Arc<PlanCache>,
 }
+
+/// Plans already made, by document, operation name, variables and limits: repeated
+/// requests skip parsing and planning. Bounded; emptied when full.
+#[derive(Default)]
+struct PlanCache {
+    entries: std::sync::Mutex<std::collections::HashMap<PlanKey, Arc<CachedPlan>>>,
+}
+
+type PlanKey = (String, Option<String>, String, (usize, usize, usize));
+
+struct CachedPlan {
+    plan: Plan,
+    json: Arc<Value>,
+}
+
+const PLAN_CACHE_ENTRIES: usize = 512;
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
@@ -78,6 +97,7 @@ impl Engine {
         Ok(Engine {
             workspace: Arc::new(workspace),
             connectors: Arc::new(connectors),
+            plans: Arc::new(PlanCache::default()),
         })
     }
 
@@ -98,7 +118,36 @@ impl Engine {
     /// Plans and runs one request. Refused requests (syntax, validation, blank inputs) make
     /// no downstream call. Dropping the returned future cancels every call in flight.
     pub async fn run(&self, request: &Request) -> Outcome {
-        let plan = match self.plan(request) {
+        self.run_with_limits(request, knot_plan::Limits::default())
+            .await
+    }
+
+    /// [`Engine::run`] with document size limits (the gateway's).
+    pub async fn run_with_limits(&self, request: &Request, limits: knot_plan::Limits) -> Outcome {
+        let key: PlanKey = (
+            request.document.clone(),
+            request.operation_name.clone(),
+            serde_json::to_string(&request.variables).unwrap_or_default(),
+            (limits.max_depth, limits.max_aliases, limits.max_fields),
+        );
+        let cached = self
+            .plans
+            .entries
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&key).cloned());
+        if let Some(c) = cached {
+            return self
+                .execute_inner(&c.plan, c.json.clone(), &request.headers)
+                .await;
+        }
+        let plan = match knot_plan::plan_with_limits(
+            &self.workspace,
+            &request.document,
+            request.operation_name.as_deref(),
+            &request.variables,
+            limits,
+        ) {
             Ok(p) => p,
             Err(errors) => {
                 return Outcome {
@@ -107,13 +156,37 @@ impl Engine {
                 }
             }
         };
-        self.execute(&plan).await
+        let json = Arc::new(plan.to_json());
+        let entry = Arc::new(CachedPlan { plan, json });
+        if let Ok(mut m) = self.plans.entries.lock() {
+            if m.len() >= PLAN_CACHE_ENTRIES {
+                m.clear();
+            }
+            m.insert(key, entry.clone());
+        }
+        self.execute_inner(&entry.plan, entry.json.clone(), &request.headers)
+            .await
     }
 
     /// Runs a plan made by [`Engine::plan`].
     pub async fn execute(&self, plan: &Plan) -> Outcome {
+        self.execute_with_headers(plan, &[]).await
+    }
+
+    /// Runs a plan; each source receives the inbound headers it allows.
+    pub async fn execute_with_headers(&self, plan: &Plan, headers: &[(String, String)]) -> Outcome {
+        self.execute_inner(plan, Arc::new(plan.to_json()), headers)
+            .await
+    }
+
+    async fn execute_inner(
+        &self,
+        plan: &Plan,
+        plan_json: Arc<Value>,
+        headers: &[(String, String)],
+    ) -> Outcome {
         let started = Instant::now();
-        let raw = run::run_plan(plan, &self.connectors, started).await;
+        let raw = run::run_plan(plan, &self.connectors, headers, started).await;
         let mut projection = project::Projection::new(&raw.errors);
         let data = projection.root(&plan.selections, &raw.data, QUERY_TYPE);
         let mut response = Map::new();
@@ -125,7 +198,7 @@ impl Engine {
             );
         }
         let trace = Trace {
-            plan: plan.to_json(),
+            plan: plan_json,
             nodes: raw.nodes,
             spans: raw.spans,
             errors: projection.trace_errors,

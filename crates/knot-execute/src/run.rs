@@ -246,7 +246,12 @@ fn strip(m: &Map<String, Value>, key: &str) -> Map<String, Value> {
 }
 
 /// Runs every node of the plan; returns the raw data tree and what happened.
-pub async fn run_plan(plan: &Plan, connectors: &Connectors, started: Instant) -> RawRun {
+pub async fn run_plan(
+    plan: &Plan,
+    connectors: &Connectors,
+    inbound_headers: &[(String, String)],
+    started: Instant,
+) -> RawRun {
     let ms = |t: Instant| t.saturating_duration_since(started).as_secs_f64() * 1000.0;
     let n = plan.graph.node_count();
     let mut waiting: Vec<usize> = (0..n).map(|i| plan.dependencies(i).len()).collect();
@@ -273,6 +278,7 @@ pub async fn run_plan(plan: &Plan, connectors: &Connectors, started: Instant) ->
                                 &node.operation,
                                 inputs,
                                 node.selection.as_deref(),
+                                inbound_headers,
                             )
                         }))
                         .await;

@@ -60,7 +60,8 @@ pub struct TraceError {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Trace {
-    pub plan: Value,
+    /// The plan that ran (shared with the plan cache; computed once per distinct plan).
+    pub plan: std::sync::Arc<Value>,
     pub nodes: Vec<NodeRun>,
     pub spans: Vec<Span>,
     pub errors: Vec<TraceError>,

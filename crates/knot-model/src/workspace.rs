@@ -39,6 +39,67 @@ pub struct Workspace {
     /// The environment used when none is chosen; the first one otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_environment: Option<String>,
+    /// How `knot serve` exposes this workspace: limits, introspection, debugging.
+    #[serde(default, skip_serializing_if = "GatewaySettings::is_default")]
+    pub gateway: GatewaySettings,
+}
+
+/// Settings of the gateway (`knot serve`). Every limit has a safe default.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GatewaySettings {
+    /// Largest request body accepted, in bytes (default 1 MiB).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_body_bytes: Option<usize>,
+    /// Deepest selection nesting accepted (default 15).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_depth: Option<usize>,
+    /// Most aliases in one document (default 30).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_aliases: Option<usize>,
+    /// Most fields selected in one document, fragments expanded (default 500).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_fields: Option<usize>,
+    /// Time allowed for one request, in milliseconds (default 30000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_timeout_ms: Option<u64>,
+    /// Answer introspection queries (default true).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub introspection: Option<bool>,
+    /// A request carrying this header gets the plan and spans in `extensions.knot`.
+    /// Off unless set; choose a name only operators know.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace_header: Option<String>,
+    /// Time in-flight requests get to finish on shutdown, in milliseconds (default 10000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shutdown_grace_ms: Option<u64>,
+}
+
+impl GatewaySettings {
+    pub fn is_default(&self) -> bool {
+        *self == GatewaySettings::default()
+    }
+    pub fn max_body_bytes(&self) -> usize {
+        self.max_body_bytes.unwrap_or(1 << 20)
+    }
+    pub fn max_depth(&self) -> usize {
+        self.max_depth.unwrap_or(15)
+    }
+    pub fn max_aliases(&self) -> usize {
+        self.max_aliases.unwrap_or(30)
+    }
+    pub fn max_fields(&self) -> usize {
+        self.max_fields.unwrap_or(500)
+    }
+    pub fn request_timeout_ms(&self) -> u64 {
+        self.request_timeout_ms.unwrap_or(30_000)
+    }
+    pub fn introspection(&self) -> bool {
+        self.introspection.unwrap_or(true)
+    }
+    pub fn shutdown_grace_ms(&self) -> u64 {
+        self.shutdown_grace_ms.unwrap_or(10_000)
+    }
 }
 
 /// A downstream service.
@@ -82,6 +143,10 @@ pub struct RestSource {
     /// Headers sent on every call; values may use `{{env.NAME}}` / `{{secret.NAME}}`.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub headers: IndexMap<String, String>,
+    /// Inbound request headers `knot serve` forwards to this source (e.g. `authorization`);
+    /// nothing else passes through.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub forward_headers: Vec<String>,
     /// Per-call timeout in milliseconds (default 5000).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout_ms: Option<u64>,
@@ -158,6 +223,10 @@ pub struct GrpcSource {
     /// Metadata sent on every call.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub headers: IndexMap<String, String>,
+    /// Inbound request headers `knot serve` forwards to this source (e.g. `authorization`);
+    /// nothing else passes through.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub forward_headers: Vec<String>,
     /// Per-call timeout in milliseconds (default 5000).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout_ms: Option<u64>,
@@ -190,6 +259,10 @@ pub struct GraphqlSource {
     pub url: String,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub headers: IndexMap<String, String>,
+    /// Inbound request headers `knot serve` forwards to this source (e.g. `authorization`);
+    /// nothing else passes through.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub forward_headers: Vec<String>,
     /// Per-call timeout in milliseconds (default 5000).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout_ms: Option<u64>,
@@ -429,6 +502,16 @@ impl Source {
             Source::Graphql(_) => "graphql",
         }
     }
+    /// Inbound headers forwarded to this source, lower-cased.
+    pub fn forward_headers(&self) -> Vec<String> {
+        let list = match self {
+            Source::Rest(s) => &s.forward_headers,
+            Source::Grpc(s) => &s.forward_headers,
+            Source::Graphql(s) => &s.forward_headers,
+        };
+        list.iter().map(|h| h.to_ascii_lowercase()).collect()
+    }
+
     pub fn limits(&self) -> SourceLimits {
         let (timeout_ms, max_concurrency) = match self {
             Source::Rest(s) => (s.timeout_ms, s.max_concurrency),

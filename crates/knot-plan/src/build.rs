@@ -29,6 +29,10 @@ pub(crate) struct Builder<'a> {
     /// Raw paths each GraphQL-source node must ask for, relative to its result value.
     needs: HashMap<NodeIndex, BTreeSet<Vec<String>>>,
     errors: Vec<PlanError>,
+    limits: crate::Limits,
+    fields_seen: usize,
+    aliases_seen: usize,
+    limit_hit: bool,
 }
 
 /// The fetch node a part of the tree belongs to, and the raw path below its result.
@@ -59,7 +63,11 @@ fn err(pos: Pos, message: impl Into<String>) -> PlanError {
 }
 
 impl<'a> Builder<'a> {
-    pub(crate) fn new(ws: &'a Workspace, doc: &'a ExecutableDocument) -> Self {
+    pub(crate) fn new(
+        ws: &'a Workspace,
+        doc: &'a ExecutableDocument,
+        limits: crate::Limits,
+    ) -> Self {
         Builder {
             ws,
             doc,
@@ -68,6 +76,20 @@ impl<'a> Builder<'a> {
             nodes: HashMap::new(),
             needs: HashMap::new(),
             errors: Vec::new(),
+            limits,
+            fields_seen: 0,
+            aliases_seen: 0,
+            limit_hit: false,
+        }
+    }
+
+    fn limit(&mut self, message: String) {
+        if !self.limit_hit {
+            self.limit_hit = true;
+            self.errors.push(PlanError {
+                message,
+                locations: Vec::new(),
+            });
         }
     }
 
@@ -239,6 +261,9 @@ impl<'a> Builder<'a> {
     {
         for set in sets {
             for item in &set.items {
+                if self.limit_hit {
+                    return;
+                }
                 match &item.node {
                     AstSelection::Field(f) => {
                         if !self.included(&f.node.directives) {
@@ -311,6 +336,22 @@ impl<'a> Builder<'a> {
         f: &'d Positioned<Field>,
         out: &mut IndexMap<String, FieldGroup<'d>>,
     ) {
+        self.fields_seen += 1;
+        if f.node.alias.is_some() {
+            self.aliases_seen += 1;
+        }
+        if self.fields_seen > self.limits.max_fields {
+            let max = self.limits.max_fields;
+            self.limit(format!(
+                "the query selects more than {max} fields (fragments expanded), the limit"
+            ));
+            return;
+        }
+        if self.aliases_seen > self.limits.max_aliases {
+            let max = self.limits.max_aliases;
+            self.limit(format!("the query uses more than {max} aliases, the limit"));
+            return;
+        }
         let key = f.node.response_key().node.to_string();
         let name = f.node.name.node.to_string();
         match out.get_mut(&key) {
@@ -358,10 +399,14 @@ impl<'a> Builder<'a> {
         scope: &Scope,
         depth: usize,
     ) -> Vec<Selection> {
-        if depth > MAX_DEPTH {
-            self.errors.push(PlanError::plain(format!(
-                "the query is nested deeper than {MAX_DEPTH} levels"
-            )));
+        let max_depth = self.limits.max_depth.min(MAX_DEPTH);
+        if depth > max_depth {
+            self.limit(format!(
+                "the query is nested more than {max_depth} levels deep, the limit"
+            ));
+            return Vec::new();
+        }
+        if self.limit_hit {
             return Vec::new();
         }
         let mut groups = IndexMap::new();

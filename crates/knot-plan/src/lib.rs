@@ -45,6 +45,25 @@ impl std::fmt::Display for PlanError {
     }
 }
 
+/// Limits on the size of a document, checked while it is planned (fragments expanded).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    pub max_depth: usize,
+    pub max_aliases: usize,
+    pub max_fields: usize,
+}
+
+impl Default for Limits {
+    /// No limit but the planner's own nesting guard.
+    fn default() -> Self {
+        Limits {
+            max_depth: build::MAX_DEPTH,
+            max_aliases: usize::MAX,
+            max_fields: usize::MAX,
+        }
+    }
+}
+
 /// Parses, validates and plans `document`. Variables are coerced to their declared types
 /// and every required `ID`/`String` input is checked for blank values here, before any call.
 pub fn plan(
@@ -53,6 +72,17 @@ pub fn plan(
     operation_name: Option<&str>,
     variables: &Map<String, Value>,
 ) -> Result<Plan, Vec<PlanError>> {
+    plan_with_limits(ws, document, operation_name, variables, Limits::default())
+}
+
+/// [`plan`] with size limits (the gateway's).
+pub fn plan_with_limits(
+    ws: &Workspace,
+    document: &str,
+    operation_name: Option<&str>,
+    variables: &Map<String, Value>,
+    limits: Limits,
+) -> Result<Plan, Vec<PlanError>> {
     let doc = async_graphql_parser::parse_query(document).map_err(|e| {
         let locations = e.positions().map(|p| (p.line, p.column)).collect();
         vec![PlanError {
@@ -60,5 +90,5 @@ pub fn plan(
             locations,
         }]
     })?;
-    build::Builder::new(ws, &doc).build(operation_name, variables)
+    build::Builder::new(ws, &doc, limits).build(operation_name, variables)
 }
