@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: setup build run test bench lint demo schema
+.PHONY: setup build run test bench bench-serve lint demo schema
 
 setup:
 	@bash scripts/setup.sh
@@ -25,6 +25,10 @@ test: setup
 ## The orchestration benchmark (numbers printed for people).
 bench: setup
 	$(CARGO) bench -p knot-tests --bench shop
+
+## The gateway benchmark: knot serve vs the Orders service directly, with hey.
+bench-serve: setup
+	@bash scripts/bench-serve.sh
 
 lint:
 	$(CARGO) fmt --all --check

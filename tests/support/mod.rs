@@ -49,6 +49,7 @@ pub fn request(document: &str, variables: Value) -> Request {
         document: document.to_string(),
         operation_name: None,
         variables,
+        headers: Vec::new(),
     }
 }
 
@@ -92,4 +93,36 @@ pub fn assert_public_errors_are_safe(outcome: &Outcome, forbidden: &[&str]) {
             "public answer mentions `{word}`: {text}"
         );
     }
+}
+
+/// A copy of an example in a temporary folder, with relative .proto paths made absolute,
+/// changed by `edit` (for tests that rewrite or reload the file).
+pub fn example_copy(
+    name: &str,
+    dir: &std::path::Path,
+    edit: impl FnOnce(&mut Workspace),
+) -> PathBuf {
+    let mut ws = example(name);
+    for source in ws.sources.values_mut() {
+        if let knot_model::Source::Grpc(g) = source {
+            for f in &mut g.proto_files {
+                *f = repo_root().join("examples").join(&*f).display().to_string();
+            }
+        }
+    }
+    edit(&mut ws);
+    let path = dir.join(format!("{name}.knot.json"));
+    std::fs::write(&path, knot_model::to_canonical_json(&ws)).expect("write workspace copy");
+    path
+}
+
+/// A gateway over `path`, listening on an ephemeral loopback port, pointed at the demo.
+pub async fn start_gateway(path: &std::path::Path, demo: &Demo) -> knot_serve::Running {
+    let mut options = knot_serve::ServeOptions::new(path);
+    options.listen = "127.0.0.1:0".parse().expect("address");
+    options.vars = demo.env_vars();
+    options.reload_interval = std::time::Duration::from_millis(50);
+    knot_serve::start(options, std::future::pending())
+        .await
+        .expect("gateway starts")
 }

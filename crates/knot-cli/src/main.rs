@@ -2,6 +2,8 @@
 //! arguments, loads files, and prints; every decision lives in the libraries.
 
 mod demo;
+mod serve_cmd;
+mod store_cmd;
 
 use anyhow::{anyhow, bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -10,6 +12,11 @@ use knot_model::{check_bytes, public_sdl, Workspace};
 use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+/// mimalloc: the gateway allocates many small short-lived buffers per request; glibc's
+/// allocator spent a tenth of the gateway's time in malloc/free under load.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[derive(Parser)]
 #[command(
@@ -20,6 +27,10 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// The local store's folder (default: $KNOT_DATA_DIR, else the platform's app-data
+    /// folder + `knot`).
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -55,9 +66,26 @@ enum Command {
         /// Write the trace (plan and one span per downstream call) to this file.
         #[arg(long)]
         trace: Option<PathBuf>,
+        /// Do not record this run in the local history.
+        #[arg(long)]
+        no_history: bool,
+    },
+    /// Workspaces in the local store: list, import, export, sync, add sources.
+    Workspace {
+        #[command(subcommand)]
+        what: store_cmd::WorkspaceCommand,
+    },
+    /// Runs recorded in the local store, newest first.
+    History(store_cmd::HistoryArgs),
+    /// Secret values kept in the local store (never in workspace files).
+    Secret {
+        #[command(subcommand)]
+        what: store_cmd::SecretCommand,
     },
     /// Start the demo services on 127.0.0.1 (REST, gRPC, GraphQL) until Ctrl+C.
     Demo(demo::DemoArgs),
+    /// Serve a workspace as a gateway: GraphQL at /graphql and its REST endpoints.
+    Serve(serve_cmd::ServeArgs),
     /// Import a source and print it as workspace JSON.
     Import {
         #[command(subcommand)]
@@ -107,12 +135,23 @@ enum PlanFormat {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let filter =
-        tracing_subscriber::EnvFilter::try_from_env("KNOT_LOG").unwrap_or_else(|_| "warn".into());
-    tracing_subscriber::fmt()
+    // The gateway logs one JSON line per request; other commands only warnings, as text.
+    let serving = matches!(cli.command, Command::Serve(_));
+    let default_filter = if serving {
+        "warn,knot::request=info,knot_serve=info"
+    } else {
+        "warn"
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("KNOT_LOG")
+        .unwrap_or_else(|_| default_filter.into());
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    if serving {
+        logs.json().flatten_event(true).init();
+    } else {
+        logs.init();
+    }
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
@@ -167,6 +206,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             env,
             vars,
             trace,
+            no_history,
         } => {
             let ws = load(&workspace)?;
             let request = request(&ws, &query)?;
@@ -177,10 +217,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     .ok_or_else(|| anyhow!("--var expects NAME=VALUE, got `{v}`"))?;
                 resolved.set(k, val);
             }
-            let engine = Engine::new(ws, resolved, base_dir(&workspace))?;
             let rt = tokio::runtime::Runtime::new()?;
+            let history = store_cmd::RunRecorder::open(
+                &rt,
+                cli.data_dir.as_deref(),
+                &workspace,
+                &ws,
+                env.as_deref(),
+                &mut resolved,
+                !no_history,
+            );
+            let engine = Engine::new(ws, resolved, base_dir(&workspace))?;
             let outcome = rt.block_on(engine.run(&request));
             println!("{}", serde_json::to_string_pretty(&outcome.response)?);
+            history.record(&rt, &request, &outcome);
             if let Some(path) = trace {
                 std::fs::write(&path, serde_json::to_string_pretty(&outcome.trace_json())?)
                     .with_context(|| format!("cannot write the trace to {}", path.display()))?;
@@ -188,6 +238,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo(args) => demo::run(args),
+        Command::Serve(args) => serve_cmd::run(args),
+        Command::Workspace { what } => store_cmd::workspace(cli.data_dir.as_deref(), what),
+        Command::History(args) => store_cmd::history(cli.data_dir.as_deref(), args),
+        Command::Secret { what } => store_cmd::secret(cli.data_dir.as_deref(), what),
         Command::Import { what } => {
             let rt = tokio::runtime::Runtime::new()?;
             let source: Value = match what {
@@ -405,5 +459,6 @@ fn request(ws: &Workspace, q: &QueryArgs) -> Result<Request> {
         document,
         operation_name,
         variables,
+        headers: Vec::new(),
     })
 }

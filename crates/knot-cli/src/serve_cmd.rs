@@ -1,0 +1,76 @@
+//! `knot serve`: the gateway in the foreground until SIGTERM or Ctrl+C, with one JSON log
+//! line per request on stderr.
+
+use anyhow::{anyhow, Result};
+use clap::Args;
+use knot_serve::{start, ServeOptions};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+#[derive(Args)]
+pub struct ServeArgs {
+    /// The workspace file; changes to it are picked up while serving.
+    workspace: PathBuf,
+    /// Address to listen on. Anything but loopback only when asked.
+    #[arg(long, default_value = "127.0.0.1:4000")]
+    listen: SocketAddr,
+    /// Environment to use (default: the workspace's default).
+    #[arg(long = "env")]
+    env: Option<String>,
+    /// Set an environment variable: NAME=VALUE (repeatable).
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    vars: Vec<String>,
+    /// How often to check the workspace file for changes, in milliseconds.
+    #[arg(long, default_value_t = 500)]
+    reload_ms: u64,
+}
+
+pub fn run(args: ServeArgs) -> Result<ExitCode> {
+    let mut vars = Vec::new();
+    for v in &args.vars {
+        let (k, val) = v
+            .split_once('=')
+            .ok_or_else(|| anyhow!("--var expects NAME=VALUE, got `{v}`"))?;
+        vars.push((k.to_string(), val.to_string()));
+    }
+    let options = ServeOptions {
+        workspace: args.workspace,
+        listen: args.listen,
+        env: args.env,
+        vars,
+        reload_interval: Duration::from_millis(args.reload_ms.max(50)),
+    };
+    let rt = tokio::runtime::Runtime::new()?;
+    rt.block_on(async move {
+        let running = start(options, shutdown_signal()).await?;
+        eprintln!(
+            "knot serve: listening on http://{} (GraphQL at /graphql; /health, /ready, /metrics)",
+            running.addr
+        );
+        running.wait().await;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+}

@@ -1,0 +1,491 @@
+//! The HTTP face of the gateway: GraphQL over HTTP (POST and GET, `application/json` and
+//! `application/graphql-response+json`), REST composite endpoints, health, readiness and
+//! metrics. Every answer is built here from the engine's outcome; nothing below names a
+//! source, a URL or a stack trace unless the operator's trace header asks for the trace.
+
+use crate::{Gateway, Loaded};
+use axum::body::{to_bytes, Body};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use knot_execute::{Outcome, Request as GqlRequest};
+use serde_json::{json, Map, Value};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
+
+pub fn router(gw: Arc<Gateway>) -> Router {
+    Router::new()
+        .route("/graphql", get(graphql).post(graphql))
+        .route("/health", get(health))
+        .route("/ready", get(ready))
+        .route("/metrics", get(metrics))
+        .fallback(rest_endpoint)
+        .layer(axum::extract::DefaultBodyLimit::disable())
+        .with_state(gw)
+}
+
+async fn health() -> Response {
+    json_response(StatusCode::OK, &json!({"status": "ok"}), "application/json")
+}
+
+async fn ready(State(gw): State<Arc<Gateway>>) -> Response {
+    let loaded = gw.current();
+    let ws = loaded.engine.workspace();
+    let ok = !ws.sources.is_empty() && ws.query_type().is_some();
+    let status = if ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    json_response(
+        status,
+        &json!({"status": if ok { "ready" } else { "not ready" }, "workspace": ws.name, "sources": ws.sources.len()}),
+        "application/json",
+    )
+}
+
+async fn metrics(State(gw): State<Arc<Gateway>>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        gw.metrics.render(),
+    )
+        .into_response()
+}
+
+fn json_response(status: StatusCode, body: &Value, content_type: &'static str) -> Response {
+    let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
+    (status, [(header::CONTENT_TYPE, content_type)], bytes).into_response()
+}
+
+fn request_error(status: StatusCode, message: &str) -> Response {
+    json_response(
+        status,
+        &json!({"errors": [{"message": message, "extensions": {"category": "VALIDATION"}}]}),
+        "application/json",
+    )
+}
+
+/// Which media type the client accepts for a GraphQL answer.
+fn negotiate(headers: &HeaderMap) -> Option<&'static str> {
+    let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
+        return Some("application/json");
+    };
+    let types: Vec<&str> = accept
+        .split(',')
+        .map(|t| t.split(';').next().unwrap_or("").trim())
+        .collect();
+    if types.contains(&GRAPHQL_RESPONSE) {
+        Some(GRAPHQL_RESPONSE)
+    } else if types
+        .iter()
+        .any(|t| *t == "application/json" || *t == "*/*" || *t == "application/*")
+    {
+        Some("application/json")
+    } else {
+        None
+    }
+}
+
+fn inbound_headers(headers: &HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .filter_map(|(k, v)| Some((k.as_str().to_string(), v.to_str().ok()?.to_string())))
+        .collect()
+}
+
+struct Ran {
+    response: Value,
+    timed_out: bool,
+    calls: usize,
+}
+
+/// Runs a request on the loaded workspace with its limits and timeout; records metrics.
+async fn run(gw: &Gateway, loaded: &Loaded, req: GqlRequest, headers: &HeaderMap) -> Ran {
+    let settings = &loaded.settings;
+    // Introspection is answered from the public schema, never mixed with data fetching.
+    // (A cheap text test first: most requests never mention it.)
+    let parsed = if mentions_introspection(&req.document) {
+        async_graphql_parser::parse_query(&req.document).ok()
+    } else {
+        None
+    };
+    if let Some(doc) = parsed {
+        let (introspection, data) =
+            crate::introspection::root_kinds(&doc, req.operation_name.as_deref());
+        if introspection {
+            let response = match (&loaded.introspection, data) {
+                (None, _) => {
+                    json!({"errors": [{"message": "Introspection is disabled on this gateway.", "extensions": {"category": "VALIDATION"}}]})
+                }
+                (Some(_), true) => {
+                    json!({"errors": [{"message": "Ask for introspection (`__schema`, `__type`) in a request of its own.", "extensions": {"category": "VALIDATION"}}]})
+                }
+                (Some(schema), false) => {
+                    let mut r = async_graphql::Request::new(req.document.clone());
+                    if let Some(n) = &req.operation_name {
+                        r = r.operation_name(n.clone());
+                    }
+                    r = r.variables(async_graphql::Variables::from_json(Value::Object(
+                        req.variables.clone(),
+                    )));
+                    serde_json::to_value(schema.execute(r).await).unwrap_or(Value::Null)
+                }
+            };
+            return Ran {
+                response,
+                timed_out: false,
+                calls: 0,
+            };
+        }
+    }
+    let limits = knot_plan::Limits {
+        max_depth: settings.max_depth(),
+        max_aliases: settings.max_aliases(),
+        max_fields: settings.max_fields(),
+    };
+    let timeout = Duration::from_millis(settings.request_timeout_ms());
+    let outcome: Option<Outcome> =
+        tokio::time::timeout(timeout, loaded.engine.run_with_limits(&req, limits))
+            .await
+            .ok();
+    let Some(outcome) = outcome else {
+        return Ran {
+            response: json!({"errors": [{"message": "The request took too long.", "extensions": {"category": "TIMEOUT"}}]}),
+            timed_out: true,
+            calls: 0,
+        };
+    };
+    let mut calls = 0;
+    if let Some(trace) = &outcome.trace {
+        calls = trace.spans.len();
+        for s in &trace.spans {
+            gw.metrics
+                .downstream(&s.source, s.category.map(|c| c.as_str()));
+        }
+    }
+    let mut response = outcome.response.clone();
+    let wants_trace = settings
+        .trace_header
+        .as_deref()
+        .is_some_and(|h| headers.contains_key(h));
+    if wants_trace {
+        if let Value::Object(m) = &mut response {
+            m.insert("extensions".into(), json!({"knot": outcome.trace_json()}));
+        }
+    }
+    Ran {
+        response,
+        timed_out: false,
+        calls,
+    }
+}
+
+fn log(
+    route: &str,
+    operation: Option<&str>,
+    status: StatusCode,
+    started: Instant,
+    ran: Option<&Ran>,
+) {
+    let errors = ran
+        .and_then(|r| r.response.get("errors"))
+        .and_then(Value::as_array)
+        .map(Vec::len)
+        .unwrap_or(0);
+    tracing::info!(
+        target: "knot::request",
+        route,
+        operation = operation.unwrap_or(""),
+        status = status.as_u16(),
+        duration_ms = started.elapsed().as_secs_f64() * 1000.0,
+        downstream_calls = ran.map(|r| r.calls).unwrap_or(0),
+        errors,
+    );
+}
+
+async fn graphql(State(gw): State<Arc<Gateway>>, request: Request) -> Response {
+    let started = Instant::now();
+    let loaded = gw.current();
+    let (parts, body) = request.into_parts();
+    let finish = |status: StatusCode, resp: Response, op: Option<&str>, ran: Option<&Ran>| {
+        gw.metrics
+            .request("graphql", status.as_u16(), started.elapsed().as_secs_f64());
+        log("/graphql", op, status, started, ran);
+        resp
+    };
+    let Some(media) = negotiate(&parts.headers) else {
+        let r = request_error(
+            StatusCode::NOT_ACCEPTABLE,
+            "Accept application/graphql-response+json or application/json.",
+        );
+        return finish(StatusCode::NOT_ACCEPTABLE, r, None, None);
+    };
+    let parsed = if parts.method == Method::POST {
+        let ct = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if ct.split(';').next().map(str::trim) != Some("application/json") {
+            let r = request_error(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "Send the request as application/json.",
+            );
+            return finish(StatusCode::UNSUPPORTED_MEDIA_TYPE, r, None, None);
+        }
+        let limit = loaded.settings.max_body_bytes();
+        let bytes = match to_bytes(body, limit).await {
+            Ok(b) => b,
+            Err(_) => {
+                let msg = format!("The request body is larger than the limit of {limit} bytes.");
+                let r = request_error(StatusCode::PAYLOAD_TOO_LARGE, &msg);
+                return finish(StatusCode::PAYLOAD_TOO_LARGE, r, None, None);
+            }
+        };
+        match serde_json::from_slice::<Value>(&bytes) {
+            Ok(Value::Object(m)) => params_from_json(&m),
+            Ok(_) => Err("The body must be a JSON object with a `query`.".to_string()),
+            Err(e) => Err(format!("The body is not JSON: {e}")),
+        }
+    } else {
+        let pairs: Vec<(String, String)> = parts.uri.query().map(url_pairs).unwrap_or_default();
+        params_from_query(&pairs)
+    };
+    let mut req = match parsed {
+        Ok(r) => r,
+        Err(msg) => {
+            return finish(
+                StatusCode::BAD_REQUEST,
+                request_error(StatusCode::BAD_REQUEST, &msg),
+                None,
+                None,
+            )
+        }
+    };
+    if parts.method == Method::GET && is_mutation(&req) {
+        let r = request_error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "Mutations are sent with POST.",
+        );
+        let r = ([(header::ALLOW, "POST")], r).into_response();
+        return finish(StatusCode::METHOD_NOT_ALLOWED, r, None, None);
+    }
+    req.headers = inbound_headers(&parts.headers);
+    let op = req.operation_name.clone();
+    let ran = run(&gw, &loaded, req, &parts.headers).await;
+    let status = if ran.timed_out {
+        StatusCode::GATEWAY_TIMEOUT
+    } else if ran.response.get("data").is_none() && media == GRAPHQL_RESPONSE {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let r = json_response(status, &ran.response, media);
+    finish(status, r, op.as_deref(), Some(&ran))
+}
+
+fn params_from_json(m: &Map<String, Value>) -> Result<GqlRequest, String> {
+    let document = match m.get("query") {
+        Some(Value::String(q)) => q.clone(),
+        _ => return Err("The body needs a `query` string.".into()),
+    };
+    let operation_name = match m.get("operationName") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(_) => return Err("`operationName` must be a string.".into()),
+    };
+    let variables = match m.get("variables") {
+        None | Some(Value::Null) => Map::new(),
+        Some(Value::Object(v)) => v.clone(),
+        Some(_) => return Err("`variables` must be an object.".into()),
+    };
+    Ok(GqlRequest {
+        document,
+        operation_name,
+        variables,
+        headers: Vec::new(),
+    })
+}
+
+fn params_from_query(pairs: &[(String, String)]) -> Result<GqlRequest, String> {
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    let document = get("query").ok_or("The request needs a `query` parameter.")?;
+    let operation_name = get("operationName").filter(|s| !s.is_empty());
+    let variables = match get("variables").filter(|s| !s.is_empty()) {
+        None => Map::new(),
+        Some(text) => match serde_json::from_str::<Value>(&text) {
+            Ok(Value::Object(v)) => v,
+            Ok(Value::Null) => Map::new(),
+            _ => return Err("`variables` must be a JSON object.".into()),
+        },
+    };
+    Ok(GqlRequest {
+        document,
+        operation_name,
+        variables,
+        headers: Vec::new(),
+    })
+}
+
+fn url_pairs(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            let dec = |s: &str| {
+                percent_encoding::percent_decode_str(&s.replace('+', " "))
+                    .decode_utf8_lossy()
+                    .into_owned()
+            };
+            (dec(k), dec(v))
+        })
+        .collect()
+}
+
+fn is_mutation(req: &GqlRequest) -> bool {
+    let Ok(doc) = async_graphql_parser::parse_query(&req.document) else {
+        return false;
+    };
+    doc.operations.iter().any(|(name, op)| {
+        (req.operation_name.is_none() || name.map(|n| n.as_str()) == req.operation_name.as_deref())
+            && op.node.ty != async_graphql_parser::types::OperationType::Query
+    })
+}
+
+/// REST composite endpoints: the stitched JSON of a saved operation.
+async fn rest_endpoint(State(gw): State<Arc<Gateway>>, request: Request<Body>) -> Response {
+    let started = Instant::now();
+    let loaded = gw.current();
+    let (parts, _body) = request.into_parts();
+    let path = parts.uri.path().to_string();
+    let mut method_mismatch = false;
+    let found = loaded.routes.iter().find_map(|r| {
+        let params = r.matches(&path)?;
+        if r.method.as_str() != parts.method.as_str() {
+            method_mismatch = true;
+            return None;
+        }
+        Some((r, params))
+    });
+    let Some((route, params)) = found else {
+        let (status, msg) = if method_mismatch {
+            (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "This endpoint does not accept that method.",
+            )
+        } else {
+            (StatusCode::NOT_FOUND, "No such endpoint.")
+        };
+        gw.metrics.request(
+            "unmatched",
+            status.as_u16(),
+            started.elapsed().as_secs_f64(),
+        );
+        return json_response(
+            status,
+            &json!({"errors": [{"message": msg}]}),
+            "application/json",
+        );
+    };
+    let route_label = format!("{} {}", route.method.as_str(), route.template);
+    let finish = |status: StatusCode, body: &Value, ran: Option<&Ran>| {
+        gw.metrics.request(
+            &route_label,
+            status.as_u16(),
+            started.elapsed().as_secs_f64(),
+        );
+        log(&route_label, Some(&route.operation), status, started, ran);
+        json_response(status, body, "application/json")
+    };
+    let query = parts.uri.query().map(url_pairs).unwrap_or_default();
+    let variables = match route.variables(&params, &query) {
+        Ok(v) => v,
+        Err(msg) => {
+            return finish(
+                StatusCode::BAD_REQUEST,
+                &json!({"errors": [{"message": msg, "extensions": {"category": "VALIDATION"}}]}),
+                None,
+            )
+        }
+    };
+    let req = GqlRequest {
+        document: route.document.clone(),
+        operation_name: route.operation_name.clone(),
+        variables,
+        headers: inbound_headers(&parts.headers),
+    };
+    let ran = run(&gw, &loaded, req, &parts.headers).await;
+    if ran.timed_out {
+        return finish(StatusCode::GATEWAY_TIMEOUT, &ran.response, Some(&ran));
+    }
+    let errors = ran.response.get("errors").cloned();
+    let Some(data) = ran.response.get("data") else {
+        return finish(
+            StatusCode::BAD_REQUEST,
+            &json!({"errors": errors}),
+            Some(&ran),
+        );
+    };
+    let mut body = if route.root_keys.len() == 1 {
+        data.get(&route.root_keys[0])
+            .cloned()
+            .unwrap_or(Value::Null)
+    } else {
+        data.clone()
+    };
+    let status = if body.is_null() {
+        match worst_category(errors.as_ref()) {
+            Some("TIMEOUT") => StatusCode::GATEWAY_TIMEOUT,
+            Some("DEPENDENCY") => StatusCode::BAD_GATEWAY,
+            Some("DEPENDENCY_VALIDATION") => StatusCode::UNPROCESSABLE_ENTITY,
+            Some(_) => StatusCode::BAD_REQUEST,
+            None => StatusCode::NOT_FOUND,
+        }
+    } else {
+        StatusCode::OK
+    };
+    if body.is_null() {
+        body = json!({"errors": errors.unwrap_or(Value::Array(Vec::new()))});
+    } else if let (Some(errs), Value::Object(m)) = (errors, &mut body) {
+        m.insert("errors".into(), errs);
+    }
+    if let Some(ext) = ran.response.get("extensions") {
+        if let Value::Object(m) = &mut body {
+            m.insert("extensions".into(), ext.clone());
+        }
+    }
+    finish(status, &body, Some(&ran))
+}
+
+/// The most severe category among public errors: timeout, then failure, then refusal.
+fn worst_category(errors: Option<&Value>) -> Option<&'static str> {
+    let cats: Vec<&str> = errors
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|e| e.pointer("/extensions/category").and_then(Value::as_str))
+                .collect()
+        })
+        .unwrap_or_default();
+    [
+        "TIMEOUT",
+        "DEPENDENCY",
+        "DEPENDENCY_VALIDATION",
+        "VALIDATION",
+    ]
+    .into_iter()
+    .find(|c| cats.contains(c))
+}
+
+/// Whether the text may select `__schema` or `__type` (but not just `__typename`).
+fn mentions_introspection(document: &str) -> bool {
+    document.contains("__schema")
+        || document
+            .match_indices("__type")
+            .any(|(i, _)| !document[i + 6..].starts_with("name"))
+}

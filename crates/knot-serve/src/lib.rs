@@ -1,0 +1,296 @@
+//! `knot serve`: a workspace file as a production gateway. GraphQL over HTTP at `/graphql`,
+//! the workspace's REST composite endpoints, `/health`, `/ready` and `/metrics`.
+//!
+//! The main design choice: everything a request needs (the engine, the gateway settings,
+//! the introspection schema, the REST routes) is one immutable [`Loaded`] value behind an
+//! `Arc`, swapped whole when the file changes. A request clones the `Arc` once and finishes
+//! on the workspace it started with; a broken file never replaces a good one. Routing of
+//! REST endpoints is done by the gateway itself (not by the HTTP router) so endpoints can
+//! change on reload without restarting the listener.
+
+mod http;
+pub mod introspection;
+pub mod metrics;
+mod rest;
+
+use knot_execute::{Engine, Vars};
+use knot_model::{check_bytes, GatewaySettings, Workspace};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+pub use rest::RestRoute;
+
+/// How to serve.
+#[derive(Clone, Debug)]
+pub struct ServeOptions {
+    pub workspace: PathBuf,
+    /// Default 127.0.0.1:4000.
+    pub listen: SocketAddr,
+    pub env: Option<String>,
+    /// Extra variables (`--var NAME=VALUE`), over the environment's.
+    pub vars: Vec<(String, String)>,
+    /// How often the file is checked for changes.
+    pub reload_interval: Duration,
+}
+
+impl ServeOptions {
+    pub fn new(workspace: impl Into<PathBuf>) -> Self {
+        ServeOptions {
+            workspace: workspace.into(),
+            listen: SocketAddr::from(([127, 0, 0, 1], 4000)),
+            env: None,
+            vars: Vec::new(),
+            reload_interval: Duration::from_millis(500),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("{0}")]
+    Workspace(String),
+    #[error("cannot listen on {addr}: {message}")]
+    Listen { addr: SocketAddr, message: String },
+}
+
+/// One loaded workspace, ready to answer requests.
+pub struct Loaded {
+    pub engine: Engine,
+    pub settings: GatewaySettings,
+    pub introspection: Option<async_graphql::dynamic::Schema>,
+    pub routes: Vec<RestRoute>,
+    fingerprint: u64,
+}
+
+fn fingerprint(bytes: &[u8]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut h);
+    h.finish()
+}
+
+/// Reads, checks and prepares a workspace file. Every problem is in the error text.
+pub fn load(
+    path: &Path,
+    env: Option<&str>,
+    extra_vars: &[(String, String)],
+) -> Result<Loaded, ServeError> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| ServeError::Workspace(format!("cannot read {}: {e}", path.display())))?;
+    load_bytes(path, &bytes, env, extra_vars)
+}
+
+fn load_bytes(
+    path: &Path,
+    bytes: &[u8],
+    env: Option<&str>,
+    extra_vars: &[(String, String)],
+) -> Result<Loaded, ServeError> {
+    let report = check_bytes(bytes);
+    let ws: Workspace = match report.workspace {
+        Some(ws) if report.problems.is_empty() => ws,
+        _ => {
+            let list: Vec<String> = report
+                .problems
+                .iter()
+                .map(|p| format!("  {}:{p}", path.display()))
+                .collect();
+            return Err(ServeError::Workspace(format!(
+                "{} is not a valid workspace:\n{}",
+                path.display(),
+                list.join("\n")
+            )));
+        }
+    };
+    let mut vars = Vars::from_workspace(&ws, env).map_err(ServeError::Workspace)?;
+    for (k, v) in extra_vars {
+        vars.set(k.clone(), v.clone());
+    }
+    let settings = ws.gateway.clone();
+    let routes = rest::routes(&ws).map_err(ServeError::Workspace)?;
+    let introspection = if settings.introspection() {
+        Some(
+            introspection::schema(&ws)
+                .map_err(|e| ServeError::Workspace(format!("introspection schema: {e}")))?,
+        )
+    } else {
+        None
+    };
+    let base = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let engine = Engine::new(ws, vars, base).map_err(|e| ServeError::Workspace(e.to_string()))?;
+    Ok(Loaded {
+        engine,
+        settings,
+        introspection,
+        routes,
+        fingerprint: fingerprint(bytes),
+    })
+}
+
+/// Shared state of a running gateway.
+pub struct Gateway {
+    current: RwLock<Arc<Loaded>>,
+    pub metrics: metrics::Metrics,
+    options: ServeOptions,
+}
+
+impl Gateway {
+    /// The workspace requests start on now.
+    pub fn current(&self) -> Arc<Loaded> {
+        self.current
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Checks the file; swaps in a changed, valid workspace. Returns whether it swapped.
+    pub fn reload_if_changed(&self) -> bool {
+        let path = &self.options.workspace;
+        let Ok(bytes) = std::fs::read(path) else {
+            tracing::warn!(file = %path.display(), "workspace file unreadable; still serving the loaded one");
+            return false;
+        };
+        let fp = fingerprint(&bytes);
+        if fp == self.current().fingerprint {
+            return false;
+        }
+        match load_bytes(
+            path,
+            &bytes,
+            self.options.env.as_deref(),
+            &self.options.vars,
+        ) {
+            Ok(loaded) => {
+                *self.current.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(loaded);
+                self.metrics.reload("applied");
+                tracing::info!(file = %path.display(), "workspace reloaded");
+                true
+            }
+            Err(e) => {
+                self.metrics.reload("rejected");
+                tracing::error!(file = %path.display(), error = %e, "workspace change rejected; still serving the previous version");
+                // Remember the broken version so it is reported once, not at every poll.
+                if let Ok(mut guard) = self.current.write() {
+                    let old = guard.clone();
+                    *guard = Arc::new(Loaded {
+                        engine: old.engine.clone(),
+                        settings: old.settings.clone(),
+                        introspection: old.introspection.clone(),
+                        routes: old.routes.clone(),
+                        fingerprint: fp,
+                    });
+                }
+                false
+            }
+        }
+    }
+}
+
+/// A gateway bound to its address and serving in the background.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub gateway: Arc<Gateway>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Running {
+    /// Stops accepting, lets in-flight requests finish within the grace period, and waits.
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let _ = (&mut self.task).await;
+    }
+
+    /// Waits until the server stops (after a signal passed to [`start`]).
+    pub async fn wait(self) {
+        let _ = self.task.await;
+    }
+}
+
+/// Loads the workspace, binds the listener and starts serving. `stop` ends the server
+/// gracefully when it resolves (SIGTERM / Ctrl+C in the CLI); so does [`Running::shutdown`].
+pub async fn start(
+    options: ServeOptions,
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<Running, ServeError> {
+    let loaded = load(&options.workspace, options.env.as_deref(), &options.vars)?;
+    let listener = tokio::net::TcpListener::bind(options.listen)
+        .await
+        .map_err(|e| ServeError::Listen {
+            addr: options.listen,
+            message: e.to_string(),
+        })?;
+    let addr = listener.local_addr().map_err(|e| ServeError::Listen {
+        addr: options.listen,
+        message: e.to_string(),
+    })?;
+    let gateway = Arc::new(Gateway {
+        current: RwLock::new(Arc::new(loaded)),
+        metrics: Default::default(),
+        options: options.clone(),
+    });
+
+    // Hot reload: poll the file; the watcher ends with the server.
+    let watcher = {
+        let gw = gateway.clone();
+        let every = options.reload_interval;
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                let gw = gw.clone();
+                // Loading compiles protos and reads files: keep it off the request threads.
+                let _ = tokio::task::spawn_blocking(move || gw.reload_if_changed()).await;
+            }
+        })
+    };
+
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let app = http::router(gateway.clone());
+    let gw = gateway.clone();
+    let task = tokio::spawn(async move {
+        let signalled = Arc::new(tokio::sync::Notify::new());
+        let notify = signalled.clone();
+        let stop_signal = async move {
+            tokio::select! {
+                _ = stop => {}
+                _ = rx => {}
+            }
+            tracing::info!("shutting down: no new connections; finishing in-flight requests");
+            notify.notify_waiters();
+        };
+        let server = axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(stop_signal);
+        let grace = Duration::from_millis(gw.current().settings.shutdown_grace_ms());
+        let bound = async {
+            signalled.notified().await;
+            tokio::time::sleep(grace).await;
+        };
+        tokio::select! {
+            r = server => {
+                if let Err(e) = r {
+                    tracing::error!(error = %e, "server error");
+                }
+            }
+            _ = bound => tracing::warn!(grace_ms = grace.as_millis() as u64, "grace period over; dropping requests still in flight"),
+        }
+        watcher.abort();
+    });
+    Ok(Running {
+        addr,
+        gateway,
+        shutdown: Some(tx),
+        task,
+    })
+}
