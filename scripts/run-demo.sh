@@ -25,7 +25,8 @@ say "knot run examples/shop.knot.json --operation OrderDetails --variables '{\"i
 echo "(trace with one span per downstream call: /tmp/knot-shop-trace.json)"
 say "knot run examples/trading.knot.json: 60 events, one batch call per service"
 "$KNOT" run examples/trading.knot.json --query '{ events(date: "2024-05-01") { id instrument { symbol } order { side quantity } } }' \
-  --trace /tmp/knot-trading-trace.json | head -n 24
+  --trace /tmp/knot-trading-trace.json > /tmp/knot-trading.json
+head -n 24 /tmp/knot-trading.json
 echo "  ..."
 python3 - <<'PY' 2>/dev/null || true
 import json
@@ -34,6 +35,19 @@ for s in t["spans"]:
     print(f"  {s['source']:<15} {s['operation']:<15} keys={s['batch_size']:<3} {s['start_ms']:7.2f} -> {s['end_ms']:7.2f} ms  {s['status']}")
 PY
 
-say "The demo services keep running (Ctrl+C to stop). Try:"
+say "knot serve examples/shop.knot.json: the same workspace as a gateway on 127.0.0.1:4000"
+KNOT_LOG=warn "$KNOT" serve examples/shop.knot.json --listen 127.0.0.1:4000 &
+serve_pid=$!
+trap 'kill "$demo_pid" "$serve_pid" 2>/dev/null || true' EXIT INT TERM
+for _ in $(seq 1 50); do
+  if curl -sf http://127.0.0.1:4000/ready >/dev/null 2>&1; then break; fi
+  sleep 0.1
+done
+echo "$ curl http://127.0.0.1:4000/composite-order-details/1"
+curl -s http://127.0.0.1:4000/composite-order-details/1 || true
+echo
+
+say "The demo services and the gateway keep running (Ctrl+C to stop). Try:"
+echo "  curl -s http://127.0.0.1:4000/graphql -H 'content-type: application/json' -d '{\"query\": \"{ getOrderDetails(id: \\\"2\\\") { user { name } } }\"}'"
 echo "  $KNOT run examples/shop.knot.json --query '{ getOrderDetails(id: \"2\") { orderId: id user { name email } products { name price stock } } }'"
 wait "$demo_pid"

@@ -1,6 +1,22 @@
 //! `knot`: the command-line face of Knot, a thin adapter over the core crates. It parses
 //! arguments, loads files, and prints; every decision lives in the libraries.
 
+/// Printing that never panics: a closed stdout (`knot run … | head`) is not an error, so
+/// the rest of the command (writing the trace, recording history) still happens.
+macro_rules! println {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+macro_rules! print {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 mod demo;
 mod serve_cmd;
 mod store_cmd;
