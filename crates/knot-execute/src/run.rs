@@ -141,6 +141,7 @@ fn prepare(node: &FetchNode, data: &Value, connectors: &Connectors) -> Result<Pr
     let mut call_ids: HashMap<String, usize> = HashMap::new();
     let mut keys: Vec<Value> = Vec::new();
     let mut key_ids: HashMap<(String, String), usize> = HashMap::new();
+    let mut open_batch: HashMap<String, usize> = HashMap::new();
     let mut out = Vec::with_capacity(parent_paths.len());
     for path in parent_paths {
         let parent = resolve(data, &path).unwrap_or(&Value::Null);
@@ -197,14 +198,13 @@ fn prepare(node: &FetchNode, data: &Value, connectors: &Connectors) -> Result<Pr
                         }
                         FetchMode::Batch => {
                             let limit = node.max_batch_size.unwrap_or(usize::MAX).max(1);
-                            let open = calls.iter().rposition(|(ci, ks)| {
-                                serde_json::to_string(&strip(ci, &key_input)).unwrap_or_default()
-                                    == group
-                                    && ks.len() < limit
-                            });
-                            match open {
-                                Some(c) => calls[c].1.push(ki),
-                                None => calls.push((inputs.clone(), vec![ki])),
+                            // The call of this group still taking keys, if any.
+                            match open_batch.get(&group).copied() {
+                                Some(c) if calls[c].1.len() < limit => calls[c].1.push(ki),
+                                _ => {
+                                    calls.push((inputs.clone(), vec![ki]));
+                                    open_batch.insert(group.clone(), calls.len() - 1);
+                                }
                             }
                         }
                     }
@@ -237,12 +237,6 @@ fn prepare(node: &FetchNode, data: &Value, connectors: &Connectors) -> Result<Pr
         calls,
         keys,
     })
-}
-
-fn strip(m: &Map<String, Value>, key: &str) -> Map<String, Value> {
-    let mut m = m.clone();
-    m.remove(key);
-    m
 }
 
 /// Runs every node of the plan; returns the raw data tree and what happened.
@@ -337,6 +331,8 @@ fn apply(
     node_start: Instant,
     ms: &dyn Fn(Instant) -> f64,
 ) {
+    // Spans of this node are pushed in call order, starting here.
+    let first_span = run.spans.len();
     let mut call_error: Vec<Option<usize>> = Vec::with_capacity(results.len());
     let mut call_value: Vec<Option<Value>> = Vec::with_capacity(results.len());
     let mut failed_calls = 0;
@@ -410,7 +406,7 @@ fn apply(
         FetchMode::Batch => {
             per = vec![Value::Null; p.keys.len()];
             for (ci, (_, ks)) in p.calls.iter().enumerate() {
-                let span = span_of(run, node.id, ci);
+                let span = Some(first_span + ci);
                 match (&call_value[ci], call_error[ci]) {
                     (None, Some(e)) => {
                         for k in ks {
@@ -517,15 +513,6 @@ fn apply(
         calls: p.calls.len(),
         failed_calls,
     });
-}
-
-/// The span id of call `ci` of `node` (spans of one node are pushed in call order).
-fn span_of(run: &RawRun, node: usize, ci: usize) -> Option<usize> {
-    run.spans
-        .iter()
-        .filter(|s| s.node == node)
-        .nth(ci)
-        .map(|s| s.id)
 }
 
 fn display_path(p: &[String]) -> String {
