@@ -2,20 +2,39 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: setup build run test bench bench-serve lint demo schema
+.PHONY: setup ui build run test bench bench-serve lint demo schema package bindings
 
 setup:
 	@bash scripts/setup.sh
 
-build: setup
-	$(CARGO) build -p knot-cli
+## The UI bundle the app embeds at compile time (ui/dist). Until the UI's packages are
+## installed, a placeholder page keeps the app buildable.
+ui: setup
+	@if [ -f ui/package.json ] && [ -d ui/node_modules ]; then \
+	  (cd ui && npm run build); \
+	elif [ ! -f ui/dist/index.html ]; then \
+	  mkdir -p ui/dist && \
+	  echo '<!doctype html><meta charset="utf-8"><title>Knot</title><h1>Knot</h1><p>The UI is not built yet (make ui).</p>' > ui/dist/index.html; \
+	fi
 
-## Start the demo services and show the examples working (the desktop app comes later).
+build: setup ui
+	$(CARGO) build -p knot-cli -p knot-app
+
+## With a display: the desktop app. Without one: how to start it under Xvfb, then the demo
+## services and the examples working in the terminal.
 run: build
-	@bash scripts/run-demo.sh
+	@if [ -n "$${DISPLAY:-}" ]; then \
+	  target/debug/knot-app; \
+	else \
+	  echo "No display: start the desktop app under a virtual display with"; \
+	  echo "  xvfb-run -a target/debug/knot-app"; \
+	  echo "Meanwhile, the demo services and the examples in the terminal:"; \
+	  bash scripts/run-demo.sh; \
+	fi
 
 ## Install what is missing, build, and run every test.
-test: setup
+test: setup ui
+	cd ui && npm test
 	@if $(CARGO) nextest --version >/dev/null 2>&1; then \
 	  $(CARGO) nextest run --workspace --no-fail-fast; \
 	else \
@@ -40,3 +59,15 @@ demo: build
 ## Regenerate the committed JSON Schema of the workspace format.
 schema:
 	KNOT_BLESS=1 $(CARGO) test -p knot-model --test files committed_json_schema_matches_the_types
+
+## The .deb package (target/release/bundle/deb/), with the Tauri CLI (npm @tauri-apps/cli@2).
+package: setup ui
+	@if [ -x ui/node_modules/.bin/tauri ]; then \
+	  ui/node_modules/.bin/tauri build --bundles deb; \
+	else \
+	  npx --yes @tauri-apps/cli@2 build --bundles deb; \
+	fi
+
+## Regenerate the UI's TypeScript types (ui/src/bindings) from crates/knot-app-api.
+bindings:
+	KNOT_BLESS=1 $(CARGO) test -p knot-app-api --test bindings

@@ -3,7 +3,12 @@
 # checks. The Rust toolchain itself (1.85 or newer, with cargo) must already be on PATH.
 set -euo pipefail
 
-packages=(build-essential pkg-config libssl-dev ca-certificates curl)
+# The core and the CLI, then the desktop app (Tauri 2: WebKitGTK and friends), a virtual
+# display for windowless machines (xvfb, xauth), WebDriver for end-to-end tests, and
+# screenshot tools (imagemagick, x11-apps).
+packages=(build-essential pkg-config libssl-dev ca-certificates curl wget file
+  libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
+  xvfb xauth webkit2gtk-driver imagemagick x11-apps)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -19,4 +24,24 @@ fi
 if ! command -v cargo >/dev/null 2>&1; then
   echo "setup: Knot needs a Rust toolchain (1.85 or newer) with cargo on PATH" >&2
   exit 1
+fi
+
+# WebDriver for the desktop app's end-to-end tests (tauri-driver starts WebKitWebDriver).
+if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver" ]; then
+  echo "setup: cargo install tauri-driver"
+  cargo install tauri-driver --locked --version '^2'
+fi
+
+# The UI's Node packages: `npm ci` when node_modules is missing or older than the lock file.
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+if [ -f "$root/ui/package-lock.json" ]; then
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "setup: the desktop app's UI needs Node.js 20+ with npm on PATH" >&2
+    exit 1
+  fi
+  if [ ! -d "$root/ui/node_modules" ] || [ "$root/ui/package-lock.json" -nt "$root/ui/node_modules" ]; then
+    echo "setup: npm ci in ui/"
+    (cd "$root/ui" && npm ci --no-audit --no-fund)
+    touch "$root/ui/node_modules"
+  fi
 fi

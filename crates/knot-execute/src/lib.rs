@@ -105,6 +105,19 @@ impl Engine {
         &self.workspace
     }
 
+    /// One raw call to one operation of a source, outside any plan (an API client's
+    /// "Send"). Dropping the future cancels the call.
+    pub async fn call_operation(
+        &self,
+        source: &str,
+        operation: &str,
+        inputs: &Map<String, Value>,
+    ) -> knot_connect::CallResult {
+        self.connectors
+            .call(source, operation, inputs, None, &[])
+            .await
+    }
+
     /// Plans without calling anything.
     pub fn plan(&self, request: &Request) -> Result<Plan, Vec<PlanError>> {
         knot_plan::plan(

@@ -92,3 +92,14 @@ pub fn plan_with_limits(
     })?;
     build::Builder::new(ws, &doc, limits).build(operation_name, variables)
 }
+
+/// The name of the document's only named operation (what history and logs call a run).
+pub fn sole_operation_name(document: &str) -> Option<String> {
+    let doc = async_graphql_parser::parse_query(document).ok()?;
+    let mut names = doc
+        .operations
+        .iter()
+        .filter_map(|(n, _)| n.map(|n| n.to_string()));
+    let first = names.next()?;
+    names.next().is_none().then_some(first)
+}

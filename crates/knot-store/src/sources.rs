@@ -161,6 +161,33 @@ impl Store {
         self.add_source(id, name, Source::Graphql(source)).await
     }
 
+    /// Adds a gRPC source calling `endpoint`, its methods listed by server reflection (the
+    /// source keeps `reflection: true`, so calls fetch descriptors the same way).
+    pub async fn add_reflected_source(
+        &self,
+        id: WorkspaceId,
+        name: &str,
+        endpoint: &str,
+        timeout: Duration,
+    ) -> Result<Saved> {
+        let (pool, _) = knot_connect::reflect::fetch_descriptors(endpoint, &[], timeout, None)
+            .await
+            .map_err(|e| import_error(endpoint, e))?;
+        let source = knot_model::GrpcSource {
+            description: String::new(),
+            endpoint: endpoint.to_string(),
+            proto_files: Vec::new(),
+            import_paths: Vec::new(),
+            reflection: true,
+            headers: Default::default(),
+            forward_headers: Vec::new(),
+            timeout_ms: None,
+            max_concurrency: None,
+            operations: knot_connect::reflect::operations_from_pool(&pool),
+        };
+        self.add_source(id, name, Source::Grpc(source)).await
+    }
+
     /// Adds one source under a new name and saves.
     pub async fn add_source(&self, id: WorkspaceId, name: &str, source: Source) -> Result<Saved> {
         let mut stored = self.workspace(id).await?;

@@ -103,7 +103,7 @@ impl RunRecorder {
                 operation: request
                     .operation_name
                     .clone()
-                    .or_else(|| operation_name(&request.document)),
+                    .or_else(|| knot_plan::sole_operation_name(&request.document)),
                 document: request.document.clone(),
                 variables: serde_json::Value::Object(request.variables.clone()),
                 environment: self.environment,
@@ -127,15 +127,4 @@ async fn linked_workspace(store: &Store, file: &Path) -> Option<i64> {
     all.into_iter()
         .find(|w| w.file.as_deref() == Some(abs.as_path()))
         .map(|w| w.id)
-}
-
-/// The name of the document's only named operation.
-fn operation_name(document: &str) -> Option<String> {
-    let doc = async_graphql_parser::parse_query(document).ok()?;
-    let mut names = doc
-        .operations
-        .iter()
-        .filter_map(|(n, _)| n.map(|n| n.to_string()));
-    let first = names.next()?;
-    names.next().is_none().then_some(first)
 }

@@ -1,0 +1,409 @@
+//! The request and response types of the desktop app's commands, exactly as
+//! `src-tauri/API.md` lists them: plain serde structs (camelCase JSON) deriving `ts_rs::TS`.
+//!
+//! The main design choice: these types are the *only* description of the IPC contract. The
+//! TypeScript the UI imports is generated from them (see [`crate::bindings`]), so a field
+//! renamed here breaks the UI's type check instead of failing at run time. JSON values whose
+//! shape the UI does not interpret (documents, responses, variables) are `serde_json::Value`
+//! typed as `unknown`; integer ids are exported as `number` (they stay far below 2^53).
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use ts_rs::TS;
+
+/// Why a command failed; the UI matches on `code`, shows `message`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, thiserror::Error)]
+#[serde(rename_all = "camelCase")]
+#[error("{message}")]
+pub struct ApiError {
+    pub code: ApiErrorCode,
+    pub message: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum ApiErrorCode {
+    InvalidInput,
+    NotFound,
+    Workspace,
+    Store,
+    Source,
+    Cancelled,
+    Internal,
+}
+
+impl ApiError {
+    pub fn new(code: ApiErrorCode, message: impl Into<String>) -> ApiError {
+        ApiError {
+            code,
+            message: message.into(),
+        }
+    }
+    pub fn invalid_input(message: impl Into<String>) -> ApiError {
+        ApiError::new(ApiErrorCode::InvalidInput, message)
+    }
+    pub fn not_found(message: impl Into<String>) -> ApiError {
+        ApiError::new(ApiErrorCode::NotFound, message)
+    }
+    pub fn internal(message: impl Into<String>) -> ApiError {
+        ApiError::new(ApiErrorCode::Internal, message)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AppInfo {
+    pub version: String,
+    pub data_dir: String,
+    pub demo: Option<DemoInfo>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DemoInfo {
+    pub services: Vec<DemoServiceView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DemoServiceView {
+    pub name: String,
+    pub protocol: String,
+    pub url: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkspaceSummary {
+    pub id: i64,
+    pub name: String,
+    pub file: Option<String>,
+    pub updated_at: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkspaceView {
+    pub id: i64,
+    pub name: String,
+    pub file: Option<String>,
+    pub environment: Option<String>,
+    pub environments: Vec<String>,
+    #[ts(type = "unknown")]
+    pub document: Value,
+    pub problems: Vec<ProblemView>,
+    pub sdl: String,
+    pub schema: SchemaTree,
+    pub sources: Vec<SourceView>,
+    pub operations: Vec<SavedOperationView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ProblemView {
+    pub code: String,
+    pub path: String,
+    pub message: String,
+    pub line: Option<u32>,
+    pub column: Option<u32>,
+}
+
+/// The public schema as a tree: public types only, `Query` first, private fields left out.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SchemaTree {
+    pub types: Vec<TypeView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TypeView {
+    pub name: String,
+    pub description: String,
+    pub fields: Vec<FieldView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldView {
+    pub name: String,
+    #[serde(rename = "type")]
+    #[ts(rename = "type")]
+    pub ty: String,
+    pub named_type: String,
+    pub is_object: bool,
+    pub is_list: bool,
+    pub description: String,
+    pub arguments: Vec<ArgumentView>,
+    pub binding: Option<BindingView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ArgumentView {
+    pub name: String,
+    #[serde(rename = "type")]
+    #[ts(rename = "type")]
+    pub ty: String,
+    pub required: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct BindingView {
+    pub source: String,
+    pub operation: String,
+    pub batch: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceKind {
+    Rest,
+    Grpc,
+    Graphql,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SourceView {
+    pub name: String,
+    pub kind: SourceKind,
+    pub target: String,
+    pub operations: Vec<OperationView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct OperationView {
+    pub name: String,
+    /// `GET /orders/{id}`, `pkg.Service/Method`, `query product`.
+    pub summary: String,
+    pub inputs: Vec<InputView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct InputView {
+    pub name: String,
+    #[serde(rename = "type")]
+    #[ts(rename = "type")]
+    pub ty: String,
+    pub required: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SavedOperationView {
+    pub name: String,
+    pub document: String,
+    pub rest_path: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RestSourceInput {
+    pub name: String,
+    pub base_url: String,
+    pub operations: Vec<RestOperationInput>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RestOperationInput {
+    pub name: String,
+    pub method: String,
+    pub path: String,
+    pub inputs: Vec<InputView>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct QueryRequest {
+    pub document: String,
+    pub operation_name: Option<String>,
+    #[serde(default)]
+    #[ts(type = "Record<string, unknown>")]
+    pub variables: Map<String, Value>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanResult {
+    pub plan: Option<PlanView>,
+    pub errors: Vec<QueryErrorView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct QueryErrorView {
+    pub message: String,
+    pub line: Option<u32>,
+    pub column: Option<u32>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanView {
+    pub nodes: Vec<PlanNodeView>,
+    pub edges: Vec<PlanEdgeView>,
+    pub stages: Vec<Vec<u32>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum FetchModeView {
+    Single,
+    Batch,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanNodeView {
+    pub id: u32,
+    pub label: String,
+    pub path: Vec<String>,
+    pub source: String,
+    pub source_kind: String,
+    pub operation: String,
+    pub mode: FetchModeView,
+    pub hidden: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum EdgeKind {
+    Parent,
+    Requires,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanEdgeView {
+    pub from: u32,
+    pub to: u32,
+    pub kind: EdgeKind,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RunResult {
+    pub run_id: String,
+    #[ts(type = "unknown")]
+    pub response: Value,
+    pub trace: Option<TraceView>,
+    pub history_id: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TraceView {
+    pub duration_ms: f64,
+    pub plan: PlanView,
+    pub nodes: Vec<NodeRunView>,
+    pub spans: Vec<SpanView>,
+    pub errors: Vec<TraceErrorView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct NodeRunView {
+    pub node: u32,
+    pub start_ms: f64,
+    pub end_ms: f64,
+    pub parents: u32,
+    pub keys: u32,
+    pub calls: u32,
+    pub failed_calls: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SpanView {
+    pub id: u32,
+    pub node: u32,
+    pub source: String,
+    pub operation: String,
+    pub start_ms: f64,
+    pub end_ms: f64,
+    pub batch_size: u32,
+    pub status: Option<String>,
+    pub category: Option<String>,
+    pub error: Option<String>,
+    pub request: RequestView,
+    pub bytes: u32,
+    pub attempt: u32,
+    pub response: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestView {
+    pub method: String,
+    pub target: String,
+    pub headers: Vec<(String, String)>,
+    #[ts(type = "unknown | null")]
+    pub body: Option<Value>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TraceErrorView {
+    #[ts(type = "(string | number)[]")]
+    pub path: Vec<Value>,
+    pub category: String,
+    pub detail: String,
+    pub node: Option<u32>,
+    pub span: Option<u32>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CallView {
+    pub status: Option<String>,
+    pub duration_ms: f64,
+    pub request: RequestView,
+    pub response: Option<String>,
+    pub error: Option<String>,
+    pub category: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryEntryView {
+    pub id: i64,
+    pub workspace: String,
+    pub operation: Option<String>,
+    pub started_at: i64,
+    pub duration_ms: f64,
+    pub error_count: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryRunView {
+    pub entry: HistoryEntryView,
+    pub document: String,
+    #[ts(type = "unknown")]
+    pub variables: Value,
+    #[ts(type = "unknown")]
+    pub response: Value,
+    pub trace: Option<TraceView>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum ProgressState {
+    Started,
+    Done,
+    Failed,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RunProgress {
+    pub run_id: String,
+    pub node: u32,
+    pub state: ProgressState,
+    pub at_ms: f64,
+}

@@ -1,0 +1,64 @@
+//! The Knot desktop app: a Tauri 2 window over the core crates.
+//!
+//! The main design choice: the shell is thin. `commands.rs` forwards each IPC command to
+//! [`state::AppState`], which only calls the core (store, engine, importers, demo) and
+//! converts with `knot-app-api`; nothing here decides anything the CLI would decide
+//! differently. The app context (config, capabilities, embedded `ui/dist`) is generated
+//! once by the build script (`tauri_build_context!`), never by `generate_context!`, so
+//! parallel builds cannot ship a truncated web bundle.
+
+pub mod commands;
+pub mod errors;
+pub mod firstrun;
+pub mod history;
+pub mod sources;
+pub mod state;
+
+pub use state::AppState;
+
+use std::path::PathBuf;
+use tauri::Manager;
+
+/// The data folder: `KNOT_DATA_DIR`, else the platform's app-data folder + `knot` (the
+/// same folder the `knot` command uses, so both see one store).
+pub fn data_dir() -> Result<PathBuf, String> {
+    knot_store::resolve_data_dir(None).map_err(|e| e.to_string())
+}
+
+pub fn run() {
+    let result = tauri::Builder::default()
+        .setup(|app| {
+            let dir = data_dir()?;
+            let state = tauri::async_runtime::block_on(AppState::init(&dir, true))
+                .map_err(|e| format!("cannot start Knot: {}", e.message))?;
+            app.manage(state);
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::workspace_current,
+            commands::workspace_list,
+            commands::workspace_open,
+            commands::workspace_open_file,
+            commands::workspace_create,
+            commands::workspace_save_as,
+            commands::workspace_update,
+            commands::environment_select,
+            commands::recent_files,
+            commands::source_add_rest,
+            commands::source_import_openapi,
+            commands::source_import_graphql,
+            commands::source_import_grpc,
+            commands::operation_send,
+            commands::query_plan,
+            commands::query_run,
+            commands::query_cancel,
+            commands::history_list,
+            commands::history_get,
+        ])
+        .run(tauri::tauri_build_context!());
+    if let Err(e) = result {
+        eprintln!("knot-app: {e}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,537 @@
+//! The app's state and every command's behaviour, without Tauri: the store, the open
+//! workspace with its engine, the in-process demo and the runs in flight.
+//!
+//! The main design choice: the Tauri commands (`commands.rs`) are one-line forwards to the
+//! methods here, and these methods only fetch core values (store, engine, importers) and
+//! convert them with `knot-app-api`. So the whole command surface is testable with a temp
+//! data folder and no window. The open workspace's [`Engine`] is rebuilt whenever the
+//! workspace or its environment changes, and each run is a spawned task whose
+//! `AbortHandle` is kept by run id: aborting drops the run's future, which cancels every
+//! downstream call it had in flight.
+
+use crate::errors::{engine_error, store_error};
+use crate::firstrun::{self, DemoState};
+use knot_app_api::*;
+use knot_execute::{Engine, Request, Vars};
+use knot_model::{Workspace, FORMAT_VERSION};
+use knot_store::{HistoryQuery, Store, StoredWorkspace, WorkspaceId};
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+use tokio::task::AbortHandle;
+
+/// Setting holding the id of the workspace open at the last exit.
+const OPEN_SETTING: &str = "app.openWorkspace";
+const IMPORT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The open workspace and what was built from it.
+struct Open {
+    id: WorkspaceId,
+    environment: Option<String>,
+    /// None when the engine could not be built (the reason is in `engine_error`).
+    engine: Option<Engine>,
+    engine_error: Option<String>,
+}
+
+pub struct AppState {
+    store: Store,
+    demo: Option<DemoState>,
+    open: tokio::sync::Mutex<Option<Open>>,
+    runs: Mutex<HashMap<String, AbortHandle>>,
+}
+
+impl AppState {
+    /// Opens the store in `data_dir`, starts the demo services (when `with_demo`), imports
+    /// the demo workspace on first launch, and opens the last (or the demo) workspace.
+    pub async fn init(data_dir: &Path, with_demo: bool) -> Result<AppState, ApiError> {
+        let store = Store::open(data_dir).await.map_err(store_error)?;
+        let demo = if with_demo {
+            Some(firstrun::start_demo(&store).await?)
+        } else {
+            None
+        };
+        let state = AppState {
+            store,
+            demo,
+            open: tokio::sync::Mutex::new(None),
+            runs: Mutex::new(HashMap::new()),
+        };
+        let last = match state.store.setting(OPEN_SETTING).await {
+            Ok(Some(v)) => v.as_i64(),
+            _ => None,
+        };
+        let first = state.demo.as_ref().map(|d| d.workspace_id).or(last);
+        let candidates = [last, first];
+        for id in candidates.into_iter().flatten() {
+            if state.open_id(id).await.is_ok() {
+                break;
+            }
+        }
+        Ok(state)
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The demo services' controls (faults, recorded requests), when the demo runs.
+    pub fn demo_control(&self) -> Option<&knot_demo::DemoControl> {
+        self.demo.as_ref().map(|d| &d.demo.control)
+    }
+
+    pub fn app_info(&self) -> AppInfo {
+        AppInfo {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            data_dir: self.store.dir().display().to_string(),
+            demo: self.demo.as_ref().map(|d| d.info.clone()),
+        }
+    }
+
+    pub async fn workspace_current(&self) -> Result<WorkspaceView, ApiError> {
+        let id = self.open.lock().await.as_ref().map(|o| o.id);
+        match id {
+            Some(id) => self.view(id).await,
+            None => {
+                let list = self.store.list_workspaces().await.map_err(store_error)?;
+                let first = list.first().ok_or_else(|| {
+                    ApiError::not_found("no workspace yet: create one or open a file")
+                })?;
+                self.workspace_open(first.id).await
+            }
+        }
+    }
+
+    pub async fn workspace_list(&self) -> Result<Vec<WorkspaceSummary>, ApiError> {
+        let list = self.store.list_workspaces().await.map_err(store_error)?;
+        Ok(list
+            .into_iter()
+            .map(|w| WorkspaceSummary {
+                id: w.id,
+                name: w.name,
+                file: w.file.map(|f| f.display().to_string()),
+                updated_at: w.updated_at,
+            })
+            .collect())
+    }
+
+    pub async fn workspace_open(&self, id: i64) -> Result<WorkspaceView, ApiError> {
+        self.open_id(id).await?;
+        self.view(id).await
+    }
+
+    pub async fn workspace_open_file(&self, path: &str) -> Result<WorkspaceView, ApiError> {
+        let path = non_blank(path, "path")?;
+        let imported = self
+            .store
+            .import_file(Path::new(path))
+            .await
+            .map_err(store_error)?;
+        // A recent-files entry is a convenience: failing to record it fails nothing.
+        let _ = self.store.touch_recent_file(Path::new(path)).await;
+        self.workspace_open(imported.id).await
+    }
+
+    pub async fn workspace_create(&self, name: &str) -> Result<WorkspaceView, ApiError> {
+        let name = non_blank(name, "name")?;
+        let taken = self.store.list_workspaces().await.map_err(store_error)?;
+        if taken.iter().any(|w| w.name == name) {
+            return Err(ApiError::invalid_input(format!(
+                "a workspace named `{name}` already exists"
+            )));
+        }
+        let ws: Workspace = serde_json::from_value(serde_json::json!({
+            "version": FORMAT_VERSION,
+            "name": name,
+            "schema": { "types": { "Query": { "fields": {} } } }
+        }))
+        .map_err(|e| ApiError::internal(format!("cannot build an empty workspace: {e}")))?;
+        let saved = self.store.save_workspace(&ws).await.map_err(store_error)?;
+        self.workspace_open(saved.id).await
+    }
+
+    pub async fn workspace_save_as(&self, path: &str) -> Result<WorkspaceView, ApiError> {
+        let path = non_blank(path, "path")?;
+        let id = self.open_workspace_id().await?;
+        self.store
+            .link_file(id, Path::new(path))
+            .await
+            .map_err(store_error)?;
+        let _ = self.store.touch_recent_file(Path::new(path)).await;
+        self.workspace_open(id).await
+    }
+
+    /// Saves the document when it parses as a workspace (even with check problems, which
+    /// the view lists). When it does not parse, nothing is saved: the answer is the stored
+    /// workspace with the submitted document and the problems that stopped it.
+    pub async fn workspace_update(&self, document: &Value) -> Result<WorkspaceView, ApiError> {
+        let id = self.open_workspace_id().await?;
+        let bytes = serde_json::to_vec_pretty(document)
+            .map_err(|e| ApiError::invalid_input(format!("the document is not JSON: {e}")))?;
+        let report = knot_model::check_bytes(&bytes);
+        match report.workspace {
+            Some(ws) => {
+                self.store
+                    .update_workspace(id, &ws)
+                    .await
+                    .map_err(store_error)?;
+                self.rebuild(id, None).await?;
+                let mut view = self.view(id).await?;
+                view.problems = report.problems.iter().map(problem_view).collect();
+                Ok(view)
+            }
+            None => {
+                let mut view = self.view(id).await?;
+                view.document = document.clone();
+                view.problems = report.problems.iter().map(problem_view).collect();
+                Ok(view)
+            }
+        }
+    }
+
+    pub async fn environment_select(&self, name: &str) -> Result<WorkspaceView, ApiError> {
+        let id = self.open_workspace_id().await?;
+        let stored = self.store.workspace(id).await.map_err(store_error)?;
+        if !stored.workspace.environments.contains_key(name) {
+            return Err(ApiError::invalid_input(format!(
+                "the workspace has no environment `{name}`"
+            )));
+        }
+        self.rebuild(id, Some(Some(name.to_string()))).await?;
+        self.view(id).await
+    }
+
+    pub async fn recent_files(&self) -> Result<Vec<String>, ApiError> {
+        let files = self.store.recent_files().await.map_err(store_error)?;
+        Ok(files.into_iter().map(|f| f.display().to_string()).collect())
+    }
+
+    pub async fn source_add_rest(
+        &self,
+        input: &RestSourceInput,
+    ) -> Result<WorkspaceView, ApiError> {
+        let id = self.open_workspace_id().await?;
+        let source = crate::sources::rest_source(input)?;
+        self.store
+            .add_source(id, non_blank(&input.name, "name")?, source)
+            .await
+            .map_err(store_error)?;
+        self.after_source_change(id).await
+    }
+
+    pub async fn source_import_openapi(
+        &self,
+        name: &str,
+        text: &str,
+        base_url: Option<&str>,
+    ) -> Result<WorkspaceView, ApiError> {
+        let id = self.open_workspace_id().await?;
+        let name = non_blank(name, "name")?;
+        let base_url = base_url.filter(|u| !u.trim().is_empty());
+        self.store
+            .add_openapi_source(id, name, text, "the OpenAPI document", base_url)
+            .await
+            .map_err(store_error)?;
+        self.after_source_change(id).await
+    }
+
+    pub async fn source_import_graphql(
+        &self,
+        name: &str,
+        url: &str,
+    ) -> Result<WorkspaceView, ApiError> {
+        let id = self.open_workspace_id().await?;
+        let (name, url) = (non_blank(name, "name")?, non_blank(url, "url")?);
+        self.store
+            .add_graphql_source(id, name, url, &[], IMPORT_TIMEOUT)
+            .await
+            .map_err(store_error)?;
+        self.after_source_change(id).await
+    }
+
+    pub async fn source_import_grpc(
+        &self,
+        name: &str,
+        endpoint: &str,
+    ) -> Result<WorkspaceView, ApiError> {
+        let id = self.open_workspace_id().await?;
+        let (name, endpoint) = (non_blank(name, "name")?, non_blank(endpoint, "endpoint")?);
+        self.store
+            .add_reflected_source(id, name, endpoint, IMPORT_TIMEOUT)
+            .await
+            .map_err(store_error)?;
+        self.after_source_change(id).await
+    }
+
+    pub async fn operation_send(
+        &self,
+        source: &str,
+        operation: &str,
+        inputs: &Map<String, Value>,
+    ) -> Result<CallView, ApiError> {
+        let engine = self.engine().await?;
+        let ws = engine.workspace();
+        let known = ws.sources.get(source).ok_or_else(|| {
+            ApiError::not_found(format!("the workspace has no source `{source}`"))
+        })?;
+        if !known.has_operation(operation) {
+            return Err(ApiError::not_found(format!(
+                "source `{source}` has no operation `{operation}`"
+            )));
+        }
+        let result = engine.call_operation(source, operation, inputs).await;
+        Ok(call_view(&result))
+    }
+
+    pub async fn query_plan(&self, request: &QueryRequest) -> Result<PlanResult, ApiError> {
+        let id = self.open_workspace_id().await?;
+        let stored = self.store.workspace(id).await.map_err(store_error)?;
+        Ok(plan_result(knot_plan::plan(
+            &stored.workspace,
+            &request.document,
+            request.operation_name.as_deref(),
+            &request.variables,
+        )))
+    }
+
+    /// Runs the request as a task registered under `run_id` (so [`AppState::query_cancel`]
+    /// can abort it) and records it in the history.
+    pub async fn query_run(
+        &self,
+        run_id: &str,
+        request: &QueryRequest,
+    ) -> Result<RunResult, ApiError> {
+        let run_id = non_blank(run_id, "runId")?.to_string();
+        let engine = self.engine().await?;
+        let environment = self
+            .open
+            .lock()
+            .await
+            .as_ref()
+            .and_then(|o| o.environment.clone());
+        let id = self.open_workspace_id().await?;
+        let req = Request {
+            document: request.document.clone(),
+            operation_name: request.operation_name.clone(),
+            variables: request.variables.clone(),
+            headers: Vec::new(),
+        };
+        let started_at = knot_store::db::now_ms();
+        let task = {
+            let engine = engine.clone();
+            let req = req.clone();
+            tokio::spawn(async move { engine.run(&req).await })
+        };
+        {
+            let mut runs = self
+                .runs
+                .lock()
+                .map_err(|_| ApiError::internal("run table poisoned"))?;
+            if runs.contains_key(&run_id) {
+                task.abort();
+                return Err(ApiError::invalid_input(format!(
+                    "run `{run_id}` is already in flight"
+                )));
+            }
+            runs.insert(run_id.clone(), task.abort_handle());
+        }
+        let joined = task.await;
+        if let Ok(mut runs) = self.runs.lock() {
+            runs.remove(&run_id);
+        }
+        let outcome = match joined {
+            Ok(o) => o,
+            Err(e) if e.is_cancelled() => {
+                return Err(ApiError::new(
+                    ApiErrorCode::Cancelled,
+                    format!("run `{run_id}` was cancelled"),
+                ))
+            }
+            Err(e) => return Err(ApiError::internal(format!("the run failed: {e}"))),
+        };
+        let history_id = crate::history::record(
+            &self.store,
+            id,
+            engine.workspace(),
+            environment,
+            &req,
+            &outcome,
+            started_at,
+        )
+        .await;
+        Ok(RunResult {
+            run_id,
+            response: outcome.response.clone(),
+            trace: outcome.trace.as_ref().map(trace_view),
+            history_id,
+        })
+    }
+
+    pub fn query_cancel(&self, run_id: &str) -> bool {
+        let handle = self
+            .runs
+            .lock()
+            .ok()
+            .and_then(|mut runs| runs.remove(run_id));
+        match handle {
+            Some(h) => {
+                h.abort();
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub async fn history_list(&self, limit: u32) -> Result<Vec<HistoryEntryView>, ApiError> {
+        let id = self.open_workspace_id().await?;
+        let name = self
+            .store
+            .workspace(id)
+            .await
+            .map_err(store_error)?
+            .info
+            .name;
+        let rows = self
+            .store
+            .history(&HistoryQuery {
+                workspace: Some(name),
+                operation: None,
+                limit: limit.clamp(1, 1000),
+            })
+            .await
+            .map_err(store_error)?;
+        Ok(rows.iter().map(crate::history::entry_view).collect())
+    }
+
+    pub async fn history_get(&self, id: i64) -> Result<HistoryRunView, ApiError> {
+        let run = self.store.run(id).await.map_err(store_error)?;
+        let run = run.ok_or_else(|| ApiError::not_found(format!("no run with id {id}")))?;
+        Ok(crate::history::run_view(&run))
+    }
+
+    // ---- helpers ----
+
+    async fn open_workspace_id(&self) -> Result<WorkspaceId, ApiError> {
+        self.open
+            .lock()
+            .await
+            .as_ref()
+            .map(|o| o.id)
+            .ok_or_else(|| ApiError::not_found("no workspace is open"))
+    }
+
+    async fn engine(&self) -> Result<Engine, ApiError> {
+        let open = self.open.lock().await;
+        let open = open
+            .as_ref()
+            .ok_or_else(|| ApiError::not_found("no workspace is open"))?;
+        open.engine.clone().ok_or_else(|| {
+            ApiError::new(
+                ApiErrorCode::Workspace,
+                open.engine_error
+                    .clone()
+                    .unwrap_or_else(|| "the workspace cannot run".into()),
+            )
+        })
+    }
+
+    async fn open_id(&self, id: WorkspaceId) -> Result<(), ApiError> {
+        self.rebuild(id, Some(None)).await?;
+        let _ = self.store.set_setting(OPEN_SETTING, &Value::from(id)).await;
+        Ok(())
+    }
+
+    /// Rebuilds the engine of workspace `id`. `environment`: None keeps the current choice
+    /// (when `id` is already open), Some(x) sets it.
+    async fn rebuild(
+        &self,
+        id: WorkspaceId,
+        environment: Option<Option<String>>,
+    ) -> Result<(), ApiError> {
+        let stored = self.store.workspace(id).await.map_err(store_error)?;
+        let mut open = self.open.lock().await;
+        let environment = match environment {
+            Some(e) => e,
+            None => open
+                .as_ref()
+                .filter(|o| o.id == id)
+                .and_then(|o| o.environment.clone()),
+        };
+        let (engine, engine_error) =
+            match build_engine(&self.store, &stored, environment.as_deref()).await {
+                Ok(e) => (Some(e), None),
+                Err(e) => (None, Some(e.message)),
+            };
+        *open = Some(Open {
+            id,
+            environment,
+            engine,
+            engine_error,
+        });
+        Ok(())
+    }
+
+    async fn after_source_change(&self, id: WorkspaceId) -> Result<WorkspaceView, ApiError> {
+        self.rebuild(id, None).await?;
+        self.view(id).await
+    }
+
+    async fn view(&self, id: WorkspaceId) -> Result<WorkspaceView, ApiError> {
+        let stored = self.store.workspace(id).await.map_err(store_error)?;
+        let environment = self
+            .open
+            .lock()
+            .await
+            .as_ref()
+            .filter(|o| o.id == id)
+            .and_then(|o| o.environment.clone());
+        let meta = WorkspaceMeta {
+            id,
+            name: stored.info.name.clone(),
+            file: stored.info.file.as_ref().map(|f| f.display().to_string()),
+            environment,
+        };
+        Ok(workspace_view(
+            &meta,
+            &stored.workspace,
+            &check_problems(&stored.workspace),
+        ))
+    }
+}
+
+/// An engine for a stored workspace: its environment's variables (`KNOT_VAR_*` override),
+/// its stored secrets, relative paths resolved from its linked file's folder.
+async fn build_engine(
+    store: &Store,
+    stored: &StoredWorkspace,
+    env: Option<&str>,
+) -> Result<Engine, ApiError> {
+    let ws = &stored.workspace;
+    let mut vars =
+        Vars::from_workspace(ws, env).map_err(|m| ApiError::new(ApiErrorCode::Workspace, m))?;
+    if let Ok(Some((env_name, _))) = ws.environment(env) {
+        if let Ok(secrets) = store.secrets(stored.info.id, Some(env_name)).await {
+            for s in secrets {
+                if vars.get(&s.name).is_none() {
+                    vars.set_secret(s.name, s.value);
+                }
+            }
+        }
+    }
+    let base: PathBuf = match stored.info.file.as_deref().and_then(Path::parent) {
+        Some(dir) => dir.to_path_buf(),
+        None => store.dir().to_path_buf(),
+    };
+    Engine::new(ws.clone(), vars, &base).map_err(engine_error)
+}
+
+fn non_blank<'a>(value: &'a str, what: &str) -> Result<&'a str, ApiError> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Err(ApiError::invalid_input(format!(
+            "`{what}` must not be blank"
+        )));
+    }
+    Ok(trimmed)
+}

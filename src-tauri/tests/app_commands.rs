@@ -1,0 +1,208 @@
+//! The app's commands without a window: `AppState` over a temp data folder, with the demo
+//! services in process (what the Tauri commands forward to, one for one).
+
+use knot_app_api::*;
+use knot_app_lib::AppState;
+use serde_json::{json, Map};
+use std::sync::Arc;
+use std::time::Duration;
+
+const DETAILS: &str =
+    r#"query OrderDetails { getOrderDetails(id: "1") { user { name } products { name price } } }"#;
+
+fn request(document: &str) -> QueryRequest {
+    QueryRequest {
+        document: document.into(),
+        operation_name: None,
+        variables: Map::new(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn first_launch_opens_the_demo_workspace_and_runs_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let state = AppState::init(dir.path(), true).await.expect("init");
+
+    let info = state.app_info();
+    let demo = info.demo.expect("demo info");
+    assert!(demo
+        .services
+        .iter()
+        .any(|s| s.name == "products" && s.protocol == "grpc"));
+
+    let ws = state.workspace_current().await.expect("current");
+    assert_eq!(ws.name, "shop");
+    assert_eq!(ws.schema.types[0].name, "Query");
+    assert!(ws.problems.is_empty(), "{:?}", ws.problems);
+    assert!(ws
+        .file
+        .as_deref()
+        .is_some_and(|f| f.ends_with("examples/shop.knot.json")));
+    let orders_url = &ws.document["environments"]["local"]["variables"]["ORDERS_URL"];
+    let real = demo
+        .services
+        .iter()
+        .find(|s| s.name == "orders")
+        .map(|s| s.url.clone());
+    assert_eq!(orders_url.as_str(), real.as_deref());
+
+    let plan = state.query_plan(&request(DETAILS)).await.expect("plan");
+    assert_eq!(plan.plan.expect("a plan").nodes.len(), 3);
+    let bad = state
+        .query_plan(&request("{ nope"))
+        .await
+        .expect("plan answer");
+    assert!(bad.plan.is_none() && !bad.errors.is_empty());
+
+    let run = state.query_run("r1", &request(DETAILS)).await.expect("run");
+    assert_eq!(run.run_id, "r1");
+    assert!(
+        run.response["data"]["getOrderDetails"]["user"]["name"].is_string(),
+        "{}",
+        run.response
+    );
+    assert!(run.response.get("errors").is_none(), "{}", run.response);
+    let trace = run.trace.expect("trace");
+    assert_eq!(trace.plan.nodes.len(), 3);
+    assert!(trace.spans.iter().any(|s| s.source == "products"));
+    let history_id = run.history_id.expect("recorded");
+
+    let history = state.history_list(10).await.expect("history");
+    assert_eq!(history[0].id, history_id);
+    assert_eq!(history[0].operation.as_deref(), Some("OrderDetails"));
+    let full = state.history_get(history_id).await.expect("history run");
+    assert_eq!(full.document, DETAILS);
+    assert_eq!(full.trace.expect("trace kept").plan.nodes.len(), 3);
+    let missing = state.history_get(999_999).await.expect_err("no such run");
+    assert_eq!(missing.code, ApiErrorCode::NotFound);
+
+    let call = state
+        .operation_send(
+            "orders",
+            "getOrder",
+            json!({"id": "1"}).as_object().expect("object"),
+        )
+        .await
+        .expect("send");
+    assert_eq!(call.status.as_deref(), Some("200"));
+    assert!(
+        call.request.target.ends_with("/orders/1"),
+        "{}",
+        call.request.target
+    );
+    let unknown = state
+        .operation_send("nope", "x", &Map::new())
+        .await
+        .expect_err("unknown source");
+    assert_eq!(unknown.code, ApiErrorCode::NotFound);
+
+    // A second launch on the same folder reuses the workspace (new demo ports applied).
+    drop(state);
+    let again = AppState::init(dir.path(), true).await.expect("init again");
+    assert_eq!(again.workspace_list().await.expect("list").len(), 1);
+    let run = again
+        .query_run("r2", &request(DETAILS))
+        .await
+        .expect("run again");
+    assert!(run.response.get("errors").is_none(), "{}", run.response);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_aborts_a_run_in_flight() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let state = Arc::new(AppState::init(dir.path(), true).await.expect("init"));
+    let control = state.demo_control().expect("demo");
+    control.set_faults(
+        knot_demo::Service::Orders,
+        knot_demo::Faults {
+            slow_ids: vec!["1".into()],
+            hang_ms: 1_900,
+            ..Default::default()
+        },
+    );
+    let running = {
+        let state = state.clone();
+        tokio::spawn(async move { state.query_run("slow", &request(DETAILS)).await })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(state.query_cancel("slow"));
+    assert!(!state.query_cancel("slow"), "a run is cancelled once");
+    let started = std::time::Instant::now();
+    let err = running.await.expect("task").expect_err("cancelled");
+    assert_eq!(err.code, ApiErrorCode::Cancelled);
+    assert!(started.elapsed() < Duration::from_millis(1_000));
+    assert!(!state.query_cancel("never-started"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn workspaces_are_created_edited_and_extended() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let state = AppState::init(dir.path(), false).await.expect("init");
+    assert_eq!(state.app_info().demo, None);
+    let none = state.workspace_current().await.expect_err("nothing yet");
+    assert_eq!(none.code, ApiErrorCode::NotFound);
+
+    let ws = state.workspace_create("blank").await.expect("create");
+    assert_eq!(ws.name, "blank");
+    assert_eq!(ws.schema.types[0].name, "Query");
+    let dup = state.workspace_create("blank").await.expect_err("taken");
+    assert_eq!(dup.code, ApiErrorCode::InvalidInput);
+    let blank = state.workspace_create("  ").await.expect_err("blank");
+    assert_eq!(blank.code, ApiErrorCode::InvalidInput);
+
+    let ws = state
+        .source_add_rest(&RestSourceInput {
+            name: "pets".into(),
+            base_url: "http://127.0.0.1:9/api".into(),
+            operations: vec![RestOperationInput {
+                name: "getPet".into(),
+                method: "get".into(),
+                path: "/pets/{id}".into(),
+                inputs: vec![InputView {
+                    name: "id".into(),
+                    ty: "ID!".into(),
+                    required: true,
+                }],
+            }],
+        })
+        .await
+        .expect("add rest");
+    assert_eq!(ws.sources[0].operations[0].summary, "GET /pets/{id}");
+
+    // An edit that parses is saved, with its problems listed.
+    let mut doc = ws.document.clone();
+    doc["schema"]["types"]["Query"]["fields"]["pet"] = json!({"type": "Pet"});
+    let edited = state.workspace_update(&doc).await.expect("update");
+    assert!(
+        edited.problems.iter().any(|p| p.code == "unknown-type"),
+        "{:?}",
+        edited.problems
+    );
+    assert!(edited.document["schema"]["types"]["Query"]["fields"]["pet"].is_object());
+    // One that does not parse is not saved.
+    let broken = state
+        .workspace_update(&json!({"version": 1}))
+        .await
+        .expect("answer");
+    assert!(!broken.problems.is_empty());
+    assert_eq!(broken.document, json!({"version": 1}));
+    let current = state.workspace_current().await.expect("current");
+    assert!(current.document["schema"]["types"]["Query"]["fields"]["pet"].is_object());
+
+    let env = state
+        .environment_select("prod")
+        .await
+        .expect_err("no such environment");
+    assert_eq!(env.code, ApiErrorCode::InvalidInput);
+
+    let file = dir.path().join("out").join("blank.knot.json");
+    std::fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
+    let saved = state
+        .workspace_save_as(&file.display().to_string())
+        .await
+        .expect("save as");
+    assert!(saved.file.is_some());
+    assert!(file.exists());
+    let recent = state.recent_files().await.expect("recent");
+    assert_eq!(recent.len(), 1);
+}

@@ -1,0 +1,300 @@
+//! End-to-end tests in the real app window: Xvfb, tauri-driver and WebKitWebDriver drive the
+//! `knot-app` binary as a person would. Each test saves a screenshot when it fails
+//! (`target/e2e-screenshots/`). The test starts its own Xvfb display and tauri-driver on
+//! free ports, and gives the app a temporary data folder.
+
+use fantoccini::{elements::Element, Client, ClientBuilder, Locator};
+use serde_json::json;
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Killed(Child, &'static str);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        // SIGTERM, not SIGKILL: tauri-driver then stops WebKitWebDriver too (see RECIPES).
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.0.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+        eprintln!("{} had to be killed", self.1);
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+fn tauri_driver() -> PathBuf {
+    if let Ok(p) = std::env::var("TAURI_DRIVER") {
+        return PathBuf::from(p);
+    }
+    let home = std::env::var("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| {
+            PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cargo")
+        });
+    let p = home.join("bin/tauri-driver");
+    if p.exists() {
+        p
+    } else {
+        PathBuf::from("tauri-driver")
+    }
+}
+
+/// Xvfb on a free display number, tauri-driver on a free port, and a WebDriver session
+/// on the app.
+struct Session {
+    client: Client,
+    _driver: Killed,
+    _xvfb: Killed,
+    _data: tempfile::TempDir,
+    name: &'static str,
+}
+
+async fn session(name: &'static str) -> Session {
+    let display = (100..200)
+        .find(|n| {
+            !std::path::Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+                && !std::path::Path::new(&format!("/tmp/.X{n}-lock")).exists()
+        })
+        .expect("a free X display");
+    let xvfb = Command::new("Xvfb")
+        .args([
+            format!(":{display}"),
+            "-screen".into(),
+            "0".into(),
+            "1280x800x24".into(),
+            "-nolisten".into(),
+            "tcp".into(),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("Xvfb starts (apt-get install xvfb)");
+    let xvfb = Killed(xvfb, "Xvfb");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !std::path::Path::new(&format!("/tmp/.X11-unix/X{display}")).exists() {
+        assert!(Instant::now() < deadline, "Xvfb did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let data = tempfile::tempdir().expect("temp dir");
+    let (port, native) = (free_port(), free_port());
+    let driver = Command::new(tauri_driver())
+        .args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native.to_string(),
+        ])
+        .env("DISPLAY", format!(":{display}"))
+        .env("KNOT_DATA_DIR", data.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("tauri-driver starts (cargo install tauri-driver)");
+    let driver = Killed(driver, "tauri-driver");
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "tauri:options".into(),
+        json!({ "application": env!("CARGO_BIN_EXE_knot-app") }),
+    );
+    caps.insert("browserName".into(), json!("wry"));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let client = loop {
+        match ClientBuilder::native()
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            Ok(c) => break c,
+            Err(e) if Instant::now() < deadline => {
+                let _ = e;
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(e) => panic!("no WebDriver session: {e}"),
+        }
+    };
+    Session {
+        client,
+        _driver: driver,
+        _xvfb: xvfb,
+        _data: data,
+        name,
+    }
+}
+
+impl Session {
+    async fn wait(&self, css: &str) -> Element {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Ok(e) = self.client.find(Locator::Css(css)).await {
+                return e;
+            }
+            if Instant::now() > deadline {
+                self.fail(&format!("`{css}` never appeared")).await;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn count(&self, css: &str) -> usize {
+        self.client
+            .find_all(Locator::Css(css))
+            .await
+            .map(|v| v.len())
+            .unwrap_or(0)
+    }
+
+    /// Waits until `probe` holds, or fails with a screenshot.
+    async fn until<F, Fut>(&self, what: &str, mut probe: F)
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = bool>,
+    {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !probe().await {
+            if Instant::now() > deadline {
+                self.fail(what).await;
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+
+    async fn fail(&self, what: &str) -> ! {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e-screenshots");
+        let _ = std::fs::create_dir_all(&dir);
+        let path = dir.join(format!("{}.png", self.name));
+        if let Ok(png) = self.client.screenshot().await {
+            let _ = std::fs::write(&path, png);
+        }
+        panic!("{}: {what} (screenshot: {})", self.name, path.display());
+    }
+
+    /// Saves a screenshot for people to look at (target/e2e-screenshots/NAME-LABEL.png).
+    async fn screenshot(&self, label: &str) {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e-screenshots");
+        let _ = std::fs::create_dir_all(&dir);
+        if let Ok(png) = self.client.screenshot().await {
+            let _ = std::fs::write(dir.join(format!("{}-{label}.png", self.name)), png);
+        }
+    }
+
+    async fn body_text(&self) -> String {
+        match self.client.find(Locator::Css("body")).await {
+            Ok(b) => b.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn shop_query_built_by_ticking_fields_runs_and_shows_plan_result_and_waterfall() {
+    let s = session("shop-query").await;
+    // The app opens on the demo workspace.
+    s.wait("[data-testid=nav-query]").await.click().await.ok();
+    s.wait("[data-testid='field-getOrderDetails']").await;
+
+    // Register a REST service by URL: a demo Users service of the test's own.
+    let demo = knot_demo::Demo::start(knot_demo::DemoConfig {
+        ports: knot_demo::DemoPorts::ephemeral(),
+        ..Default::default()
+    })
+    .await
+    .expect("demo");
+    s.wait("[data-testid=nav-services]")
+        .await
+        .click()
+        .await
+        .ok();
+    s.wait("[data-testid=rest-name]")
+        .await
+        .send_keys("people")
+        .await
+        .ok();
+    s.wait("[data-testid=rest-base-url]")
+        .await
+        .send_keys(&demo.url(knot_demo::Service::Users))
+        .await
+        .ok();
+    s.wait("[data-testid=rest-op-name]")
+        .await
+        .send_keys("getPerson")
+        .await
+        .ok();
+    s.wait("[data-testid=rest-op-path]")
+        .await
+        .send_keys("/users/{id}")
+        .await
+        .ok();
+    s.wait("[data-testid=rest-add]").await.click().await.ok();
+    s.wait("[data-testid='service-people']").await;
+
+    // Build the shop query by ticking fields.
+    s.wait("[data-testid=nav-query]").await.click().await.ok();
+    s.wait("[data-testid='field-getOrderDetails']")
+        .await
+        .click()
+        .await
+        .ok();
+    s.wait("[data-testid='arg-getOrderDetails-id']")
+        .await
+        .send_keys("1")
+        .await
+        .ok();
+    for path in [
+        "getOrderDetails.user",
+        "getOrderDetails.user.name",
+        "getOrderDetails.products",
+        "getOrderDetails.products.name",
+        "getOrderDetails.products.price",
+    ] {
+        let css = format!("[data-testid='field-{path}']");
+        let el = s.wait(&css).await;
+        if !el.is_selected().await.unwrap_or(false) {
+            el.click().await.ok();
+        }
+    }
+    // The fan-out graph shows the three fetches before anything runs.
+    s.until("three plan nodes", || async {
+        s.count("[data-testid=plan-node]").await == 3
+    })
+    .await;
+    // Run it.
+    s.wait("[data-testid=run]").await.click().await.ok();
+    s.until("the result shows the user's name", || async {
+        s.body_text().await.contains("Ada Lovelace")
+    })
+    .await;
+    let tree = s
+        .wait("[data-testid=result-tree]")
+        .await
+        .text()
+        .await
+        .unwrap_or_default();
+    for product in ["Mechanical Keyboard", "Ergonomic Mouse", "4K Monitor"] {
+        if !tree.contains(product) {
+            s.fail(&format!("result tree lacks {product}: {tree}"))
+                .await;
+        }
+    }
+    s.until("the waterfall lists the three calls", || async {
+        s.count("[data-testid=waterfall-row]").await == 3
+    })
+    .await;
+    s.screenshot("final").await;
+    let _ = s.client.clone().close().await;
+}

@@ -1,0 +1,106 @@
+import { lazy, Suspense, useCallback, useEffect, useState } from "react";
+import type { WorkspaceView } from "./bindings";
+import { api, errorMessage, hasDesktopShell } from "./api";
+import { ShellMissing } from "./components/ShellMissing";
+import { TopBar } from "./components/TopBar";
+import { QueryScreen } from "./screens/QueryScreen";
+import { ServicesScreen } from "./screens/ServicesScreen";
+import { HistoryScreen } from "./screens/HistoryScreen";
+import { EMPTY_SESSION, type QuerySession } from "./query/session";
+
+const SchemaScreen = lazy(() => import("./screens/SchemaScreen"));
+
+export type Screen = "query" | "services" | "schema" | "history";
+const SCREENS: { id: Screen; label: string; icon: string }[] = [
+  { id: "query", label: "Query", icon: "▶" },
+  { id: "services", label: "Services", icon: "⛁" },
+  { id: "schema", label: "Schema", icon: "❴❵" },
+  { id: "history", label: "History", icon: "↺" },
+];
+
+export function App() {
+  if (!hasDesktopShell()) return <ShellMissing />;
+  return <Workbench />;
+}
+
+function Workbench() {
+  const [ws, setWs] = useState<WorkspaceView | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [screen, setScreen] = useState<Screen>("query");
+  const [session, setSession] = useState<QuerySession>(EMPTY_SESSION);
+
+  useEffect(() => {
+    api.workspaceCurrent().then(setWs, (e) => setError(errorMessage(e)));
+  }, []);
+
+  // Ctrl/Cmd+1..4 switch screens.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!(e.ctrlKey || e.metaKey) || e.altKey || e.shiftKey) return;
+      const i = Number(e.key) - 1;
+      const target = SCREENS[i];
+      if (target) {
+        e.preventDefault();
+        setScreen(target.id);
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
+
+  const replaceWorkspace = useCallback((next: WorkspaceView) => {
+    setWs(next);
+    setError(null);
+  }, []);
+
+  // Another workspace: the query state belonged to the previous one.
+  const wsId = ws?.id;
+  useEffect(() => setSession(EMPTY_SESSION), [wsId]);
+
+  return (
+    <div className="app">
+      <TopBar workspace={ws} onWorkspace={replaceWorkspace} onError={setError} />
+      <nav className="nav" aria-label="Screens">
+        {SCREENS.map((s, i) => (
+          <button
+            key={s.id}
+            className={screen === s.id ? "active" : ""}
+            data-testid={`nav-${s.id}`}
+            title={`${s.label} (Ctrl+${i + 1})`}
+            onClick={() => setScreen(s.id)}
+          >
+            <span className="icon" aria-hidden>{s.icon}</span>
+            {s.label}
+          </button>
+        ))}
+      </nav>
+      <main className="main">
+        {error && (
+          <div className="banner" role="alert">
+            <span className="grow">{error}</span>
+            <button className="ghost" onClick={() => setError(null)}>Dismiss</button>
+          </div>
+        )}
+        {!ws ? (
+          <div className="centre muted">{error ? "The workspace could not be opened." : "Opening the workspace…"}</div>
+        ) : screen === "query" ? (
+          <QueryScreen workspace={ws} session={session} setSession={setSession} />
+        ) : screen === "services" ? (
+          <ServicesScreen workspace={ws} onWorkspace={replaceWorkspace} />
+        ) : screen === "schema" ? (
+          <Suspense fallback={<div className="centre muted">Loading…</div>}>
+            <SchemaScreen workspace={ws} />
+          </Suspense>
+        ) : (
+          <HistoryScreen
+            workspace={ws}
+            onOpen={(s) => {
+              setSession(s);
+              setScreen("query");
+            }}
+          />
+        )}
+      </main>
+    </div>
+  );
+}

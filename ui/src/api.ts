@@ -1,0 +1,101 @@
+// One typed wrapper per command of src-tauri/API.md. Every rejection is turned into an
+// `ApiFailure` that carries the DTO's `code` and `message`, so screens never match strings.
+import { invoke } from "@tauri-apps/api/core";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import type {
+  ApiError,
+  ApiErrorCode,
+  AppInfo,
+  CallView,
+  HistoryEntryView,
+  HistoryRunView,
+  PlanResult,
+  QueryRequest,
+  RestSourceInput,
+  RunProgress,
+  RunResult,
+  WorkspaceSummary,
+  WorkspaceView,
+} from "./bindings";
+
+export class ApiFailure extends Error implements ApiError {
+  readonly code: ApiErrorCode;
+  readonly command: string;
+  constructor(command: string, error: ApiError) {
+    super(error.message);
+    this.name = "ApiFailure";
+    this.code = error.code;
+    this.command = command;
+  }
+}
+
+const CODES: readonly ApiErrorCode[] = ["invalidInput", "notFound", "workspace", "store", "source", "cancelled", "internal"];
+
+function toApiError(raw: unknown): ApiError {
+  if (raw !== null && typeof raw === "object") {
+    const o = raw as { code?: unknown; message?: unknown };
+    if (typeof o.message === "string") {
+      const code = CODES.find((c) => c === o.code) ?? "internal";
+      return { code, message: o.message };
+    }
+  }
+  if (raw instanceof Error) return { code: "internal", message: raw.message };
+  return { code: "internal", message: typeof raw === "string" ? raw : "Unknown error" };
+}
+
+/** True when the page runs inside the Tauri shell (IPC available). */
+export function hasDesktopShell(): boolean {
+  return typeof window !== "undefined" && "__TAURI_INTERNALS__" in window;
+}
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  if (!hasDesktopShell()) {
+    throw new ApiFailure(command, { code: "internal", message: "Knot needs its desktop shell" });
+  }
+  try {
+    return await invoke<T>(command, args);
+  } catch (e) {
+    throw new ApiFailure(command, toApiError(e));
+  }
+}
+
+export const api = {
+  appInfo: () => call<AppInfo>("app_info"),
+  workspaceCurrent: () => call<WorkspaceView>("workspace_current"),
+  workspaceList: () => call<WorkspaceSummary[]>("workspace_list"),
+  workspaceOpen: (id: number) => call<WorkspaceView>("workspace_open", { id }),
+  workspaceOpenFile: (path: string) => call<WorkspaceView>("workspace_open_file", { path }),
+  workspaceCreate: (name: string) => call<WorkspaceView>("workspace_create", { name }),
+  workspaceSaveAs: (path: string) => call<WorkspaceView>("workspace_save_as", { path }),
+  workspaceUpdate: (document: unknown) => call<WorkspaceView>("workspace_update", { document }),
+  environmentSelect: (name: string) => call<WorkspaceView>("environment_select", { name }),
+  recentFiles: () => call<string[]>("recent_files"),
+  sourceAddRest: (input: RestSourceInput) => call<WorkspaceView>("source_add_rest", { input }),
+  sourceImportOpenapi: (name: string, text: string, baseUrl: string | null) =>
+    call<WorkspaceView>("source_import_openapi", { name, text, baseUrl }),
+  sourceImportGraphql: (name: string, url: string) => call<WorkspaceView>("source_import_graphql", { name, url }),
+  sourceImportGrpc: (name: string, endpoint: string) => call<WorkspaceView>("source_import_grpc", { name, endpoint }),
+  operationSend: (source: string, operation: string, inputs: Record<string, unknown>) =>
+    call<CallView>("operation_send", { source, operation, inputs }),
+  queryPlan: (request: QueryRequest) => call<PlanResult>("query_plan", { request }),
+  queryRun: (runId: string, request: QueryRequest) => call<RunResult>("query_run", { runId, request }),
+  queryCancel: (runId: string) => call<boolean>("query_cancel", { runId }),
+  historyList: (limit: number) => call<HistoryEntryView[]>("history_list", { limit }),
+  historyGet: (id: number) => call<HistoryRunView>("history_get", { id }),
+};
+
+/** Subscribes to `run-progress`; resolves to the function that unsubscribes. */
+export function onRunProgress(handler: (p: RunProgress) => void): Promise<UnlistenFn> {
+  if (!hasDesktopShell()) return Promise.resolve(() => undefined);
+  return listen<RunProgress>("run-progress", (event) => handler(event.payload));
+}
+
+export function errorMessage(e: unknown): string {
+  if (e instanceof ApiFailure) return e.code === "internal" ? e.message : `${e.message} (${e.code})`;
+  return toApiError(e).message;
+}
+
+export function newRunId(): string {
+  if (typeof crypto !== "undefined" && "randomUUID" in crypto) return crypto.randomUUID();
+  return `run-${Date.now()}-${Math.random().toString(16).slice(2)}`;
+}

@@ -1,0 +1,58 @@
+// CodeMirror 6 with cm6-graphql: completion, linting and hover docs from the workspace's
+// public SDL. Loaded lazily (its own chunk) so the shell paints before the editor arrives.
+import { useMemo, useRef } from "react";
+import CodeMirror, { EditorView, keymap, Prec } from "@uiw/react-codemirror";
+import { graphql } from "cm6-graphql";
+import { buildSchema, type GraphQLSchema } from "graphql";
+
+function schemaFrom(sdl: string): GraphQLSchema | undefined {
+  if (sdl.trim() === "") return undefined;
+  try {
+    return buildSchema(sdl, { assumeValidSDL: true });
+  } catch {
+    return undefined;
+  }
+}
+
+export interface GraphqlEditorProps {
+  value: string;
+  sdl: string;
+  onChange: (value: string) => void;
+  onRun: () => void;
+  dark: boolean;
+}
+
+export default function GraphqlEditor({ value, sdl, onChange, onRun, dark }: GraphqlEditorProps) {
+  const schema = useMemo(() => schemaFrom(sdl), [sdl]);
+  // A ref, so a new onRun (every keystroke) does not reconfigure the editor.
+  const runRef = useRef(onRun);
+  runRef.current = onRun;
+  const extensions = useMemo(
+    () => [
+      graphql(schema),
+      EditorView.lineWrapping,
+      // Mod-Enter would insert a blank line by default: running wins.
+      Prec.highest(keymap.of([{ key: "Mod-Enter", run: () => (runRef.current(), true) }])),
+    ],
+    [schema],
+  );
+  return (
+    <CodeMirror
+      value={value}
+      height="100%"
+      theme={dark ? "dark" : "light"}
+      extensions={extensions}
+      onChange={onChange}
+      placeholder="# Tick fields in the explorer or type a query. Ctrl+Enter runs."
+      basicSetup={{ foldGutter: false, highlightActiveLineGutter: false }}
+      aria-label="GraphQL query"
+    />
+  );
+}
+
+export function ReadOnlyGraphql({ value, dark }: { value: string; dark: boolean }) {
+  const extensions = useMemo(() => [graphql(), EditorView.lineWrapping], []);
+  return (
+    <CodeMirror value={value} height="100%" theme={dark ? "dark" : "light"} editable={false} readOnly extensions={extensions} />
+  );
+}

@@ -1,0 +1,101 @@
+// Layered layout of a plan: one row per stage (PlanView.stages), the nodes of a stage side
+// by side. A node never sits on or above a row of a node it depends on, even if the stages
+// disagree, and within a row nodes are ordered by the mean position of their parents
+// (a barycentre pass) so edges cross as little as possible. Rows are centred on the widest.
+import type { PlanView } from "../bindings";
+
+export interface LayoutOptions {
+  nodeWidth: number;
+  nodeHeight: number;
+  gapX: number;
+  gapY: number;
+  includeHidden: boolean;
+}
+
+export const DEFAULT_LAYOUT: LayoutOptions = {
+  nodeWidth: 220,
+  nodeHeight: 96,
+  gapX: 36,
+  gapY: 56,
+  includeHidden: true,
+};
+
+export interface Placed {
+  id: number;
+  x: number;
+  y: number;
+  layer: number;
+}
+
+export interface Layout {
+  nodes: Map<number, Placed>;
+  width: number;
+  height: number;
+  layers: number[][];
+}
+
+/** Layer of every node: its stage, pushed below every node it depends on. */
+export function assignLayers(plan: PlanView, ids: Set<number>): Map<number, number> {
+  const layer = new Map<number, number>();
+  plan.stages.forEach((stage, i) => stage.forEach((id) => ids.has(id) && !layer.has(id) && layer.set(id, i)));
+  for (const id of ids) if (!layer.has(id)) layer.set(id, 0);
+  const edges = plan.edges.filter((e) => ids.has(e.from) && ids.has(e.to) && e.from !== e.to);
+  // Relax at most |nodes| times: enough for any DAG, and a cycle cannot loop forever.
+  for (let round = 0; round < ids.size; round++) {
+    let changed = false;
+    for (const e of edges) {
+      const need = (layer.get(e.from) ?? 0) + 1;
+      if ((layer.get(e.to) ?? 0) < need) {
+        layer.set(e.to, need);
+        changed = true;
+      }
+    }
+    if (!changed) break;
+  }
+  return layer;
+}
+
+export function layoutPlan(plan: PlanView, options: Partial<LayoutOptions> = {}): Layout {
+  const o = { ...DEFAULT_LAYOUT, ...options };
+  const visible = plan.nodes.filter((n) => o.includeHidden || !n.hidden);
+  const ids = new Set(visible.map((n) => n.id));
+  const layerOf = assignLayers(plan, ids);
+  const depth = Math.max(-1, ...layerOf.values()) + 1;
+  const layers: number[][] = Array.from({ length: depth }, () => []);
+  // Keep the stage's own order as the starting order, then node id order.
+  const stageOrder = new Map<number, number>();
+  plan.stages.flat().forEach((id, i) => !stageOrder.has(id) && stageOrder.set(id, i));
+  const sorted = [...ids].sort(
+    (a, b) => (stageOrder.get(a) ?? 1e9) - (stageOrder.get(b) ?? 1e9) || a - b,
+  );
+  for (const id of sorted) layers[layerOf.get(id) ?? 0]?.push(id);
+
+  const parents = new Map<number, number[]>();
+  for (const e of plan.edges) {
+    if (!ids.has(e.from) || !ids.has(e.to)) continue;
+    parents.set(e.to, [...(parents.get(e.to) ?? []), e.from]);
+  }
+  const slot = new Map<number, number>();
+  layers.forEach((row) => {
+    const keyed = row.map((id, i) => {
+      const ps = (parents.get(id) ?? []).filter((p) => slot.has(p));
+      const bary = ps.length > 0 ? ps.reduce((s, p) => s + (slot.get(p) ?? 0), 0) / ps.length : i;
+      return { id, bary, i };
+    });
+    keyed.sort((a, b) => a.bary - b.bary || a.i - b.i);
+    row.splice(0, row.length, ...keyed.map((k) => k.id));
+    // Centre-relative slots so a single child sits under its parent's column.
+    row.forEach((id, i) => slot.set(id, i - (row.length - 1) / 2));
+  });
+
+  const widest = Math.max(0, ...layers.map((r) => r.length));
+  const stepX = o.nodeWidth + o.gapX;
+  const stepY = o.nodeHeight + o.gapY;
+  const width = widest > 0 ? widest * stepX - o.gapX : 0;
+  const nodes = new Map<number, Placed>();
+  layers.forEach((row, layer) => {
+    const offset = (width - (row.length * stepX - o.gapX)) / 2;
+    row.forEach((id, i) => nodes.set(id, { id, layer, x: offset + i * stepX, y: layer * stepY }));
+  });
+  return { nodes, layers, width, height: depth > 0 ? depth * stepY - o.gapY : 0 };
+}

@@ -1,0 +1,143 @@
+import { describe, expect, it } from "vitest";
+import type { SchemaTree, FieldView } from "../bindings";
+import { argumentLiteral, buildQuery, closePaths, quoteString, untick } from "./build";
+
+function field(name: string, type: string, extra: Partial<FieldView> = {}): FieldView {
+  const named = type.replace(/[[\]!]/g, "");
+  return {
+    name,
+    type,
+    namedType: named,
+    isObject: !["ID", "String", "Int", "Float", "Boolean"].includes(named),
+    isList: type.replace(/!$/, "").startsWith("["),
+    description: "",
+    arguments: [],
+    binding: null,
+    ...extra,
+  };
+}
+
+const shop: SchemaTree = {
+  types: [
+    {
+      name: "Query",
+      description: "",
+      fields: [
+        field("getOrderDetails", "Order", { arguments: [{ name: "id", type: "ID!", required: true }] }),
+        field("search", "[Product]", {
+          arguments: [
+            { name: "text", type: "String", required: false },
+            { name: "limit", type: "Int", required: false },
+            { name: "ids", type: "[ID!]", required: false },
+          ],
+        }),
+      ],
+    },
+    { name: "Order", description: "", fields: [field("id", "ID!"), field("user", "User"), field("products", "[Product]")] },
+    { name: "User", description: "", fields: [field("id", "ID!"), field("name", "String")] },
+    { name: "Product", description: "", fields: [field("id", "ID!"), field("name", "String"), field("price", "Float")] },
+  ],
+};
+
+describe("buildQuery", () => {
+  it("nests selections under their parents with the argument quoted", () => {
+    const doc = buildQuery(
+      shop,
+      ["getOrderDetails", "getOrderDetails.user.name", "getOrderDetails.products.name", "getOrderDetails.products.price"],
+      { getOrderDetails: { id: "1" } },
+    );
+    expect(doc).toBe(
+      [
+        "query {",
+        '  getOrderDetails(id: "1") {',
+        "    user {",
+        "      name",
+        "    }",
+        "    products {",
+        "      name",
+        "      price",
+        "    }",
+        "  }",
+        "}",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("follows schema order, not tick order", () => {
+    const a = buildQuery(shop, ["getOrderDetails.products.price", "getOrderDetails.user.name", "getOrderDetails.id"], {});
+    const b = buildQuery(shop, ["getOrderDetails.id", "getOrderDetails.user.name", "getOrderDetails.products.price"], {});
+    expect(a).toBe(b);
+    expect(a.indexOf("id")).toBeLessThan(a.indexOf("user"));
+    expect(a.indexOf("user")).toBeLessThan(a.indexOf("products"));
+  });
+
+  it("ticking a leaf implies its parents", () => {
+    const doc = buildQuery(shop, ["getOrderDetails.user.name"], { getOrderDetails: { id: "7" } });
+    expect(doc).toContain('getOrderDetails(id: "7") {');
+    expect(doc).toContain("user {");
+  });
+
+  it("keeps an object with no ticked subfield valid with __typename", () => {
+    const doc = buildQuery(shop, ["getOrderDetails"], { getOrderDetails: { id: "1" } });
+    expect(doc).toContain("__typename");
+  });
+
+  it("returns an empty document when nothing is ticked", () => {
+    expect(buildQuery(shop, [], {})).toBe("");
+  });
+
+  it("leaves variable references untouched and declares them with the argument type", () => {
+    const doc = buildQuery(shop, ["getOrderDetails.id"], { getOrderDetails: { id: "$orderId" } }, { operationName: "OrderDetails" });
+    expect(doc.startsWith("query OrderDetails($orderId: ID!) {")).toBe(true);
+    expect(doc).toContain("getOrderDetails(id: $orderId)");
+  });
+
+  it("omits blank arguments and writes numbers and lists by type", () => {
+    const doc = buildQuery(shop, ["search.name"], { search: { text: "  ", limit: "10", ids: "1, 2" } });
+    expect(doc).toContain('search(limit: 10, ids: ["1", "2"])');
+  });
+
+  it("escapes quotes, backslashes and newlines in string arguments", () => {
+    const doc = buildQuery(shop, ["search.name"], { search: { text: 'say "hi"\\\nnow' } });
+    expect(doc).toContain('search(text: "say \\"hi\\"\\\\\\nnow")');
+  });
+
+  it("ignores paths that the schema does not have", () => {
+    expect(buildQuery(shop, ["nope.x"], {})).toBe("");
+  });
+});
+
+describe("argumentLiteral", () => {
+  it("quotes an ID even when it looks like a number", () => {
+    expect(argumentLiteral("42", "ID!")).toBe('"42"');
+  });
+  it("keeps a valid Int bare and quotes an invalid one (the server reports it)", () => {
+    expect(argumentLiteral("12", "Int")).toBe("12");
+    expect(argumentLiteral("12abc", "Int")).toBe('"12abc"');
+  });
+  it("accepts floats with exponents and booleans", () => {
+    expect(argumentLiteral("-1.5e3", "Float!")).toBe("-1.5e3");
+    expect(argumentLiteral("true", "Boolean")).toBe("true");
+  });
+  it("turns JSON lists and objects into GraphQL literals", () => {
+    expect(argumentLiteral('["a", "b\\"c"]', "[String]")).toBe('["a", "b\\"c"]');
+    expect(argumentLiteral('{"first": 2, "after": "x"}', "PageInput")).toBe('{first: 2, after: "x"}');
+  });
+  it("writes enum values bare", () => {
+    expect(argumentLiteral("ASC", "SortOrder")).toBe("ASC");
+  });
+  it("escapes control characters as unicode", () => {
+    expect(quoteString("a\u0001b")).toBe('"a\\u0001b"');
+  });
+});
+
+describe("selection helpers", () => {
+  it("closes paths over their prefixes", () => {
+    expect([...closePaths(["a.b.c"])].sort()).toEqual(["a", "a.b", "a.b.c"]);
+  });
+  it("unticking removes the subtree but not siblings with a shared prefix", () => {
+    const left = untick(["a", "a.b", "a.b.c", "a.bc"], "a.b");
+    expect([...left].sort()).toEqual(["a", "a.bc"]);
+  });
+});

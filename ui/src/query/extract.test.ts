@@ -1,0 +1,40 @@
+import { describe, expect, it } from "vitest";
+import type { FieldView, SchemaTree } from "../bindings";
+import { buildQuery } from "./build";
+import { extractSelection } from "./extract";
+
+const f = (name: string, type: string, extra: Partial<FieldView> = {}): FieldView => ({
+  name, type, namedType: type.replace(/[[\]!]/g, ""), isObject: /Order|User/.test(type), isList: type.startsWith("["),
+  description: "", arguments: [], binding: null, ...extra,
+});
+
+const schema: SchemaTree = {
+  types: [
+    { name: "Query", description: "", fields: [f("getOrderDetails", "Order", { arguments: [{ name: "id", type: "ID!", required: true }] })] },
+    { name: "Order", description: "", fields: [f("id", "ID!"), f("user", "User")] },
+    { name: "User", description: "", fields: [f("name", "String")] },
+  ],
+};
+
+describe("extractSelection", () => {
+  it("round-trips what the explorer builds", () => {
+    const sel = ["getOrderDetails", "getOrderDetails.id", "getOrderDetails.user", "getOrderDetails.user.name"];
+    const args = { getOrderDetails: { id: 'a "quoted" id' } };
+    const back = extractSelection(schema, buildQuery(schema, sel, args))!;
+    expect(back.selected).toEqual(sel);
+    expect(back.args).toEqual(args);
+  });
+
+  it("follows aliases, fragments and variables", () => {
+    const doc = `query Q($id: ID!) { o: getOrderDetails(id: $id) { ...F } }
+      fragment F on Order { user { ... on User { name } } }`;
+    expect(extractSelection(schema, doc)).toEqual({
+      selected: ["getOrderDetails", "getOrderDetails.user", "getOrderDetails.user.name"],
+      args: { getOrderDetails: { id: "$id" } },
+    });
+  });
+
+  it("returns null for a document that does not parse", () => {
+    expect(extractSelection(schema, "{ getOrderDetails(")).toBeNull();
+  });
+});

@@ -1,0 +1,67 @@
+// Every downstream call of a run as a bar from startMs to endMs on one shared scale.
+import { useMemo } from "react";
+import type { SpanView, TraceView } from "../bindings";
+import { barFor, formatMs, makeScale, orderCalls } from "./waterfall";
+import { sourceColor } from "../plan/colors";
+import { spanFailed } from "../plan/stats";
+
+interface Props {
+  trace: TraceView;
+  selected: number | null;
+  onSelect: (span: SpanView) => void;
+}
+
+export function Waterfall({ trace, selected, onSelect }: Props) {
+  const rows = useMemo(() => orderCalls(trace.spans), [trace]);
+  const scale = useMemo(() => makeScale(trace.spans, trace.durationMs, 4), [trace]);
+  const labels = useMemo(() => new Map(trace.plan.nodes.map((n) => [n.id, n.label])), [trace]);
+  return (
+    <div data-testid="waterfall">
+      <div className="wf-axis">
+        <span>call</span>
+        <div className="ticks">
+          {scale.ticks.map((t, i) => (
+            <span
+              key={t}
+              style={{ left: `${scale.pct(t)}%`, transform: i === 0 ? "none" : i === scale.ticks.length - 1 ? "translateX(-100%)" : undefined }}
+            >
+              {formatMs(t)}
+            </span>
+          ))}
+        </div>
+        <span>batch · status</span>
+      </div>
+      {rows.map((s) => {
+        const bar = barFor(s, scale);
+        const failed = spanFailed(s);
+        return (
+          <div
+            key={s.id}
+            className={`wf-row ${selected === s.id ? "selected" : ""}`}
+            data-testid="waterfall-row"
+            role="button"
+            tabIndex={0}
+            onClick={() => onSelect(s)}
+            onKeyDown={(e) => (e.key === "Enter" || e.key === " ") && (e.preventDefault(), onSelect(s))}
+            title={`${labels.get(s.node) ?? ""}  ${s.request.method} ${s.request.target}`}
+          >
+            <span className="name">
+              <strong>{s.source}</strong> <span className="muted">{s.operation}</span>
+            </span>
+            <div className="wf-track">
+              <div
+                className={`wf-bar ${failed ? "failed" : ""}`}
+                style={{ left: `${bar.left}%`, width: `${bar.width}%`, ["--src" as string]: sourceColor(s.source) }}
+              />
+            </div>
+            <span className="mono">
+              ×{s.batchSize} · <span className={failed ? "err" : "ok"}>{s.category ?? s.status ?? "–"}</span>{" "}
+              <span className="muted">{formatMs(s.endMs - s.startMs)}</span>
+            </span>
+          </div>
+        );
+      })}
+      {rows.length === 0 && <div className="muted">No downstream call was made.</div>}
+    </div>
+  );
+}

@@ -1,0 +1,237 @@
+// The main screen: explorer | editor + variables | fan-out graph, result and waterfall.
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState, type Dispatch, type SetStateAction } from "react";
+import type { RunResult, SpanView, WorkspaceView } from "../bindings";
+import { Explorer } from "../query/Explorer";
+import { buildQuery, closePaths, untick } from "../query/build";
+import { sessionFromRun, type QuerySession } from "../query/session";
+import { usePlan } from "../query/usePlan";
+import { useRun } from "../query/useRun";
+import { operationNames } from "../query/operations";
+import { nodeStats, spanFailed, spansOf } from "../plan/stats";
+import { ResultPanel } from "../result/ResultPanel";
+import { Waterfall } from "../result/Waterfall";
+import { formatMs } from "../result/waterfall";
+import { SpanDrawer } from "../result/SpanDrawer";
+import { useDark } from "../useDark";
+
+const GraphqlEditor = lazy(() => import("../editor/GraphqlEditor"));
+const PlanGraph = lazy(() => import("../plan/PlanGraph"));
+
+interface Props {
+  workspace: WorkspaceView;
+  session: QuerySession;
+  setSession: Dispatch<SetStateAction<QuerySession>>;
+}
+
+export function QueryScreen({ workspace, session, setSession }: Props) {
+  const dark = useDark();
+  const [operation, setOperation] = useState<string | null>(null);
+  const [selectedNode, setSelectedNode] = useState<number | null>(null);
+  const [span, setSpan] = useState<SpanView | null>(null);
+  // A ticked leaf shows its parents ticked too: the document selects them.
+  const selected = useMemo(() => closePaths(session.selected), [session.selected]);
+  const ops = useMemo(() => operationNames(session.document), [session.document]);
+  const operationName = ops.length > 1 ? (operation && ops.includes(operation) ? operation : (ops[0] ?? null)) : null;
+
+  const workspaceKey = `${workspace.id}:${workspace.sdl.length}:${workspace.environment ?? ""}`;
+  const plan = usePlan(session.document, session.variables, operationName, workspaceKey);
+
+  const onResult = useCallback(
+    (run: RunResult, document: string, variables: string) =>
+      setSession((s) => ({ ...s, result: sessionFromRun(run, document, variables) })),
+    [setSession],
+  );
+  const { state: runState, run, cancel, clearError } = useRun(onResult);
+  const running = runState.runId !== null;
+  const doRun = useCallback(() => run(session.document, session.variables, operationName), [run, session.document, session.variables, operationName]);
+
+  // Ctrl/Cmd+Enter runs from anywhere on this screen (the editor has its own binding too).
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if ((e.ctrlKey || e.metaKey) && e.key === "Enter" && !e.defaultPrevented) {
+        e.preventDefault();
+        doRun();
+      } else if (e.key === "Escape" && running) {
+        cancel();
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [doRun, cancel, running]);
+
+  // The tree follows a document typed by hand or reopened from history (parsed lazily:
+  // the GraphQL parser lives in the editor's chunk).
+  const { document: doc, generated } = session;
+  useEffect(() => {
+    if (doc === generated || doc.trim() === "") return;
+    let live = true;
+    const timer = window.setTimeout(() => {
+      void import("../query/extract").then(({ extractSelection }) => {
+        const found = live ? extractSelection(workspace.schema, doc, operationName) : null;
+        if (found) setSession((s) => (s.document === doc ? { ...s, selected: found.selected, args: found.args } : s));
+      });
+    }, 300);
+    return () => {
+      live = false;
+      window.clearTimeout(timer);
+    };
+  }, [doc, generated, operationName, workspace.schema, setSession]);
+
+  const regenerate = (nextSelected: Iterable<string>, nextArgs: QuerySession["args"]) =>
+    setSession((s) => {
+      const sel = [...nextSelected];
+      const doc = buildQuery(workspace.schema, sel, nextArgs);
+      return { ...s, selected: sel, args: nextArgs, document: doc, generated: doc };
+    });
+  const onToggle = (path: string, on: boolean) => {
+    const next = on ? new Set(selected).add(path) : untick(selected, path);
+    regenerate(next, session.args);
+  };
+  const onArg = (path: string, name: string, value: string) => {
+    const nextArgs = { ...session.args, [path]: { ...(session.args[path] ?? {}), [name]: value } };
+    const next = value.trim() !== "" ? new Set(selected).add(path) : selected;
+    regenerate(next, nextArgs);
+  };
+
+  const result = session.result;
+  // Run figures belong on the graph only while it shows the document that ran.
+  const sameAsRun = !!result && result.ranDocument === session.document && result.ranVariables === session.variables;
+  const trace = result?.trace ?? null;
+  const stats = useMemo(() => (sameAsRun ? nodeStats(trace) : new Map()), [sameAsRun, trace]);
+  const shownPlan = plan.result?.plan ?? (sameAsRun ? trace?.plan ?? null : null);
+  const planErrors = plan.result?.errors ?? [];
+  const nodeSpans = selectedNode !== null && sameAsRun ? spansOf(trace, selectedNode) : [];
+  const edited = session.document !== session.generated && session.generated !== "";
+
+  return (
+    <div className="query-screen">
+      <Explorer schema={workspace.schema} selected={selected} args={session.args} onToggle={onToggle} onArg={onArg} />
+
+      <div className="col">
+        <section className="panel grow" aria-label="Query editor">
+          <div className="panel-head">
+            <h3 className="grow">Query</h3>
+            {edited && <span className="muted" title="Ticking a field rewrites the document from the explorer">edited by hand</span>}
+            {ops.length > 1 && (
+              <select aria-label="Operation" value={operationName ?? ""} onChange={(e) => setOperation(e.target.value)}>
+                {ops.map((o) => <option key={o}>{o}</option>)}
+              </select>
+            )}
+            <button onClick={() => setSession((s) => ({ ...s, selected: [], args: {}, document: "", generated: "" }))} title="Clear the query">Clear</button>
+            {running ? (
+              <button className="primary" data-testid="cancel" onClick={cancel} title="Cancel (Esc)">Cancel</button>
+            ) : null}
+            <button className="primary" data-testid="run" onClick={doRun} disabled={running || session.document.trim() === ""} title="Run (Ctrl+Enter)">
+              {running ? "Running…" : "▶ Run"}
+            </button>
+          </div>
+          <div className="editor-wrap" data-testid="editor">
+            <Suspense fallback={<pre style={{ padding: 8 }}>{session.document}</pre>}>
+              <GraphqlEditor
+                value={session.document}
+                sdl={workspace.sdl}
+                dark={dark}
+                onRun={doRun}
+                onChange={(document) => setSession((s) => ({ ...s, document }))}
+              />
+            </Suspense>
+          </div>
+          {(planErrors.length > 0 || plan.error || runState.error) && (
+            <div className="errors-list problems" role="alert">
+              {runState.error && (
+                <div className="err row">
+                  <span className="grow">Run failed: {runState.error}</span>
+                  <button className="ghost" onClick={clearError}>✕</button>
+                </div>
+              )}
+              {plan.error && <div className="err">{plan.error}</div>}
+              {planErrors.map((e, i) => (
+                <div key={i} className="err">
+                  {e.line !== null && <span className="mono">{e.line}:{e.column ?? 0} </span>}
+                  {e.message}
+                </div>
+              ))}
+            </div>
+          )}
+        </section>
+        <section className="panel variables" aria-label="Variables">
+          <div className="panel-head">
+            <h3 className="grow">Variables</h3>
+            <span className="muted">JSON</span>
+          </div>
+          <div className="panel-body">
+            <textarea
+              data-testid="variables"
+              spellCheck={false}
+              value={session.variables}
+              onChange={(e) => setSession((s) => ({ ...s, variables: e.target.value }))}
+            />
+          </div>
+        </section>
+      </div>
+
+      <div className="col">
+        <section className="panel graph" aria-label="Fan-out graph">
+          <div className="panel-head">
+            <h3 className="grow">Fan-out graph</h3>
+            {plan.pending && <span className="muted">planning…</span>}
+            {shownPlan && (
+              <span className="muted" data-testid="plan-summary">
+                {shownPlan.nodes.length} fetch{shownPlan.nodes.length === 1 ? "" : "es"} · {shownPlan.stages.length} stage{shownPlan.stages.length === 1 ? "" : "s"}
+              </span>
+            )}
+            {sameAsRun && trace && <span className="chip">{formatMs(trace.durationMs)}</span>}
+          </div>
+          <div className="panel-body">
+            {shownPlan ? (
+              <Suspense fallback={<div className="centre muted">Drawing…</div>}>
+                <PlanGraph plan={shownPlan} stats={stats} progress={runState.progress} selected={selectedNode} onSelect={setSelectedNode} />
+              </Suspense>
+            ) : (
+              <div className="centre muted">{session.document.trim() === "" ? "Tick fields to see which calls the query makes." : "No plan for this document."}</div>
+            )}
+            {selectedNode !== null && shownPlan && (
+              <div className="node-calls" data-testid="node-calls">
+                <div className="row">
+                  <strong className="grow">{shownPlan.nodes.find((n) => n.id === selectedNode)?.label ?? `node ${selectedNode}`}</strong>
+                  <button className="ghost" onClick={() => setSelectedNode(null)} aria-label="Close">✕</button>
+                </div>
+                {nodeSpans.length === 0 && <div className="muted">No calls yet: run the query to see them.</div>}
+                {nodeSpans.map((s) => (
+                  <button key={s.id} className="list-button" onClick={() => setSpan(s)}>
+                    <span className="mono">{s.request.method}</span> ×{s.batchSize}{" "}
+                    <span className={spanFailed(s) ? "err" : "ok"}>{s.category ?? s.status ?? "–"}</span>{" "}
+                    <span className="muted">{formatMs(s.endMs - s.startMs)}</span>
+                  </button>
+                ))}
+              </div>
+            )}
+          </div>
+        </section>
+        {result ? (
+          <>
+            <ResultPanel response={result.response} traceErrors={trace?.errors ?? []} />
+            {trace && (
+              <section className="panel waterfall" aria-label="Downstream calls">
+                <div className="panel-head">
+                  <h3 className="grow">Downstream calls</h3>
+                  <span className="muted">{trace.spans.length} call{trace.spans.length === 1 ? "" : "s"} · {formatMs(trace.durationMs)}</span>
+                </div>
+                <div className="panel-body">
+                  <Waterfall trace={trace} selected={span?.id ?? null} onSelect={setSpan} />
+                </div>
+              </section>
+            )}
+          </>
+        ) : (
+          <section className="panel grow">
+            <div className="centre muted">
+              <span>Run the query (<span className="kbd">Ctrl</span> + <span className="kbd">Enter</span>) to see the stitched result and every downstream call.</span>
+            </div>
+          </section>
+        )}
+      </div>
+      {span && <SpanDrawer span={span} onClose={() => setSpan(null)} />}
+    </div>
+  );
+}

@@ -1,0 +1,20 @@
+/// <reference types="vitest/config" />
+import { defineConfig } from "vite";
+import react from "@vitejs/plugin-react";
+
+// Tauri loads the built files from ui/dist (tauri.conf.json: build.frontendDist).
+export default defineConfig({
+  base: "./",
+  clearScreen: false,
+  plugins: [react()],
+  server: { port: 5173, strictPort: true },
+  build: {
+    outDir: "dist",
+    target: "es2022",
+    chunkSizeWarningLimit: 900,
+  },
+  test: {
+    include: ["src/**/*.test.ts"],
+    environment: "node",
+  },
+});
