@@ -100,6 +100,16 @@ pub async fn source_import_grpc(
 }
 
 #[tauri::command]
+pub async fn source_import_proto(
+    state: State<'_, AppState>,
+    name: String,
+    endpoint: String,
+    folder: String,
+) -> Res<WorkspaceView> {
+    state.source_import_proto(&name, &endpoint, &folder).await
+}
+
+#[tauri::command]
 pub async fn operation_send(
     state: State<'_, AppState>,
     source: String,
@@ -116,11 +126,16 @@ pub async fn query_plan(state: State<'_, AppState>, request: QueryRequest) -> Re
 
 #[tauri::command]
 pub async fn query_run(
+    app: tauri::AppHandle,
     state: State<'_, AppState>,
     run_id: String,
     request: QueryRequest,
 ) -> Res<RunResult> {
-    state.query_run(&run_id, &request).await
+    use tauri::Emitter;
+    let progress: crate::state::ProgressSink = std::sync::Arc::new(move |p| {
+        let _ = app.emit("run-progress", p);
+    });
+    state.query_run(&run_id, &request, Some(progress)).await
 }
 
 #[tauri::command]

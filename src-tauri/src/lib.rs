@@ -49,6 +49,7 @@ pub fn run() {
             commands::source_import_openapi,
             commands::source_import_graphql,
             commands::source_import_grpc,
+            commands::source_import_proto,
             commands::operation_send,
             commands::query_plan,
             commands::query_run,

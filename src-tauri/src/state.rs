@@ -35,6 +35,9 @@ struct Open {
     engine_error: Option<String>,
 }
 
+/// Where run progress goes (the shell emits it as the `run-progress` event).
+pub type ProgressSink = std::sync::Arc<dyn Fn(RunProgress) + Send + Sync>;
+
 pub struct AppState {
     store: Store,
     demo: Option<DemoState>,
@@ -264,6 +267,27 @@ impl AppState {
         self.after_source_change(id).await
     }
 
+    /// A gRPC source described by a folder of .proto files (compiled here, paths kept
+    /// relative to the workspace file).
+    pub async fn source_import_proto(
+        &self,
+        name: &str,
+        endpoint: &str,
+        folder: &str,
+    ) -> Result<WorkspaceView, ApiError> {
+        let id = self.open_workspace_id().await?;
+        let (name, endpoint, folder) = (
+            non_blank(name, "name")?,
+            non_blank(endpoint, "endpoint")?,
+            non_blank(folder, "folder")?,
+        );
+        self.store
+            .add_proto_source(id, name, endpoint, Path::new(folder))
+            .await
+            .map_err(store_error)?;
+        self.after_source_change(id).await
+    }
+
     pub async fn operation_send(
         &self,
         source: &str,
@@ -301,8 +325,41 @@ impl AppState {
         &self,
         run_id: &str,
         request: &QueryRequest,
+        progress: Option<ProgressSink>,
     ) -> Result<RunResult, ApiError> {
         let run_id = non_blank(run_id, "runId")?.to_string();
+        // Each fetch node's start and end, as `RunProgress`, while the run is in flight.
+        let observer: Option<knot_execute::Observer> = progress.map(|sink| {
+            let rid = run_id.clone();
+            let observer: knot_execute::Observer =
+                std::sync::Arc::new(move |e: knot_execute::NodeEvent| {
+                    let (node, state, at_ms) = match e {
+                        knot_execute::NodeEvent::Started { node, at_ms } => {
+                            (node, ProgressState::Started, at_ms)
+                        }
+                        knot_execute::NodeEvent::Finished {
+                            node,
+                            at_ms,
+                            failed_calls,
+                        } => (
+                            node,
+                            if failed_calls > 0 {
+                                ProgressState::Failed
+                            } else {
+                                ProgressState::Done
+                            },
+                            at_ms,
+                        ),
+                    };
+                    sink(RunProgress {
+                        run_id: rid.clone(),
+                        node: u32::try_from(node).unwrap_or(u32::MAX),
+                        state,
+                        at_ms,
+                    });
+                });
+            observer
+        });
         let engine = self.engine().await?;
         let environment = self
             .open
@@ -321,7 +378,11 @@ impl AppState {
         let task = {
             let engine = engine.clone();
             let req = req.clone();
-            tokio::spawn(async move { engine.run(&req).await })
+            tokio::spawn(async move {
+                engine
+                    .run_observed(&req, knot_plan::Limits::default(), observer)
+                    .await
+            })
         };
         {
             let mut runs = self

@@ -54,7 +54,40 @@ async fn first_launch_opens_the_demo_workspace_and_runs_it() {
         .expect("plan answer");
     assert!(bad.plan.is_none() && !bad.errors.is_empty());
 
-    let run = state.query_run("r1", &request(DETAILS)).await.expect("run");
+    // Progress: each of the three fetch nodes starts and ends, the order's first.
+    let events: std::sync::Arc<std::sync::Mutex<Vec<knot_app_api::RunProgress>>> =
+        Default::default();
+    let sink = {
+        let events = events.clone();
+        std::sync::Arc::new(move |p: knot_app_api::RunProgress| {
+            if let Ok(mut v) = events.lock() {
+                v.push(p);
+            }
+        })
+    };
+    let run = state
+        .query_run("r1", &request(DETAILS), Some(sink))
+        .await
+        .expect("run");
+    {
+        let events = events.lock().unwrap();
+        assert_eq!(events.len(), 6, "{events:?}");
+        assert!(events.iter().all(|e| e.run_id == "r1"));
+        let done_0 = events
+            .iter()
+            .position(|e| e.node == 0 && e.state == knot_app_api::ProgressState::Done)
+            .unwrap();
+        for node in [1, 2] {
+            let started = events
+                .iter()
+                .position(|e| e.node == node && e.state == knot_app_api::ProgressState::Started)
+                .unwrap();
+            assert!(
+                started > done_0,
+                "node {node} started before the order was fetched"
+            );
+        }
+    }
     assert_eq!(run.run_id, "r1");
     assert!(
         run.response["data"]["getOrderDetails"]["user"]["name"].is_string(),
@@ -101,7 +134,7 @@ async fn first_launch_opens_the_demo_workspace_and_runs_it() {
     let again = AppState::init(dir.path(), true).await.expect("init again");
     assert_eq!(again.workspace_list().await.expect("list").len(), 1);
     let run = again
-        .query_run("r2", &request(DETAILS))
+        .query_run("r2", &request(DETAILS), None)
         .await
         .expect("run again");
     assert!(run.response.get("errors").is_none(), "{}", run.response);
@@ -122,7 +155,7 @@ async fn cancel_aborts_a_run_in_flight() {
     );
     let running = {
         let state = state.clone();
-        tokio::spawn(async move { state.query_run("slow", &request(DETAILS)).await })
+        tokio::spawn(async move { state.query_run("slow", &request(DETAILS), None).await })
     };
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(state.query_cancel("slow"));
@@ -205,4 +238,62 @@ async fn workspaces_are_created_edited_and_extended() {
     assert!(file.exists());
     let recent = state.recent_files().await.expect("recent");
     assert_eq!(recent.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn grpc_sources_come_from_a_proto_folder_or_from_reflection() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let state = AppState::init(dir.path(), true).await.expect("init");
+    let products = state
+        .app_info()
+        .demo
+        .expect("demo")
+        .services
+        .into_iter()
+        .find(|s| s.name == "products")
+        .expect("products service")
+        .url;
+    let protos = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("proto");
+    let ws = state
+        .source_import_proto("catalog", &products, &protos.display().to_string())
+        .await
+        .expect("proto import");
+    let catalog = ws
+        .sources
+        .iter()
+        .find(|s| s.name == "catalog")
+        .expect("catalog source");
+    let ops: Vec<&str> = catalog.operations.iter().map(|o| o.name.as_str()).collect();
+    assert!(
+        ops.contains(&"GetProduct") && ops.contains(&"GetProducts"),
+        "{ops:?}"
+    );
+    // The new source answers a Send right away.
+    let call = state
+        .operation_send(
+            "catalog",
+            "GetProduct",
+            &json!({"id": "2"}).as_object().cloned().unwrap_or_default(),
+        )
+        .await
+        .expect("send");
+    assert_eq!(call.status.as_deref(), Some("OK"), "{call:?}");
+    assert!(call
+        .response
+        .unwrap_or_default()
+        .contains("Ergonomic Mouse"));
+    let missing = state
+        .source_import_proto("nope", &products, "/definitely/not/here")
+        .await
+        .expect_err("missing folder");
+    assert!(
+        missing.message.contains("/definitely/not/here"),
+        "{}",
+        missing.message
+    );
+    let ws = state
+        .source_import_grpc("reflected", &products)
+        .await
+        .expect("reflection import");
+    assert!(ws.sources.iter().any(|s| s.name == "reflected"));
 }

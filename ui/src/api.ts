@@ -75,6 +75,8 @@ export const api = {
     call<WorkspaceView>("source_import_openapi", { name, text, baseUrl }),
   sourceImportGraphql: (name: string, url: string) => call<WorkspaceView>("source_import_graphql", { name, url }),
   sourceImportGrpc: (name: string, endpoint: string) => call<WorkspaceView>("source_import_grpc", { name, endpoint }),
+  sourceImportProto: (name: string, endpoint: string, folder: string) =>
+    call<WorkspaceView>("source_import_proto", { name, endpoint, folder }),
   operationSend: (source: string, operation: string, inputs: Record<string, unknown>) =>
     call<CallView>("operation_send", { source, operation, inputs }),
   queryPlan: (request: QueryRequest) => call<PlanResult>("query_plan", { request }),

@@ -22,6 +22,23 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
+/// What the executor reports while a run is in flight: each fetch node's start and end.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum NodeEvent {
+    Started {
+        node: usize,
+        at_ms: f64,
+    },
+    Finished {
+        node: usize,
+        at_ms: f64,
+        failed_calls: usize,
+    },
+}
+
+/// Receives [`NodeEvent`]s, synchronously, from the run's own task: keep it cheap.
+pub type Observer = Arc<dyn Fn(NodeEvent) + Send + Sync>;
+
 /// A GraphQL request against the unified schema.
 #[derive(Clone, Debug, Default)]
 pub struct Request {
@@ -137,6 +154,17 @@ impl Engine {
 
     /// [`Engine::run`] with document size limits (the gateway's).
     pub async fn run_with_limits(&self, request: &Request, limits: knot_plan::Limits) -> Outcome {
+        self.run_observed(request, limits, None).await
+    }
+
+    /// [`Engine::run_with_limits`], reporting each fetch node's start and end to `observer`
+    /// while the run is in flight (the desktop app colours its fan-out graph live).
+    pub async fn run_observed(
+        &self,
+        request: &Request,
+        limits: knot_plan::Limits,
+        observer: Option<Observer>,
+    ) -> Outcome {
         let key: PlanKey = (
             request.document.clone(),
             request.operation_name.clone(),
@@ -151,7 +179,7 @@ impl Engine {
             .and_then(|m| m.get(&key).cloned());
         if let Some(c) = cached {
             return self
-                .execute_inner(&c.plan, c.json.clone(), &request.headers)
+                .execute_inner(&c.plan, c.json.clone(), &request.headers, observer.as_ref())
                 .await;
         }
         let plan = match knot_plan::plan_with_limits(
@@ -177,8 +205,13 @@ impl Engine {
             }
             m.insert(key, entry.clone());
         }
-        self.execute_inner(&entry.plan, entry.json.clone(), &request.headers)
-            .await
+        self.execute_inner(
+            &entry.plan,
+            entry.json.clone(),
+            &request.headers,
+            observer.as_ref(),
+        )
+        .await
     }
 
     /// Runs a plan made by [`Engine::plan`].
@@ -188,7 +221,7 @@ impl Engine {
 
     /// Runs a plan; each source receives the inbound headers it allows.
     pub async fn execute_with_headers(&self, plan: &Plan, headers: &[(String, String)]) -> Outcome {
-        self.execute_inner(plan, Arc::new(plan.to_json()), headers)
+        self.execute_inner(plan, Arc::new(plan.to_json()), headers, None)
             .await
     }
 
@@ -197,9 +230,10 @@ impl Engine {
         plan: &Plan,
         plan_json: Arc<Value>,
         headers: &[(String, String)],
+        observer: Option<&Observer>,
     ) -> Outcome {
         let started = Instant::now();
-        let raw = run::run_plan(plan, &self.connectors, headers, started).await;
+        let raw = run::run_plan(plan, &self.connectors, headers, started, observer).await;
         let mut projection = project::Projection::new(&raw.errors);
         let data = projection.root(&plan.selections, &raw.data, QUERY_TYPE);
         let mut response = Map::new();

@@ -245,7 +245,13 @@ pub async fn run_plan(
     connectors: &Connectors,
     inbound_headers: &[(String, String)],
     started: Instant,
+    observer: Option<&crate::Observer>,
 ) -> RawRun {
+    let notify = |event: crate::NodeEvent| {
+        if let Some(o) = observer {
+            o(event);
+        }
+    };
     let ms = |t: Instant| t.saturating_duration_since(started).as_secs_f64() * 1000.0;
     let n = plan.graph.node_count();
     let mut waiting: Vec<usize> = (0..n).map(|i| plan.dependencies(i).len()).collect();
@@ -260,6 +266,10 @@ pub async fn run_plan(
     let start_node = |id: usize, data: &Value| {
         let node = plan.node(id);
         let node_start = Instant::now();
+        notify(crate::NodeEvent::Started {
+            node: id,
+            at_ms: ms(node_start),
+        });
         let prepared = prepare(node, data, connectors);
         async move {
             match prepared {
@@ -309,6 +319,12 @@ pub async fn run_plan(
             }
             Ok(p) => apply(node, p, results, &mut run, node_start, &ms),
         }
+        let failed_calls = run.nodes.last().map(|n| n.failed_calls).unwrap_or(0);
+        notify(crate::NodeEvent::Finished {
+            node: id,
+            at_ms: ms(Instant::now()),
+            failed_calls,
+        });
         for next in plan.graph.neighbors_directed(
             petgraph::graph::NodeIndex::new(id),
             petgraph::Direction::Outgoing,

@@ -1,5 +1,5 @@
 // Sources from a description: OpenAPI text, a GraphQL endpoint (introspection) or a gRPC
-// endpoint (server reflection).
+// endpoint described by server reflection or by a folder of .proto files.
 import { useState } from "react";
 import type { WorkspaceView } from "../bindings";
 import { api, errorMessage } from "../api";
@@ -10,6 +10,7 @@ export function ImportForm({ kind, onDone }: { kind: Kind; onDone: (w: Workspace
   const [name, setName] = useState("");
   const [target, setTarget] = useState("");
   const [text, setText] = useState("");
+  const [protoFolder, setProtoFolder] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -25,7 +26,9 @@ export function ImportForm({ kind, onDone }: { kind: Kind; onDone: (w: Workspace
         ? api.sourceImportOpenapi(n, text, target.trim() || null)
         : kind === "graphql"
           ? api.sourceImportGraphql(n, target.trim())
-          : api.sourceImportGrpc(n, target.trim());
+          : protoFolder.trim()
+            ? api.sourceImportProto(n, target.trim(), protoFolder.trim())
+            : api.sourceImportGrpc(n, target.trim());
     p.then(
       (w) => {
         setBusy(false);
@@ -33,6 +36,7 @@ export function ImportForm({ kind, onDone }: { kind: Kind; onDone: (w: Workspace
         setName("");
         setTarget("");
         setText("");
+        setProtoFolder("");
       },
       (e) => {
         setBusy(false);
@@ -55,7 +59,7 @@ export function ImportForm({ kind, onDone }: { kind: Kind; onDone: (w: Workspace
           <input data-testid={`${kind}-name`} value={name} onChange={(e) => setName(e.target.value)} placeholder={kind === "grpc" ? "products" : "reviews"} />
         </label>
         <label style={{ gridColumn: "span 2" }}>
-          {kind === "openapi" ? "Base URL (optional, else the document's server)" : kind === "graphql" ? "GraphQL URL" : "gRPC endpoint (server reflection)"}
+          {kind === "openapi" ? "Base URL (optional, else the document's server)" : kind === "graphql" ? "GraphQL URL" : "gRPC endpoint"}
           <input
             data-testid={`${kind}-target`}
             value={target}
@@ -64,6 +68,12 @@ export function ImportForm({ kind, onDone }: { kind: Kind; onDone: (w: Workspace
           />
         </label>
       </div>
+      {kind === "grpc" && (
+        <label>
+          Folder of .proto files (optional; empty = ask the server by reflection)
+          <input data-testid="grpc-proto-folder" value={protoFolder} onChange={(e) => setProtoFolder(e.target.value)} placeholder="/path/to/protos" />
+        </label>
+      )}
       {kind === "openapi" && (
         <label>
           OpenAPI 3 document
