@@ -63,9 +63,9 @@ schema:
 ## The .deb package (target/release/bundle/deb/), with the Tauri CLI (npm @tauri-apps/cli@2).
 package: setup ui
 	@if [ -x ui/node_modules/.bin/tauri ]; then \
-	  ui/node_modules/.bin/tauri build --bundles deb; \
+	  ui/node_modules/.bin/tauri build --bundles deb -- -p knot-app; \
 	else \
-	  npx --yes @tauri-apps/cli@2 build --bundles deb; \
+	  npx --yes @tauri-apps/cli@2 build --bundles deb -- -p knot-app; \
 	fi
 
 ## Regenerate the UI's TypeScript types (ui/src/bindings) from crates/knot-app-api.
