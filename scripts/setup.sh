@@ -8,7 +8,7 @@ set -euo pipefail
 # screenshot tools (imagemagick, x11-apps).
 packages=(build-essential pkg-config libssl-dev ca-certificates curl wget file
   libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
-  xvfb xauth webkit2gtk-driver imagemagick x11-apps)
+  xvfb xauth webkit2gtk-driver imagemagick x11-apps graphviz)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -98,6 +98,12 @@ enum Command {
         #[command(subcommand)]
         what: store_cmd::SecretCommand,
     },
+    /// Print the workspace's topology: sources, types, saved operations and their edges.
+    Topology {
+        workspace: PathBuf,
+        #[arg(long, value_enum, default_value_t = TopologyFormat::Dot)]
+        format: TopologyFormat,
+    },
     /// Start the demo services on 127.0.0.1 (REST, gRPC, GraphQL) until Ctrl+C.
     Demo(demo::DemoArgs),
     /// Serve a workspace as a gateway: GraphQL at /graphql and its REST endpoints.
@@ -140,6 +146,14 @@ struct QueryArgs {
     /// Variables as a JSON object.
     #[arg(long)]
     variables: Option<String>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum TopologyFormat {
+    Dot,
+    Mermaid,
+    Svg,
+    Json,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -254,6 +268,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo(args) => demo::run(args),
+        Command::Topology { workspace, format } => {
+            let ws = load(&workspace)?;
+            let topo = knot_plan::topology::topology(&ws);
+            match format {
+                TopologyFormat::Dot => print!("{}", topo.to_dot(&ws.name)),
+                TopologyFormat::Mermaid => print!("{}", topo.to_mermaid()),
+                TopologyFormat::Svg => print!("{}", topo.to_svg()),
+                TopologyFormat::Json => println!("{}", serde_json::to_string_pretty(&topo)?),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Serve(args) => serve_cmd::run(args),
         Command::Workspace { what } => store_cmd::workspace(cli.data_dir.as_deref(), what),
         Command::History(args) => store_cmd::history(cli.data_dir.as_deref(), args),
@@ -361,7 +386,8 @@ fn deep_checks(ws: &Workspace, base: &Path, bytes: &[u8]) -> Vec<knot_model::Pro
     let mut out = Vec::new();
     for (name, op) in &ws.operations {
         // Variables are not known here: plan with placeholder values of the right type.
-        let vars = placeholder_variables(&op.document, op.operation_name.as_deref());
+        let vars =
+            knot_plan::topology::placeholder_variables(&op.document, op.operation_name.as_deref());
         if let Err(errors) = knot_plan::plan(ws, &op.document, op.operation_name.as_deref(), &vars)
         {
             for e in errors {
@@ -406,35 +432,6 @@ fn deep_checks(ws: &Workspace, base: &Path, bytes: &[u8]) -> Vec<knot_model::Pro
         }
     }
     out
-}
-
-fn placeholder_variables(document: &str, operation: Option<&str>) -> Map<String, Value> {
-    let mut vars = Map::new();
-    let Ok(doc) = async_graphql_parser::parse_query(document) else {
-        return vars;
-    };
-    for (name, op) in doc.operations.iter() {
-        if operation.is_some() && name.map(|n| n.as_str()) != operation {
-            continue;
-        }
-        for def in &op.node.variable_definitions {
-            let ty = def.node.var_type.node.to_string();
-            let base = ty.trim_matches(|c| c == '[' || c == ']' || c == '!');
-            let v = match base {
-                "Int" => Value::from(1),
-                "Float" => Value::from(1.0),
-                "Boolean" => Value::Bool(true),
-                _ => Value::String("placeholder".into()),
-            };
-            let v = if ty.starts_with('[') {
-                Value::Array(vec![v])
-            } else {
-                v
-            };
-            vars.insert(def.node.name.node.to_string(), v);
-        }
-    }
-    vars
 }
 
 fn request(ws: &Workspace, q: &QueryArgs) -> Result<Request> {

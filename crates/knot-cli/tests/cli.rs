@@ -273,3 +273,109 @@ fn run_prints_the_response_and_writes_the_trace() {
     assert!(stderr.contains("unknown source"), "{stderr}");
     drop(demo);
 }
+
+fn pipe(cmd: &str, args: &[&str], input: &str) -> (bool, String) {
+    use std::io::Write;
+    let mut child = Command::new(cmd)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{cmd} is installed by `make test` (scripts/setup.sh): {e}"));
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+#[test]
+fn topology_dot_is_valid_graphviz_with_the_expected_nodes_and_edges() {
+    let (status, dot, stderr) = knot(&["topology", "examples/shop.knot.json", "--format", "dot"]);
+    assert_eq!(status, 0, "{stderr}");
+    // Graphviz itself accepts it.
+    let (ok, out) = pipe("dot", &["-Tsvg"], &dot);
+    assert!(ok, "dot rejected the output: {out}\n{dot}");
+    for node in [
+        "\"source:orders\"",
+        "\"source:users\"",
+        "\"source:products\"",
+        "\"type:Order\"",
+        "\"type:User\"",
+        "\"type:Product\"",
+        "\"operation:OrderDetails\"",
+    ] {
+        assert!(
+            dot.contains(&format!("{node} [")),
+            "missing node {node}:\n{dot}"
+        );
+    }
+    for edge in [
+        "\"source:orders\" -> \"type:Order\" [label=\"getOrder (Query.getOrderDetails)\"]",
+        "\"source:users\" -> \"type:User\" [label=\"getUser (Order.user)\"]",
+        "\"source:products\" -> \"type:Product\" [label=\"GetProducts (Order.products)\"]",
+        "\"operation:OrderDetails\" -> \"source:products\"",
+        "\"type:Order\" -> \"type:User\"",
+    ] {
+        assert!(dot.contains(edge), "missing edge {edge}:\n{dot}");
+    }
+    // The composite endpoint is named on its operation; private keys are nowhere.
+    assert!(dot.contains("GET /composite-order-details/{id}") && !dot.contains("userId"));
+}
+
+#[test]
+fn topology_svg_mermaid_and_json_describe_the_same_graph() {
+    let (status, svg, _) = knot(&["topology", "examples/trading.knot.json", "--format", "svg"]);
+    assert_eq!(status, 0);
+    let (ok, out) = pipe("python3", &["-c", "import sys, xml.dom.minidom; xml.dom.minidom.parseString(sys.stdin.read()); print('ok')"], &svg);
+    assert!(ok, "the SVG is not well-formed XML: {out}");
+    for label in [
+        "DayEvents",
+        "GET /day-events/{date}",
+        "instruments",
+        "trading-orders",
+        "TradeOrder",
+    ] {
+        assert!(svg.contains(label), "SVG lacks {label}");
+    }
+    let (_, mermaid, _) = knot(&[
+        "topology",
+        "examples/trading.knot.json",
+        "--format",
+        "mermaid",
+    ]);
+    assert!(
+        mermaid.starts_with("flowchart LR")
+            && mermaid.contains("instruments")
+            && mermaid.contains("==>"),
+        "{mermaid}"
+    );
+    let (_, json, _) = knot(&["topology", "examples/trading.knot.json", "--format", "json"]);
+    let topo: Value = serde_json::from_str(&json).unwrap();
+    let reaches: Vec<&str> = topo["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "reaches")
+        .filter_map(|e| e["to"].as_str())
+        .collect();
+    assert_eq!(
+        reaches,
+        vec![
+            "source:events",
+            "source:instruments",
+            "source:trading-orders"
+        ]
+    );
+}

@@ -103,3 +103,5 @@ pub fn sole_operation_name(document: &str) -> Option<String> {
     let first = names.next()?;
     names.next().is_none().then_some(first)
 }
+
+pub mod topology;
