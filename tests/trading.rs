@@ -160,11 +160,33 @@ async fn a_renamed_match_field_still_matches_what_the_service_sends() {
     let mut f = instrument.fields.shift_remove("identifier").unwrap();
     f.from = Some("identifier".into());
     instrument.fields.insert("iid".into(), f);
-    let b = ws.schema.types.get_mut("Event").unwrap().fields.get_mut("instrument").unwrap().binding.as_mut().unwrap();
+    let b = ws
+        .schema
+        .types
+        .get_mut("Event")
+        .unwrap()
+        .fields
+        .get_mut("instrument")
+        .unwrap()
+        .binding
+        .as_mut()
+        .unwrap();
     b.batch.as_mut().unwrap().match_by = knot_model::MatchBy::Field("iid".into());
     assert!(knot_model::validate::validate(&ws).is_empty());
     let engine = engine(ws, &demo);
-    let outcome = engine.run(&request(r#"{ events(date: "2024-05-01") { instrument { iid symbol } } }"#, json!({}))).await;
-    assert!(outcome.response.get("errors").is_none(), "{}", outcome.response);
-    assert_eq!(outcome.response["data"]["events"][0]["instrument"], json!({"iid": "INS-1", "symbol": "AAPL"}));
+    let outcome = engine
+        .run(&request(
+            r#"{ events(date: "2024-05-01") { instrument { iid symbol } } }"#,
+            json!({}),
+        ))
+        .await;
+    assert!(
+        outcome.response.get("errors").is_none(),
+        "{}",
+        outcome.response
+    );
+    assert_eq!(
+        outcome.response["data"]["events"][0]["instrument"],
+        json!({"iid": "INS-1", "symbol": "AAPL"})
+    );
 }

@@ -57,6 +57,25 @@ pub async fn environment_select(state: State<'_, AppState>, name: String) -> Res
 }
 
 #[tauri::command]
+pub async fn environment_list(state: State<'_, AppState>) -> Res<Vec<EnvironmentView>> {
+    state.environment_list().await
+}
+
+#[tauri::command]
+pub async fn environment_save(
+    state: State<'_, AppState>,
+    name: String,
+    variables: Vec<EnvVariableInput>,
+) -> Res<WorkspaceView> {
+    state.environment_save(&name, &variables).await
+}
+
+#[tauri::command]
+pub async fn environment_delete(state: State<'_, AppState>, name: String) -> Res<WorkspaceView> {
+    state.environment_delete(&name).await
+}
+
+#[tauri::command]
 pub async fn recent_files(state: State<'_, AppState>) -> Res<Vec<String>> {
     state.recent_files().await
 }
@@ -151,4 +170,14 @@ pub async fn history_list(state: State<'_, AppState>, limit: u32) -> Res<Vec<His
 #[tauri::command]
 pub async fn history_get(state: State<'_, AppState>, id: i64) -> Res<HistoryRunView> {
     state.history_get(id).await
+}
+
+#[tauri::command]
+pub async fn topology_view(state: State<'_, AppState>, with_overlay: bool) -> Res<TopologyView> {
+    state.topology_view(with_overlay).await
+}
+
+#[tauri::command]
+pub async fn topology_text(state: State<'_, AppState>, format: TopologyFormat) -> Res<String> {
+    state.topology_text(format).await
 }

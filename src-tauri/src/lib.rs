@@ -8,11 +8,13 @@
 //! parallel builds cannot ship a truncated web bundle.
 
 pub mod commands;
+pub mod environments;
 pub mod errors;
 pub mod firstrun;
 pub mod history;
 pub mod sources;
 pub mod state;
+pub mod topology;
 
 pub use state::AppState;
 
@@ -44,6 +46,9 @@ pub fn run() {
             commands::workspace_save_as,
             commands::workspace_update,
             commands::environment_select,
+            commands::environment_list,
+            commands::environment_save,
+            commands::environment_delete,
             commands::recent_files,
             commands::source_add_rest,
             commands::source_import_openapi,
@@ -56,6 +61,8 @@ pub fn run() {
             commands::query_cancel,
             commands::history_list,
             commands::history_get,
+            commands::topology_view,
+            commands::topology_text,
         ])
         .run(tauri::tauri_build_context!());
     if let Err(e) = result {

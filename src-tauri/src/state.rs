@@ -473,13 +473,22 @@ impl AppState {
 
     // ---- helpers ----
 
-    async fn open_workspace_id(&self) -> Result<WorkspaceId, ApiError> {
+    pub(crate) async fn open_workspace_id(&self) -> Result<WorkspaceId, ApiError> {
         self.open
             .lock()
             .await
             .as_ref()
             .map(|o| o.id)
             .ok_or_else(|| ApiError::not_found("no workspace is open"))
+    }
+
+    /// The chosen environment of the open workspace (None: its default).
+    pub(crate) async fn open_environment(&self) -> Option<String> {
+        self.open
+            .lock()
+            .await
+            .as_ref()
+            .and_then(|o| o.environment.clone())
     }
 
     async fn engine(&self) -> Result<Engine, ApiError> {
@@ -505,7 +514,7 @@ impl AppState {
 
     /// Rebuilds the engine of workspace `id`. `environment`: None keeps the current choice
     /// (when `id` is already open), Some(x) sets it.
-    async fn rebuild(
+    pub(crate) async fn rebuild(
         &self,
         id: WorkspaceId,
         environment: Option<Option<String>>,
@@ -538,7 +547,7 @@ impl AppState {
         self.view(id).await
     }
 
-    async fn view(&self, id: WorkspaceId) -> Result<WorkspaceView, ApiError> {
+    pub(crate) async fn view(&self, id: WorkspaceId) -> Result<WorkspaceView, ApiError> {
         let stored = self.store.workspace(id).await.map_err(store_error)?;
         let environment = self
             .open
@@ -587,7 +596,7 @@ async fn build_engine(
     Engine::new(ws.clone(), vars, &base).map_err(engine_error)
 }
 
-fn non_blank<'a>(value: &'a str, what: &str) -> Result<&'a str, ApiError> {
+pub(crate) fn non_blank<'a>(value: &'a str, what: &str) -> Result<&'a str, ApiError> {
     let trimmed = value.trim();
     if trimmed.is_empty() {
         return Err(ApiError::invalid_input(format!(

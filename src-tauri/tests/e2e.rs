@@ -31,6 +31,16 @@ impl Drop for Killed {
     }
 }
 
+/// tauri-driver's log for one test: target/e2e-screenshots/NAME-driver.log.
+fn driver_log(name: &str) -> Stdio {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e-screenshots");
+    let _ = std::fs::create_dir_all(&dir);
+    match std::fs::File::create(dir.join(format!("{name}-driver.log"))) {
+        Ok(f) => Stdio::from(f),
+        Err(_) => Stdio::null(),
+    }
+}
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -65,8 +75,10 @@ struct Session {
     name: &'static str,
 }
 
-async fn session(name: &'static str) -> Session {
-    let display = (100..200)
+/// `displays`: the X display numbers this test may use (tests run in parallel, each in its
+/// own range so two never race for one display).
+async fn session(name: &'static str, mut displays: std::ops::Range<u32>) -> Session {
+    let display = displays
         .find(|n| {
             !std::path::Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
                 && !std::path::Path::new(&format!("/tmp/.X{n}-lock")).exists()
@@ -103,7 +115,8 @@ async fn session(name: &'static str) -> Session {
         .env("DISPLAY", format!(":{display}"))
         .env("KNOT_DATA_DIR", data.path())
         .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
+        // A file, not this test's stderr: WebKitWebDriver (its child) may outlive it briefly.
+        .stderr(driver_log(name))
         .spawn()
         .expect("tauri-driver starts (cargo install tauri-driver)");
     let driver = Killed(driver, "tauri-driver");
@@ -203,7 +216,7 @@ impl Session {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn shop_query_built_by_ticking_fields_runs_and_shows_plan_result_and_waterfall() {
-    let s = session("shop-query").await;
+    let s = session("shop-query", 100..150).await;
     // The app opens on the demo workspace.
     s.wait("[data-testid=nav-query]").await.click().await.ok();
     s.wait("[data-testid='field-getOrderDetails']").await;
@@ -293,6 +306,57 @@ async fn shop_query_built_by_ticking_fields_runs_and_shows_plan_result_and_water
     }
     s.until("the waterfall lists the three calls", || async {
         s.count("[data-testid=waterfall-row]").await == 3
+    })
+    .await;
+    s.screenshot("final").await;
+    let _ = s.client.clone().close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn topology_shows_the_workspace_and_highlights_what_a_source_reaches() {
+    let s = session("topology", 150..200).await;
+    s.wait("[data-testid=nav-topology]")
+        .await
+        .click()
+        .await
+        .ok();
+    s.wait("[data-testid=topology-graph]").await;
+    // shop: 3 sources, 4 types, 1 saved operation.
+    s.until("eight topology nodes", || async {
+        s.count("[data-testid=topo-node]").await == 8
+    })
+    .await;
+    // Selecting the users source dims what it neither reaches nor is reached by.
+    s.wait("[data-testid=topo-node][data-id='source:users']")
+        .await
+        .click()
+        .await
+        .ok();
+    s.until("some nodes dimmed", || async {
+        s.count("[data-testid=topo-node].dim").await > 0
+    })
+    .await;
+    let dimmed = s.count("[data-testid=topo-node].dim").await;
+    if dimmed >= 8 {
+        s.fail("everything dimmed").await;
+    }
+    // The DOT export is the core's text.
+    s.wait("[data-testid=export-dot]").await.click().await.ok();
+    s.until("the DOT text", || async {
+        match s
+            .client
+            .find(Locator::Css("[data-testid=export-text]"))
+            .await
+        {
+            Ok(e) => e
+                .prop("value")
+                .await
+                .ok()
+                .flatten()
+                .unwrap_or_default()
+                .contains("\"source:orders\" -> \"type:Order\""),
+            Err(_) => false,
+        }
     })
     .await;
     s.screenshot("final").await;

@@ -6,16 +6,20 @@ import { TopBar } from "./components/TopBar";
 import { QueryScreen } from "./screens/QueryScreen";
 import { ServicesScreen } from "./screens/ServicesScreen";
 import { HistoryScreen } from "./screens/HistoryScreen";
+import { EnvironmentsScreen } from "./screens/EnvironmentsScreen";
 import { EMPTY_SESSION, type QuerySession } from "./query/session";
 
 const SchemaScreen = lazy(() => import("./screens/SchemaScreen"));
+const TopologyScreen = lazy(() => import("./screens/TopologyScreen").then((m) => ({ default: m.TopologyScreen })));
 
-export type Screen = "query" | "services" | "schema" | "history";
+export type Screen = "query" | "services" | "schema" | "history" | "topology" | "environments";
 const SCREENS: { id: Screen; label: string; icon: string }[] = [
   { id: "query", label: "Query", icon: "▶" },
   { id: "services", label: "Services", icon: "⛁" },
   { id: "schema", label: "Schema", icon: "❴❵" },
   { id: "history", label: "History", icon: "↺" },
+  { id: "topology", label: "Topology", icon: "⌘" },
+  { id: "environments", label: "Envs", icon: "⚙" },
 ];
 
 export function App() {
@@ -33,7 +37,7 @@ function Workbench() {
     api.workspaceCurrent().then(setWs, (e) => setError(errorMessage(e)));
   }, []);
 
-  // Ctrl/Cmd+1..4 switch screens.
+  // Ctrl/Cmd+1..6 switch screens.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (!(e.ctrlKey || e.metaKey) || e.altKey || e.shiftKey) return;
@@ -91,6 +95,12 @@ function Workbench() {
           <Suspense fallback={<div className="centre muted">Loading…</div>}>
             <SchemaScreen workspace={ws} />
           </Suspense>
+        ) : screen === "topology" ? (
+          <Suspense fallback={<div className="centre muted">Loading…</div>}>
+            <TopologyScreen workspace={ws} />
+          </Suspense>
+        ) : screen === "environments" ? (
+          <EnvironmentsScreen workspace={ws} onWorkspace={replaceWorkspace} />
         ) : (
           <HistoryScreen
             workspace={ws}

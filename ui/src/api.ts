@@ -7,6 +7,8 @@ import type {
   ApiErrorCode,
   AppInfo,
   CallView,
+  EnvironmentView,
+  EnvVariableInput,
   HistoryEntryView,
   HistoryRunView,
   PlanResult,
@@ -14,6 +16,8 @@ import type {
   RestSourceInput,
   RunProgress,
   RunResult,
+  TopologyFormat,
+  TopologyView,
   WorkspaceSummary,
   WorkspaceView,
 } from "./bindings";
@@ -69,6 +73,10 @@ export const api = {
   workspaceSaveAs: (path: string) => call<WorkspaceView>("workspace_save_as", { path }),
   workspaceUpdate: (document: unknown) => call<WorkspaceView>("workspace_update", { document }),
   environmentSelect: (name: string) => call<WorkspaceView>("environment_select", { name }),
+  environmentList: () => call<EnvironmentView[]>("environment_list"),
+  environmentSave: (name: string, variables: EnvVariableInput[]) =>
+    call<WorkspaceView>("environment_save", { name, variables }),
+  environmentDelete: (name: string) => call<WorkspaceView>("environment_delete", { name }),
   recentFiles: () => call<string[]>("recent_files"),
   sourceAddRest: (input: RestSourceInput) => call<WorkspaceView>("source_add_rest", { input }),
   sourceImportOpenapi: (name: string, text: string, baseUrl: string | null) =>
@@ -84,6 +92,8 @@ export const api = {
   queryCancel: (runId: string) => call<boolean>("query_cancel", { runId }),
   historyList: (limit: number) => call<HistoryEntryView[]>("history_list", { limit }),
   historyGet: (id: number) => call<HistoryRunView>("history_get", { id }),
+  topologyView: (withOverlay: boolean) => call<TopologyView>("topology_view", { withOverlay }),
+  topologyText: (format: TopologyFormat) => call<string>("topology_text", { format }),
 };
 
 /** Subscribes to `run-progress`; resolves to the function that unsubscribes. */

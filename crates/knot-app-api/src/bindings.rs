@@ -8,6 +8,8 @@
 //! imports a file that is not generated.
 
 use crate::dto::*;
+use crate::environments::*;
+use crate::topology::*;
 use ts_rs::{Config, TS};
 
 macro_rules! all_types {
@@ -51,7 +53,17 @@ macro_rules! all_types {
             HistoryEntryView,
             HistoryRunView,
             ProgressState,
-            RunProgress
+            RunProgress,
+            TopologyNodeKind,
+            TopologyEdgeKind,
+            TopologyFormat,
+            TopologyNodeView,
+            TopologyEdgeView,
+            SourceOverlay,
+            TopologyView,
+            EnvVariableInput,
+            EnvVariableView,
+            EnvironmentView
         )
     };
 }

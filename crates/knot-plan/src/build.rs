@@ -736,7 +736,10 @@ impl<'a> Builder<'a> {
             storage_key: storage_key.to_string(),
             key: None,
             inputs: Vec::new(),
-            match_by: binding.batch.as_ref().map(|b| self.raw_match(&b.match_by, ty)),
+            match_by: binding
+                .batch
+                .as_ref()
+                .map(|b| self.raw_match(&b.match_by, ty)),
             max_batch_size: binding.batch.as_ref().and_then(|b| b.max_batch_size),
             result_path: binding
                 .result
@@ -803,8 +806,13 @@ impl<'a> Builder<'a> {
     /// `match.field` names a field of the result type; results are matched on raw data, so
     /// follow that field's `from` (a renamed field keeps matching what the service sends).
     fn raw_match(&self, m: &MatchBy, ty: &TypeRef) -> MatchBy {
-        let MatchBy::Field(path) = m else { return m.clone() };
-        let (first, rest) = path.split_once('.').map(|(a, b)| (a, Some(b))).unwrap_or((path.as_str(), None));
+        let MatchBy::Field(path) = m else {
+            return m.clone();
+        };
+        let (first, rest) = path
+            .split_once('.')
+            .map(|(a, b)| (a, Some(b)))
+            .unwrap_or((path.as_str(), None));
         let raw = self
             .ws
             .schema

@@ -169,6 +169,25 @@ impl Store {
             .map_err(db_error(&self.db_path, "reading the history"))
     }
 
+    /// The traces of a workspace's last `limit` runs (by name, newest first), for
+    /// aggregate views; runs without a trace are skipped, a damaged one is left out.
+    pub async fn recent_traces(&self, workspace: &str, limit: u32) -> Result<Vec<Value>> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT trace FROM runs WHERE workspace = ? AND trace IS NOT NULL
+             ORDER BY started_at DESC, id DESC LIMIT ?",
+        )
+        .bind(workspace)
+        .bind(i64::from(limit))
+        .fetch_all(&self.db)
+        .await
+        .map_err(db_error(&self.db_path, "reading traces"))?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(text,)| serde_json::from_str::<Value>(&text).ok())
+            .filter(Value::is_object)
+            .collect())
+    }
+
     /// One run in full; `None` when there is no such run. A damaged JSON column is read
     /// back as a string rather than failing the whole run.
     pub async fn run(&self, id: RunId) -> Result<Option<RunRecord>> {

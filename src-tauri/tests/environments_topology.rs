@@ -1,0 +1,255 @@
+//! Environments edited from the app (a secret's value kept out of the document, the linked
+//! file and the history, yet used by the run) and the topology view with its overlay.
+
+use knot_app_api::*;
+use knot_app_lib::AppState;
+use serde_json::{json, Map};
+
+const SECRET: &str = "s3cr3t-Value-4242";
+const DETAILS: &str =
+    r#"query OrderDetails { getOrderDetails(id: "1") { user { name } products { name price } } }"#;
+
+fn request(document: &str) -> QueryRequest {
+    QueryRequest {
+        document: document.into(),
+        operation_name: None,
+        variables: Map::new(),
+    }
+}
+
+fn var(name: &str, value: &str, secret: bool) -> EnvVariableInput {
+    EnvVariableInput {
+        name: name.into(),
+        value: value.into(),
+        secret,
+    }
+}
+
+/// An HTTP server answering `GET /whoami` with the request's `authorization` header.
+async fn echo_server() -> String {
+    use axum::{http::HeaderMap, routing::get, Json, Router};
+    let app = Router::new().route(
+        "/whoami",
+        get(|headers: HeaderMap| async move {
+            let auth = headers
+                .get("authorization")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_string();
+            Json(json!({ "auth": auth }))
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    format!("http://{addr}")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_secret_stays_out_of_the_document_the_file_and_history_but_reaches_the_call() {
+    let url = echo_server().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let state = AppState::init(dir.path(), false).await.expect("init");
+    state.workspace_create("secrets").await.expect("create");
+    let file = dir.path().join("secrets.knot.json");
+    state
+        .workspace_save_as(&file.display().to_string())
+        .await
+        .expect("save as");
+    let ws = state
+        .source_add_rest(&RestSourceInput {
+            name: "echo".into(),
+            base_url: "{{env.ECHO_URL}}".into(),
+            operations: vec![RestOperationInput {
+                name: "whoami".into(),
+                method: "GET".into(),
+                path: "/whoami".into(),
+                inputs: Vec::new(),
+            }],
+        })
+        .await
+        .expect("add source");
+    let mut doc = ws.document.clone();
+    doc["sources"]["echo"]["headers"] = json!({"authorization": "Bearer {{secret.TOKEN}}"});
+    doc["schema"]["types"]["Query"]["fields"]["whoami"] =
+        json!({"type": "Who", "binding": {"source": "echo", "operation": "whoami"}});
+    doc["schema"]["types"]["Who"] = json!({"fields": {"auth": {"type": "String"}}});
+    let ws = state.workspace_update(&doc).await.expect("update");
+    assert!(ws.problems.is_empty(), "{:?}", ws.problems);
+
+    // A secret is declared in the document without a value.
+    let ws = state
+        .environment_save(
+            "local",
+            &[var("ECHO_URL", &url, false), var("TOKEN", SECRET, true)],
+        )
+        .await
+        .expect("save environment");
+    assert_eq!(ws.environments, vec!["local".to_string()]);
+    let vars = &ws.document["environments"]["local"]["variables"];
+    assert_eq!(vars["TOKEN"], json!({"secret": true}));
+    assert_eq!(vars["ECHO_URL"], json!(url));
+    assert!(!ws.document.to_string().contains(SECRET));
+    let bytes = std::fs::read(&file).expect("read the linked file");
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(text.contains("TOKEN") && text.contains(&url), "{text}");
+    assert!(!text.contains(SECRET), "the secret reached the file");
+
+    let listed = state.environment_list().await.expect("list");
+    let token = listed[0]
+        .variables
+        .iter()
+        .find(|v| v.name == "TOKEN")
+        .expect("TOKEN listed");
+    assert!(token.secret && token.stored && token.value.is_empty());
+
+    // The run uses the stored value; the history keeps the reference only.
+    let run = state
+        .query_run("s1", &request("{ whoami { auth } }"), None)
+        .await
+        .expect("run");
+    let expected = format!("Bearer {SECRET}");
+    assert_eq!(
+        run.response["data"]["whoami"]["auth"].as_str(),
+        Some(expected.as_str()),
+        "{}",
+        run.response
+    );
+    let recorded = state
+        .history_get(run.history_id.expect("recorded"))
+        .await
+        .expect("history run");
+    let recorded = serde_json::to_string(&recorded).expect("json");
+    assert!(!recorded.contains(SECRET), "the secret reached the history");
+    assert!(recorded.contains("{{secret.TOKEN}}"), "{recorded}");
+
+    // An empty value keeps the stored one; removing the variable forgets it.
+    state
+        .environment_save(
+            "local",
+            &[var("ECHO_URL", &url, false), var("TOKEN", "", true)],
+        )
+        .await
+        .expect("save again");
+    let again = state
+        .query_run("s2", &request("{ whoami { auth } }"), None)
+        .await
+        .expect("run again");
+    assert_eq!(
+        again.response["data"]["whoami"]["auth"].as_str(),
+        Some(expected.as_str())
+    );
+    state
+        .environment_save("local", &[var("ECHO_URL", &url, false)])
+        .await
+        .expect("drop the secret");
+    let id = state.workspace_current().await.expect("current").id;
+    assert!(state
+        .store()
+        .secret_names(id)
+        .await
+        .expect("names")
+        .is_empty());
+
+    // Bad input and deletion.
+    let dup = state
+        .environment_save("local", &[var("A", "1", false), var("A", "2", false)])
+        .await
+        .expect_err("duplicate variable");
+    assert_eq!(dup.code, ApiErrorCode::InvalidInput);
+    state
+        .environment_save("staging", &[var("TOKEN", "other", true)])
+        .await
+        .expect("second environment");
+    let ws = state.environment_select("staging").await.expect("select");
+    assert_eq!(ws.environment.as_deref(), Some("staging"));
+    let ws = state.environment_delete("staging").await.expect("delete");
+    assert_eq!(ws.environments, vec!["local".to_string()]);
+    // The deleted choice falls back to the default (the first environment).
+    assert_eq!(ws.environment.as_deref(), Some("local"));
+    assert!(state
+        .store()
+        .secret_names(id)
+        .await
+        .expect("names")
+        .is_empty());
+    let missing = state.environment_delete("staging").await.expect_err("gone");
+    assert_eq!(missing.code, ApiErrorCode::NotFound);
+    let text = std::fs::read_to_string(&file).expect("read the linked file");
+    assert!(!text.contains("other") && !text.contains(SECRET));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn topology_view_shows_the_shop_graph_with_call_statistics() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let state = AppState::init(dir.path(), true).await.expect("init");
+
+    let plain = state.topology_view(false).await.expect("topology");
+    assert!(plain.overlays.is_empty() && plain.runs == 0);
+    let node = |id: &str| plain.nodes.iter().find(|n| n.id == id).cloned();
+    let orders = node("source:orders").expect("orders");
+    assert_eq!(
+        (orders.kind, orders.detail.as_str()),
+        (TopologyNodeKind::Source, "rest")
+    );
+    assert_eq!(node("source:products").expect("products").detail, "grpc");
+    assert_eq!(
+        node("type:Order").expect("Order").kind,
+        TopologyNodeKind::Type
+    );
+    let op = node("operation:OrderDetails").expect("saved operation");
+    assert_eq!(op.detail, "GET /composite-order-details/{id}");
+    let has = |from: &str, to: &str, kind: TopologyEdgeKind| {
+        plain
+            .edges
+            .iter()
+            .any(|e| e.from == from && e.to == to && e.kind == kind)
+    };
+    assert!(has("source:orders", "type:Order", TopologyEdgeKind::Feeds));
+    assert!(has("type:Order", "type:User", TopologyEdgeKind::Holds));
+    assert!(has(
+        "operation:OrderDetails",
+        "source:products",
+        TopologyEdgeKind::Reaches
+    ));
+
+    for i in 0..2 {
+        let run = state
+            .query_run(&format!("t{i}"), &request(DETAILS), None)
+            .await
+            .expect("run");
+        assert!(run.response.get("errors").is_none(), "{}", run.response);
+    }
+    let view = state.topology_view(true).await.expect("with overlay");
+    assert_eq!(view.runs, 2);
+    let sources: Vec<&str> = view.overlays.iter().map(|o| o.source.as_str()).collect();
+    assert_eq!(sources, ["orders", "products", "users"]);
+    for o in &view.overlays {
+        assert_eq!(o.calls, 2, "{o:?}");
+        assert_eq!(o.error_rate, 0.0);
+        assert!(o.median_ms > 0.0, "{o:?}");
+    }
+
+    // The text is the core's, the same `knot topology` prints for the linked file.
+    let file = state
+        .workspace_current()
+        .await
+        .expect("ws")
+        .file
+        .expect("linked");
+    let bytes = std::fs::read(&file).expect("read the file");
+    let ws = knot_model::check_bytes(&bytes).workspace.expect("parses");
+    let topo = knot_plan::topology::topology(&ws);
+    let text = |f| {
+        let state = &state;
+        async move { state.topology_text(f).await.expect("text") }
+    };
+    assert_eq!(text(TopologyFormat::Dot).await, topo.to_dot(&ws.name));
+    assert_eq!(text(TopologyFormat::Mermaid).await, topo.to_mermaid());
+    let svg = text(TopologyFormat::Svg).await;
+    assert!(svg.starts_with("<svg") && svg == topo.to_svg());
+}
