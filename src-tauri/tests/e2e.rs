@@ -164,6 +164,18 @@ impl Session {
         }
     }
 
+    /// Whether `css` shows up within two seconds.
+    async fn appears(&self, css: &str) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while Instant::now() < deadline {
+            if self.count(css).await > 0 {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        false
+    }
+
     async fn count(&self, css: &str) -> usize {
         self.client
             .find_all(Locator::Css(css))
@@ -362,3 +374,7 @@ async fn topology_shows_the_workspace_and_highlights_what_a_source_reaches() {
     s.screenshot("final").await;
     let _ = s.client.clone().close().await;
 }
+
+// The schema designer's test (its own file to keep this one short).
+#[path = "e2e/designer.rs"]
+mod designer;

@@ -10,13 +10,15 @@ import { EnvironmentsScreen } from "./screens/EnvironmentsScreen";
 import { EMPTY_SESSION, type QuerySession } from "./query/session";
 
 const SchemaScreen = lazy(() => import("./screens/SchemaScreen"));
+const DesignerScreen = lazy(() => import("./screens/DesignerScreen").then((m) => ({ default: m.DesignerScreen })));
 const TopologyScreen = lazy(() => import("./screens/TopologyScreen").then((m) => ({ default: m.TopologyScreen })));
 
-export type Screen = "query" | "services" | "schema" | "history" | "topology" | "environments";
+export type Screen = "query" | "services" | "schema" | "designer" | "history" | "topology" | "environments";
 const SCREENS: { id: Screen; label: string; icon: string }[] = [
   { id: "query", label: "Query", icon: "▶" },
   { id: "services", label: "Services", icon: "⛁" },
   { id: "schema", label: "Schema", icon: "❴❵" },
+  { id: "designer", label: "Designer", icon: "⧉" },
   { id: "history", label: "History", icon: "↺" },
   { id: "topology", label: "Topology", icon: "⌘" },
   { id: "environments", label: "Envs", icon: "⚙" },
@@ -37,7 +39,7 @@ function Workbench() {
     api.workspaceCurrent().then(setWs, (e) => setError(errorMessage(e)));
   }, []);
 
-  // Ctrl/Cmd+1..6 switch screens.
+  // Ctrl/Cmd+1..7 switch screens.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (!(e.ctrlKey || e.metaKey) || e.altKey || e.shiftKey) return;
@@ -94,6 +96,17 @@ function Workbench() {
         ) : screen === "schema" ? (
           <Suspense fallback={<div className="centre muted">Loading…</div>}>
             <SchemaScreen workspace={ws} />
+          </Suspense>
+        ) : screen === "designer" ? (
+          <Suspense fallback={<div className="centre muted">Loading…</div>}>
+            <DesignerScreen
+              workspace={ws}
+              onWorkspace={replaceWorkspace}
+              onTryIt={(document, variables) => {
+                setSession({ ...EMPTY_SESSION, document, variables });
+                setScreen("query");
+              }}
+            />
           </Suspense>
         ) : screen === "topology" ? (
           <Suspense fallback={<div className="centre muted">Loading…</div>}>

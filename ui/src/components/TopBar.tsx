@@ -53,7 +53,7 @@ export function TopBar({ workspace, onWorkspace, onError }: Props) {
       )}
       <button onClick={() => setDialog("new")} title="New workspace">New</button>
       <button onClick={() => setDialog("open")} title="Open a workspace">Open…</button>
-      <button onClick={() => setDialog("save")} disabled={!workspace} title="Save the workspace to a file">Save as…</button>
+      <button onClick={() => setDialog("save")} disabled={!workspace} data-testid="save-as" title="Save the workspace to a file">Save as…</button>
       <button
         className="ghost"
         data-testid="theme-toggle"
@@ -111,12 +111,12 @@ function PromptDialog(props: {
       >
         <label>
           {props.label}
-          <input autoFocus value={value} onChange={(e) => setValue(e.target.value)} />
+          <input autoFocus data-testid="prompt-input" value={value} onChange={(e) => setValue(e.target.value)} />
         </label>
         <div className="row">
           <span className="grow" />
           <button type="button" onClick={props.onClose}>Cancel</button>
-          <button type="submit" className="primary" disabled={!value.trim()}>{props.submit}</button>
+          <button type="submit" className="primary" data-testid="prompt-submit" disabled={!value.trim()}>{props.submit}</button>
         </div>
       </form>
     </Modal>

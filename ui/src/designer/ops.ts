@@ -211,3 +211,9 @@ export function setBatch(doc: WorkspaceDoc, type: string, field: string, batch: 
 export function setKeyBinding(doc: WorkspaceDoc, type: string, field: string, key: KeyBinding | null): EditResult {
   return updateBound(doc, type, field, (b) => setKey(b, "key", key ?? undefined));
 }
+
+/** Sets the dot path of the response that holds a bound field's value; empty or null removes it. */
+export function setResult(doc: WorkspaceDoc, type: string, field: string, result: string | null): EditResult {
+  const r = result?.trim() ?? "";
+  return updateBound(doc, type, field, (b) => setKey(b, "result", r === "" ? undefined : r));
+}

@@ -1,0 +1,203 @@
+// The schema designer's canvas, drawn with React Flow over designer/canvas.ts's layout: one
+// node per source operation (left, with a source handle) and per type (field rows, each with a
+// target handle). Drawing an edge from an operation to a field row binds it; clicking an
+// operation and then a row selects both, for the panel's Bind button (keyboard: Tab + Enter).
+import { memo, useMemo } from "react";
+import { Handle, MarkerType, Position, ReactFlow, type Connection, type Edge, type Node, type NodeProps } from "@xyflow/react";
+import "@xyflow/react/dist/style.css";
+import type { WorkspaceDoc } from "../designer";
+import type { CanvasLayout, OpBox, ProblemsOnCanvas, TypeBox } from "../designer/canvas";
+import { problemCountOfType } from "../designer/canvas";
+
+export interface FieldRef {
+  type: string;
+  field: string;
+}
+
+export interface DesignerGraphProps {
+  doc: WorkspaceDoc;
+  layout: CanvasLayout;
+  problems: ProblemsOnCanvas;
+  selectedOp: string | null;
+  selectedField: FieldRef | null;
+  onSelectOp: (id: string | null) => void;
+  onSelectField: (f: FieldRef | null) => void;
+  onConnect: (opId: string, f: FieldRef) => void;
+}
+
+interface OpData extends Record<string, unknown> {
+  box: OpBox;
+  selected: boolean;
+  onSelect: (id: string) => void;
+}
+
+interface TypeData extends Record<string, unknown> {
+  box: TypeBox;
+  doc: WorkspaceDoc;
+  problems: ProblemsOnCanvas;
+  selectedField: string | null;
+  onSelect: (f: FieldRef) => void;
+}
+
+type OpNode = Node<OpData, "op">;
+type TypeNode = Node<TypeData, "type">;
+
+const activate = (fn: () => void) => (e: React.KeyboardEvent) => {
+  if (e.key === "Enter" || e.key === " ") {
+    e.preventDefault();
+    fn();
+  }
+};
+
+const OpNodeBox = memo(function OpNodeBox({ data }: NodeProps<OpNode>) {
+  const { box, selected, onSelect } = data;
+  return (
+    <div
+      className={`dz-op ${selected ? "selected" : ""}`}
+      style={{ width: box.width, height: box.height }}
+      data-testid={`designer-op-${box.source}.${box.operation}`}
+      role="button"
+      tabIndex={0}
+      aria-pressed={selected}
+      title={`${box.source}.${box.operation} (${box.kind})${box.inputs.length ? `, inputs: ${box.inputs.join(", ")}` : ""}`}
+      onClick={() => onSelect(box.id)}
+      onKeyDown={activate(() => onSelect(box.id))}
+    >
+      <div className="label">{box.operation}</div>
+      <div className="detail mono">{box.source} · {box.kind}</div>
+      <Handle type="source" position={Position.Right} id="out" />
+    </div>
+  );
+});
+
+const TypeNodeBox = memo(function TypeNodeBox({ data }: NodeProps<TypeNode>) {
+  const { box, doc, problems, selectedField, onSelect } = data;
+  const fields = doc.schema.types[box.type]?.fields ?? {};
+  const own = problems.types.get(box.type) ?? [];
+  const count = problemCountOfType(problems, box.type, box.fields);
+  const shown = [...own];
+  for (const f of box.fields) {
+    shown.push(...(problems.fields.get(`${box.type}.${f}`) ?? []), ...(problems.bindings.get(`${box.type}.${f}`) ?? []));
+  }
+  return (
+    <div className={`dz-type ${count > 0 ? "bad" : ""}`} style={{ width: box.width, minHeight: box.height }} data-testid={`designer-type-${box.type}`}>
+      <div className="dz-head">
+        <span className="grow">{box.type}</span>
+        {count > 0 && <span className="dz-badge" title={`${count} problem(s)`}>⚠ {count}</span>}
+      </div>
+      {box.fields.map((name) => {
+        const f = fields[name];
+        const key = `${box.type}.${name}`;
+        const bad = (problems.fields.get(key)?.length ?? 0) + (problems.bindings.get(key)?.length ?? 0) > 0;
+        const sel = selectedField === name;
+        return (
+          <div
+            key={name}
+            className={`dz-field ${sel ? "selected" : ""} ${bad ? "bad" : ""} ${f?.private ? "private" : ""}`}
+            data-testid={`designer-field-${key}`}
+            data-bound={f?.binding ? `${f.binding.source}.${f.binding.operation}` : ""}
+            role="button"
+            tabIndex={0}
+            aria-pressed={sel}
+            onClick={() => onSelect({ type: box.type, field: name })}
+            onKeyDown={activate(() => onSelect({ type: box.type, field: name }))}
+          >
+            <Handle type="target" position={Position.Left} id={name} />
+            <span className="mono">{name}</span>
+            <span className="muted mono">{f?.type}</span>
+            {f?.private && <span className="dz-tag" title="Private: kept out of the public schema">private</span>}
+            {f?.binding && <span className="dz-bound mono" title="Bound to">{f.binding.source}·{f.binding.operation}</span>}
+          </div>
+        );
+      })}
+      {shown.length > 0 && (
+        <ul className="dz-problems">
+          {shown.map((p, i) => (
+            <li key={`${p.path}-${i}`} data-testid="designer-problem" data-path={p.path} title={p.path}>{p.message}</li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+});
+
+const nodeTypes = { op: OpNodeBox, type: TypeNodeBox };
+
+export default function DesignerGraph(props: DesignerGraphProps) {
+  const { doc, layout, problems, selectedOp, selectedField, onSelectOp, onSelectField, onConnect } = props;
+  const nodes: (OpNode | TypeNode)[] = useMemo(
+    () => [
+      ...layout.ops.map((box): OpNode => ({
+        id: box.id,
+        type: "op",
+        position: { x: box.x, y: box.y },
+        data: { box, selected: box.id === selectedOp, onSelect: onSelectOp },
+        draggable: false,
+      })),
+      ...layout.types.map((box): TypeNode => ({
+        id: box.id,
+        type: "type",
+        position: { x: box.x, y: box.y },
+        data: {
+          box,
+          doc,
+          problems,
+          selectedField: selectedField?.type === box.type ? selectedField.field : null,
+          onSelect: onSelectField,
+        },
+        draggable: false,
+      })),
+    ],
+    [layout, doc, problems, selectedOp, selectedField, onSelectOp, onSelectField],
+  );
+  const edges: Edge[] = useMemo(
+    () =>
+      layout.edges.map((e) => {
+        const key = `${e.type}.${e.field}`;
+        const bad = (problems.bindings.get(key)?.length ?? 0) > 0;
+        const sel = selectedField?.type === e.type && selectedField.field === e.field;
+        return {
+          id: e.id,
+          source: e.source,
+          sourceHandle: "out",
+          target: e.target,
+          targetHandle: e.field,
+          markerEnd: { type: MarkerType.ArrowClosed },
+          className: `dz-edge ${bad ? "bad" : ""} ${sel ? "selected" : ""}`,
+          label: bad ? `⚠ ${problems.bindings.get(key)?.length ?? 0}` : undefined,
+          ariaLabel: `binding of ${key}`,
+          data: { type: e.type, field: e.field },
+        };
+      }),
+    [layout, problems, selectedField],
+  );
+  const connect = (c: Connection) => {
+    if (c.source && c.target.startsWith("type:") && c.targetHandle) {
+      onConnect(c.source, { type: c.target.slice("type:".length), field: c.targetHandle });
+    }
+  };
+  const shapeKey = [...layout.ops.map((o) => o.id), ...layout.types.map((t) => t.id)].join("|");
+  return (
+    <ReactFlow
+      key={shapeKey}
+      nodes={nodes}
+      edges={edges}
+      nodeTypes={nodeTypes}
+      fitView
+      fitViewOptions={{ padding: 0.05, maxZoom: 1 }}
+      minZoom={0.1}
+      nodesDraggable={false}
+      nodesConnectable
+      onConnect={connect}
+      onEdgeClick={(_, e) => {
+        const t = e.target.slice("type:".length);
+        if (e.targetHandle) onSelectField({ type: t, field: e.targetHandle });
+      }}
+      onPaneClick={() => {
+        onSelectField(null);
+        onSelectOp(null);
+      }}
+      proOptions={{ hideAttribution: true }}
+    />
+  );
+}
