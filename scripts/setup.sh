@@ -6,7 +6,7 @@ set -euo pipefail
 # The core and the CLI, then the desktop app (Tauri 2: WebKitGTK and friends), a virtual
 # display for windowless machines (xvfb, xauth), WebDriver for end-to-end tests, and
 # screenshot tools (imagemagick, x11-apps).
-packages=(build-essential pkg-config libssl-dev ca-certificates curl wget file
+packages=(build-essential pkg-config libssl-dev ca-certificates curl wget file procps python3
   libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
   xvfb xauth webkit2gtk-driver imagemagick x11-apps graphviz)
 missing=()

@@ -164,6 +164,31 @@ impl Session {
         }
     }
 
+    /// On the Query screen, ticks `getOrderDetails` with id "1" and then each explorer path.
+    async fn tick_order_details(&self, paths: &[&str]) {
+        self.wait("[data-testid=nav-query]")
+            .await
+            .click()
+            .await
+            .ok();
+        self.wait("[data-testid='field-getOrderDetails']")
+            .await
+            .click()
+            .await
+            .ok();
+        self.wait("[data-testid='arg-getOrderDetails-id']")
+            .await
+            .send_keys("1")
+            .await
+            .ok();
+        for path in paths {
+            let el = self.wait(&format!("[data-testid='field-{path}']")).await;
+            if !el.is_selected().await.unwrap_or(false) {
+                el.click().await.ok();
+            }
+        }
+    }
+
     /// Whether `css` shows up within two seconds.
     async fn appears(&self, css: &str) -> bool {
         let deadline = Instant::now() + Duration::from_secs(2);
@@ -269,30 +294,14 @@ async fn shop_query_built_by_ticking_fields_runs_and_shows_plan_result_and_water
     s.wait("[data-testid='service-people']").await;
 
     // Build the shop query by ticking fields.
-    s.wait("[data-testid=nav-query]").await.click().await.ok();
-    s.wait("[data-testid='field-getOrderDetails']")
-        .await
-        .click()
-        .await
-        .ok();
-    s.wait("[data-testid='arg-getOrderDetails-id']")
-        .await
-        .send_keys("1")
-        .await
-        .ok();
-    for path in [
+    s.tick_order_details(&[
         "getOrderDetails.user",
         "getOrderDetails.user.name",
         "getOrderDetails.products",
         "getOrderDetails.products.name",
         "getOrderDetails.products.price",
-    ] {
-        let css = format!("[data-testid='field-{path}']");
-        let el = s.wait(&css).await;
-        if !el.is_selected().await.unwrap_or(false) {
-            el.click().await.ok();
-        }
-    }
+    ])
+    .await;
     // The fan-out graph shows the three fetches before anything runs.
     s.until("three plan nodes", || async {
         s.count("[data-testid=plan-node]").await == 3

@@ -4,11 +4,11 @@
 //! data with categorised errors, no request may hang, and the gateway's resident memory at
 //! the end must be within 20% of what it was after warm-up.
 
+mod common;
+
 use knot_demo::{Demo, DemoConfig, DemoPorts, Faults, Service};
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -17,15 +17,6 @@ const CONCURRENCY: usize = 64;
 const WARM_UP: usize = 2_000;
 const IDS: usize = 50;
 const QUERY: &str = "query($id: ID!) { getOrderDetails(id: $id) { orderId: id user { name } products { id name } } }";
-
-struct Gateway(Child);
-
-impl Drop for Gateway {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn rss_kib(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
@@ -115,23 +106,8 @@ fn twenty_thousand_requests_with_injected_faults_stay_correct_and_bounded() {
         let path = dir.path().join("shop.knot.json");
         std::fs::write(&path, knot_model::to_canonical_json(&ws)).unwrap();
 
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_knot"));
-        cmd.arg("serve").arg(&path).args(["--listen", "127.0.0.1:0"]);
-        for (k, v) in demo.env_vars() {
-            cmd.arg("--var").arg(format!("{k}={v}"));
-        }
-        let mut child = cmd.env("KNOT_LOG", "warn").stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let gateway = Gateway(child);
-        let mut lines = BufReader::new(stderr).lines();
-        let addr = loop {
-            let line = lines.next().expect("serve prints its address").unwrap();
-            if let Some(rest) = line.split("listening on http://").nth(1) {
-                break rest.split_whitespace().next().unwrap().to_string();
-            }
-        };
-        // The gateway's own log goes to this test's stderr (shown when the test fails).
-        std::thread::spawn(move || lines.map_while(Result::ok).for_each(|l| eprintln!("[knot serve] {l}")));
+        let gateway = common::spawn_serve(&path, &demo);
+        let addr = gateway.addr.clone();
         let url = format!("http://{addr}/graphql");
         let client = reqwest::Client::builder().timeout(Duration::from_secs(10)).pool_max_idle_per_host(CONCURRENCY).build().unwrap();
 
@@ -190,7 +166,7 @@ fn twenty_thousand_requests_with_injected_faults_stay_correct_and_bounded() {
         };
         let (w_ok, w_partial, _) = run(WARM_UP).await;
         assert_eq!(w_ok + w_partial, WARM_UP);
-        let pid = gateway.0.id();
+        let pid = gateway.child.id();
         let rss_warm = rss_kib(pid);
         let (ok, partial, elapsed) = run(REQUESTS).await;
         let rss_end = rss_kib(pid);

@@ -1,11 +1,12 @@
 //! Graceful shutdown of a `knot serve` process: SIGTERM stops new connections, and a
 //! request already in flight still gets its full answer before the process exits 0.
 
+mod common;
+
 use knot_demo::{Demo, DemoConfig, DemoPorts, Faults, Service};
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 #[test]
@@ -29,26 +30,8 @@ fn sigterm_finishes_in_flight_requests_then_exits() {
             },
         );
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_knot"));
-        cmd.arg("serve")
-            .arg(root.join("examples/shop.knot.json"))
-            .args(["--listen", "127.0.0.1:0"]);
-        for (k, v) in demo.env_vars() {
-            cmd.arg("--var").arg(format!("{k}={v}"));
-        }
-        let mut child = cmd
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-        let addr = loop {
-            let line = lines.next().expect("serve prints its address").unwrap();
-            if let Some(rest) = line.split("listening on http://").nth(1) {
-                break rest.split_whitespace().next().unwrap().to_string();
-            }
-        };
-        std::thread::spawn(move || for _ in lines {});
+        let mut gateway = common::spawn_serve(&root.join("examples/shop.knot.json"), &demo);
+        let addr = gateway.addr.clone();
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
             .build()
@@ -66,7 +49,7 @@ fn sigterm_finishes_in_flight_requests_then_exits() {
         };
         tokio::time::sleep(Duration::from_millis(250)).await;
         let status = Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
+            .args(["-TERM", &gateway.child.id().to_string()])
             .status()
             .unwrap();
         assert!(status.success());
@@ -82,7 +65,7 @@ fn sigterm_finishes_in_flight_requests_then_exits() {
         );
         let started = Instant::now();
         let exit = loop {
-            if let Some(s) = child.try_wait().unwrap() {
+            if let Some(s) = gateway.child.try_wait().unwrap() {
                 break s;
             }
             assert!(

@@ -167,15 +167,14 @@ async fn run(gw: &Gateway, loaded: &Loaded, req: GqlRequest, headers: &HeaderMap
                 .downstream(&s.source, s.category.map(|c| c.as_str()));
         }
     }
-    let mut response = outcome.response.clone();
     let wants_trace = settings
         .trace_header
         .as_deref()
         .is_some_and(|h| headers.contains_key(h));
-    if wants_trace {
-        if let Value::Object(m) = &mut response {
-            m.insert("extensions".into(), json!({"knot": outcome.trace_json()}));
-        }
+    let trace = wants_trace.then(|| outcome.trace_json());
+    let mut response = outcome.response;
+    if let (Some(trace), Value::Object(m)) = (trace, &mut response) {
+        m.insert("extensions".into(), json!({ "knot": trace }));
     }
     Ran {
         response,

@@ -61,7 +61,19 @@ pub struct Loaded {
     pub settings: GatewaySettings,
     pub introspection: Option<async_graphql::dynamic::Schema>,
     pub routes: Vec<RestRoute>,
+}
+
+/// What the reload loop last saw of the file: its stamp (modified time and length, checked
+/// without reading) and the fingerprint of the bytes last loaded or rejected.
+#[derive(Clone, Copy, Default, PartialEq)]
+struct Seen {
+    stamp: Option<(std::time::SystemTime, u64)>,
     fingerprint: u64,
+}
+
+fn stamp(path: &Path) -> Option<(std::time::SystemTime, u64)> {
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.modified().ok()?, meta.len()))
 }
 
 fn fingerprint(bytes: &[u8]) -> u64 {
@@ -128,13 +140,13 @@ fn load_bytes(
         settings,
         introspection,
         routes,
-        fingerprint: fingerprint(bytes),
     })
 }
 
 /// Shared state of a running gateway.
 pub struct Gateway {
     current: RwLock<Arc<Loaded>>,
+    seen: std::sync::Mutex<Seen>,
     pub metrics: metrics::Metrics,
     options: ServeOptions,
 }
@@ -149,14 +161,27 @@ impl Gateway {
     }
 
     /// Checks the file; swaps in a changed, valid workspace. Returns whether it swapped.
+    /// An unchanged stamp costs one `stat`; a changed file whose bytes were already loaded
+    /// or rejected is not loaded again, so a broken version is reported once.
     pub fn reload_if_changed(&self) -> bool {
         let path = &self.options.workspace;
+        let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        let now = stamp(path);
+        if now.is_some() && now == seen.stamp {
+            return false;
+        }
         let Ok(bytes) = std::fs::read(path) else {
             tracing::warn!(file = %path.display(), "workspace file unreadable; still serving the loaded one");
             return false;
         };
         let fp = fingerprint(&bytes);
-        if fp == self.current().fingerprint {
+        let changed = fp != seen.fingerprint;
+        *seen = Seen {
+            stamp: now,
+            fingerprint: fp,
+        };
+        drop(seen);
+        if !changed {
             return false;
         }
         match load_bytes(
@@ -174,17 +199,6 @@ impl Gateway {
             Err(e) => {
                 self.metrics.reload("rejected");
                 tracing::error!(file = %path.display(), error = %e, "workspace change rejected; still serving the previous version");
-                // Remember the broken version so it is reported once, not at every poll.
-                if let Ok(mut guard) = self.current.write() {
-                    let old = guard.clone();
-                    *guard = Arc::new(Loaded {
-                        engine: old.engine.clone(),
-                        settings: old.settings.clone(),
-                        introspection: old.introspection.clone(),
-                        routes: old.routes.clone(),
-                        fingerprint: fp,
-                    });
-                }
                 false
             }
         }
@@ -220,7 +234,20 @@ pub async fn start(
     options: ServeOptions,
     stop: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<Running, ServeError> {
-    let loaded = load(&options.workspace, options.env.as_deref(), &options.vars)?;
+    let before = stamp(&options.workspace);
+    let bytes = std::fs::read(&options.workspace).map_err(|e| {
+        ServeError::Workspace(format!("cannot read {}: {e}", options.workspace.display()))
+    })?;
+    let loaded = load_bytes(
+        &options.workspace,
+        &bytes,
+        options.env.as_deref(),
+        &options.vars,
+    )?;
+    let seen = Seen {
+        stamp: before,
+        fingerprint: fingerprint(&bytes),
+    };
     let listener = tokio::net::TcpListener::bind(options.listen)
         .await
         .map_err(|e| ServeError::Listen {
@@ -233,6 +260,7 @@ pub async fn start(
     })?;
     let gateway = Arc::new(Gateway {
         current: RwLock::new(Arc::new(loaded)),
+        seen: std::sync::Mutex::new(seen),
         metrics: Default::default(),
         options: options.clone(),
     });

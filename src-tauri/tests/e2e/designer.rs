@@ -137,23 +137,8 @@ async fn designer_rebinds_products_runs_the_query_and_saves_the_binding() {
     s.screenshot("bound").await;
 
     // The query through the new binding.
-    s.wait("[data-testid=nav-query]").await.click().await.ok();
-    s.wait("[data-testid='field-getOrderDetails']")
-        .await
-        .click()
-        .await
-        .ok();
-    s.wait("[data-testid='arg-getOrderDetails-id']")
-        .await
-        .send_keys("1")
-        .await
-        .ok();
-    for path in ["getOrderDetails.products", "getOrderDetails.products.name"] {
-        let el = s.wait(&format!("[data-testid='field-{path}']")).await;
-        if !el.is_selected().await.unwrap_or(false) {
-            el.click().await.ok();
-        }
-    }
+    s.tick_order_details(&["getOrderDetails.products", "getOrderDetails.products.name"])
+        .await;
     s.wait("[data-testid=run]").await.click().await.ok();
     s.until("the result shows a product", || async {
         s.text_of("[data-testid=result-tree]")
