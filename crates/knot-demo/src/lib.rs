@@ -16,12 +16,16 @@ use tokio::task::JoinHandle;
 
 mod data;
 mod faults;
+mod federation;
 mod rest;
 mod reviews;
 mod shop;
 mod trading;
 
 pub use faults::{DemoControl, Faults, RecordedRequest, DEFAULT_HANG_MS};
+pub use federation::{
+    subgraph_sdl, FederationConfig, FederationDemo, FederationPorts, Subgraph, SubgraphRequest,
+};
 pub use reviews::schema as reviews_schema;
 pub use shop::{FILE_DESCRIPTOR_SET, GET_PRODUCTS_PATH, GET_PRODUCT_PATH};
 
