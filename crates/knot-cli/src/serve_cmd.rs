@@ -12,7 +12,12 @@ use std::time::Duration;
 #[derive(Args)]
 pub struct ServeArgs {
     /// The workspace file; changes to it are picked up while serving.
-    workspace: PathBuf,
+    #[arg(required_unless_present = "supergraph")]
+    workspace: Option<PathBuf>,
+    /// Serve a Federation v2 supergraph SDL file instead of a workspace (changes to it
+    /// are picked up the same way).
+    #[arg(long, value_name = "FILE", conflicts_with = "workspace")]
+    supergraph: Option<PathBuf>,
     /// Address to listen on. Anything but loopback only when asked.
     #[arg(long, default_value = "127.0.0.1:4000")]
     listen: SocketAddr,
@@ -35,8 +40,14 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
             .ok_or_else(|| anyhow!("--var expects NAME=VALUE, got `{v}`"))?;
         vars.push((k.to_string(), val.to_string()));
     }
+    let (file, supergraph) = match (args.workspace, args.supergraph) {
+        (_, Some(sdl)) => (sdl, true),
+        (Some(ws), None) => (ws, false),
+        (None, None) => return Err(anyhow!("give a workspace file or --supergraph FILE")),
+    };
     let options = ServeOptions {
-        workspace: args.workspace,
+        workspace: file,
+        supergraph,
         listen: args.listen,
         env: args.env,
         vars,

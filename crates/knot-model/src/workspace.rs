@@ -271,6 +271,20 @@ pub struct GraphqlSource {
     pub max_concurrency: Option<u32>,
     #[serde(default)]
     pub operations: IndexMap<String, GraphqlOperation>,
+    /// Set when the source is an Apollo Federation v2 subgraph: the gateway composes every
+    /// subgraph of the workspace into one supergraph and plans queries across them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subgraph: Option<SubgraphSettings>,
+}
+
+/// How the gateway gets a subgraph's schema.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SubgraphSettings {
+    /// The subgraph SDL in a file (relative to the workspace file); when absent the
+    /// gateway asks the subgraph for it (`{ _service { sdl } }`) at load.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sdl_file: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -105,6 +105,9 @@ struct Ran {
 
 /// Runs a request on the loaded workspace with its limits and timeout; records metrics.
 async fn run(gw: &Gateway, loaded: &Loaded, req: GqlRequest, headers: &HeaderMap) -> Ran {
+    if let Some(federation) = &loaded.federation {
+        return run_federated(gw, loaded, federation, req, headers).await;
+    }
     let settings = &loaded.settings;
     // Introspection is answered from the public schema, never mixed with data fetching.
     // (A cheap text test first: most requests never mention it.)
@@ -175,6 +178,70 @@ async fn run(gw: &Gateway, loaded: &Loaded, req: GqlRequest, headers: &HeaderMap
     let mut response = outcome.response;
     if let (Some(trace), Value::Object(m)) = (trace, &mut response) {
         m.insert("extensions".into(), json!({ "knot": trace }));
+    }
+    Ran {
+        response,
+        timed_out: false,
+        calls,
+    }
+}
+
+/// A request planned over the supergraph: same timeout, metrics, trace header and
+/// error rules as the orchestration path.
+async fn run_federated(
+    gw: &Gateway,
+    loaded: &Loaded,
+    federation: &knot_federation::Gateway,
+    req: GqlRequest,
+    headers: &HeaderMap,
+) -> Ran {
+    let settings = &loaded.settings;
+    let request = knot_federation::GatewayRequest {
+        query: req.document,
+        operation_name: req.operation_name,
+        variables: req.variables,
+        headers: req.headers,
+    };
+    let timeout = Duration::from_millis(settings.request_timeout_ms());
+    let Ok(result) = tokio::time::timeout(timeout, federation.execute(&request)).await else {
+        return Ran {
+            response: json!({"errors": [{"message": "The request took too long.", "extensions": {"category": "TIMEOUT"}}]}),
+            timed_out: true,
+            calls: 0,
+        };
+    };
+    let answer = match result {
+        Ok(answer) => answer,
+        Err(err) => {
+            let errors: Vec<Value> = err
+                .messages()
+                .into_iter()
+                .map(|m| json!({"message": m, "extensions": {"category": "VALIDATION"}}))
+                .collect();
+            return Ran {
+                response: json!({ "errors": errors }),
+                timed_out: false,
+                calls: 0,
+            };
+        }
+    };
+    for span in &answer.spans {
+        gw.metrics
+            .downstream(&span.subgraph, span.category.map(|c| c.as_str()));
+    }
+    let wants_trace = settings
+        .trace_header
+        .as_deref()
+        .is_some_and(|h| headers.contains_key(h));
+    let calls = answer.spans.len();
+    let mut response = answer.body;
+    if wants_trace {
+        if let Value::Object(m) = &mut response {
+            m.insert(
+                "extensions".into(),
+                json!({"knot": {"plan": answer.graph.to_json(), "spans": answer.spans, "errors": answer.detailed_errors}}),
+            );
+        }
     }
     Ran {
         response,

@@ -8,6 +8,7 @@
 //! REST endpoints is done by the gateway itself (not by the HTTP router) so endpoints can
 //! change on reload without restarting the listener.
 
+mod federation;
 mod http;
 pub mod introspection;
 pub mod metrics;
@@ -33,6 +34,8 @@ pub struct ServeOptions {
     pub vars: Vec<(String, String)>,
     /// How often the file is checked for changes.
     pub reload_interval: Duration,
+    /// `workspace` is a Federation supergraph SDL file, served as is.
+    pub supergraph: bool,
 }
 
 impl ServeOptions {
@@ -43,6 +46,7 @@ impl ServeOptions {
             env: None,
             vars: Vec::new(),
             reload_interval: Duration::from_millis(500),
+            supergraph: false,
         }
     }
 }
@@ -61,6 +65,9 @@ pub struct Loaded {
     pub settings: GatewaySettings,
     pub introspection: Option<async_graphql::dynamic::Schema>,
     pub routes: Vec<RestRoute>,
+    /// Set when the workspace has Federation subgraphs (or is a supergraph): GraphQL
+    /// requests are planned over the supergraph.
+    pub federation: Option<knot_federation::Gateway>,
 }
 
 /// What the reload loop last saw of the file: its stamp (modified time and length, checked
@@ -92,6 +99,48 @@ pub fn load(
     let bytes = std::fs::read(path)
         .map_err(|e| ServeError::Workspace(format!("cannot read {}: {e}", path.display())))?;
     load_bytes(path, &bytes, env, extra_vars)
+}
+
+fn load_source(options: &ServeOptions, bytes: &[u8]) -> Result<Loaded, ServeError> {
+    if options.supergraph {
+        load_supergraph(&options.workspace, bytes)
+    } else {
+        load_bytes(
+            &options.workspace,
+            bytes,
+            options.env.as_deref(),
+            &options.vars,
+        )
+    }
+}
+
+/// A supergraph SDL alone: no orchestrated schema, no REST endpoints.
+fn load_supergraph(path: &Path, bytes: &[u8]) -> Result<Loaded, ServeError> {
+    let gateway = federation::from_supergraph_sdl(path, bytes)?;
+    let ws = Workspace {
+        json_schema: None,
+        version: 1,
+        name: "supergraph".into(),
+        description: String::new(),
+        sources: Default::default(),
+        schema: knot_model::UnifiedSchema {
+            types: Default::default(),
+        },
+        operations: Default::default(),
+        environments: Default::default(),
+        default_environment: None,
+        gateway: GatewaySettings::default(),
+    };
+    let vars = Vars::from_workspace(&ws, None).map_err(ServeError::Workspace)?;
+    let engine =
+        Engine::new(ws, vars, Path::new(".")).map_err(|e| ServeError::Workspace(e.to_string()))?;
+    Ok(Loaded {
+        engine,
+        settings: GatewaySettings::default(),
+        introspection: None,
+        routes: Vec::new(),
+        federation: Some(gateway),
+    })
 }
 
 fn load_bytes(
@@ -134,12 +183,14 @@ fn load_bytes(
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
+    let federation = federation::from_workspace(&ws, &vars, base)?;
     let engine = Engine::new(ws, vars, base).map_err(|e| ServeError::Workspace(e.to_string()))?;
     Ok(Loaded {
         engine,
         settings,
         introspection,
         routes,
+        federation,
     })
 }
 
@@ -184,12 +235,7 @@ impl Gateway {
         if !changed {
             return false;
         }
-        match load_bytes(
-            path,
-            &bytes,
-            self.options.env.as_deref(),
-            &self.options.vars,
-        ) {
+        match load_source(&self.options, &bytes) {
             Ok(loaded) => {
                 *self.current.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(loaded);
                 self.metrics.reload("applied");
@@ -238,12 +284,7 @@ pub async fn start(
     let bytes = std::fs::read(&options.workspace).map_err(|e| {
         ServeError::Workspace(format!("cannot read {}: {e}", options.workspace.display()))
     })?;
-    let loaded = load_bytes(
-        &options.workspace,
-        &bytes,
-        options.env.as_deref(),
-        &options.vars,
-    )?;
+    let loaded = load_source(&options, &bytes)?;
     let seen = Seen {
         stamp: before,
         fingerprint: fingerprint(&bytes),

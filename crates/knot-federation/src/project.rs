@@ -1,0 +1,253 @@
+//! The final shape: walks the client's (normalized) operation over the merged
+//! data, keeping exactly the fields asked for under their response keys,
+//! resolving inline fragments on abstract types by `__typename`, applying
+//! `@skip`/`@include` from the variables and propagating nulls of non-null
+//! fields to the nearest nullable parent, as GraphQL execution does.
+
+use hive_router_query_planner::ast::operation::OperationDefinition;
+use hive_router_query_planner::ast::selection_item::SelectionItem;
+use hive_router_query_planner::ast::selection_set::SelectionSet;
+use hive_router_query_planner::state::supergraph_state::{SupergraphDefinition, TypeNode};
+use knot_connect::call::Category;
+use serde_json::{Map, Value};
+
+use crate::run::RunError;
+use crate::supergraph::Supergraph;
+
+/// Projects `data` to the shape of `operation`; returns the data and the
+/// errors the projection itself found (nulls in non-null positions, bad enums).
+pub(crate) fn project(
+    supergraph: &Supergraph,
+    operation: &OperationDefinition,
+    root_type: &str,
+    data: &Value,
+    variables: &Map<String, Value>,
+    errors: &[RunError],
+) -> (Value, Vec<RunError>) {
+    let mut walk = Projection {
+        supergraph,
+        variables,
+        existing: errors,
+        new_errors: Vec::new(),
+        path: Vec::new(),
+    };
+    let empty = Map::new();
+    let map = data.as_object().unwrap_or(&empty);
+    let projected = match walk.object(map, root_type, &operation.selection_set) {
+        Some(object) => Value::Object(object),
+        None => Value::Null,
+    };
+    (projected, walk.new_errors)
+}
+
+struct Projection<'a> {
+    supergraph: &'a Supergraph,
+    variables: &'a Map<String, Value>,
+    existing: &'a [RunError],
+    new_errors: Vec<RunError>,
+    path: Vec<Value>,
+}
+
+impl Projection<'_> {
+    fn included(&self, skip_if: &Option<String>, include_if: &Option<String>) -> bool {
+        let flag = |name: &String| matches!(self.variables.get(name), Some(Value::Bool(true)));
+        if skip_if.as_ref().is_some_and(flag) {
+            return false;
+        }
+        if let Some(include) = include_if {
+            return flag(include);
+        }
+        true
+    }
+
+    /// `None` = a non-null field inside was null: the object itself becomes null.
+    fn object(
+        &mut self,
+        map: &Map<String, Value>,
+        type_name: &str,
+        selection: &SelectionSet,
+    ) -> Option<Map<String, Value>> {
+        let mut out = Map::new();
+        self.object_into(map, type_name, selection, &mut out)?;
+        Some(out)
+    }
+
+    fn object_into(
+        &mut self,
+        map: &Map<String, Value>,
+        type_name: &str,
+        selection: &SelectionSet,
+        out: &mut Map<String, Value>,
+    ) -> Option<()> {
+        for item in &selection.items {
+            match item {
+                SelectionItem::Field(field) => {
+                    if field.omit_from_response || !self.included(&field.skip_if, &field.include_if)
+                    {
+                        continue;
+                    }
+                    let key = field.alias.as_deref().unwrap_or(&field.name);
+                    if field.name == "__typename" {
+                        out.insert(key.to_owned(), Value::String(type_name.to_owned()));
+                        continue;
+                    }
+                    let field_type = self
+                        .supergraph
+                        .state()
+                        .definitions
+                        .get(type_name)
+                        .and_then(|d| d.fields().get(&field.name))
+                        .map(|f| f.field_type.clone());
+                    let raw = map.get(key).unwrap_or(&Value::Null);
+                    self.path.push(Value::String(key.to_owned()));
+                    let completed = match &field_type {
+                        Some(ty) => self.value(raw, ty, &field.selections, type_name, &field.name),
+                        // Not in the schema (introspection fields): passed through.
+                        None => Some(raw.clone()),
+                    };
+                    self.path.pop();
+                    match completed {
+                        Some(value) => match out.get_mut(key) {
+                            Some(existing) => crate::run::deep_merge(existing, value),
+                            None => {
+                                out.insert(key.to_owned(), value);
+                            }
+                        },
+                        None => return None,
+                    }
+                }
+                SelectionItem::InlineFragment(fragment) => {
+                    if !self.included(&fragment.skip_if, &fragment.include_if) {
+                        continue;
+                    }
+                    if self
+                        .supergraph
+                        .type_matches(type_name, &fragment.type_condition)
+                    {
+                        self.object_into(map, type_name, &fragment.selections, out)?;
+                    }
+                }
+                SelectionItem::FragmentSpread(_) => {}
+            }
+        }
+        Some(())
+    }
+
+    /// Completes one value of type `ty`; `None` = null where null is not allowed.
+    fn value(
+        &mut self,
+        raw: &Value,
+        ty: &TypeNode,
+        selection: &SelectionSet,
+        parent: &str,
+        field: &str,
+    ) -> Option<Value> {
+        match ty {
+            TypeNode::NonNull(inner) => {
+                let value = self.value(raw, inner, selection, parent, field)?;
+                if value.is_null() {
+                    self.null_error(parent, field);
+                    return None;
+                }
+                Some(value)
+            }
+            _ if raw.is_null() => Some(Value::Null),
+            TypeNode::List(inner) => {
+                let Value::Array(items) = raw else {
+                    self.error(format!("{parent}.{field} should be a list"));
+                    return Some(Value::Null);
+                };
+                let mut out = Vec::with_capacity(items.len());
+                for (i, item) in items.iter().enumerate() {
+                    self.path.push(Value::from(i));
+                    let completed = self.value(item, inner, selection, parent, field);
+                    self.path.pop();
+                    match completed {
+                        Some(value) => out.push(value),
+                        // A null in a non-null item makes the list null.
+                        None => {
+                            return if ty.is_non_null() {
+                                None
+                            } else {
+                                Some(Value::Null)
+                            }
+                        }
+                    }
+                }
+                Some(Value::Array(out))
+            }
+            TypeNode::Named(name) => {
+                let definition = self.supergraph.state().definitions.get(name);
+                match definition {
+                    Some(def) if def.is_composite_type() => {
+                        let Value::Object(map) = raw else {
+                            self.error(format!("{parent}.{field} should be an object"));
+                            return Some(Value::Null);
+                        };
+                        let concrete = match (def, map.get("__typename").and_then(Value::as_str)) {
+                            (_, Some(typename)) => typename.to_owned(),
+                            (SupergraphDefinition::Object(_), None) => name.clone(),
+                            (_, None) => {
+                                self.error(format!(
+                                    "{parent}.{field}: the object has no __typename"
+                                ));
+                                return Some(Value::Null);
+                            }
+                        };
+                        Some(match self.object(map, &concrete, selection) {
+                            Some(object) => Value::Object(object),
+                            None => Value::Null,
+                        })
+                    }
+                    Some(SupergraphDefinition::Enum(enum_type)) => {
+                        let known = raw
+                            .as_str()
+                            .is_some_and(|v| enum_type.values.iter().any(|e| e.name == v));
+                        if known {
+                            Some(raw.clone())
+                        } else {
+                            self.error(format!(
+                                "{parent}.{field}: `{raw}` is not a value of enum {name}"
+                            ));
+                            Some(Value::Null)
+                        }
+                    }
+                    _ => Some(raw.clone()),
+                }
+            }
+        }
+    }
+
+    fn covered(&self) -> bool {
+        let here = &self.path;
+        self.existing
+            .iter()
+            .chain(self.new_errors.iter())
+            .any(|e| match &e.path {
+                Some(p) => {
+                    let n = p.len().min(here.len());
+                    p[..n] == here[..n]
+                }
+                None => true,
+            })
+    }
+
+    fn null_error(&mut self, parent: &str, field: &str) {
+        if self.covered() {
+            return;
+        }
+        self.error(format!(
+            "Cannot return null for non-nullable field {parent}.{field}."
+        ));
+    }
+
+    fn error(&mut self, message: String) {
+        self.new_errors.push(RunError {
+            category: Category::Dependency,
+            message,
+            path: Some(self.path.clone()),
+            extensions: None,
+            subgraph: None,
+        });
+    }
+}

@@ -1,0 +1,1106 @@
+//! Runs a [`FetchGraph`]: a fetch starts as soon as the fetches it waits for are
+//! done; an entity fetch gathers every object at its path, builds their
+//! representations from its `requires` selection, deduplicates them, sends one
+//! `_entities` call, checks it got one entity per representation and merges each
+//! back into every object that asked for it. Subgraph errors are re-pathed to
+//! the objects they belong to and categorised like every other Knot source.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures::stream::{FuturesUnordered, StreamExt};
+use hive_router_query_planner::ast::selection_item::SelectionItem;
+use hive_router_query_planner::ast::selection_set::SelectionSet;
+use hive_router_query_planner::planner::plan_nodes::{
+    FetchNodePathSegment, FetchRewrite, FlattenNodePathSegment,
+};
+use knot_connect::call::Category;
+use petgraph::graph::NodeIndex;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::project::project;
+use crate::steps::{FetchGraph, FetchStep};
+use crate::supergraph::{Prepared, Supergraph};
+use crate::FederationError;
+
+/// How subgraph error messages reach the public answer.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SubgraphErrors {
+    /// Category and a fixed message only (Knot's rule for every source).
+    #[default]
+    Mask,
+    /// The subgraph's own message and extensions, plus the category.
+    Forward,
+}
+
+/// Gateway settings.
+#[derive(Clone, Debug)]
+pub struct GatewayOptions {
+    /// Per subgraph call.
+    pub timeout: Duration,
+    pub subgraph_errors: SubgraphErrors,
+    /// Keep request/response bodies in the trace (for the explorer).
+    pub detailed_trace: bool,
+    /// Per subgraph: a timeout replacing `timeout`.
+    pub subgraph_timeouts: HashMap<String, Duration>,
+    /// Per subgraph: the inbound headers (lowercase names) it receives; none otherwise.
+    pub forward_headers: HashMap<String, Vec<String>>,
+}
+
+impl Default for GatewayOptions {
+    fn default() -> Self {
+        Self {
+            timeout: Duration::from_secs(30),
+            subgraph_errors: SubgraphErrors::Mask,
+            detailed_trace: false,
+            subgraph_timeouts: HashMap::new(),
+            forward_headers: HashMap::new(),
+        }
+    }
+}
+
+/// A federation gateway over one supergraph.
+#[derive(Clone, Debug)]
+pub struct Gateway {
+    supergraph: Arc<Supergraph>,
+    client: reqwest::Client,
+    options: GatewayOptions,
+}
+
+/// One GraphQL request.
+#[derive(Clone, Debug, Default)]
+pub struct GatewayRequest {
+    pub query: String,
+    pub operation_name: Option<String>,
+    pub variables: Map<String, Value>,
+    /// Headers forwarded to every subgraph call.
+    pub headers: Vec<(String, String)>,
+}
+
+/// One subgraph call as the explorer shows it.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FetchSpan {
+    pub step: usize,
+    pub subgraph: String,
+    pub label: String,
+    pub start_ms: f64,
+    pub end_ms: f64,
+    /// Objects at the path that asked for an entity.
+    pub objects: usize,
+    /// Representations actually sent (deduplicated).
+    pub representations: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<Category>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response: Option<Value>,
+}
+
+/// The answer and what it took.
+#[derive(Clone, Debug)]
+pub struct GatewayResponse {
+    /// `{"data": ..., "errors": [...]}` as the client gets it.
+    pub body: Value,
+    pub graph: FetchGraph,
+    pub spans: Vec<FetchSpan>,
+    /// Every error with its detail (subgraph, message), for the explorer and logs.
+    pub detailed_errors: Vec<Value>,
+}
+
+/// A response path segment.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum PathKey {
+    Key(String),
+    Index(usize),
+}
+
+impl PathKey {
+    fn to_value(&self) -> Value {
+        match self {
+            PathKey::Key(k) => Value::String(k.clone()),
+            PathKey::Index(i) => Value::from(*i),
+        }
+    }
+}
+
+/// An error gathered during a run, before it is made public.
+#[derive(Clone, Debug)]
+pub(crate) struct RunError {
+    pub category: Category,
+    pub message: String,
+    pub path: Option<Vec<Value>>,
+    pub extensions: Option<Map<String, Value>>,
+    pub subgraph: Option<String>,
+}
+
+impl Gateway {
+    pub fn new(
+        supergraph: Arc<Supergraph>,
+        options: GatewayOptions,
+    ) -> Result<Self, FederationError> {
+        let client = reqwest::Client::builder()
+            .pool_max_idle_per_host(256)
+            .tcp_nodelay(true)
+            .build()
+            .map_err(|err| FederationError::Supergraph {
+                message: format!("cannot build the HTTP client: {err}"),
+            })?;
+        Ok(Self {
+            supergraph,
+            client,
+            options,
+        })
+    }
+
+    pub fn supergraph(&self) -> &Arc<Supergraph> {
+        &self.supergraph
+    }
+
+    /// The fan-out graph `request` would run, without running it.
+    pub fn plan(
+        &self,
+        request: &GatewayRequest,
+    ) -> Result<(Arc<Prepared>, FetchGraph), FederationError> {
+        let prepared = self
+            .supergraph
+            .prepare(&request.query, request.operation_name.as_deref())?;
+        let variables = coerce_variables(&prepared, &request.variables)?;
+        let graph = FetchGraph::build(&prepared.plan, &variables)?;
+        Ok((prepared, graph))
+    }
+
+    /// Runs one request. Request errors (parse, validation, planning) come back
+    /// as `Err`; everything that happens downstream is in the response.
+    pub async fn execute(
+        &self,
+        request: &GatewayRequest,
+    ) -> Result<GatewayResponse, FederationError> {
+        let prepared = self
+            .supergraph
+            .prepare(&request.query, request.operation_name.as_deref())?;
+        let variables = coerce_variables(&prepared, &request.variables)?;
+        let graph = FetchGraph::build(&prepared.plan, &variables)?;
+        let mut run = Run {
+            gateway: self,
+            headers: &request.headers,
+            variables: &variables,
+            data: Value::Object(Map::new()),
+            errors: Vec::new(),
+            spans: Vec::new(),
+            started: Instant::now(),
+        };
+        run.drive(&graph).await;
+        let Run {
+            data,
+            mut errors,
+            spans,
+            ..
+        } = run;
+        let root = self
+            .supergraph
+            .root_type(&prepared.kind)
+            .unwrap_or("Query")
+            .to_owned();
+        let (projected, projection_errors) = project(
+            &self.supergraph,
+            &prepared.operation,
+            &root,
+            &data,
+            &variables,
+            &errors,
+        );
+        errors.extend(projection_errors);
+        let detailed_errors = errors.iter().map(detailed_error).collect();
+        let mut body = Map::new();
+        if !errors.is_empty() {
+            body.insert(
+                "errors".into(),
+                Value::Array(errors.iter().map(|e| self.public_error(e)).collect()),
+            );
+        }
+        body.insert("data".into(), projected);
+        Ok(GatewayResponse {
+            body: Value::Object(body),
+            graph,
+            spans,
+            detailed_errors,
+        })
+    }
+
+    fn public_error(&self, error: &RunError) -> Value {
+        let mut out = Map::new();
+        let mut extensions = Map::new();
+        match (self.options.subgraph_errors, &error.subgraph) {
+            (SubgraphErrors::Forward, _) | (_, None) => {
+                out.insert("message".into(), Value::String(error.message.clone()));
+                if let Some(ext) = &error.extensions {
+                    extensions.extend(ext.clone());
+                }
+            }
+            (SubgraphErrors::Mask, Some(_)) => {
+                out.insert(
+                    "message".into(),
+                    Value::String(error.category.public_message().into()),
+                );
+            }
+        }
+        if let Some(path) = &error.path {
+            out.insert("path".into(), Value::Array(path.clone()));
+        }
+        extensions.insert(
+            "category".into(),
+            Value::String(error.category.as_str().into()),
+        );
+        out.insert("extensions".into(), Value::Object(extensions));
+        Value::Object(out)
+    }
+}
+
+fn detailed_error(error: &RunError) -> Value {
+    serde_json::json!({
+        "category": error.category.as_str(),
+        "message": error.message,
+        "path": error.path,
+        "subgraph": error.subgraph,
+        "extensions": error.extensions,
+    })
+}
+
+/// Applies defaults and checks required variables are present.
+fn coerce_variables(
+    prepared: &Prepared,
+    given: &Map<String, Value>,
+) -> Result<Map<String, Value>, FederationError> {
+    let mut out = given.clone();
+    for definition in prepared.operation.variable_definitions.iter().flatten() {
+        let present = out.get(&definition.name).is_some_and(|v| !v.is_null());
+        if present {
+            continue;
+        }
+        if let Some(default) = &definition.default_value {
+            if !out.contains_key(&definition.name) {
+                out.insert(definition.name.clone(), ast_value_to_json(default));
+                continue;
+            }
+        }
+        if definition.variable_type.is_non_null() {
+            return Err(FederationError::validation(format!(
+                "variable `${}` of non-null type {} was not provided",
+                definition.name, definition.variable_type
+            )));
+        }
+    }
+    Ok(out)
+}
+
+fn ast_value_to_json(value: &hive_router_query_planner::ast::value::Value) -> Value {
+    use hive_router_query_planner::ast::value::Value as V;
+    match value {
+        V::Variable(_) | V::Null => Value::Null,
+        V::Int(i) => Value::from(*i),
+        V::Float(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
+        V::String(s) | V::Enum(s) => Value::String(s.clone()),
+        V::Boolean(b) => Value::Bool(*b),
+        V::List(items) => Value::Array(items.iter().map(ast_value_to_json).collect()),
+        V::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), ast_value_to_json(v)))
+                .collect(),
+        ),
+    }
+}
+
+/// What one entity target sends and where the answers go.
+struct TargetCall {
+    response_key: String,
+    variable: String,
+    /// Response paths of the objects, with the index of their representation.
+    objects: Vec<(Vec<PathKey>, usize)>,
+    representations: Vec<Value>,
+    output_rewrites: Vec<FetchRewrite>,
+}
+
+struct Run<'a> {
+    gateway: &'a Gateway,
+    headers: &'a [(String, String)],
+    variables: &'a Map<String, Value>,
+    data: Value,
+    errors: Vec<RunError>,
+    spans: Vec<FetchSpan>,
+    started: Instant,
+}
+
+/// A finished subgraph call.
+struct CallResult {
+    step: usize,
+    targets: Vec<TargetCall>,
+    start_ms: f64,
+    outcome: Result<(u16, Value), (Category, String, Option<u16>)>,
+    request: Option<Value>,
+}
+
+impl Run<'_> {
+    fn elapsed_ms(&self) -> f64 {
+        self.started.elapsed().as_secs_f64() * 1000.0
+    }
+
+    async fn drive(&mut self, graph: &FetchGraph) {
+        let count = graph.graph.node_count();
+        let mut waiting: Vec<usize> = (0..count)
+            .map(|i| {
+                graph
+                    .graph
+                    .neighbors_directed(NodeIndex::new(i), petgraph::Direction::Incoming)
+                    .count()
+            })
+            .collect();
+        let mut ready: Vec<usize> = (0..count).filter(|i| waiting[*i] == 0).collect();
+        let mut running = FuturesUnordered::new();
+        loop {
+            let mut finished_now = Vec::new();
+            for id in std::mem::take(&mut ready) {
+                let step = &graph.graph[NodeIndex::new(id)];
+                match self.start(step) {
+                    Some(call) => running.push(call),
+                    None => finished_now.push(id),
+                }
+            }
+            if finished_now.is_empty() {
+                let Some(result) = running.next().await else {
+                    break;
+                };
+                let id = result.step;
+                self.finish(&graph.graph[NodeIndex::new(id)], result);
+                finished_now.push(id);
+            }
+            for id in finished_now {
+                for next in graph
+                    .graph
+                    .neighbors_directed(NodeIndex::new(id), petgraph::Direction::Outgoing)
+                {
+                    let slot = &mut waiting[next.index()];
+                    *slot = slot.saturating_sub(1);
+                    if *slot == 0 {
+                        ready.push(next.index());
+                    }
+                }
+            }
+        }
+    }
+
+    /// Builds the call of `step` from the data so far; `None` when there is
+    /// nothing to ask (no object at the path).
+    fn start(
+        &mut self,
+        step: &FetchStep,
+    ) -> Option<std::pin::Pin<Box<dyn std::future::Future<Output = CallResult> + Send + 'static>>>
+    {
+        let mut variables = Map::new();
+        for name in &step.variable_usages {
+            if let Some(value) = self.variables.get(name) {
+                variables.insert(name.clone(), value.clone());
+            }
+        }
+        let mut targets = Vec::with_capacity(step.entities.len());
+        for target in &step.entities {
+            let mut paths = Vec::new();
+            for path in &target.paths {
+                collect_paths(
+                    &self.data,
+                    path,
+                    &mut Vec::new(),
+                    &mut paths,
+                    self.gateway.supergraph(),
+                );
+            }
+            let mut index: HashMap<String, usize> = HashMap::new();
+            let mut representations = Vec::new();
+            let mut objects = Vec::with_capacity(paths.len());
+            for path in paths {
+                let Some(object) = lookup(&self.data, &path) else {
+                    continue;
+                };
+                let Some(mut rep) =
+                    build_representation(object, &target.requires, self.gateway.supergraph())
+                else {
+                    continue;
+                };
+                for rewrite in &target.input_rewrites {
+                    apply_rewrite(&mut rep, rewrite, self.gateway.supergraph());
+                }
+                let key = rep.to_string();
+                let next = representations.len();
+                let at = *index.entry(key).or_insert(next);
+                if at == next {
+                    representations.push(rep);
+                }
+                objects.push((path, at));
+            }
+            if !representations.is_empty() {
+                targets.push(TargetCall {
+                    response_key: target.response_key.clone(),
+                    variable: target.representations_variable.clone(),
+                    objects,
+                    representations,
+                    output_rewrites: target.output_rewrites.clone(),
+                });
+            }
+        }
+        if !step.entities.is_empty() && targets.is_empty() {
+            return None;
+        }
+        for target in &targets {
+            variables.insert(
+                target.variable.clone(),
+                Value::Array(target.representations.clone()),
+            );
+        }
+        let mut body = Map::new();
+        body.insert("query".into(), Value::String(step.operation.clone()));
+        if !variables.is_empty() {
+            body.insert("variables".into(), Value::Object(variables));
+        }
+        let body = Value::Object(body);
+        let request = self.gateway.options.detailed_trace.then(|| body.clone());
+        let Some(url) = self
+            .gateway
+            .supergraph()
+            .subgraphs()
+            .get(&step.subgraph)
+            .cloned()
+        else {
+            let start_ms = self.elapsed_ms();
+            let step_id = step.id;
+            let name = step.subgraph.clone();
+            return Some(Box::pin(async move {
+                CallResult {
+                    step: step_id,
+                    targets,
+                    start_ms,
+                    outcome: Err((
+                        Category::Dependency,
+                        format!("no URL for subgraph `{name}`"),
+                        None,
+                    )),
+                    request,
+                }
+            }));
+        };
+        let options = &self.gateway.options;
+        let timeout = options
+            .subgraph_timeouts
+            .get(&step.subgraph)
+            .copied()
+            .unwrap_or(options.timeout);
+        let mut builder = self
+            .gateway
+            .client
+            .post(url)
+            .timeout(timeout)
+            .header("content-type", "application/json")
+            .header("accept", "application/json");
+        if let Some(allowed) = options.forward_headers.get(&step.subgraph) {
+            for (name, value) in self.headers {
+                if allowed.iter().any(|a| a.eq_ignore_ascii_case(name)) {
+                    builder = builder.header(name.as_str(), value.as_str());
+                }
+            }
+        }
+        let payload = match serde_json::to_vec(&body) {
+            Ok(bytes) => bytes,
+            Err(err) => {
+                let start_ms = self.elapsed_ms();
+                let step_id = step.id;
+                return Some(Box::pin(async move {
+                    CallResult {
+                        step: step_id,
+                        targets,
+                        start_ms,
+                        outcome: Err((
+                            Category::Dependency,
+                            format!("cannot encode the request: {err}"),
+                            None,
+                        )),
+                        request,
+                    }
+                }));
+            }
+        };
+        let start_ms = self.elapsed_ms();
+        let step_id = step.id;
+        let timeout_ms = timeout.as_millis() as u64;
+        Some(Box::pin(async move {
+            let outcome = send(builder.body(payload), timeout_ms).await;
+            CallResult {
+                step: step_id,
+                targets,
+                start_ms,
+                outcome,
+                request,
+            }
+        }))
+    }
+
+    fn finish(&mut self, step: &FetchStep, result: CallResult) {
+        let end_ms = self.elapsed_ms();
+        let objects = result.targets.iter().map(|t| t.objects.len()).sum();
+        let representations = result.targets.iter().map(|t| t.representations.len()).sum();
+        let mut span = FetchSpan {
+            step: step.id,
+            subgraph: step.subgraph.clone(),
+            label: step.label(),
+            start_ms: result.start_ms,
+            end_ms,
+            objects,
+            representations,
+            status: None,
+            category: None,
+            error: None,
+            request: result.request,
+            response: None,
+        };
+        match result.outcome {
+            Err((category, message, status)) => {
+                span.status = status;
+                span.category = Some(category);
+                span.error = Some(message.clone());
+                self.fail_step(step, &result.targets, category, &message);
+            }
+            Ok((status, mut response)) => {
+                span.status = Some(status);
+                if self.gateway.options.detailed_trace {
+                    span.response = Some(response.clone());
+                }
+                let errors = match response.get_mut("errors").map(Value::take) {
+                    Some(Value::Array(errors)) => errors,
+                    _ => Vec::new(),
+                };
+                let data = response
+                    .get_mut("data")
+                    .map(Value::take)
+                    .unwrap_or(Value::Null);
+                if !errors.is_empty() {
+                    span.category = Some(Category::Dependency);
+                    span.error = errors
+                        .first()
+                        .and_then(|e| e.get("message"))
+                        .and_then(Value::as_str)
+                        .map(str::to_owned);
+                }
+                self.merge_answer(step, &result.targets, data, errors, &mut span);
+            }
+        }
+        self.spans.push(span);
+    }
+
+    /// The whole call failed: one error per target path (or at the root).
+    fn fail_step(
+        &mut self,
+        step: &FetchStep,
+        targets: &[TargetCall],
+        category: Category,
+        message: &str,
+    ) {
+        if targets.is_empty() {
+            let paths: Vec<Option<Vec<Value>>> = if step.root_keys.is_empty() {
+                vec![None]
+            } else {
+                step.root_keys
+                    .iter()
+                    .map(|k| Some(vec![Value::String(k.clone())]))
+                    .collect()
+            };
+            for path in paths {
+                self.errors.push(RunError {
+                    category,
+                    message: message.to_owned(),
+                    path,
+                    extensions: None,
+                    subgraph: Some(step.subgraph.clone()),
+                });
+            }
+            return;
+        }
+        for target in targets {
+            for (path, _) in &target.objects {
+                self.errors.push(RunError {
+                    category,
+                    message: message.to_owned(),
+                    path: Some(path.iter().map(PathKey::to_value).collect()),
+                    extensions: None,
+                    subgraph: Some(step.subgraph.clone()),
+                });
+            }
+        }
+    }
+
+    fn merge_answer(
+        &mut self,
+        step: &FetchStep,
+        targets: &[TargetCall],
+        data: Value,
+        errors: Vec<Value>,
+        span: &mut FetchSpan,
+    ) {
+        if targets.is_empty() {
+            if data.is_object() {
+                deep_merge(&mut self.data, data);
+            }
+            for error in errors {
+                let path = error.get("path").and_then(Value::as_array).cloned();
+                self.push_subgraph_error(step, &error, path);
+            }
+            return;
+        }
+        let mut data = data;
+        for target in targets {
+            let entities = match data.get_mut(&target.response_key).map(Value::take) {
+                Some(Value::Array(list)) => Some(list),
+                _ => None,
+            };
+            match entities {
+                Some(mut list) if list.len() == target.representations.len() => {
+                    for entity in list.iter_mut() {
+                        for rewrite in &target.output_rewrites {
+                            apply_rewrite(entity, rewrite, self.gateway.supergraph());
+                        }
+                    }
+                    for (path, at) in &target.objects {
+                        let Some(entity) = list.get(*at) else {
+                            continue;
+                        };
+                        if entity.is_null() {
+                            continue;
+                        }
+                        if let Some(object) = lookup_mut(&mut self.data, path) {
+                            deep_merge(object, entity.clone());
+                        }
+                    }
+                }
+                Some(list) => {
+                    let message = format!(
+                        "`{}` returned {} entities for {} representations",
+                        target.response_key,
+                        list.len(),
+                        target.representations.len()
+                    );
+                    span.category = Some(Category::Dependency);
+                    span.error = Some(message.clone());
+                    self.fail_target(step, target, Category::Dependency, &message);
+                }
+                None if errors.is_empty() => {
+                    let message = format!("the answer has no `{}` list", target.response_key);
+                    span.category = Some(Category::Dependency);
+                    span.error = Some(message.clone());
+                    self.fail_target(step, target, Category::Dependency, &message);
+                }
+                None => {}
+            }
+        }
+        for error in errors {
+            let path = error.get("path").and_then(Value::as_array);
+            // `_entities.3.rest` -> every object that sent representation 3, then `rest`.
+            let mapped = path.and_then(|path| {
+                let key = path.first()?.as_str()?;
+                let target = targets.iter().find(|t| t.response_key == key)?;
+                let at = path.get(1)?.as_u64()? as usize;
+                let rest = path.get(2..).unwrap_or(&[]).to_vec();
+                Some(
+                    target
+                        .objects
+                        .iter()
+                        .filter(|(_, i)| *i == at)
+                        .map(|(p, _)| {
+                            let mut full: Vec<Value> = p.iter().map(PathKey::to_value).collect();
+                            full.extend(rest.iter().cloned());
+                            full
+                        })
+                        .collect::<Vec<_>>(),
+                )
+            });
+            match mapped {
+                Some(paths) if !paths.is_empty() => {
+                    for path in paths {
+                        self.push_subgraph_error(step, &error, Some(path));
+                    }
+                }
+                _ => {
+                    // No usable path: the error belongs to every object of the call.
+                    let first = targets
+                        .iter()
+                        .flat_map(|t| t.objects.first())
+                        .next()
+                        .map(|(p, _)| p.iter().map(PathKey::to_value).collect());
+                    self.push_subgraph_error(step, &error, first);
+                }
+            }
+        }
+    }
+
+    fn fail_target(
+        &mut self,
+        step: &FetchStep,
+        target: &TargetCall,
+        category: Category,
+        message: &str,
+    ) {
+        for (path, _) in &target.objects {
+            self.errors.push(RunError {
+                category,
+                message: message.to_owned(),
+                path: Some(path.iter().map(PathKey::to_value).collect()),
+                extensions: None,
+                subgraph: Some(step.subgraph.clone()),
+            });
+        }
+    }
+
+    fn push_subgraph_error(&mut self, step: &FetchStep, error: &Value, path: Option<Vec<Value>>) {
+        let message = error
+            .get("message")
+            .and_then(Value::as_str)
+            .unwrap_or("the subgraph returned an error without a message")
+            .to_owned();
+        let extensions = error.get("extensions").and_then(Value::as_object).cloned();
+        let code = extensions
+            .as_ref()
+            .and_then(|e| e.get("code"))
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let category = match code {
+            "BAD_USER_INPUT" | "GRAPHQL_VALIDATION_FAILED" | "GRAPHQL_PARSE_FAILED" => {
+                Category::DependencyValidation
+            }
+            _ => Category::Dependency,
+        };
+        self.errors.push(RunError {
+            category,
+            message,
+            path,
+            extensions,
+            subgraph: Some(step.subgraph.clone()),
+        });
+    }
+}
+
+async fn send(
+    builder: reqwest::RequestBuilder,
+    timeout_ms: u64,
+) -> Result<(u16, Value), (Category, String, Option<u16>)> {
+    let response = builder
+        .send()
+        .await
+        .map_err(|err| classify(&err, timeout_ms))?;
+    let status = response.status().as_u16();
+    let bytes = response
+        .bytes()
+        .await
+        .map_err(|err| classify(&err, timeout_ms))?;
+    match serde_json::from_slice::<Value>(&bytes) {
+        Ok(value) if value.get("data").is_some() || value.get("errors").is_some() => {
+            Ok((status, value))
+        }
+        Ok(_) | Err(_) if !(200..300).contains(&status) => Err((
+            knot_connect::call::http_category(status),
+            format!("status {status}"),
+            Some(status),
+        )),
+        Ok(_) => Err((
+            Category::Dependency,
+            "the answer is not a GraphQL response (no `data` or `errors`)".into(),
+            Some(status),
+        )),
+        Err(err) => Err((
+            Category::Dependency,
+            format!("malformed answer: {err}"),
+            Some(status),
+        )),
+    }
+}
+
+fn classify(err: &reqwest::Error, timeout_ms: u64) -> (Category, String, Option<u16>) {
+    if err.is_timeout() {
+        (
+            Category::Timeout,
+            format!("no answer within {timeout_ms} ms"),
+            None,
+        )
+    } else {
+        (
+            Category::Dependency,
+            format!("transport error: {err}"),
+            None,
+        )
+    }
+}
+
+/// Response paths of the objects at a flatten path.
+fn collect_paths(
+    value: &Value,
+    segments: &[FlattenNodePathSegment],
+    current: &mut Vec<PathKey>,
+    out: &mut Vec<Vec<PathKey>>,
+    supergraph: &Supergraph,
+) {
+    match (segments.first(), value) {
+        (_, Value::Null) => {}
+        (None, Value::Object(_)) => out.push(current.clone()),
+        (None, Value::Array(items)) | (Some(FlattenNodePathSegment::List), Value::Array(items)) => {
+            let rest = if segments.is_empty() {
+                segments
+            } else {
+                &segments[1..]
+            };
+            for (i, item) in items.iter().enumerate() {
+                current.push(PathKey::Index(i));
+                collect_paths(item, rest, current, out, supergraph);
+                current.pop();
+            }
+        }
+        (None, _) => {}
+        (Some(FlattenNodePathSegment::List), _) => {}
+        (Some(FlattenNodePathSegment::Field(name)), Value::Object(map)) => {
+            if let Some(child) = map.get(name) {
+                current.push(PathKey::Key(name.clone()));
+                collect_paths(child, &segments[1..], current, out, supergraph);
+                current.pop();
+            }
+        }
+        (Some(FlattenNodePathSegment::Field(_)), Value::Array(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                current.push(PathKey::Index(i));
+                collect_paths(item, segments, current, out, supergraph);
+                current.pop();
+            }
+        }
+        (Some(FlattenNodePathSegment::TypeCondition(types)), Value::Object(map)) => {
+            let matches = match map.get("__typename").and_then(Value::as_str) {
+                Some(typename) => types.iter().any(|t| supergraph.type_matches(typename, t)),
+                None => true,
+            };
+            if matches {
+                collect_paths(value, &segments[1..], current, out, supergraph);
+            }
+        }
+        (Some(_), _) => {}
+    }
+}
+
+fn lookup<'v>(value: &'v Value, path: &[PathKey]) -> Option<&'v Value> {
+    path.iter().try_fold(value, |v, key| match key {
+        PathKey::Key(k) => v.get(k),
+        PathKey::Index(i) => v.get(*i),
+    })
+}
+
+fn lookup_mut<'v>(value: &'v mut Value, path: &[PathKey]) -> Option<&'v mut Value> {
+    path.iter().try_fold(value, |v, key| match key {
+        PathKey::Key(k) => v.get_mut(k),
+        PathKey::Index(i) => v.get_mut(*i),
+    })
+}
+
+/// The representation of `object`: the `requires` selection applied to it.
+/// `None` when the object lacks a field the representation needs.
+fn build_representation(
+    object: &Value,
+    requires: &SelectionSet,
+    supergraph: &Supergraph,
+) -> Option<Value> {
+    let map = object.as_object()?;
+    let mut out = Map::new();
+    select_into(map, requires, supergraph, &mut out)?;
+    Some(Value::Object(out))
+}
+
+fn select_into(
+    map: &Map<String, Value>,
+    selection: &SelectionSet,
+    supergraph: &Supergraph,
+    out: &mut Map<String, Value>,
+) -> Option<()> {
+    for item in &selection.items {
+        match item {
+            SelectionItem::Field(field) => {
+                let key = field.alias.as_deref().unwrap_or(&field.name);
+                let value = map.get(key)?;
+                let selected = if field.selections.items.is_empty() {
+                    value.clone()
+                } else {
+                    select_value(value, &field.selections, supergraph)?
+                };
+                match (out.get_mut(&field.name), selected) {
+                    (Some(existing), selected) => deep_merge(existing, selected),
+                    (None, selected) => {
+                        out.insert(field.name.clone(), selected);
+                    }
+                }
+            }
+            SelectionItem::InlineFragment(fragment) => {
+                let applies = match map.get("__typename").and_then(Value::as_str) {
+                    Some(typename) => supergraph.type_matches(typename, &fragment.type_condition),
+                    None => false,
+                };
+                if applies {
+                    select_into(map, &fragment.selections, supergraph, out)?;
+                }
+            }
+            SelectionItem::FragmentSpread(_) => {}
+        }
+    }
+    Some(())
+}
+
+fn select_value(value: &Value, selection: &SelectionSet, supergraph: &Supergraph) -> Option<Value> {
+    match value {
+        Value::Object(map) => {
+            let mut out = Map::new();
+            select_into(map, selection, supergraph, &mut out)?;
+            Some(Value::Object(out))
+        }
+        Value::Array(items) => items
+            .iter()
+            .map(|item| select_value(item, selection, supergraph))
+            .collect::<Option<Vec<_>>>()
+            .map(Value::Array),
+        other => Some(other.clone()),
+    }
+}
+
+/// Applies a planner rewrite (`ValueSetter` for interface objects' `__typename`,
+/// `KeyRenamer` for aliased fields) to a representation or an entity.
+fn apply_rewrite(value: &mut Value, rewrite: &FetchRewrite, supergraph: &Supergraph) {
+    match rewrite {
+        FetchRewrite::ValueSetter(setter) => {
+            set_at(value, &setter.path, supergraph, &mut |slot, _| {
+                *slot = Value::String(setter.set_value_to.clone());
+            })
+        }
+        FetchRewrite::KeyRenamer(renamer) => {
+            let Some((last, parent)) = renamer.path.split_last() else {
+                return;
+            };
+            let FetchNodePathSegment::Key(from) = last else {
+                return;
+            };
+            walk_rewrite(value, parent, supergraph, &mut |object| {
+                if let Some(map) = object.as_object_mut() {
+                    if let Some(moved) = map.remove(from) {
+                        map.insert(renamer.rename_key_to.clone(), moved);
+                    }
+                }
+            });
+        }
+    }
+}
+
+fn set_at(
+    value: &mut Value,
+    path: &[FetchNodePathSegment],
+    supergraph: &Supergraph,
+    set: &mut dyn FnMut(&mut Value, &str),
+) {
+    let Some((last, parent)) = path.split_last() else {
+        return;
+    };
+    let FetchNodePathSegment::Key(key) = last else {
+        return;
+    };
+    walk_rewrite(value, parent, supergraph, &mut |object| {
+        if let Some(map) = object.as_object_mut() {
+            let slot = map.entry(key.clone()).or_insert(Value::Null);
+            set(slot, key);
+        }
+    });
+}
+
+fn walk_rewrite(
+    value: &mut Value,
+    path: &[FetchNodePathSegment],
+    supergraph: &Supergraph,
+    apply: &mut dyn FnMut(&mut Value),
+) {
+    if let Value::Array(items) = value {
+        for item in items {
+            walk_rewrite(item, path, supergraph, apply);
+        }
+        return;
+    }
+    match path.first() {
+        None => apply(value),
+        Some(FetchNodePathSegment::TypenameEquals(types)) => {
+            let matches = value
+                .get("__typename")
+                .and_then(Value::as_str)
+                .is_some_and(|t| types.iter().any(|c| supergraph.type_matches(t, c)));
+            if matches {
+                walk_rewrite(value, &path[1..], supergraph, apply);
+            }
+        }
+        Some(FetchNodePathSegment::Key(key)) => {
+            if let Some(child) = value.get_mut(key) {
+                walk_rewrite(child, &path[1..], supergraph, apply);
+            }
+        }
+    }
+}
+
+/// Merges `source` into `target`: objects field by field, lists item by item.
+pub(crate) fn deep_merge(target: &mut Value, source: Value) {
+    match (target, source) {
+        (Value::Object(into), Value::Object(from)) => {
+            for (key, value) in from {
+                match into.get_mut(&key) {
+                    Some(existing) => deep_merge(existing, value),
+                    None => {
+                        into.insert(key, value);
+                    }
+                }
+            }
+        }
+        (Value::Array(into), Value::Array(from)) if into.len() == from.len() => {
+            for (existing, value) in into.iter_mut().zip(from) {
+                deep_merge(existing, value);
+            }
+        }
+        (target, source) => {
+            if !(source.is_null() && target.is_object()) {
+                *target = source;
+            }
+        }
+    }
+}
+
+/// Asks a subgraph for its SDL (`{ _service { sdl } }`).
+pub async fn fetch_subgraph_sdl(url: &str, timeout: Duration) -> Result<String, String> {
+    let client = reqwest::Client::new();
+    let response = client
+        .post(url)
+        .timeout(timeout)
+        .header("accept", "application/json")
+        .json(&serde_json::json!({"query": "{ _service { sdl } }"}))
+        .send()
+        .await
+        .map_err(|err| format!("cannot reach {url}: {err}"))?;
+    let status = response.status();
+    let body: Value = response
+        .json()
+        .await
+        .map_err(|err| format!("{url} answered status {status} without JSON: {err}"))?;
+    body.pointer("/data/_service/sdl")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            format!(
+                "{url} has no `_service {{ sdl }}` (status {status}): is it a Federation subgraph?"
+            )
+        })
+}

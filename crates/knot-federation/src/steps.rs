@@ -1,0 +1,305 @@
+//! The federation query plan (a tree of Sequence / Parallel / Flatten / Condition
+//! nodes around Fetch nodes) turned into the fan-out graph Knot runs and draws: a
+//! petgraph DAG whose nodes are fetches and whose edges say "waits for".
+//!
+//! Sequence becomes edges from every fetch that ends one step to every fetch
+//! that starts the next; Parallel adds no edges; Flatten gives a fetch the
+//! response path of the objects it extends; Condition is decided here from the
+//! request's variables, so the graph holds exactly the fetches that will run.
+
+use hive_router_query_planner::ast::selection_item::SelectionItem;
+use hive_router_query_planner::ast::selection_set::SelectionSet;
+use hive_router_query_planner::planner::plan_nodes::{
+    FetchNode, FetchRewrite, FlattenNodePath, FlattenNodePathSegment, PlanNode, QueryPlan,
+};
+use petgraph::graph::{DiGraph, NodeIndex};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::FederationError;
+
+/// One subgraph call of a run.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FetchStep {
+    pub id: usize,
+    pub subgraph: String,
+    /// The operation sent to the subgraph.
+    pub operation: String,
+    /// The request variables this operation uses.
+    pub variable_usages: Vec<String>,
+    /// Empty for a root fetch; otherwise the `_entities` targets it resolves.
+    pub entities: Vec<EntityTarget>,
+    /// For a root fetch: the response keys of the root fields it answers.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub root_keys: Vec<String>,
+}
+
+impl FetchStep {
+    /// `device`, or `safety _entities @ device.camera` for people.
+    pub fn label(&self) -> String {
+        match self.entities.first() {
+            None => format!("{} (root)", self.subgraph),
+            Some(target) => format!("{} _entities @ {}", self.subgraph, target.path_display),
+        }
+    }
+
+    /// The response path of the objects this fetch writes into (`device.camera`;
+    /// empty for a root fetch).
+    pub fn path(&self) -> Vec<String> {
+        match self.entities.first() {
+            None => Vec::new(),
+            Some(target) => target
+                .paths
+                .first()
+                .into_iter()
+                .flatten()
+                .filter_map(|segment| segment.to_field().cloned())
+                .collect(),
+        }
+    }
+}
+
+/// The objects at one response path that an `_entities` call extends.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EntityTarget {
+    /// Response key of the `_entities` field (an alias in batched fetches).
+    pub response_key: String,
+    pub representations_variable: String,
+    /// The flatten paths of the objects; a batched fetch gathers several.
+    #[serde(skip)]
+    pub paths: Vec<Vec<FlattenNodePathSegment>>,
+    pub path_display: String,
+    #[serde(skip)]
+    pub requires: SelectionSet,
+    #[serde(skip)]
+    pub input_rewrites: Vec<FetchRewrite>,
+    #[serde(skip)]
+    pub output_rewrites: Vec<FetchRewrite>,
+}
+
+/// The fan-out graph of one request.
+#[derive(Clone, Debug, Default)]
+pub struct FetchGraph {
+    pub graph: DiGraph<FetchStep, ()>,
+}
+
+impl FetchGraph {
+    /// Builds the graph of `plan`, deciding its conditions from `variables`.
+    pub fn build(
+        plan: &QueryPlan,
+        variables: &Map<String, Value>,
+    ) -> Result<Self, FederationError> {
+        let mut out = FetchGraph::default();
+        if let Some(node) = &plan.node {
+            out.add(node, None, &[], variables)?;
+        }
+        Ok(out)
+    }
+
+    /// The steps each step waits for.
+    pub fn dependencies(&self, id: usize) -> Vec<usize> {
+        let mut deps: Vec<usize> = self
+            .graph
+            .neighbors_directed(NodeIndex::new(id), petgraph::Direction::Incoming)
+            .map(|n| n.index())
+            .collect();
+        deps.sort_unstable();
+        deps
+    }
+
+    /// `{nodes, edges, stages}` like every other Knot plan.
+    pub fn to_json(&self) -> Value {
+        let nodes: Vec<Value> = self
+            .graph
+            .node_weights()
+            .map(|step| {
+                let mut value = serde_json::to_value(step).unwrap_or(Value::Null);
+                if let Value::Object(map) = &mut value {
+                    map.insert("label".into(), Value::String(step.label()));
+                    map.insert(
+                        "path".into(),
+                        Value::Array(step.path().into_iter().map(Value::String).collect()),
+                    );
+                }
+                value
+            })
+            .collect();
+        let edges: Vec<Value> = self
+            .graph
+            .edge_indices()
+            .filter_map(|e| self.graph.edge_endpoints(e))
+            .map(|(from, to)| serde_json::json!({"from": from.index(), "to": to.index(), "kind": "requires"}))
+            .collect();
+        let stages: Vec<Value> = self
+            .stages()
+            .into_iter()
+            .map(|s| Value::Array(s.into_iter().map(Value::from).collect()))
+            .collect();
+        serde_json::json!({"nodes": nodes, "edges": edges, "stages": stages})
+    }
+
+    /// Steps grouped by their longest distance from a root: each group can run at once.
+    pub fn stages(&self) -> Vec<Vec<usize>> {
+        let mut depth = vec![0usize; self.graph.node_count()];
+        // Nodes are added after their dependencies, so index order is topological.
+        for index in self.graph.node_indices() {
+            let d = self
+                .graph
+                .neighbors_directed(index, petgraph::Direction::Incoming)
+                .map(|p| depth[p.index()] + 1)
+                .max()
+                .unwrap_or(0);
+            depth[index.index()] = d;
+        }
+        let mut stages: Vec<Vec<usize>> = Vec::new();
+        for (id, d) in depth.into_iter().enumerate() {
+            if stages.len() <= d {
+                stages.resize_with(d + 1, Vec::new);
+            }
+            stages[d].push(id);
+        }
+        stages
+    }
+
+    /// Adds `node` after `before`; returns the steps that finish it.
+    fn add(
+        &mut self,
+        node: &PlanNode,
+        path: Option<&FlattenNodePath>,
+        before: &[NodeIndex],
+        variables: &Map<String, Value>,
+    ) -> Result<Vec<NodeIndex>, FederationError> {
+        match node {
+            PlanNode::Fetch(fetch) => Ok(vec![self.add_fetch(fetch, path, before)]),
+            PlanNode::BatchFetch(batch) => {
+                let entities = batch
+                    .entity_batch
+                    .aliases
+                    .iter()
+                    .map(|alias| EntityTarget {
+                        response_key: alias.alias.clone(),
+                        representations_variable: alias.representations_variable_name.clone(),
+                        paths: alias
+                            .merge_paths
+                            .iter()
+                            .map(|path| path.as_slice().to_vec())
+                            .collect(),
+                        path_display: alias
+                            .merge_paths
+                            .iter()
+                            .map(|path| path.to_string())
+                            .collect::<Vec<_>>()
+                            .join(" + "),
+                        requires: alias.requires.clone(),
+                        input_rewrites: alias.input_rewrites.clone().unwrap_or_default(),
+                        output_rewrites: alias.output_rewrites.clone().unwrap_or_default(),
+                    })
+                    .collect();
+                let step = FetchStep {
+                    id: self.graph.node_count(),
+                    subgraph: batch.service_name.clone(),
+                    operation: batch.operation.document_str.clone(),
+                    variable_usages: batch.variable_usages.iter().flatten().cloned().collect(),
+                    entities,
+                    root_keys: Vec::new(),
+                };
+                Ok(vec![self.push(step, before)])
+            }
+            PlanNode::Flatten(flatten) => {
+                self.add(&flatten.node, Some(&flatten.path), before, variables)
+            }
+            PlanNode::Sequence(sequence) => {
+                let mut current = before.to_vec();
+                for child in &sequence.nodes {
+                    current = self.add(child, path, &current, variables)?;
+                }
+                Ok(current)
+            }
+            PlanNode::Parallel(parallel) => {
+                let mut ends = Vec::new();
+                for child in &parallel.nodes {
+                    for end in self.add(child, path, before, variables)? {
+                        if !ends.contains(&end) {
+                            ends.push(end);
+                        }
+                    }
+                }
+                Ok(ends)
+            }
+            PlanNode::Condition(condition) => {
+                let on = matches!(variables.get(&condition.condition), Some(Value::Bool(true)));
+                let branch = if on {
+                    condition.if_clause.as_deref()
+                } else {
+                    condition.else_clause.as_deref()
+                };
+                match branch {
+                    Some(branch) => self.add(branch, path, before, variables),
+                    None => Ok(before.to_vec()),
+                }
+            }
+            PlanNode::Subscription(_) => Err(FederationError::validation(
+                "subscriptions are not supported by this gateway".into(),
+            )),
+            PlanNode::Defer(_) => Err(FederationError::validation(
+                "@defer is not supported by this gateway".into(),
+            )),
+        }
+    }
+
+    fn add_fetch(
+        &mut self,
+        fetch: &FetchNode,
+        path: Option<&FlattenNodePath>,
+        before: &[NodeIndex],
+    ) -> NodeIndex {
+        let entities = match (&fetch.requires, path) {
+            (Some(requires), path) => vec![EntityTarget {
+                response_key: "_entities".into(),
+                representations_variable: "representations".into(),
+                paths: vec![path.map(|p| p.as_slice().to_vec()).unwrap_or_default()],
+                path_display: path.map(|p| p.to_string()).unwrap_or_default(),
+                requires: requires.clone(),
+                input_rewrites: fetch.input_rewrites.clone().unwrap_or_default(),
+                output_rewrites: fetch.output_rewrites.clone().unwrap_or_default(),
+            }],
+            (None, _) => Vec::new(),
+        };
+        let step = FetchStep {
+            id: self.graph.node_count(),
+            subgraph: fetch.service_name.clone(),
+            operation: fetch.operation.document_str.clone(),
+            variable_usages: fetch.variable_usages.iter().flatten().cloned().collect(),
+            root_keys: if entities.is_empty() {
+                fetch
+                    .operation
+                    .document
+                    .operation
+                    .selection_set
+                    .items
+                    .iter()
+                    .filter_map(|item| match item {
+                        SelectionItem::Field(field) => {
+                            Some(field.alias.clone().unwrap_or_else(|| field.name.clone()))
+                        }
+                        _ => None,
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
+            entities,
+        };
+        self.push(step, before)
+    }
+
+    fn push(&mut self, step: FetchStep, before: &[NodeIndex]) -> NodeIndex {
+        let index = self.graph.add_node(step);
+        for dep in before {
+            self.graph.add_edge(*dep, index, ());
+        }
+        index
+    }
+}

@@ -1,0 +1,212 @@
+//! A loaded supergraph: the planner built once from its SDL, the subgraph URLs
+//! from `join__Graph`, and a bounded cache of prepared operations (validated,
+//! normalized and planned) keyed by document and operation name.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+
+use graphql_tools::validation::rules::default_rules_validation_plan;
+use graphql_tools::validation::utils::ValidationError;
+use graphql_tools::validation::validate::{validate, ValidationPlan};
+use hive_router_query_planner::ast::normalization::normalize_operation;
+use hive_router_query_planner::ast::operation::OperationDefinition;
+use hive_router_query_planner::graph::PlannerOverrideContext;
+use hive_router_query_planner::planner::plan_nodes::QueryPlan;
+use hive_router_query_planner::planner::{Planner, QueryPlannerOptions};
+use hive_router_query_planner::state::supergraph_state::{
+    OperationKind, SupergraphDefinition, SupergraphState,
+};
+use hive_router_query_planner::utils::cancellation::CancellationToken;
+use hive_router_query_planner::utils::parsing::{safe_parse_operation, safe_parse_schema};
+
+use crate::FederationError;
+
+/// How many prepared operations one supergraph keeps.
+const PLAN_CACHE_ENTRIES: usize = 512;
+
+/// How long the planner may think about one operation.
+const PLANNING_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Document text and operation name.
+type CacheKey = (String, Option<String>);
+
+/// A supergraph ready to plan operations.
+pub struct Supergraph {
+    planner: Planner,
+    validation: ValidationPlan,
+    sdl: String,
+    subgraphs: BTreeMap<String, String>,
+    cache: Mutex<HashMap<CacheKey, Arc<Prepared>>>,
+}
+
+impl std::fmt::Debug for Supergraph {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Supergraph")
+            .field("subgraphs", &self.subgraphs)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One operation, validated against the public (consumer) schema, normalized
+/// (fragments inlined, literal `@skip`/`@include` applied) and planned.
+#[derive(Debug)]
+pub struct Prepared {
+    pub operation: OperationDefinition,
+    pub plan: QueryPlan,
+    pub kind: OperationKind,
+}
+
+impl Supergraph {
+    /// Parses a supergraph SDL (Federation v2 `join__` directives) and builds the planner.
+    pub fn parse(sdl: &str) -> Result<Supergraph, FederationError> {
+        let document = safe_parse_schema(sdl).map_err(|err| FederationError::Supergraph {
+            message: format!("the supergraph SDL does not parse: {err}"),
+        })?;
+        let state = SupergraphState::new(&document);
+        if state.subgraph_endpoint_map.is_empty() {
+            return Err(FederationError::Supergraph {
+                message:
+                    "the SDL has no `enum join__Graph` with `@join__graph(name:, url:)` values: \
+                          it is not a Federation supergraph"
+                        .into(),
+            });
+        }
+        let subgraphs = state
+            .subgraph_endpoint_map
+            .iter()
+            .map(|(name, url)| (name.clone(), url.clone()))
+            .collect();
+        let planner =
+            Planner::new_from_supergraph_state(state, &document, QueryPlannerOptions::default())
+                .map_err(|err| FederationError::Supergraph {
+                    message: format!("the supergraph cannot be planned over: {err}"),
+                })?;
+        Ok(Supergraph {
+            planner,
+            validation: default_rules_validation_plan(),
+            sdl: sdl.to_owned(),
+            subgraphs,
+            cache: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The SDL this supergraph was built from.
+    pub fn sdl(&self) -> &str {
+        &self.sdl
+    }
+
+    /// Subgraph name -> URL, from `join__Graph`.
+    pub fn subgraphs(&self) -> &BTreeMap<String, String> {
+        &self.subgraphs
+    }
+
+    /// The public schema (federation internals and `@inaccessible` removed) as SDL.
+    pub fn public_sdl(&self) -> String {
+        self.planner.consumer_schema.document.to_string()
+    }
+
+    pub(crate) fn state(&self) -> &SupergraphState {
+        &self.planner.supergraph
+    }
+
+    /// Validates, normalizes and plans `query` (cached by text and operation name).
+    pub fn prepare(
+        &self,
+        query: &str,
+        operation_name: Option<&str>,
+    ) -> Result<Arc<Prepared>, FederationError> {
+        let key = (query.to_owned(), operation_name.map(str::to_owned));
+        if let Ok(cache) = self.cache.lock() {
+            if let Some(found) = cache.get(&key) {
+                return Ok(found.clone());
+            }
+        }
+        let prepared = Arc::new(self.prepare_uncached(query, operation_name)?);
+        if let Ok(mut cache) = self.cache.lock() {
+            if cache.len() >= PLAN_CACHE_ENTRIES {
+                cache.clear();
+            }
+            cache.insert(key, prepared.clone());
+        }
+        Ok(prepared)
+    }
+
+    fn prepare_uncached(
+        &self,
+        query: &str,
+        operation_name: Option<&str>,
+    ) -> Result<Prepared, FederationError> {
+        let document = safe_parse_operation(query).map_err(|err| {
+            FederationError::validation(format!("the query does not parse: {err}"))
+        })?;
+        let errors = validate(
+            &self.planner.consumer_schema.document,
+            &document,
+            &self.validation,
+        );
+        if !errors.is_empty() {
+            return Err(FederationError::Invalid(
+                errors.iter().map(validation_message).collect(),
+            ));
+        }
+        let normalized = normalize_operation(&self.planner.supergraph, &document, operation_name)
+            .map_err(|err| FederationError::validation(err.to_string()))?;
+        let operation = normalized.operation;
+        let kind = operation
+            .operation_kind
+            .clone()
+            .unwrap_or(OperationKind::Query);
+        if matches!(kind, OperationKind::Subscription) {
+            return Err(FederationError::validation(
+                "subscriptions are not supported by this gateway".into(),
+            ));
+        }
+        let token = CancellationToken::with_timeout(PLANNING_TIMEOUT);
+        let plan = self
+            .planner
+            .plan_from_normalized_operation(&operation, PlannerOverrideContext::default(), &token)
+            .map_err(|err| FederationError::Plan {
+                message: err.to_string(),
+            })?;
+        Ok(Prepared {
+            operation,
+            plan,
+            kind,
+        })
+    }
+
+    /// The root type name of an operation kind.
+    pub(crate) fn root_type(&self, kind: &OperationKind) -> Option<&str> {
+        let state = self.state();
+        match kind {
+            OperationKind::Query => Some(state.query_type.as_str()),
+            OperationKind::Mutation => state.mutation_type.as_deref(),
+            OperationKind::Subscription => state.subscription_type.as_deref(),
+        }
+    }
+
+    /// Does an object of type `concrete` match the type condition `condition`?
+    pub(crate) fn type_matches(&self, concrete: &str, condition: &str) -> bool {
+        if concrete == condition {
+            return true;
+        }
+        match self.state().definitions.get(condition) {
+            Some(SupergraphDefinition::Interface(_)) => self
+                .state()
+                .interface_members(condition)
+                .is_some_and(|members| members.contains(concrete)),
+            Some(SupergraphDefinition::Union(union)) => union.types.iter().any(|t| t == concrete),
+            _ => false,
+        }
+    }
+}
+
+fn validation_message(error: &ValidationError) -> String {
+    match error.locations.first() {
+        Some(pos) => format!(
+            "{} (line {}, column {})",
+            error.message, pos.line, pos.column
+        ),
+        None => error.message.clone(),
+    }
+}
