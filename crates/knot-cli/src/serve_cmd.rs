@@ -18,6 +18,10 @@ pub struct ServeArgs {
     /// are picked up the same way).
     #[arg(long, value_name = "FILE", conflicts_with = "workspace")]
     supergraph: Option<PathBuf>,
+    /// With --supergraph: answer requests carrying this header with the plan and the
+    /// subgraph calls in `extensions.knot` (workspaces set `gateway.traceHeader`).
+    #[arg(long, value_name = "HEADER", requires = "supergraph")]
+    trace_header: Option<String>,
     /// Address to listen on. Anything but loopback only when asked.
     #[arg(long, default_value = "127.0.0.1:4000")]
     listen: SocketAddr,
@@ -48,6 +52,7 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
     let options = ServeOptions {
         workspace: file,
         supergraph,
+        trace_header: args.trace_header,
         listen: args.listen,
         env: args.env,
         vars,

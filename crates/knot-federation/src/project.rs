@@ -187,22 +187,24 @@ impl Projection<'_> {
                         let concrete = match (def, map.get("__typename").and_then(Value::as_str)) {
                             (_, Some(typename)) => typename.to_owned(),
                             (SupergraphDefinition::Object(_), None) => name.clone(),
-                            (_, None) => {
-                                self.error(format!(
-                                    "{parent}.{field}: the object has no __typename"
-                                ));
-                                return Some(Value::Null);
-                            }
+                            // An interface object (or a subgraph that left __typename out):
+                            // project with the abstract type's own fields.
+                            (_, None) => name.clone(),
                         };
+                        // An object of a type the public schema hides is not shown.
+                        if !self.supergraph.type_is_public(&concrete) {
+                            return Some(Value::Null);
+                        }
                         Some(match self.object(map, &concrete, selection) {
                             Some(object) => Value::Object(object),
                             None => Value::Null,
                         })
                     }
                     Some(SupergraphDefinition::Enum(enum_type)) => {
-                        let known = raw
-                            .as_str()
-                            .is_some_and(|v| enum_type.values.iter().any(|e| e.name == v));
+                        let known = raw.as_str().is_some_and(|v| {
+                            enum_type.values.iter().any(|e| e.name == v)
+                                && self.supergraph.enum_value_is_public(name, v)
+                        });
                         if known {
                             Some(raw.clone())
                         } else {

@@ -651,6 +651,10 @@ impl Run<'_> {
         span: &mut FetchSpan,
     ) {
         if targets.is_empty() {
+            let mut data = data;
+            for rewrite in &step.root_output_rewrites {
+                apply_rewrite(&mut data, rewrite, self.gateway.supergraph());
+            }
             if data.is_object() {
                 deep_merge(&mut self.data, data);
             }
@@ -918,6 +922,10 @@ fn build_representation(
     let map = object.as_object()?;
     let mut out = Map::new();
     select_into(map, requires, supergraph, &mut out)?;
+    // No fragment of `requires` applies to this object's type: it is not asked for.
+    if out.is_empty() {
+        return None;
+    }
     Some(Value::Object(out))
 }
 
@@ -930,17 +938,19 @@ fn select_into(
     for item in &selection.items {
         match item {
             SelectionItem::Field(field) => {
+                // In a `requires` selection `alias: name` reads `name` from the data
+                // (an internal alias the planner fetched it under) and writes `alias`.
+                let value = map.get(&field.name)?;
                 let key = field.alias.as_deref().unwrap_or(&field.name);
-                let value = map.get(key)?;
                 let selected = if field.selections.items.is_empty() {
                     value.clone()
                 } else {
                     select_value(value, &field.selections, supergraph)?
                 };
-                match (out.get_mut(&field.name), selected) {
-                    (Some(existing), selected) => deep_merge(existing, selected),
-                    (None, selected) => {
-                        out.insert(field.name.clone(), selected);
+                match out.get_mut(key) {
+                    Some(existing) => deep_merge(existing, selected),
+                    None => {
+                        out.insert(key.to_owned(), selected);
                     }
                 }
             }

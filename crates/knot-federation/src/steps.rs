@@ -33,6 +33,9 @@ pub struct FetchStep {
     /// For a root fetch: the response keys of the root fields it answers.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub root_keys: Vec<String>,
+    /// For a root fetch: renames of internal aliases in its answer.
+    #[serde(skip)]
+    pub root_output_rewrites: Vec<FetchRewrite>,
 }
 
 impl FetchStep {
@@ -204,6 +207,7 @@ impl FetchGraph {
                     variable_usages: batch.variable_usages.iter().flatten().cloned().collect(),
                     entities,
                     root_keys: Vec::new(),
+                    root_output_rewrites: Vec::new(),
                 };
                 Ok(vec![self.push(step, before)])
             }
@@ -287,6 +291,11 @@ impl FetchGraph {
                         _ => None,
                     })
                     .collect()
+            } else {
+                Vec::new()
+            },
+            root_output_rewrites: if entities.is_empty() {
+                fetch.output_rewrites.clone().unwrap_or_default()
             } else {
                 Vec::new()
             },

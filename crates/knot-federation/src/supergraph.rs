@@ -2,7 +2,9 @@
 //! from `join__Graph`, and a bounded cache of prepared operations (validated,
 //! normalized and planned) keyed by document and operation name.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use graphql_tools::parser::schema::{Definition, TypeDefinition};
 use std::sync::{Arc, Mutex};
 
 use graphql_tools::validation::rules::default_rules_validation_plan;
@@ -36,6 +38,10 @@ pub struct Supergraph {
     validation: ValidationPlan,
     sdl: String,
     subgraphs: BTreeMap<String, String>,
+    /// Enum values of the public schema (`@inaccessible` ones left out), by enum.
+    public_enum_values: HashMap<String, HashSet<String>>,
+    /// Type names of the public schema (`@inaccessible` types left out).
+    public_types: HashSet<String>,
     cache: Mutex<HashMap<CacheKey, Arc<Prepared>>>,
 }
 
@@ -81,7 +87,22 @@ impl Supergraph {
                 .map_err(|err| FederationError::Supergraph {
                     message: format!("the supergraph cannot be planned over: {err}"),
                 })?;
+        let mut public_enum_values = HashMap::new();
+        let mut public_types = HashSet::new();
+        for definition in &planner.consumer_schema.document.definitions {
+            if let Definition::TypeDefinition(t) = definition {
+                public_types.insert(type_definition_name(t).to_owned());
+            }
+            if let Definition::TypeDefinition(TypeDefinition::Enum(e)) = definition {
+                public_enum_values.insert(
+                    e.name.clone(),
+                    e.values.iter().map(|v| v.name.clone()).collect(),
+                );
+            }
+        }
         Ok(Supergraph {
+            public_enum_values,
+            public_types,
             planner,
             validation: default_rules_validation_plan(),
             sdl: sdl.to_owned(),
@@ -175,6 +196,18 @@ impl Supergraph {
         })
     }
 
+    /// Is `value` a public value of enum `name`? (Unknown enums: yes.)
+    pub(crate) fn enum_value_is_public(&self, name: &str, value: &str) -> bool {
+        self.public_enum_values
+            .get(name)
+            .is_none_or(|values| values.contains(value))
+    }
+
+    /// Is `name` a type of the public schema?
+    pub(crate) fn type_is_public(&self, name: &str) -> bool {
+        self.public_types.contains(name)
+    }
+
     /// The root type name of an operation kind.
     pub(crate) fn root_type(&self, kind: &OperationKind) -> Option<&str> {
         let state = self.state();
@@ -208,5 +241,16 @@ fn validation_message(error: &ValidationError) -> String {
             error.message, pos.line, pos.column
         ),
         None => error.message.clone(),
+    }
+}
+
+fn type_definition_name<'a>(definition: &'a TypeDefinition<'static, String>) -> &'a str {
+    match definition {
+        TypeDefinition::Scalar(t) => &t.name,
+        TypeDefinition::Object(t) => &t.name,
+        TypeDefinition::Interface(t) => &t.name,
+        TypeDefinition::Union(t) => &t.name,
+        TypeDefinition::Enum(t) => &t.name,
+        TypeDefinition::InputObject(t) => &t.name,
     }
 }

@@ -36,6 +36,9 @@ pub struct ServeOptions {
     pub reload_interval: Duration,
     /// `workspace` is a Federation supergraph SDL file, served as is.
     pub supergraph: bool,
+    /// For a supergraph (which has no gateway settings of its own): the request header
+    /// that asks for the plan and spans in `extensions.knot`.
+    pub trace_header: Option<String>,
 }
 
 impl ServeOptions {
@@ -47,6 +50,7 @@ impl ServeOptions {
             vars: Vec::new(),
             reload_interval: Duration::from_millis(500),
             supergraph: false,
+            trace_header: None,
         }
     }
 }
@@ -103,7 +107,7 @@ pub fn load(
 
 fn load_source(options: &ServeOptions, bytes: &[u8]) -> Result<Loaded, ServeError> {
     if options.supergraph {
-        load_supergraph(&options.workspace, bytes)
+        load_supergraph(&options.workspace, bytes, options.trace_header.clone())
     } else {
         load_bytes(
             &options.workspace,
@@ -115,7 +119,11 @@ fn load_source(options: &ServeOptions, bytes: &[u8]) -> Result<Loaded, ServeErro
 }
 
 /// A supergraph SDL alone: no orchestrated schema, no REST endpoints.
-fn load_supergraph(path: &Path, bytes: &[u8]) -> Result<Loaded, ServeError> {
+fn load_supergraph(
+    path: &Path,
+    bytes: &[u8],
+    trace_header: Option<String>,
+) -> Result<Loaded, ServeError> {
     let gateway = federation::from_supergraph_sdl(path, bytes)?;
     let ws = Workspace {
         json_schema: None,
@@ -134,9 +142,13 @@ fn load_supergraph(path: &Path, bytes: &[u8]) -> Result<Loaded, ServeError> {
     let vars = Vars::from_workspace(&ws, None).map_err(ServeError::Workspace)?;
     let engine =
         Engine::new(ws, vars, Path::new(".")).map_err(|e| ServeError::Workspace(e.to_string()))?;
+    let settings = GatewaySettings {
+        trace_header,
+        ..GatewaySettings::default()
+    };
     Ok(Loaded {
         engine,
-        settings: GatewaySettings::default(),
+        settings,
         introspection: None,
         routes: Vec::new(),
         federation: Some(gateway),
