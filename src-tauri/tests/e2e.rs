@@ -189,18 +189,6 @@ impl Session {
         }
     }
 
-    /// Whether `css` shows up within two seconds.
-    async fn appears(&self, css: &str) -> bool {
-        let deadline = Instant::now() + Duration::from_secs(2);
-        while Instant::now() < deadline {
-            if self.count(css).await > 0 {
-                return true;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        false
-    }
-
     async fn count(&self, css: &str) -> usize {
         self.client
             .find_all(Locator::Css(css))

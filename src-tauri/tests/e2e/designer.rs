@@ -1,5 +1,7 @@
-//! The schema designer end to end: unbind and rebind `Order.products`, run the query through
-//! the new binding, Save as a file and read the binding back.
+//! The schema designer end to end: unbind `Order.products`, bind it again by drawing an edge
+//! from the GetProducts operation with the mouse, run the query through the new binding, Save
+//! as a file and read the binding back. The window tests run one at a time
+//! (`.config/nextest.toml`, test group `window`): pointer actions are timing-sensitive.
 
 use super::*;
 
@@ -25,6 +27,147 @@ impl Session {
         }
     }
 
+    /// The `data-state` attribute of `css` (empty when there is none).
+    async fn state_of(&self, css: &str) -> String {
+        match self.client.find(Locator::Css(css)).await {
+            Ok(e) => e
+                .attr("data-state")
+                .await
+                .ok()
+                .flatten()
+                .unwrap_or_default(),
+            Err(_) => String::new(),
+        }
+    }
+
+    /// Whether `probe` holds within `limit` (no failure when it does not).
+    async fn holds_within<F, Fut>(&self, limit: Duration, mut probe: F) -> bool
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = bool>,
+    {
+        let deadline = Instant::now() + limit;
+        loop {
+            if probe().await {
+                return true;
+            }
+            if Instant::now() > deadline {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+
+    /// The centre of `css` in viewport pixels once it is in the canvas, on top (what
+    /// `elementFromPoint` finds there is the element or inside it) and has stopped moving
+    /// (React Flow measures the nodes and fits the view after the first render).
+    async fn steady_centre(&self, css: &str) -> (f64, f64) {
+        let el = self.wait(css).await;
+        // A person would have the handle in view. `nearest` scrolls nothing when it already
+        // is (the designer fits the view on open; React Flow undoes scrolls of its wrapper).
+        let _ = self
+            .client
+            .execute(
+                "arguments[0].scrollIntoView({block: 'nearest', inline: 'nearest'});",
+                vec![serde_json::to_value(&el).unwrap_or_default()],
+            )
+            .await;
+        let probe = r#"
+            const el = document.querySelector(arguments[0]);
+            const canvas = document.querySelector("[data-testid=designer-canvas]");
+            if (!el || !canvas) return null;
+            const r = el.getBoundingClientRect(), c = canvas.getBoundingClientRect();
+            const x = r.left + r.width / 2, y = r.top + r.height / 2;
+            const inside = r.width > 0 && x > c.left && x < c.right && y > c.top && y < c.bottom;
+            const top = document.elementFromPoint(x, y);
+            return { x, y, inside, onTop: !!top && (top === el || el.contains(top)) };
+        "#;
+        let mut last: Option<(f64, f64)> = None;
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let v = self
+                .client
+                .execute(probe, vec![json!(css)])
+                .await
+                .unwrap_or_default();
+            let at = (v["x"].as_f64(), v["y"].as_f64());
+            if let (Some(x), Some(y), Some(true), Some(true)) =
+                (at.0, at.1, v["inside"].as_bool(), v["onTop"].as_bool())
+            {
+                if last == Some((x, y)) {
+                    return (x, y);
+                }
+                last = Some((x, y));
+            }
+            if Instant::now() > deadline {
+                self.fail(&format!("`{css}` is not steady in view on the canvas: {v}"))
+                    .await;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// Draws an edge with the mouse as a person does: press on the `from` handle, move across
+    /// the canvas in small steps (React Flow starts a connection only after a pointer move
+    /// past its drag threshold and looks for the closest handle on every move), rest on the
+    /// `to` handle and release.
+    async fn drag_edge(&self, from: &str, to: &str) {
+        use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
+        let (x0, y0) = self.steady_centre(from).await;
+        let (x1, y1) = self.steady_centre(to).await;
+        let target = self.wait(to).await;
+        let pause = Duration::from_millis(60);
+        // WebDriver wants whole pixels for viewport moves.
+        let at = |t: f64| ((x0 + (x1 - x0) * t).round(), (y0 + (y1 - y0) * t).round());
+        let (sx, sy) = at(0.0);
+        let mut mouse = MouseActions::new("mouse".into())
+            .then(PointerAction::MoveTo {
+                duration: Some(Duration::from_millis(50)),
+                x: sx,
+                y: sy,
+            })
+            .pause(pause)
+            .then(PointerAction::Down {
+                button: MOUSE_BUTTON_LEFT,
+            })
+            .pause(pause)
+            // A few pixels first: past the drag threshold, still off any other handle.
+            .then(PointerAction::MoveTo {
+                duration: Some(Duration::from_millis(50)),
+                x: sx + 8.0,
+                y: sy,
+            })
+            .pause(pause);
+        const STEPS: u32 = 8;
+        for i in 1..STEPS {
+            let (x, y) = at(f64::from(i) / f64::from(STEPS));
+            mouse = mouse
+                .then(PointerAction::MoveTo {
+                    duration: Some(Duration::from_millis(40)),
+                    x,
+                    y,
+                })
+                .pause(pause);
+        }
+        mouse = mouse
+            .then(PointerAction::MoveToElement {
+                element: target,
+                duration: Some(Duration::from_millis(50)),
+                x: 0.0,
+                y: 0.0,
+            })
+            .pause(Duration::from_millis(150))
+            .then(PointerAction::Up {
+                button: MOUSE_BUTTON_LEFT,
+            })
+            .pause(pause);
+        if let Err(e) = self.client.perform_actions(mouse).await {
+            eprintln!("designer: pointer actions failed: {e}");
+        }
+        // Leave no button held for whatever comes next (a retry included).
+        let _ = self.client.release_actions().await;
+    }
+
     /// Replaces the value of a text input by typing.
     async fn type_into(&self, css: &str, text: &str) {
         let el = self.wait(css).await;
@@ -34,7 +177,14 @@ impl Session {
 }
 
 const PRODUCTS_ROW: &str = "[data-testid='designer-field-Order.products']";
-const GET_PRODUCTS: &str = "[data-testid='designer-op-products.GetProducts']";
+/// React Flow's source handle on the right of the GetProducts operation node.
+const GET_PRODUCTS_HANDLE: &str =
+    "[data-testid='designer-op-products.GetProducts'] .react-flow__handle.source";
+/// React Flow's target handle on the left of the Order.products field row.
+const PRODUCTS_HANDLE: &str =
+    "[data-testid='designer-field-Order.products'] .react-flow__handle.target";
+/// The edge drawn for the binding of Order.products (DesignerGraph's `ariaLabel`).
+const PRODUCTS_EDGE: &str = ".react-flow__edge[aria-label='binding of Order.products']";
 
 #[tokio::test(flavor = "multi_thread")]
 async fn designer_rebinds_products_runs_the_query_and_saves_the_binding() {
@@ -62,9 +212,7 @@ async fn designer_rebinds_products_runs_the_query_and_saves_the_binding() {
     })
     .await;
 
-    // Undo brings the binding back, Redo removes it again. (Drawing the edge with WebDriver
-    // pointer actions worked when this test ran alone but WebKitWebDriver refused the actions
-    // under the parallel suite, so the test binds with the keyboard/click path.)
+    // Undo brings the binding back, Redo removes it again.
     s.wait("[data-testid=designer-undo]")
         .await
         .click()
@@ -84,37 +232,66 @@ async fn designer_rebinds_products_runs_the_query_and_saves_the_binding() {
     })
     .await;
 
-    // Bind again: the operation, then the field row, then Bind. A click can land while the
-    // canvas re-renders after a save, so each step waits for its visible effect and is
-    // retried a few times before the test gives up.
-    let mut bound = false;
-    for _ in 0..5 {
-        s.wait(GET_PRODUCTS).await.click().await.ok();
-        if !s.appears("[data-testid=designer-selected-op]").await {
-            continue;
-        }
-        s.wait(PRODUCTS_ROW).await.click().await.ok();
-        if !s.appears("[data-testid=designer-bind]").await {
-            continue;
-        }
-        if let Ok(b) = s
-            .client
-            .find(fantoccini::Locator::Css("[data-testid=designer-bind]"))
-            .await
-        {
-            b.click().await.ok();
-            bound = true;
-            break;
-        }
-    }
-    if !bound {
-        s.fail("could not select the operation and the field to bind")
-            .await;
-    }
-    s.until("Order.products is bound to GetProducts", || async {
-        s.bound(PRODUCTS_ROW).await == "products.GetProducts"
+    // Bind again the way a person does: draw an edge from GetProducts' source handle to the
+    // target handle of the Order.products row. A drag that lands while the canvas re-renders
+    // after a save can miss, so it is tried once more before the test gives up.
+    s.until("no edge into Order.products, and saved", || async {
+        s.count(PRODUCTS_EDGE).await == 0
+            && s.state_of("[data-testid=designer-status]").await == "saved"
     })
     .await;
+    let mut drawn = false;
+    for attempt in 1..=2 {
+        s.drag_edge(GET_PRODUCTS_HANDLE, PRODUCTS_HANDLE).await;
+        if s.holds_within(Duration::from_secs(5), || async {
+            s.bound(PRODUCTS_ROW).await == "products.GetProducts"
+        })
+        .await
+        {
+            drawn = true;
+            break;
+        }
+        eprintln!("designer: drawing the edge, attempt {attempt}, bound nothing");
+        s.screenshot(&format!("drag-{attempt}")).await;
+    }
+    if !drawn {
+        s.fail("drawing an edge from GetProducts to Order.products bound nothing")
+            .await;
+    }
+    // The edge is on the canvas and the binding panel shows the new binding.
+    s.until("the edge of Order.products is drawn", || async {
+        s.count(PRODUCTS_EDGE).await == 1
+    })
+    .await;
+    // (The panel's textContent: WebKitWebDriver's Get Element Text fails on this panel with
+    // "Cannot check the displayedness of a non-Element argument".)
+    let panel = "[data-testid=designer-field-panel]";
+    let panel_text = || async {
+        s.client
+            .execute(
+                "const e = document.querySelector(arguments[0]); return e ? e.textContent : '';",
+                vec![json!(panel)],
+            )
+            .await
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default()
+    };
+    if !s
+        .holds_within(Duration::from_secs(20), || async {
+            s.count(&format!("{panel} [data-testid=designer-unbind]"))
+                .await
+                == 1
+                && panel_text().await.contains("products·GetProducts")
+        })
+        .await
+    {
+        let text = panel_text().await;
+        s.fail(&format!(
+            "the binding panel does not show the binding: {text:?}"
+        ))
+        .await;
+    }
     let toggle = s.wait("[data-testid=designer-batch-toggle]").await;
     if !toggle.is_selected().await.unwrap_or(false) {
         toggle.click().await.ok();
