@@ -206,6 +206,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
         } => {
             let ws = load(&workspace)?;
             let request = request(&ws, &query)?;
+            if ws.has_subgraphs() {
+                return federation_plan(&ws, &workspace, &request, format);
+            }
             match knot_plan::plan(
                 &ws,
                 &request.document,
@@ -257,6 +260,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 &mut resolved,
                 !no_history,
             );
+            if ws.has_subgraphs() {
+                return federation_run(&rt, &ws, resolved, &workspace, &request, trace.as_deref());
+            }
             let engine = Engine::new(ws, resolved, base_dir(&workspace))?;
             let outcome = rt.block_on(engine.run(&request));
             println!("{}", serde_json::to_string_pretty(&outcome.response)?);
@@ -384,6 +390,7 @@ fn deep_checks(ws: &Workspace, base: &Path, bytes: &[u8]) -> Vec<knot_model::Pro
     use knot_model::{JsonPath, Problem, ProblemCode};
     let text = String::from_utf8_lossy(bytes);
     let mut out = Vec::new();
+    out.extend(composition_checks(ws, base));
     for (name, op) in &ws.operations {
         // Variables are not known here: plan with placeholder values of the right type.
         let vars =
@@ -474,4 +481,139 @@ fn request(ws: &Workspace, q: &QueryArgs) -> Result<Request> {
         variables,
         headers: Vec::new(),
     })
+}
+
+/// Subgraph sources that give their SDL in a file are composed, as `knot serve` would;
+/// each composition problem is reported at `sources`. (Subgraphs whose SDL is only
+/// fetched from the network are checked when served.)
+fn composition_checks(ws: &Workspace, base: &Path) -> Vec<knot_model::Problem> {
+    use knot_model::{JsonPath, Problem, ProblemCode};
+    if !ws.has_subgraphs() {
+        return Vec::new();
+    }
+    let offline = ws.sources.values().all(|s| match s {
+        knot_model::Source::Graphql(g) => {
+            g.subgraph.as_ref().is_none_or(|sg| sg.sdl_file.is_some())
+        }
+        _ => true,
+    });
+    if !offline {
+        return Vec::new();
+    }
+    let vars = match Vars::from_workspace(ws, None) {
+        Ok(v) => v,
+        Err(_) => return Vec::new(),
+    };
+    match knot_federation::workspace_subgraphs(ws, &vars, base, false) {
+        Err(knot_federation::WorkspaceFederationError::Source {
+            source_name,
+            message,
+        }) => vec![Problem::new(
+            ProblemCode::Composition,
+            JsonPath::root().keys(["sources", source_name.as_str()]),
+            message,
+        )],
+        Err(e) => vec![Problem::new(
+            ProblemCode::Composition,
+            JsonPath::root().key("sources"),
+            e.to_string(),
+        )],
+        Ok((subgraphs, _)) => match knot_federation::compose(&subgraphs) {
+            Ok(_) => Vec::new(),
+            Err(e) => e
+                .problems
+                .into_iter()
+                .map(|p| Problem::new(ProblemCode::Composition, JsonPath::root().key("sources"), p))
+                .collect(),
+        },
+    }
+}
+
+fn federation_gateway(
+    ws: &Workspace,
+    vars: &Vars,
+    path: &Path,
+) -> Result<knot_federation::Gateway> {
+    knot_federation::workspace_gateway(ws, vars, base_dir(path))?
+        .ok_or_else(|| anyhow!("{} has no subgraph sources", path.display()))
+}
+
+/// `knot plan` on a workspace of subgraphs: the federation plan as a fan-out graph.
+fn federation_plan(
+    ws: &Workspace,
+    path: &Path,
+    request: &Request,
+    format: PlanFormat,
+) -> Result<ExitCode> {
+    let vars = Vars::from_workspace(ws, None).map_err(|e| anyhow!(e))?;
+    let gateway = federation_gateway(ws, &vars, path)?;
+    let fed_request = knot_federation::GatewayRequest {
+        query: request.document.clone(),
+        operation_name: request.operation_name.clone(),
+        variables: request.variables.clone(),
+        headers: Vec::new(),
+    };
+    match gateway.plan(&fed_request) {
+        Ok((_, graph)) => {
+            match format {
+                PlanFormat::Json => println!("{}", serde_json::to_string_pretty(&graph.to_json())?),
+                PlanFormat::Dot => print!("{}", graph.to_dot()),
+                PlanFormat::Mermaid => print!("{}", graph.to_mermaid()),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            for m in e.messages() {
+                eprintln!("error: {m}");
+            }
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+/// `knot run` on a workspace of subgraphs.
+fn federation_run(
+    rt: &tokio::runtime::Runtime,
+    ws: &Workspace,
+    vars: Vars,
+    path: &Path,
+    request: &Request,
+    trace: Option<&Path>,
+) -> Result<ExitCode> {
+    let gateway = federation_gateway(ws, &vars, path)?;
+    let fed_request = knot_federation::GatewayRequest {
+        query: request.document.clone(),
+        operation_name: request.operation_name.clone(),
+        variables: request.variables.clone(),
+        headers: Vec::new(),
+    };
+    match rt.block_on(gateway.execute(&fed_request)) {
+        Ok(answer) => {
+            println!("{}", serde_json::to_string_pretty(&answer.body)?);
+            if let Some(file) = trace {
+                let json = serde_json::json!({
+                    "plan": answer.graph.to_json(),
+                    "spans": answer.spans,
+                    "errors": answer.detailed_errors,
+                });
+                std::fs::write(file, serde_json::to_string_pretty(&json)?)
+                    .with_context(|| format!("cannot write the trace to {}", file.display()))?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            let errors: Vec<Value> = e
+                .messages()
+                .into_iter()
+                .map(
+                    |m| serde_json::json!({"message": m, "extensions": {"category": "VALIDATION"}}),
+                )
+                .collect();
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&serde_json::json!({ "errors": errors }))?
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
 }

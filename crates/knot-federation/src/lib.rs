@@ -15,6 +15,7 @@ mod project;
 mod run;
 mod steps;
 mod supergraph;
+mod workspace;
 
 pub use compose::{compose, CompositionError, SubgraphSdl};
 pub use run::{
@@ -23,6 +24,7 @@ pub use run::{
 };
 pub use steps::{EntityTarget, FetchGraph, FetchStep};
 pub use supergraph::{Prepared, Supergraph};
+pub use workspace::{workspace_gateway, workspace_subgraphs, WorkspaceFederationError};
 
 /// What can go wrong before any subgraph is called.
 #[derive(Debug, Clone, thiserror::Error)]

@@ -143,6 +143,47 @@ impl FetchGraph {
         serde_json::json!({"nodes": nodes, "edges": edges, "stages": stages})
     }
 
+    /// Graphviz DOT: one box per fetch, an edge per "waits for".
+    pub fn to_dot(&self) -> String {
+        let mut out = String::from(
+            "digraph plan {\n  rankdir=LR;\n  node [shape=box, fontname=\"sans-serif\"];\n",
+        );
+        for step in self.graph.node_weights() {
+            out.push_str(&format!(
+                "  n{} [label=\"{}: {}\"];\n",
+                step.id,
+                step.id,
+                step.label().replace('\\', "\\\\").replace('"', "\\\"")
+            ));
+        }
+        for edge in self.graph.edge_indices() {
+            if let Some((from, to)) = self.graph.edge_endpoints(edge) {
+                out.push_str(&format!("  n{} -> n{};\n", from.index(), to.index()));
+            }
+        }
+        out.push_str("}\n");
+        out
+    }
+
+    /// Mermaid flowchart of the same graph.
+    pub fn to_mermaid(&self) -> String {
+        let mut out = String::from("flowchart LR\n");
+        for step in self.graph.node_weights() {
+            out.push_str(&format!(
+                "  n{}[\"{}: {}\"]\n",
+                step.id,
+                step.id,
+                step.label().replace('"', "'")
+            ));
+        }
+        for edge in self.graph.edge_indices() {
+            if let Some((from, to)) = self.graph.edge_endpoints(edge) {
+                out.push_str(&format!("  n{} --> n{}\n", from.index(), to.index()));
+            }
+        }
+        out
+    }
+
     /// Steps grouped by their longest distance from a root: each group can run at once.
     pub fn stages(&self) -> Vec<Vec<usize>> {
         let mut depth = vec![0usize; self.graph.node_count()];

@@ -88,6 +88,8 @@ pub enum ProblemCode {
     SecretInFile,
     /// A .proto file or gRPC method that cannot be used.
     Proto,
+    /// Federation subgraphs that do not compose into a supergraph.
+    Composition,
 }
 
 /// One problem in a workspace.

@@ -267,7 +267,8 @@ impl<'a> Validator<'a> {
 
     fn schema(&mut self, path: JsonPath) {
         let types = &self.ws.schema.types;
-        if !types.contains_key(QUERY_TYPE) {
+        // A workspace of Federation subgraphs gets its Query type from the supergraph.
+        if !types.contains_key(QUERY_TYPE) && !self.ws.has_subgraphs() {
             self.push(
                 Code::UnknownType,
                 path.key("types"),

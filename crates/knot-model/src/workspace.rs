@@ -44,6 +44,15 @@ pub struct Workspace {
     pub gateway: GatewaySettings,
 }
 
+impl Workspace {
+    /// Does the workspace have Federation subgraph sources (composed into a supergraph)?
+    pub fn has_subgraphs(&self) -> bool {
+        self.sources
+            .values()
+            .any(|s| matches!(s, Source::Graphql(g) if g.subgraph.is_some()))
+    }
+}
+
 /// Settings of the gateway (`knot serve`). Every limit has a safe default.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

@@ -105,9 +105,6 @@ struct Ran {
 
 /// Runs a request on the loaded workspace with its limits and timeout; records metrics.
 async fn run(gw: &Gateway, loaded: &Loaded, req: GqlRequest, headers: &HeaderMap) -> Ran {
-    if let Some(federation) = &loaded.federation {
-        return run_federated(gw, loaded, federation, req, headers).await;
-    }
     let settings = &loaded.settings;
     // Introspection is answered from the public schema, never mixed with data fetching.
     // (A cheap text test first: most requests never mention it.)
@@ -144,6 +141,9 @@ async fn run(gw: &Gateway, loaded: &Loaded, req: GqlRequest, headers: &HeaderMap
                 calls: 0,
             };
         }
+    }
+    if let Some(federation) = &loaded.federation {
+        return run_federated(gw, loaded, federation, req, headers).await;
     }
     let limits = knot_plan::Limits {
         max_depth: settings.max_depth(),

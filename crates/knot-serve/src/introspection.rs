@@ -92,3 +92,151 @@ pub fn root_kinds(
     }
     (introspection, data)
 }
+
+/// The dynamic schema of an SDL (a supergraph's public schema): every object,
+/// interface, union, enum, input object and custom scalar, with descriptions,
+/// arguments and defaults. Root types are `Query` and, when present, `Mutation`.
+pub fn schema_from_sdl(sdl: &str) -> Result<Schema, String> {
+    use async_graphql::dynamic::{
+        Enum, EnumItem, InputObject, Interface, InterfaceField, Union,
+    };
+    use async_graphql_parser::types::{BaseType, Type, TypeKind, TypeSystemDefinition};
+
+    fn dyn_of(t: &Type) -> DynType {
+        let base = match &t.base {
+            BaseType::Named(n) => DynType::Named(n.to_string().into()),
+            BaseType::List(inner) => DynType::List(Box::new(dyn_of(inner))),
+        };
+        if t.nullable {
+            base
+        } else {
+            DynType::NonNull(Box::new(base))
+        }
+    }
+    fn input(def: &async_graphql_parser::types::InputValueDefinition) -> InputValue {
+        let mut value = InputValue::new(def.name.node.as_str(), dyn_of(&def.ty.node));
+        if let Some(d) = &def.description {
+            value = value.description(d.node.as_str());
+        }
+        if let Some(default) = &def.default_value {
+            value = value.default_value(default.node.clone());
+        }
+        value
+    }
+
+    let document = async_graphql_parser::parse_schema(sdl).map_err(|e| e.to_string())?;
+    let mut has_mutation = false;
+    let mut types = Vec::new();
+    for definition in &document.definitions {
+        if let TypeSystemDefinition::Type(t) = definition {
+            if t.node.name.node == "Mutation" {
+                has_mutation = true;
+            }
+            types.push(&t.node);
+        }
+    }
+    let mut builder = Schema::build(QUERY_TYPE, has_mutation.then_some("Mutation"), None);
+    const BUILT_IN: [&str; 5] = ["Int", "Float", "String", "Boolean", "ID"];
+    for t in types {
+        let name = t.name.node.as_str();
+        if name.starts_with("__") {
+            continue;
+        }
+        let description = t.description.as_ref().map(|d| d.node.as_str());
+        match &t.kind {
+            TypeKind::Scalar => {
+                if BUILT_IN.contains(&name) {
+                    continue;
+                }
+                let mut scalar = Scalar::new(name);
+                if let Some(d) = description {
+                    scalar = scalar.description(d);
+                }
+                builder = builder.register(scalar);
+            }
+            TypeKind::Object(object_type) => {
+                let mut object = Object::new(name);
+                if let Some(d) = description {
+                    object = object.description(d);
+                }
+                for i in &object_type.implements {
+                    object = object.implement(i.node.as_str());
+                }
+                for f in &object_type.fields {
+                    let f = &f.node;
+                    // `__schema` / `__type` come with the dynamic schema itself.
+                    if f.name.node.starts_with("__") {
+                        continue;
+                    }
+                    let mut field = Field::new(f.name.node.as_str(), dyn_of(&f.ty.node), |_| {
+                        FieldFuture::new(async { Ok(None::<async_graphql::Value>) })
+                    });
+                    if let Some(d) = &f.description {
+                        field = field.description(d.node.as_str());
+                    }
+                    for a in &f.arguments {
+                        field = field.argument(input(&a.node));
+                    }
+                    object = object.field(field);
+                }
+                builder = builder.register(object);
+            }
+            TypeKind::Interface(interface_type) => {
+                let mut interface = Interface::new(name);
+                if let Some(d) = description {
+                    interface = interface.description(d);
+                }
+                for i in &interface_type.implements {
+                    interface = interface.implement(i.node.as_str());
+                }
+                for f in &interface_type.fields {
+                    let f = &f.node;
+                    let mut field = InterfaceField::new(f.name.node.as_str(), dyn_of(&f.ty.node));
+                    if let Some(d) = &f.description {
+                        field = field.description(d.node.as_str());
+                    }
+                    for a in &f.arguments {
+                        field = field.argument(input(&a.node));
+                    }
+                    interface = interface.field(field);
+                }
+                builder = builder.register(interface);
+            }
+            TypeKind::Union(union_type) => {
+                let mut union = Union::new(name);
+                if let Some(d) = description {
+                    union = union.description(d);
+                }
+                for m in &union_type.members {
+                    union = union.possible_type(m.node.as_str());
+                }
+                builder = builder.register(union);
+            }
+            TypeKind::Enum(enum_type) => {
+                let mut e = Enum::new(name);
+                if let Some(d) = description {
+                    e = e.description(d);
+                }
+                for v in &enum_type.values {
+                    let mut item = EnumItem::new(v.node.value.node.as_str());
+                    if let Some(d) = &v.node.description {
+                        item = item.description(d.node.as_str());
+                    }
+                    e = e.item(item);
+                }
+                builder = builder.register(e);
+            }
+            TypeKind::InputObject(input_type) => {
+                let mut object = InputObject::new(name);
+                if let Some(d) = description {
+                    object = object.description(d);
+                }
+                for f in &input_type.fields {
+                    object = object.field(input(&f.node));
+                }
+                builder = builder.register(object);
+            }
+        }
+    }
+    builder.finish().map_err(|e| e.to_string())
+}

@@ -118,6 +118,21 @@ fn load_source(options: &ServeOptions, bytes: &[u8]) -> Result<Loaded, ServeErro
     }
 }
 
+/// Introspection of a supergraph's public schema. The schema library used for it is
+/// stricter than GraphQL about some field types across interfaces; when it refuses a
+/// supergraph, the gateway serves without introspection rather than not at all.
+fn federated_introspection(
+    gateway: &knot_federation::Gateway,
+) -> Option<async_graphql::dynamic::Schema> {
+    match introspection::schema_from_sdl(&gateway.supergraph().public_sdl()) {
+        Ok(schema) => Some(schema),
+        Err(e) => {
+            tracing::warn!(error = %e, "introspection is off for this supergraph");
+            None
+        }
+    }
+}
+
 /// A supergraph SDL alone: no orchestrated schema, no REST endpoints.
 fn load_supergraph(
     path: &Path,
@@ -125,6 +140,7 @@ fn load_supergraph(
     trace_header: Option<String>,
 ) -> Result<Loaded, ServeError> {
     let gateway = federation::from_supergraph_sdl(path, bytes)?;
+    let introspection = federated_introspection(&gateway);
     let ws = Workspace {
         json_schema: None,
         version: 1,
@@ -149,7 +165,7 @@ fn load_supergraph(
     Ok(Loaded {
         engine,
         settings,
-        introspection: None,
+        introspection,
         routes: Vec::new(),
         federation: Some(gateway),
     })
@@ -183,19 +199,21 @@ fn load_bytes(
     }
     let settings = ws.gateway.clone();
     let routes = rest::routes(&ws).map_err(ServeError::Workspace)?;
-    let introspection = if settings.introspection() {
-        Some(
-            introspection::schema(&ws)
-                .map_err(|e| ServeError::Workspace(format!("introspection schema: {e}")))?,
-        )
-    } else {
-        None
-    };
     let base = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let federation = federation::from_workspace(&ws, &vars, base)?;
+    let introspection = if !settings.introspection() {
+        None
+    } else if let Some(fed) = &federation {
+        federated_introspection(fed)
+    } else {
+        Some(
+            introspection::schema(&ws)
+                .map_err(|e| ServeError::Workspace(format!("introspection schema: {e}")))?,
+        )
+    };
     let engine = Engine::new(ws, vars, base).map_err(|e| ServeError::Workspace(e.to_string()))?;
     Ok(Loaded {
         engine,

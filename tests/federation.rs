@@ -1,0 +1,176 @@
+//! `knot serve` as a Federation gateway over real HTTP: the fleet workspace
+//! (subgraph sources composed at load) and a supergraph file served as is.
+
+use knot_demo::{subgraph_sdl, FederationConfig, FederationDemo, FederationPorts, Subgraph};
+use knot_tests::*;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+const FLEET: &str = r#"{ device(id: "1") { name camera { cameraLocation { street } } } }"#;
+
+async fn fleet_demo() -> FederationDemo {
+    FederationDemo::start(FederationConfig {
+        ports: FederationPorts::ephemeral(),
+        ..FederationConfig::default()
+    })
+    .await
+    .expect("subgraphs start")
+}
+
+async fn serve(
+    path: &std::path::Path,
+    vars: Vec<(String, String)>,
+    supergraph: bool,
+) -> knot_serve::Running {
+    let mut options = knot_serve::ServeOptions::new(path);
+    options.listen = "127.0.0.1:0".parse().expect("address");
+    options.vars = vars;
+    options.supergraph = supergraph;
+    options.trace_header = supergraph.then(|| "x-knot-trace".to_owned());
+    knot_serve::start(options, std::future::pending())
+        .await
+        .expect("gateway starts")
+}
+
+async fn post(addr: std::net::SocketAddr, query: &str, trace: bool) -> Value {
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("client");
+    let mut request = client
+        .post(format!("http://{addr}/graphql"))
+        .header("content-type", "application/json")
+        .json(&json!({ "query": query }));
+    if trace {
+        request = request.header("x-knot-trace", "1");
+    }
+    request
+        .send()
+        .await
+        .expect("answer")
+        .json()
+        .await
+        .expect("JSON")
+}
+
+#[tokio::test]
+async fn the_fleet_workspace_serves_the_stitched_answer() {
+    let demo = fleet_demo().await;
+    // The example file as committed, its SDL files beside it, URLs from the environment.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = example_copy("fleet", dir.path(), |_| {});
+    std::fs::create_dir_all(dir.path().join("fleet")).expect("dir");
+    for s in [Subgraph::Device, Subgraph::Safety] {
+        std::fs::copy(
+            repo_root().join(format!("examples/fleet/{}.graphql", s.name())),
+            dir.path().join(format!("fleet/{}.graphql", s.name())),
+        )
+        .expect("copy SDL");
+    }
+    let gw = serve(&path, demo.env_vars(), false).await;
+    let body = post(gw.addr, FLEET, false).await;
+    assert_eq!(
+        body,
+        json!({"data": {"device": {"name": "Front door", "camera": {"cameraLocation": {"street": "1 Harbour Street"}}}}})
+    );
+    let calls: Vec<(Subgraph, usize)> = demo
+        .requests()
+        .iter()
+        .map(|r| (r.subgraph, r.representation_count()))
+        .collect();
+    assert_eq!(
+        calls,
+        vec![
+            (Subgraph::Device, 0),
+            (Subgraph::Safety, 1),
+            (Subgraph::Device, 1)
+        ]
+    );
+    // Errors keep Knot's rules: category and a fixed message, no subgraph named.
+    let body = post(
+        gw.addr,
+        r#"{ device(id: "5") { camera { cameraLocation { street } } } }"#,
+        false,
+    )
+    .await;
+    assert_eq!(
+        body["data"]["device"]["camera"]["cameraLocation"],
+        Value::Null
+    );
+    assert_eq!(
+        body["errors"][0]["path"],
+        json!(["device", "camera", "cameraLocation"])
+    );
+    assert_eq!(body["errors"][0]["extensions"]["category"], "DEPENDENCY");
+    assert!(!body.to_string().contains("offline"), "{body}");
+    // Introspection answers from the supergraph's public schema.
+    let body = post(gw.addr, "{ __type(name: \"Camera\") { fields { name } } }", false).await;
+    let fields: Vec<&str> = body["data"]["__type"]["fields"]
+        .as_array()
+        .map(|f| f.iter().filter_map(|x| x["name"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(fields, vec!["cameraLocation", "id"], "{body}");
+    // A request error is answered before any call.
+    demo.clear_requests();
+    let body = post(gw.addr, "{ device { name } }", false).await;
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("id"),
+        "{body}"
+    );
+    assert!(demo.requests().is_empty());
+    gw.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_supergraph_file_is_served_with_its_plan_on_request() {
+    let demo = fleet_demo().await;
+    let subgraphs: Vec<knot_federation::SubgraphSdl> = [Subgraph::Device, Subgraph::Safety]
+        .into_iter()
+        .map(|s| knot_federation::SubgraphSdl {
+            name: s.name().to_owned(),
+            url: demo.url(s),
+            sdl: subgraph_sdl(s),
+        })
+        .collect();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("supergraph.graphql");
+    std::fs::write(
+        &path,
+        knot_federation::compose(&subgraphs).expect("composes"),
+    )
+    .expect("write");
+    let gw = serve(&path, Vec::new(), true).await;
+    let body = post(gw.addr, "query ping { __typename }", false).await;
+    assert_eq!(body, json!({"data": {"__typename": "Query"}}));
+    let body = post(gw.addr, FLEET, true).await;
+    assert_eq!(
+        body["data"]["device"]["camera"]["cameraLocation"]["street"],
+        "1 Harbour Street"
+    );
+    let plan = &body["extensions"]["knot"]["plan"];
+    assert_eq!(plan["stages"], json!([[0], [1], [2]]));
+    let spans = body["extensions"]["knot"]["spans"]
+        .as_array()
+        .expect("spans");
+    assert_eq!(spans.len(), 3);
+    assert_eq!(spans[1]["subgraph"], "safety");
+    assert_eq!(spans[1]["representations"], 1);
+    gw.shutdown().await;
+}
+
+#[test]
+fn the_fleet_example_sdl_files_are_what_the_demo_subgraphs_serve() {
+    for s in [Subgraph::Device, Subgraph::Safety] {
+        let file = repo_root().join(format!("examples/fleet/{}.graphql", s.name()));
+        let committed = std::fs::read_to_string(&file).expect("SDL file");
+        assert_eq!(
+            committed.trim_end(),
+            subgraph_sdl(s).trim_end(),
+            "{} is stale: regenerate it from knot_demo::subgraph_sdl",
+            file.display()
+        );
+    }
+}
