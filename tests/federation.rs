@@ -104,7 +104,12 @@ async fn the_fleet_workspace_serves_the_stitched_answer() {
     assert_eq!(body["errors"][0]["extensions"]["category"], "DEPENDENCY");
     assert!(!body.to_string().contains("offline"), "{body}");
     // Introspection answers from the supergraph's public schema.
-    let body = post(gw.addr, "{ __type(name: \"Camera\") { fields { name } } }", false).await;
+    let body = post(
+        gw.addr,
+        "{ __type(name: \"Camera\") { fields { name } } }",
+        false,
+    )
+    .await;
     let fields: Vec<&str> = body["data"]["__type"]["fields"]
         .as_array()
         .map(|f| f.iter().filter_map(|x| x["name"].as_str()).collect())

@@ -45,10 +45,34 @@ struct Projection<'a> {
     variables: &'a Map<String, Value>,
     existing: &'a [RunError],
     new_errors: Vec<RunError>,
-    path: Vec<Value>,
+    /// Where the walk is; turned into JSON only for an error.
+    path: Vec<Segment<'a>>,
 }
 
-impl Projection<'_> {
+#[derive(Clone, Copy)]
+enum Segment<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+impl Segment<'_> {
+    fn to_value(self) -> Value {
+        match self {
+            Segment::Key(k) => Value::String(k.to_owned()),
+            Segment::Index(i) => Value::from(i),
+        }
+    }
+
+    fn matches(self, value: &Value) -> bool {
+        match (self, value) {
+            (Segment::Key(k), Value::String(s)) => k == s,
+            (Segment::Index(i), Value::Number(n)) => n.as_u64() == Some(i as u64),
+            _ => false,
+        }
+    }
+}
+
+impl<'a> Projection<'a> {
     fn included(&self, skip_if: &Option<String>, include_if: &Option<String>) -> bool {
         let flag = |name: &String| matches!(self.variables.get(name), Some(Value::Bool(true)));
         if skip_if.as_ref().is_some_and(flag) {
@@ -65,7 +89,7 @@ impl Projection<'_> {
         &mut self,
         map: &Map<String, Value>,
         type_name: &str,
-        selection: &SelectionSet,
+        selection: &'a SelectionSet,
     ) -> Option<Map<String, Value>> {
         let mut out = Map::new();
         self.object_into(map, type_name, selection, &mut out)?;
@@ -76,7 +100,7 @@ impl Projection<'_> {
         &mut self,
         map: &Map<String, Value>,
         type_name: &str,
-        selection: &SelectionSet,
+        selection: &'a SelectionSet,
         out: &mut Map<String, Value>,
     ) -> Option<()> {
         for item in &selection.items {
@@ -91,16 +115,16 @@ impl Projection<'_> {
                         out.insert(key.to_owned(), Value::String(type_name.to_owned()));
                         continue;
                     }
-                    let field_type = self
-                        .supergraph
+                    let supergraph = self.supergraph;
+                    let field_type = supergraph
                         .state()
                         .definitions
                         .get(type_name)
                         .and_then(|d| d.fields().get(&field.name))
-                        .map(|f| f.field_type.clone());
+                        .map(|f| &f.field_type);
                     let raw = map.get(key).unwrap_or(&Value::Null);
-                    self.path.push(Value::String(key.to_owned()));
-                    let completed = match &field_type {
+                    self.path.push(Segment::Key(key));
+                    let completed = match field_type {
                         Some(ty) => self.value(raw, ty, &field.selections, type_name, &field.name),
                         // Not in the schema (introspection fields): passed through.
                         None => Some(raw.clone()),
@@ -138,7 +162,7 @@ impl Projection<'_> {
         &mut self,
         raw: &Value,
         ty: &TypeNode,
-        selection: &SelectionSet,
+        selection: &'a SelectionSet,
         parent: &str,
         field: &str,
     ) -> Option<Value> {
@@ -159,7 +183,7 @@ impl Projection<'_> {
                 };
                 let mut out = Vec::with_capacity(items.len());
                 for (i, item) in items.iter().enumerate() {
-                    self.path.push(Value::from(i));
+                    self.path.push(Segment::Index(i));
                     let completed = self.value(item, inner, selection, parent, field);
                     self.path.pop();
                     match completed {
@@ -226,10 +250,7 @@ impl Projection<'_> {
             .iter()
             .chain(self.new_errors.iter())
             .any(|e| match &e.path {
-                Some(p) => {
-                    let n = p.len().min(here.len());
-                    p[..n] == here[..n]
-                }
+                Some(p) => p.iter().zip(here.iter()).all(|(v, seg)| seg.matches(v)),
                 None => true,
             })
     }
@@ -247,7 +268,7 @@ impl Projection<'_> {
         self.new_errors.push(RunError {
             category: Category::Dependency,
             message,
-            path: Some(self.path.clone()),
+            path: Some(self.path.iter().map(|s| s.to_value()).collect()),
             extensions: None,
             subgraph: None,
         });

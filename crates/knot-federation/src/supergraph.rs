@@ -21,7 +21,9 @@ use hive_router_query_planner::state::supergraph_state::{
 use hive_router_query_planner::utils::cancellation::CancellationToken;
 use hive_router_query_planner::utils::parsing::{safe_parse_operation, safe_parse_schema};
 
+use crate::steps::FetchGraph;
 use crate::FederationError;
+use hive_router_query_planner::planner::plan_nodes::PlanNode;
 
 /// How many prepared operations one supergraph keeps.
 const PLAN_CACHE_ENTRIES: usize = 512;
@@ -60,6 +62,9 @@ pub struct Prepared {
     pub operation: OperationDefinition,
     pub plan: QueryPlan,
     pub kind: OperationKind,
+    /// The fan-out graph, built once when no `@skip`/`@include` condition of the plan
+    /// depends on the request's variables.
+    pub graph: Option<Arc<FetchGraph>>,
 }
 
 impl Supergraph {
@@ -189,10 +194,16 @@ impl Supergraph {
             .map_err(|err| FederationError::Plan {
                 message: err.to_string(),
             })?;
+        let graph = if has_conditions(plan.node.as_ref()) {
+            None
+        } else {
+            Some(Arc::new(FetchGraph::build(&plan, &serde_json::Map::new())?))
+        };
         Ok(Prepared {
             operation,
             plan,
             kind,
+            graph,
         })
     }
 
@@ -252,5 +263,17 @@ fn type_definition_name<'a>(definition: &'a TypeDefinition<'static, String>) -> 
         TypeDefinition::Union(t) => &t.name,
         TypeDefinition::Enum(t) => &t.name,
         TypeDefinition::InputObject(t) => &t.name,
+    }
+}
+
+/// Does the plan hold a Condition node (decided per request from its variables)?
+fn has_conditions(node: Option<&PlanNode>) -> bool {
+    match node {
+        None => false,
+        Some(PlanNode::Condition(_)) => true,
+        Some(PlanNode::Sequence(s)) => s.nodes.iter().any(|n| has_conditions(Some(n))),
+        Some(PlanNode::Parallel(p)) => p.nodes.iter().any(|n| has_conditions(Some(n))),
+        Some(PlanNode::Flatten(f)) => has_conditions(Some(&f.node)),
+        Some(_) => false,
     }
 }

@@ -97,9 +97,7 @@ pub fn root_kinds(
 /// interface, union, enum, input object and custom scalar, with descriptions,
 /// arguments and defaults. Root types are `Query` and, when present, `Mutation`.
 pub fn schema_from_sdl(sdl: &str) -> Result<Schema, String> {
-    use async_graphql::dynamic::{
-        Enum, EnumItem, InputObject, Interface, InterfaceField, Union,
-    };
+    use async_graphql::dynamic::{Enum, EnumItem, InputObject, Interface, InterfaceField, Union};
     use async_graphql_parser::types::{BaseType, Type, TypeKind, TypeSystemDefinition};
 
     fn dyn_of(t: &Type) -> DynType {
