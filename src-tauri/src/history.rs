@@ -20,7 +20,32 @@ pub async fn record(
     outcome: &Outcome,
     started_at: i64,
 ) -> Option<i64> {
-    let duration_ms = outcome.trace.as_ref().map(|t| t.duration_ms).unwrap_or(0.0);
+    let recorded = Recorded {
+        response: outcome.response.clone(),
+        trace: outcome.trace_json(),
+        duration_ms: outcome.trace.as_ref().map(|t| t.duration_ms).unwrap_or(0.0),
+    };
+    record_json(store, id, ws, environment, request, recorded, started_at).await
+}
+
+/// What a run left, in the JSON forms the history keeps: the answer, and the trace in the
+/// executor's form (`Value::Null` when no plan ran). Federation runs give their trace in
+/// that same form (`knot_app_api::federation_trace_json`).
+pub struct Recorded {
+    pub response: Value,
+    pub trace: Value,
+    pub duration_ms: f64,
+}
+
+pub async fn record_json(
+    store: &Store,
+    id: WorkspaceId,
+    ws: &Workspace,
+    environment: Option<String>,
+    request: &Request,
+    recorded: Recorded,
+    started_at: i64,
+) -> Option<i64> {
     let environment = environment.or_else(|| {
         ws.environment(None)
             .ok()
@@ -37,10 +62,10 @@ pub async fn record(
         document: request.document.clone(),
         variables: Value::Object(request.variables.clone()),
         environment,
-        response: outcome.response.clone(),
-        trace: outcome.trace_json(),
+        response: recorded.response,
+        trace: recorded.trace,
         started_at,
-        duration_ms,
+        duration_ms: recorded.duration_ms,
     };
     store.record_run(&run, &[]).await.ok()
 }

@@ -7,18 +7,21 @@
 //! data folder and no window. The open workspace's [`Engine`] is rebuilt whenever the
 //! workspace or its environment changes, and each run is a spawned task whose
 //! `AbortHandle` is kept by run id: aborting drops the run's future, which cancels every
-//! downstream call it had in flight.
+//! downstream call it had in flight. A workspace of Federation subgraph sources
+//! (`Workspace::has_subgraphs`) is planned and run by a `knot_federation::Gateway` instead,
+//! composed with the same variables as the engine and cached beside it (rebuilt with it).
 
 use crate::errors::{engine_error, store_error};
 use crate::firstrun::{self, DemoState};
 use knot_app_api::*;
 use knot_execute::{Engine, Request, Vars};
+use knot_federation::{Gateway, GatewayRequest, StepEvent, StepObserver};
 use knot_model::{Workspace, FORMAT_VERSION};
 use knot_store::{HistoryQuery, Store, StoredWorkspace, WorkspaceId};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::task::AbortHandle;
 
@@ -33,6 +36,9 @@ struct Open {
     /// None when the engine could not be built (the reason is in `engine_error`).
     engine: Option<Engine>,
     engine_error: Option<String>,
+    /// The federation gateway when the workspace has subgraph sources (then plans and
+    /// runs go to it, not to the engine); `Err` holds why it could not be composed.
+    federation: Option<Result<Arc<Gateway>, String>>,
 }
 
 /// Where run progress goes (the shell emits it as the `run-progress` event).
@@ -309,6 +315,26 @@ impl AppState {
     }
 
     pub async fn query_plan(&self, request: &QueryRequest) -> Result<PlanResult, ApiError> {
+        if let Some(gateway) = self.federation().await? {
+            return Ok(match gateway.plan(&gateway_request(request)) {
+                Ok((_, graph)) => PlanResult {
+                    plan: Some(federation_plan_view(&graph)),
+                    errors: Vec::new(),
+                },
+                Err(e) => PlanResult {
+                    plan: None,
+                    errors: e
+                        .messages()
+                        .into_iter()
+                        .map(|message| QueryErrorView {
+                            message,
+                            line: None,
+                            column: None,
+                        })
+                        .collect(),
+                },
+            });
+        }
         let id = self.open_workspace_id().await?;
         let stored = self.store.workspace(id).await.map_err(store_error)?;
         Ok(plan_result(knot_plan::plan(
@@ -328,6 +354,11 @@ impl AppState {
         progress: Option<ProgressSink>,
     ) -> Result<RunResult, ApiError> {
         let run_id = non_blank(run_id, "runId")?.to_string();
+        if let Some(gateway) = self.federation().await? {
+            return self
+                .federation_run(run_id, request, progress, gateway)
+                .await;
+        }
         // Each fetch node's start and end, as `RunProgress`, while the run is in flight.
         let observer: Option<knot_execute::Observer> = progress.map(|sink| {
             let rid = run_id.clone();
@@ -384,33 +415,7 @@ impl AppState {
                     .await
             })
         };
-        {
-            let mut runs = self
-                .runs
-                .lock()
-                .map_err(|_| ApiError::internal("run table poisoned"))?;
-            if runs.contains_key(&run_id) {
-                task.abort();
-                return Err(ApiError::invalid_input(format!(
-                    "run `{run_id}` is already in flight"
-                )));
-            }
-            runs.insert(run_id.clone(), task.abort_handle());
-        }
-        let joined = task.await;
-        if let Ok(mut runs) = self.runs.lock() {
-            runs.remove(&run_id);
-        }
-        let outcome = match joined {
-            Ok(o) => o,
-            Err(e) if e.is_cancelled() => {
-                return Err(ApiError::new(
-                    ApiErrorCode::Cancelled,
-                    format!("run `{run_id}` was cancelled"),
-                ))
-            }
-            Err(e) => return Err(ApiError::internal(format!("the run failed: {e}"))),
-        };
+        let outcome = self.join_run(&run_id, task).await?;
         let history_id = crate::history::record(
             &self.store,
             id,
@@ -427,6 +432,141 @@ impl AppState {
             trace: outcome.trace.as_ref().map(trace_view),
             history_id,
         })
+    }
+
+    /// A run of a federation workspace: the gateway's fan-out graph, one `run-progress`
+    /// event per fetch step start and end, the trace in the executor's JSON form (so the
+    /// history reopens it like any run).
+    async fn federation_run(
+        &self,
+        run_id: String,
+        request: &QueryRequest,
+        progress: Option<ProgressSink>,
+        gateway: Arc<Gateway>,
+    ) -> Result<RunResult, ApiError> {
+        let observer: Option<StepObserver> = progress.map(|sink| {
+            let rid = run_id.clone();
+            let observer: StepObserver = Arc::new(move |e: StepEvent| {
+                let (step, state, at_ms) = match e {
+                    StepEvent::Started { step, at_ms } => (step, ProgressState::Started, at_ms),
+                    StepEvent::Finished {
+                        step,
+                        at_ms,
+                        failed,
+                    } => (
+                        step,
+                        if failed {
+                            ProgressState::Failed
+                        } else {
+                            ProgressState::Done
+                        },
+                        at_ms,
+                    ),
+                };
+                sink(RunProgress {
+                    run_id: rid.clone(),
+                    node: u32::try_from(step).unwrap_or(u32::MAX),
+                    state,
+                    at_ms,
+                });
+            });
+            observer
+        });
+        let id = self.open_workspace_id().await?;
+        let environment = self.open_environment().await;
+        let req = Request {
+            document: request.document.clone(),
+            operation_name: request.operation_name.clone(),
+            variables: request.variables.clone(),
+            headers: Vec::new(),
+        };
+        let started_at = knot_store::db::now_ms();
+        let task = {
+            let gateway = gateway.clone();
+            let fed = gateway_request(request);
+            tokio::spawn(async move {
+                let started = std::time::Instant::now();
+                let answer = gateway.execute_observed(&fed, observer).await;
+                (answer, started.elapsed().as_secs_f64() * 1000.0)
+            })
+        };
+        let (answer, duration_ms) = self.join_run(&run_id, task).await?;
+        let (response, trace) = match answer {
+            Ok(answer) => {
+                let trace =
+                    federation_trace_json(&answer, duration_ms, gateway.supergraph().subgraphs());
+                (answer.body, trace)
+            }
+            // Parse, validation and planning errors: no call was made, no trace.
+            Err(e) => {
+                let errors: Vec<Value> = e
+                    .messages()
+                    .into_iter()
+                    .map(|m| serde_json::json!({"message": m, "extensions": {"category": "VALIDATION"}}))
+                    .collect();
+                (serde_json::json!({ "errors": errors }), Value::Null)
+            }
+        };
+        let ws = self
+            .store
+            .workspace(id)
+            .await
+            .map_err(store_error)?
+            .workspace;
+        let history_id = crate::history::record_json(
+            &self.store,
+            id,
+            &ws,
+            environment,
+            &req,
+            crate::history::Recorded {
+                response: response.clone(),
+                trace: trace.clone(),
+                duration_ms,
+            },
+            started_at,
+        )
+        .await;
+        Ok(RunResult {
+            run_id,
+            response,
+            trace: (!trace.is_null()).then(|| trace_view_from_json(&trace)),
+            history_id,
+        })
+    }
+
+    /// Registers `task` under `run_id` (so [`AppState::query_cancel`] can abort it) and
+    /// waits for it.
+    async fn join_run<T>(
+        &self,
+        run_id: &str,
+        task: tokio::task::JoinHandle<T>,
+    ) -> Result<T, ApiError> {
+        {
+            let mut runs = self
+                .runs
+                .lock()
+                .map_err(|_| ApiError::internal("run table poisoned"))?;
+            if runs.contains_key(run_id) {
+                task.abort();
+                return Err(ApiError::invalid_input(format!(
+                    "run `{run_id}` is already in flight"
+                )));
+            }
+            runs.insert(run_id.to_string(), task.abort_handle());
+        }
+        let joined = task.await;
+        if let Ok(mut runs) = self.runs.lock() {
+            runs.remove(run_id);
+        }
+        match joined {
+            Ok(o) => Ok(o),
+            Err(e) if e.is_cancelled() => Err(ApiError::new(
+                ApiErrorCode::Cancelled,
+                format!("run `{run_id}` was cancelled"),
+            )),
+            Err(e) => Err(ApiError::internal(format!("the run failed: {e}"))),
+        }
     }
 
     pub fn query_cancel(&self, run_id: &str) -> bool {
@@ -506,6 +646,19 @@ impl AppState {
         })
     }
 
+    /// The open workspace's federation gateway; `None` when it has no subgraph sources.
+    async fn federation(&self) -> Result<Option<Arc<Gateway>>, ApiError> {
+        let open = self.open.lock().await;
+        let open = open
+            .as_ref()
+            .ok_or_else(|| ApiError::not_found("no workspace is open"))?;
+        match &open.federation {
+            None => Ok(None),
+            Some(Ok(gateway)) => Ok(Some(gateway.clone())),
+            Some(Err(message)) => Err(ApiError::new(ApiErrorCode::Workspace, message.clone())),
+        }
+    }
+
     async fn open_id(&self, id: WorkspaceId) -> Result<(), ApiError> {
         self.rebuild(id, Some(None)).await?;
         let _ = self.store.set_setting(OPEN_SETTING, &Value::from(id)).await;
@@ -528,16 +681,17 @@ impl AppState {
                 .filter(|o| o.id == id)
                 .and_then(|o| o.environment.clone()),
         };
-        let (engine, engine_error) =
-            match build_engine(&self.store, &stored, environment.as_deref()).await {
-                Ok(e) => (Some(e), None),
-                Err(e) => (None, Some(e.message)),
-            };
+        let (engine, federation) = build_engine(&self.store, &stored, environment.as_deref()).await;
+        let (engine, engine_error) = match engine {
+            Ok(e) => (Some(e), None),
+            Err(e) => (None, Some(e.message)),
+        };
         *open = Some(Open {
             id,
             environment,
             engine,
             engine_error,
+            federation,
         });
         Ok(())
     }
@@ -571,15 +725,25 @@ impl AppState {
 }
 
 /// An engine for a stored workspace: its environment's variables (`KNOT_VAR_*` override),
-/// its stored secrets, relative paths resolved from its linked file's folder.
+/// its stored secrets, relative paths resolved from its linked file's folder. With it, when
+/// the workspace has subgraph sources, the federation gateway composed from the same
+/// variables and folder (with the explorer's detailed trace), or why it could not be.
 async fn build_engine(
     store: &Store,
     stored: &StoredWorkspace,
     env: Option<&str>,
-) -> Result<Engine, ApiError> {
+) -> (
+    Result<Engine, ApiError>,
+    Option<Result<Arc<Gateway>, String>>,
+) {
     let ws = &stored.workspace;
-    let mut vars =
-        Vars::from_workspace(ws, env).map_err(|m| ApiError::new(ApiErrorCode::Workspace, m))?;
+    let mut vars = match Vars::from_workspace(ws, env) {
+        Ok(vars) => vars,
+        Err(m) => {
+            let federation = ws.has_subgraphs().then(|| Err(m.clone()));
+            return (Err(ApiError::new(ApiErrorCode::Workspace, m)), federation);
+        }
+    };
     if let Ok(Some((env_name, _))) = ws.environment(env) {
         if let Ok(secrets) = store.secrets(stored.info.id, Some(env_name)).await {
             for s in secrets {
@@ -593,7 +757,37 @@ async fn build_engine(
         Some(dir) => dir.to_path_buf(),
         None => store.dir().to_path_buf(),
     };
-    Engine::new(ws.clone(), vars, &base).map_err(engine_error)
+    let federation = if ws.has_subgraphs() {
+        Some(build_gateway(ws.clone(), vars.clone(), base.clone()).await)
+    } else {
+        None
+    };
+    let engine = Engine::new(ws.clone(), vars, &base).map_err(engine_error);
+    (engine, federation)
+}
+
+/// Composes the gateway off the async workers (it reads SDL files and may ask a subgraph
+/// for its SDL over the network).
+async fn build_gateway(ws: Workspace, vars: Vars, base: PathBuf) -> Result<Arc<Gateway>, String> {
+    let built =
+        tokio::task::spawn_blocking(move || knot_federation::workspace_gateway(&ws, &vars, &base))
+            .await
+            .map_err(|e| format!("composing the supergraph failed: {e}"))?;
+    match built {
+        Ok(Some(gateway)) => Ok(Arc::new(gateway.with_detailed_trace(true))),
+        Ok(None) => Err("the workspace has no subgraph sources".into()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// The gateway's form of a query request.
+fn gateway_request(request: &QueryRequest) -> GatewayRequest {
+    GatewayRequest {
+        query: request.document.clone(),
+        operation_name: request.operation_name.clone(),
+        variables: request.variables.clone(),
+        headers: Vec::new(),
+    }
 }
 
 pub(crate) fn non_blank<'a>(value: &'a str, what: &str) -> Result<&'a str, ApiError> {

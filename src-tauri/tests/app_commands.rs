@@ -297,3 +297,138 @@ async fn grpc_sources_come_from_a_proto_folder_or_from_reflection() {
         .expect("reflection import");
     assert!(ws.sources.iter().any(|s| s.name == "reflected"));
 }
+
+/// A workspace of Federation subgraph sources (examples/fleet.knot.json) is planned and run
+/// by the federation gateway, with the same views, progress events and history as any run.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn federation_workspace_plans_and_runs_in_the_app() {
+    use knot_demo::{FederationConfig, FederationDemo, FederationPorts, Subgraph};
+    let demo = FederationDemo::start(FederationConfig {
+        ports: FederationPorts::ephemeral(),
+        ..FederationConfig::default()
+    })
+    .await
+    .expect("subgraphs start");
+
+    // A copy of the fleet example with its SDL files beside it.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let copy = dir.path().join("files");
+    std::fs::create_dir_all(copy.join("fleet")).expect("mkdir");
+    std::fs::copy(
+        examples.join("fleet.knot.json"),
+        copy.join("fleet.knot.json"),
+    )
+    .expect("copy workspace");
+    for sdl in ["device.graphql", "safety.graphql"] {
+        std::fs::copy(
+            examples.join("fleet").join(sdl),
+            copy.join("fleet").join(sdl),
+        )
+        .expect("copy sdl");
+    }
+
+    let state = AppState::init(&dir.path().join("data"), false)
+        .await
+        .expect("init");
+    let ws = state
+        .workspace_open_file(&copy.join("fleet.knot.json").display().to_string())
+        .await
+        .expect("open the fleet");
+    assert_eq!(ws.name, "Fleet");
+    // The subgraphs' URLs are variables of the `local` environment: point them at the demo.
+    let var = |name: &str, value: String| EnvVariableInput {
+        name: name.into(),
+        value,
+        secret: false,
+    };
+    state
+        .environment_save(
+            "local",
+            &[
+                var("FEDERATION_DEVICE_URL", demo.url(Subgraph::Device)),
+                var("FEDERATION_SAFETY_URL", demo.url(Subgraph::Safety)),
+            ],
+        )
+        .await
+        .expect("environment");
+
+    let fleet = request(r#"{ device(id: "1") { name camera { cameraLocation { street } } } }"#);
+    let plan = state.query_plan(&fleet).await.expect("plan");
+    assert!(plan.errors.is_empty(), "{:?}", plan.errors);
+    let plan = plan.plan.expect("a plan");
+    assert_eq!(plan.nodes.len(), 3);
+    assert_eq!(plan.stages, vec![vec![0], vec![1], vec![2]]);
+    assert!(plan.nodes.iter().all(|n| n.source_kind == "federation"));
+    let bad = state
+        .query_plan(&request("{ nope }"))
+        .await
+        .expect("plan answer");
+    assert!(bad.plan.is_none() && !bad.errors.is_empty());
+
+    let events: Arc<std::sync::Mutex<Vec<RunProgress>>> = Default::default();
+    let sink = {
+        let events = events.clone();
+        Arc::new(move |p: RunProgress| {
+            if let Ok(mut v) = events.lock() {
+                v.push(p);
+            }
+        })
+    };
+    let run = state
+        .query_run("fleet-1", &fleet, Some(sink))
+        .await
+        .expect("run");
+    assert_eq!(
+        run.response,
+        json!({"data": {"device": {"name": "Front door", "camera": {"cameraLocation": {"street": "1 Harbour Street"}}}}})
+    );
+    let trace = run.trace.expect("trace");
+    assert_eq!(trace.plan, plan);
+    assert_eq!(trace.spans.len(), 3);
+    let safety = trace
+        .spans
+        .iter()
+        .find(|s| s.source == "safety")
+        .expect("safety span");
+    assert_eq!(safety.batch_size, 1);
+    assert_eq!(safety.request.target, demo.url(Subgraph::Safety));
+    assert!(
+        safety.response.is_some(),
+        "the app keeps the detailed trace"
+    );
+    {
+        // Each step starts and ends, each after the one it waits for.
+        let events = events.lock().expect("events");
+        assert_eq!(events.len(), 6, "{events:?}");
+        assert!(events.iter().all(|e| e.run_id == "fleet-1"));
+        let at = |node: u32, state: ProgressState| {
+            events
+                .iter()
+                .position(|e| e.node == node && e.state == state)
+                .unwrap_or_else(|| panic!("no {state:?} event for node {node}: {events:?}"))
+        };
+        assert!(at(0, ProgressState::Done) < at(1, ProgressState::Started));
+        assert!(at(1, ProgressState::Done) < at(2, ProgressState::Started));
+    }
+
+    // The history reopens the run as it was shown.
+    let history_id = run.history_id.expect("recorded");
+    let reopened = state.history_get(history_id).await.expect("history run");
+    assert_eq!(reopened.response, run.response);
+    let kept = reopened.trace.expect("trace kept");
+    assert_eq!(kept.plan, trace.plan);
+    assert_eq!(kept.spans.len(), 3);
+    assert_eq!(kept.nodes.len(), 3);
+    assert_eq!(
+        kept.spans
+            .iter()
+            .map(|s| (&s.source, s.batch_size, &s.request.target))
+            .collect::<Vec<_>>(),
+        trace
+            .spans
+            .iter()
+            .map(|s| (&s.source, s.batch_size, &s.request.target))
+            .collect::<Vec<_>>()
+    );
+}

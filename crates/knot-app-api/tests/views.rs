@@ -177,3 +177,80 @@ async fn traces_convert_from_a_real_run() {
     assert_eq!(trace_view_from_json(&outcome.trace_json()), v);
     demo.shutdown().await;
 }
+
+/// The fleet (device and safety subgraphs on loopback) through the gateway: the plan and
+/// the trace are the same views as the engine's, and the trace JSON reads back the same.
+#[tokio::test]
+async fn federation_plans_and_traces_are_ordinary_views() {
+    use knot_demo::{subgraph_sdl, FederationConfig, FederationDemo, FederationPorts, Subgraph};
+    use knot_federation::{compose, Gateway, GatewayOptions, GatewayRequest, SubgraphSdl};
+    let demo = FederationDemo::start(FederationConfig {
+        ports: FederationPorts::ephemeral(),
+        ..FederationConfig::default()
+    })
+    .await
+    .expect("subgraphs start");
+    let subgraphs: Vec<SubgraphSdl> = [Subgraph::Device, Subgraph::Safety]
+        .into_iter()
+        .map(|s| SubgraphSdl {
+            name: s.name().to_owned(),
+            url: demo.url(s),
+            sdl: subgraph_sdl(s),
+        })
+        .collect();
+    let supergraph = knot_federation::Supergraph::parse(&compose(&subgraphs).expect("composes"))
+        .expect("parses");
+    let gateway = Gateway::new(std::sync::Arc::new(supergraph), GatewayOptions::default())
+        .expect("gateway")
+        .with_detailed_trace(true);
+    let request = GatewayRequest {
+        query: r#"{ device(id: "1") { name camera { cameraLocation { street } } } }"#.into(),
+        ..GatewayRequest::default()
+    };
+
+    let (_, graph) = gateway.plan(&request).expect("plans");
+    let plan = federation_plan_view(&graph);
+    assert_eq!(plan.stages, vec![vec![0], vec![1], vec![2]]);
+    assert!(plan.nodes.iter().all(|n| n.source_kind == "federation"));
+    assert_eq!(plan.nodes[0].operation, "device");
+    assert_eq!(plan.nodes[0].mode, FetchModeView::Single);
+    assert_eq!(plan.nodes[1].source, "safety");
+    assert_eq!(plan.nodes[1].operation, "_entities");
+    assert_eq!(plan.nodes[1].mode, FetchModeView::Batch);
+    assert_eq!(plan.nodes[1].path, vec!["device", "camera"]);
+    assert_eq!(plan.edges.len(), 2);
+    assert!(plan.edges.iter().all(|e| e.kind == EdgeKind::Requires));
+
+    let answer = gateway.execute(&request).await.expect("runs");
+    let trace = federation_trace_view(&answer, 12.5);
+    assert_eq!(trace.duration_ms, 12.5);
+    assert_eq!(trace.plan, plan);
+    assert_eq!(trace.spans.len(), 3);
+    assert_eq!(trace.nodes.len(), 3);
+    let safety = trace
+        .spans
+        .iter()
+        .find(|s| s.source == "safety")
+        .expect("safety span");
+    assert_eq!(safety.batch_size, 1);
+    assert_eq!(safety.status.as_deref(), Some("200"));
+    assert_eq!(safety.request.method, "POST");
+    assert!(safety.request.body.is_some());
+    assert!(safety
+        .response
+        .as_deref()
+        .is_some_and(|r| r.contains("_entities")));
+    assert!(trace.errors.is_empty());
+    // With the supergraph's URLs the target is the subgraph's URL; the JSON reads back the same.
+    let json = federation_trace_json(&answer, 12.5, gateway.supergraph().subgraphs());
+    let reread = trace_view_from_json(&json);
+    assert_eq!(
+        reread
+            .spans
+            .iter()
+            .find(|s| s.source == "safety")
+            .map(|s| s.request.target.clone()),
+        Some(demo.url(Subgraph::Safety))
+    );
+    assert_eq!(reread.plan, trace.plan);
+}

@@ -20,7 +20,7 @@ mod workspace;
 pub use compose::{compose, CompositionError, SubgraphSdl};
 pub use run::{
     fetch_subgraph_sdl, FetchSpan, Gateway, GatewayOptions, GatewayRequest, GatewayResponse,
-    SubgraphErrors,
+    StepEvent, StepObserver, SubgraphErrors,
 };
 pub use steps::{EntityTarget, FetchGraph, FetchStep};
 pub use supergraph::{Prepared, Supergraph};

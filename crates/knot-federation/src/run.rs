@@ -61,6 +61,24 @@ impl Default for GatewayOptions {
     }
 }
 
+/// A fetch step starting or finishing while a run goes (live progress).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum StepEvent {
+    Started {
+        step: usize,
+        at_ms: f64,
+    },
+    /// `failed`: the step's call got no usable answer or the subgraph reported errors.
+    Finished {
+        step: usize,
+        at_ms: f64,
+        failed: bool,
+    },
+}
+
+/// Receives the [`StepEvent`]s of a run ([`Gateway::execute_observed`]).
+pub type StepObserver = Arc<dyn Fn(StepEvent) + Send + Sync>;
+
 /// A federation gateway over one supergraph.
 #[derive(Clone, Debug)]
 pub struct Gateway {
@@ -109,7 +127,7 @@ pub struct FetchSpan {
 pub struct GatewayResponse {
     /// `{"data": ..., "errors": [...]}` as the client gets it.
     pub body: Value,
-    pub graph: FetchGraph,
+    pub graph: Arc<FetchGraph>,
     pub spans: Vec<FetchSpan>,
     /// Every error with its detail (subgraph, message), for the explorer and logs.
     pub detailed_errors: Vec<Value>,
@@ -160,6 +178,12 @@ impl Gateway {
         })
     }
 
+    /// The same gateway with [`GatewayOptions::detailed_trace`] set to `on`.
+    pub fn with_detailed_trace(mut self, on: bool) -> Self {
+        self.options.detailed_trace = on;
+        self
+    }
+
     pub fn supergraph(&self) -> &Arc<Supergraph> {
         &self.supergraph
     }
@@ -168,12 +192,12 @@ impl Gateway {
     pub fn plan(
         &self,
         request: &GatewayRequest,
-    ) -> Result<(Arc<Prepared>, FetchGraph), FederationError> {
+    ) -> Result<(Arc<Prepared>, Arc<FetchGraph>), FederationError> {
         let prepared = self
             .supergraph
             .prepare(&request.query, request.operation_name.as_deref())?;
         let variables = coerce_variables(&prepared, &request.variables)?;
-        let graph = FetchGraph::build(&prepared.plan, &variables)?;
+        let graph = graph_for(&prepared, &variables)?;
         Ok((prepared, graph))
     }
 
@@ -183,11 +207,21 @@ impl Gateway {
         &self,
         request: &GatewayRequest,
     ) -> Result<GatewayResponse, FederationError> {
+        self.execute_observed(request, None).await
+    }
+
+    /// [`Gateway::execute`], telling `observer` when each fetch step starts and
+    /// finishes (a step with nothing to ask starts and finishes at once).
+    pub async fn execute_observed(
+        &self,
+        request: &GatewayRequest,
+        observer: Option<StepObserver>,
+    ) -> Result<GatewayResponse, FederationError> {
         let prepared = self
             .supergraph
             .prepare(&request.query, request.operation_name.as_deref())?;
         let variables = coerce_variables(&prepared, &request.variables)?;
-        let graph = FetchGraph::build(&prepared.plan, &variables)?;
+        let graph = graph_for(&prepared, &variables)?;
         let mut run = Run {
             gateway: self,
             headers: &request.headers,
@@ -196,6 +230,7 @@ impl Gateway {
             errors: Vec::new(),
             spans: Vec::new(),
             started: Instant::now(),
+            observer,
         };
         run.drive(&graph).await;
         let Run {
@@ -261,6 +296,17 @@ impl Gateway {
         );
         out.insert("extensions".into(), Value::Object(extensions));
         Value::Object(out)
+    }
+}
+
+/// The prepared graph, or one built for these variables when the plan has conditions.
+fn graph_for(
+    prepared: &Prepared,
+    variables: &Map<String, Value>,
+) -> Result<Arc<FetchGraph>, FederationError> {
+    match &prepared.graph {
+        Some(graph) => Ok(graph.clone()),
+        None => Ok(Arc::new(FetchGraph::build(&prepared.plan, variables)?)),
     }
 }
 
@@ -336,6 +382,7 @@ struct Run<'a> {
     errors: Vec<RunError>,
     spans: Vec<FetchSpan>,
     started: Instant,
+    observer: Option<StepObserver>,
 }
 
 /// A finished subgraph call.
@@ -350,6 +397,12 @@ struct CallResult {
 impl Run<'_> {
     fn elapsed_ms(&self) -> f64 {
         self.started.elapsed().as_secs_f64() * 1000.0
+    }
+
+    fn notify(&self, event: StepEvent) {
+        if let Some(observer) = &self.observer {
+            observer(event);
+        }
     }
 
     async fn drive(&mut self, graph: &FetchGraph) {
@@ -368,9 +421,19 @@ impl Run<'_> {
             let mut finished_now = Vec::new();
             for id in std::mem::take(&mut ready) {
                 let step = &graph.graph[NodeIndex::new(id)];
+                let at_ms = self.elapsed_ms();
+                self.notify(StepEvent::Started { step: id, at_ms });
                 match self.start(step) {
                     Some(call) => running.push(call),
-                    None => finished_now.push(id),
+                    None => {
+                        let at_ms = self.elapsed_ms();
+                        self.notify(StepEvent::Finished {
+                            step: id,
+                            at_ms,
+                            failed: false,
+                        });
+                        finished_now.push(id);
+                    }
                 }
             }
             if finished_now.is_empty() {
@@ -379,6 +442,13 @@ impl Run<'_> {
                 };
                 let id = result.step;
                 self.finish(&graph.graph[NodeIndex::new(id)], result);
+                let failed = self.spans.last().is_some_and(|s| s.category.is_some());
+                let at_ms = self.elapsed_ms();
+                self.notify(StepEvent::Finished {
+                    step: id,
+                    at_ms,
+                    failed,
+                });
                 finished_now.push(id);
             }
             for id in finished_now {
@@ -677,15 +747,30 @@ impl Run<'_> {
                             apply_rewrite(entity, rewrite, self.gateway.supergraph());
                         }
                     }
+                    // Each entity is cloned for all but the last object that asked for
+                    // it, and moved into that one.
+                    let mut uses = vec![0usize; list.len()];
+                    for (_, at) in &target.objects {
+                        if let Some(n) = uses.get_mut(*at) {
+                            *n += 1;
+                        }
+                    }
                     for (path, at) in &target.objects {
-                        let Some(entity) = list.get(*at) else {
+                        let (Some(entity), Some(left)) = (list.get_mut(*at), uses.get_mut(*at))
+                        else {
                             continue;
                         };
+                        *left -= 1;
                         if entity.is_null() {
                             continue;
                         }
+                        let entity = if *left == 0 {
+                            entity.take()
+                        } else {
+                            entity.clone()
+                        };
                         if let Some(object) = lookup_mut(&mut self.data, path) {
-                            deep_merge(object, entity.clone());
+                            deep_merge(object, entity);
                         }
                     }
                 }
