@@ -91,7 +91,7 @@ impl<'a> Projection<'a> {
         type_name: &str,
         selection: &'a SelectionSet,
     ) -> Option<Map<String, Value>> {
-        let mut out = Map::new();
+        let mut out = Map::with_capacity(selection.items.len());
         self.object_into(map, type_name, selection, &mut out)?;
         Some(out)
     }
@@ -103,6 +103,8 @@ impl<'a> Projection<'a> {
         selection: &'a SelectionSet,
         out: &mut Map<String, Value>,
     ) -> Option<()> {
+        let supergraph = self.supergraph;
+        let definition = supergraph.state().definitions.get(type_name);
         for item in &selection.items {
             match item {
                 SelectionItem::Field(field) => {
@@ -115,11 +117,7 @@ impl<'a> Projection<'a> {
                         out.insert(key.to_owned(), Value::String(type_name.to_owned()));
                         continue;
                     }
-                    let supergraph = self.supergraph;
-                    let field_type = supergraph
-                        .state()
-                        .definitions
-                        .get(type_name)
+                    let field_type = definition
                         .and_then(|d| d.fields().get(&field.name))
                         .map(|f| &f.field_type);
                     let raw = map.get(key).unwrap_or(&Value::Null);

@@ -136,14 +136,15 @@ pub struct GatewayResponse {
 /// A response path segment.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum PathKey {
-    Key(String),
+    /// Shared with the flatten path it came from: cloning a path is cheap.
+    Key(Arc<str>),
     Index(usize),
 }
 
 impl PathKey {
     fn to_value(&self) -> Value {
         match self {
-            PathKey::Key(k) => Value::String(k.clone()),
+            PathKey::Key(k) => Value::String(k.to_string()),
             PathKey::Index(i) => Value::from(*i),
         }
     }
@@ -370,7 +371,12 @@ struct TargetCall {
     variable: String,
     /// Response paths of the objects, with the index of their representation.
     objects: Vec<(Vec<PathKey>, usize)>,
+    /// Until the call is sent; then moved into its variables.
     representations: Vec<Value>,
+    /// How many representations were sent.
+    sent: usize,
+    /// The flatten paths the objects were found at.
+    walk_paths: Vec<Vec<SharedSegment>>,
     output_rewrites: Vec<FetchRewrite>,
 }
 
@@ -481,38 +487,36 @@ impl Run<'_> {
         }
         let mut targets = Vec::with_capacity(step.entities.len());
         for target in &step.entities {
-            let mut paths = Vec::new();
-            for path in &target.paths {
-                collect_paths(
+            let supergraph = self.gateway.supergraph();
+            let mut index: HashMap<String, usize> = HashMap::new();
+            let mut representations = Vec::new();
+            let mut objects = Vec::new();
+            let walk_paths: Vec<Vec<SharedSegment>> =
+                target.paths.iter().map(|p| shared_path(p)).collect();
+            for path in &walk_paths {
+                collect_objects(
                     &self.data,
                     path,
                     &mut Vec::new(),
-                    &mut paths,
-                    self.gateway.supergraph(),
+                    supergraph,
+                    &mut |at, object| {
+                        let Some(mut rep) =
+                            build_representation(object, &target.requires, supergraph)
+                        else {
+                            return;
+                        };
+                        for rewrite in &target.input_rewrites {
+                            apply_rewrite(&mut rep, rewrite, supergraph);
+                        }
+                        let key = rep.to_string();
+                        let next = representations.len();
+                        let slot = *index.entry(key).or_insert(next);
+                        if slot == next {
+                            representations.push(rep);
+                        }
+                        objects.push((at.to_vec(), slot));
+                    },
                 );
-            }
-            let mut index: HashMap<String, usize> = HashMap::new();
-            let mut representations = Vec::new();
-            let mut objects = Vec::with_capacity(paths.len());
-            for path in paths {
-                let Some(object) = lookup(&self.data, &path) else {
-                    continue;
-                };
-                let Some(mut rep) =
-                    build_representation(object, &target.requires, self.gateway.supergraph())
-                else {
-                    continue;
-                };
-                for rewrite in &target.input_rewrites {
-                    apply_rewrite(&mut rep, rewrite, self.gateway.supergraph());
-                }
-                let key = rep.to_string();
-                let next = representations.len();
-                let at = *index.entry(key).or_insert(next);
-                if at == next {
-                    representations.push(rep);
-                }
-                objects.push((path, at));
             }
             if !representations.is_empty() {
                 targets.push(TargetCall {
@@ -520,6 +524,8 @@ impl Run<'_> {
                     variable: target.representations_variable.clone(),
                     objects,
                     representations,
+                    sent: 0,
+                    walk_paths,
                     output_rewrites: target.output_rewrites.clone(),
                 });
             }
@@ -527,10 +533,11 @@ impl Run<'_> {
         if !step.entities.is_empty() && targets.is_empty() {
             return None;
         }
-        for target in &targets {
+        for target in &mut targets {
+            target.sent = target.representations.len();
             variables.insert(
                 target.variable.clone(),
-                Value::Array(target.representations.clone()),
+                Value::Array(std::mem::take(&mut target.representations)),
             );
         }
         let mut body = Map::new();
@@ -622,7 +629,7 @@ impl Run<'_> {
     fn finish(&mut self, step: &FetchStep, result: CallResult) {
         let end_ms = self.elapsed_ms();
         let objects = result.targets.iter().map(|t| t.objects.len()).sum();
-        let representations = result.targets.iter().map(|t| t.representations.len()).sum();
+        let representations = result.targets.iter().map(|t| t.sent).sum();
         let mut span = FetchSpan {
             step: step.id,
             subgraph: step.subgraph.clone(),
@@ -741,7 +748,7 @@ impl Run<'_> {
                 _ => None,
             };
             match entities {
-                Some(mut list) if list.len() == target.representations.len() => {
+                Some(mut list) if list.len() == target.sent => {
                     for entity in list.iter_mut() {
                         for rewrite in &target.output_rewrites {
                             apply_rewrite(entity, rewrite, self.gateway.supergraph());
@@ -755,23 +762,42 @@ impl Run<'_> {
                             *n += 1;
                         }
                     }
-                    for (path, at) in &target.objects {
-                        let (Some(entity), Some(left)) = (list.get_mut(*at), uses.get_mut(*at))
-                        else {
-                            continue;
-                        };
-                        *left -= 1;
-                        if entity.is_null() {
-                            continue;
-                        }
-                        let entity = if *left == 0 {
-                            entity.take()
-                        } else {
-                            entity.clone()
-                        };
-                        if let Some(object) = lookup_mut(&mut self.data, path) {
-                            deep_merge(object, entity);
-                        }
+                    // Walk the same paths again, in the same order: the objects recorded
+                    // when the call started come up in that order (merges only add data).
+                    let mut cursor = 0usize;
+                    let objects = &target.objects;
+                    for path in &target.walk_paths {
+                        let supergraph = self.gateway.supergraph();
+                        walk_objects_mut(
+                            &mut self.data,
+                            path,
+                            &mut Vec::new(),
+                            supergraph,
+                            &mut |at, object| {
+                                let Some((recorded, slot)) = objects.get(cursor) else {
+                                    return;
+                                };
+                                if recorded.as_slice() != at {
+                                    return;
+                                }
+                                cursor += 1;
+                                let (Some(entity), Some(left)) =
+                                    (list.get_mut(*slot), uses.get_mut(*slot))
+                                else {
+                                    return;
+                                };
+                                *left -= 1;
+                                if entity.is_null() {
+                                    return;
+                                }
+                                let entity = if *left == 0 {
+                                    entity.take()
+                                } else {
+                                    entity.clone()
+                                };
+                                deep_merge(object, entity);
+                            },
+                        );
                     }
                 }
                 Some(list) => {
@@ -779,7 +805,7 @@ impl Run<'_> {
                         "`{}` returned {} entities for {} representations",
                         target.response_key,
                         list.len(),
-                        target.representations.len()
+                        target.sent
                     );
                     span.category = Some(Category::Dependency);
                     span.error = Some(message.clone());
@@ -931,18 +957,96 @@ fn classify(err: &reqwest::Error, timeout_ms: u64) -> (Category, String, Option<
     }
 }
 
-/// Response paths of the objects at a flatten path.
-fn collect_paths(
-    value: &Value,
-    segments: &[FlattenNodePathSegment],
+/// A flatten path with its field names shared (see [`PathKey`]).
+enum SharedSegment {
+    Field(Arc<str>),
+    TypeCondition(Vec<String>),
+    List,
+}
+
+fn shared_path(path: &[FlattenNodePathSegment]) -> Vec<SharedSegment> {
+    path.iter()
+        .map(|segment| match segment {
+            FlattenNodePathSegment::Field(name) => SharedSegment::Field(Arc::from(name.as_str())),
+            FlattenNodePathSegment::TypeCondition(types) => {
+                SharedSegment::TypeCondition(types.iter().cloned().collect())
+            }
+            FlattenNodePathSegment::List => SharedSegment::List,
+        })
+        .collect()
+}
+
+/// [`collect_objects`] with write access.
+fn walk_objects_mut(
+    value: &mut Value,
+    segments: &[SharedSegment],
     current: &mut Vec<PathKey>,
-    out: &mut Vec<Vec<PathKey>>,
     supergraph: &Supergraph,
+    visit: &mut dyn FnMut(&[PathKey], &mut Value),
+) {
+    match segments.first() {
+        _ if value.is_null() => {}
+        None => match value {
+            Value::Object(_) => visit(current, value),
+            Value::Array(items) => {
+                for (i, item) in items.iter_mut().enumerate() {
+                    current.push(PathKey::Index(i));
+                    walk_objects_mut(item, segments, current, supergraph, visit);
+                    current.pop();
+                }
+            }
+            _ => {}
+        },
+        Some(SharedSegment::List) => {
+            if let Value::Array(items) = value {
+                for (i, item) in items.iter_mut().enumerate() {
+                    current.push(PathKey::Index(i));
+                    walk_objects_mut(item, &segments[1..], current, supergraph, visit);
+                    current.pop();
+                }
+            }
+        }
+        Some(SharedSegment::Field(name)) => match value {
+            Value::Object(map) => {
+                if let Some(child) = map.get_mut(&**name) {
+                    current.push(PathKey::Key(name.clone()));
+                    walk_objects_mut(child, &segments[1..], current, supergraph, visit);
+                    current.pop();
+                }
+            }
+            Value::Array(items) => {
+                for (i, item) in items.iter_mut().enumerate() {
+                    current.push(PathKey::Index(i));
+                    walk_objects_mut(item, segments, current, supergraph, visit);
+                    current.pop();
+                }
+            }
+            _ => {}
+        },
+        Some(SharedSegment::TypeCondition(types)) => {
+            let matches = match value.get("__typename").and_then(Value::as_str) {
+                Some(typename) => types.iter().any(|t| supergraph.type_matches(typename, t)),
+                None => value.is_object(),
+            };
+            if matches {
+                walk_objects_mut(value, &segments[1..], current, supergraph, visit);
+            }
+        }
+    }
+}
+
+/// Visits every object at a flatten path with its response path.
+fn collect_objects(
+    value: &Value,
+    segments: &[SharedSegment],
+    current: &mut Vec<PathKey>,
+    supergraph: &Supergraph,
+    visit: &mut dyn FnMut(&[PathKey], &Value),
 ) {
     match (segments.first(), value) {
         (_, Value::Null) => {}
-        (None, Value::Object(_)) => out.push(current.clone()),
-        (None, Value::Array(items)) | (Some(FlattenNodePathSegment::List), Value::Array(items)) => {
+        (None, Value::Object(_)) => visit(current, value),
+        (None, Value::Array(items)) | (Some(SharedSegment::List), Value::Array(items)) => {
             let rest = if segments.is_empty() {
                 segments
             } else {
@@ -950,51 +1054,37 @@ fn collect_paths(
             };
             for (i, item) in items.iter().enumerate() {
                 current.push(PathKey::Index(i));
-                collect_paths(item, rest, current, out, supergraph);
+                collect_objects(item, rest, current, supergraph, visit);
                 current.pop();
             }
         }
         (None, _) => {}
-        (Some(FlattenNodePathSegment::List), _) => {}
-        (Some(FlattenNodePathSegment::Field(name)), Value::Object(map)) => {
-            if let Some(child) = map.get(name) {
+        (Some(SharedSegment::List), _) => {}
+        (Some(SharedSegment::Field(name)), Value::Object(map)) => {
+            if let Some(child) = map.get(&**name) {
                 current.push(PathKey::Key(name.clone()));
-                collect_paths(child, &segments[1..], current, out, supergraph);
+                collect_objects(child, &segments[1..], current, supergraph, visit);
                 current.pop();
             }
         }
-        (Some(FlattenNodePathSegment::Field(_)), Value::Array(items)) => {
+        (Some(SharedSegment::Field(_)), Value::Array(items)) => {
             for (i, item) in items.iter().enumerate() {
                 current.push(PathKey::Index(i));
-                collect_paths(item, segments, current, out, supergraph);
+                collect_objects(item, segments, current, supergraph, visit);
                 current.pop();
             }
         }
-        (Some(FlattenNodePathSegment::TypeCondition(types)), Value::Object(map)) => {
+        (Some(SharedSegment::TypeCondition(types)), Value::Object(map)) => {
             let matches = match map.get("__typename").and_then(Value::as_str) {
                 Some(typename) => types.iter().any(|t| supergraph.type_matches(typename, t)),
                 None => true,
             };
             if matches {
-                collect_paths(value, &segments[1..], current, out, supergraph);
+                collect_objects(value, &segments[1..], current, supergraph, visit);
             }
         }
         (Some(_), _) => {}
     }
-}
-
-fn lookup<'v>(value: &'v Value, path: &[PathKey]) -> Option<&'v Value> {
-    path.iter().try_fold(value, |v, key| match key {
-        PathKey::Key(k) => v.get(k),
-        PathKey::Index(i) => v.get(*i),
-    })
-}
-
-fn lookup_mut<'v>(value: &'v mut Value, path: &[PathKey]) -> Option<&'v mut Value> {
-    path.iter().try_fold(value, |v, key| match key {
-        PathKey::Key(k) => v.get_mut(k),
-        PathKey::Index(i) => v.get_mut(*i),
-    })
 }
 
 /// The representation of `object`: the `requires` selection applied to it.
