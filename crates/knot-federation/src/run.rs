@@ -134,11 +134,22 @@ pub struct GatewayResponse {
 }
 
 /// A response path segment.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, Eq, Hash)]
 pub(crate) enum PathKey {
     /// Shared with the flatten path it came from: cloning a path is cheap.
     Key(Arc<str>),
     Index(usize),
+}
+
+impl PartialEq for PathKey {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            // Keys of one walk share their text: the pointer usually decides.
+            (PathKey::Key(a), PathKey::Key(b)) => Arc::ptr_eq(a, b) || a == b,
+            (PathKey::Index(a), PathKey::Index(b)) => a == b,
+            _ => false,
+        }
+    }
 }
 
 impl PathKey {
