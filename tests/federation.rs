@@ -58,15 +58,7 @@ async fn the_fleet_workspace_serves_the_stitched_answer() {
     let demo = fleet_demo().await;
     // The example file as committed, its SDL files beside it, URLs from the environment.
     let dir = tempfile::tempdir().expect("temp dir");
-    let path = example_copy("fleet", dir.path(), |_| {});
-    std::fs::create_dir_all(dir.path().join("fleet")).expect("dir");
-    for s in [Subgraph::Device, Subgraph::Safety] {
-        std::fs::copy(
-            repo_root().join(format!("examples/fleet/{}.graphql", s.name())),
-            dir.path().join(format!("fleet/{}.graphql", s.name())),
-        )
-        .expect("copy SDL");
-    }
+    let path = fleet_copy(dir.path());
     let gw = serve(&path, demo.env_vars(), false).await;
     let body = post(gw.addr, FLEET, false).await;
     assert_eq!(
@@ -126,6 +118,88 @@ async fn the_fleet_workspace_serves_the_stitched_answer() {
         "{body}"
     );
     assert!(demo.requests().is_empty());
+    gw.shutdown().await;
+}
+
+fn fleet_copy(dir: &std::path::Path) -> std::path::PathBuf {
+    let path = example_copy("fleet", dir, |ws| {
+        ws.gateway.trace_header = Some("x-knot-trace".into());
+    });
+    std::fs::create_dir_all(dir.join("fleet")).expect("dir");
+    for s in [Subgraph::Device, Subgraph::Safety] {
+        std::fs::copy(
+            repo_root().join(format!("examples/fleet/{}.graphql", s.name())),
+            dir.join(format!("fleet/{}.graphql", s.name())),
+        )
+        .expect("copy SDL");
+    }
+    path
+}
+
+#[tokio::test]
+async fn a_rest_binding_on_a_federated_type_is_one_batched_call_beside_the_subgraphs() {
+    let demo = fleet_demo().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let gw = serve(&fleet_copy(dir.path()), demo.env_vars(), false).await;
+    let query =
+        "{ devices { id maintenance { technician } camera { cameraLocation { street } } } }";
+    let body = post(gw.addr, query, true).await;
+    let devices = body["data"]["devices"].as_array().expect("devices").clone();
+    assert_eq!(devices.len(), 8);
+    assert_eq!(devices[0]["maintenance"], json!({"technician": "Rosa"}));
+    assert_eq!(devices[2]["maintenance"], json!({"technician": "Malik"}));
+    assert_eq!(
+        devices[0]["camera"]["cameraLocation"]["street"],
+        "1 Harbour Street"
+    );
+    // Devices 6 and 8 have no record: a missing key is an error at that device, never a
+    // shifted result.
+    assert_eq!(devices[5]["maintenance"], Value::Null);
+    assert_eq!(devices[7]["maintenance"], Value::Null);
+    let paths: Vec<Value> = body["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| e["path"].clone())
+        .collect();
+    assert!(
+        paths.contains(&json!(["devices", 5, "maintenance"])),
+        "{paths:?}"
+    );
+    assert!(
+        paths.contains(&json!(["devices", 7, "maintenance"])),
+        "{paths:?}"
+    );
+    // The binding is a fetch of the plan like the subgraph fetches: it waits only for the
+    // root fetch, beside the safety fetch, and makes one REST call with the 8 ids.
+    let knot = &body["extensions"]["knot"];
+    let nodes = knot["plan"]["nodes"].as_array().expect("nodes");
+    let bindings = nodes
+        .iter()
+        .position(|n| n["subgraph"] == "bindings")
+        .expect("a bindings fetch");
+    let safety = nodes
+        .iter()
+        .position(|n| n["subgraph"] == "safety")
+        .expect("a safety fetch");
+    let stages = knot["plan"]["stages"].as_array().expect("stages");
+    let stage_of = |id: usize| {
+        stages
+            .iter()
+            .position(|s| s.as_array().is_some_and(|s| s.contains(&json!(id))))
+    };
+    assert_eq!(stage_of(bindings), Some(1));
+    assert_eq!(stage_of(safety), Some(1));
+    let span = knot["spans"]
+        .as_array()
+        .expect("spans")
+        .iter()
+        .find(|s| s["subgraph"] == "bindings")
+        .expect("a bindings span");
+    let calls = span["request"]["calls"].as_array().expect("calls");
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    assert_eq!(calls[0]["keys"], 8);
+    assert_eq!(calls[0]["source"], "maintenance");
     gw.shutdown().await;
 }
 

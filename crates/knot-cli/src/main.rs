@@ -504,7 +504,7 @@ fn composition_checks(ws: &Workspace, base: &Path) -> Vec<knot_model::Problem> {
         Ok(v) => v,
         Err(_) => return Vec::new(),
     };
-    match knot_federation::workspace_subgraphs(ws, &vars, base, false) {
+    match knot_federation::workspace_supergraph(ws, &vars, base, false) {
         Err(knot_federation::WorkspaceFederationError::Source {
             source_name,
             message,
@@ -513,19 +513,17 @@ fn composition_checks(ws: &Workspace, base: &Path) -> Vec<knot_model::Problem> {
             JsonPath::root().keys(["sources", source_name.as_str()]),
             message,
         )],
+        Err(knot_federation::WorkspaceFederationError::Composition(e)) => e
+            .problems
+            .into_iter()
+            .map(|p| Problem::new(ProblemCode::Composition, JsonPath::root().key("sources"), p))
+            .collect(),
         Err(e) => vec![Problem::new(
             ProblemCode::Composition,
-            JsonPath::root().key("sources"),
+            JsonPath::root().key("schema"),
             e.to_string(),
         )],
-        Ok((subgraphs, _)) => match knot_federation::compose(&subgraphs) {
-            Ok(_) => Vec::new(),
-            Err(e) => e
-                .problems
-                .into_iter()
-                .map(|p| Problem::new(ProblemCode::Composition, JsonPath::root().key("sources"), p))
-                .collect(),
-        },
+        Ok(_) => Vec::new(),
     }
 }
 

@@ -25,6 +25,7 @@ mod trading;
 pub use faults::{DemoControl, Faults, RecordedRequest, DEFAULT_HANG_MS};
 pub use federation::{
     subgraph_sdl, FederationConfig, FederationDemo, FederationPorts, Subgraph, SubgraphRequest,
+    MAINTENANCE_ENV_VAR,
 };
 pub use reviews::schema as reviews_schema;
 pub use shop::{FILE_DESCRIPTOR_SET, GET_PRODUCTS_PATH, GET_PRODUCT_PATH};

@@ -11,6 +11,7 @@
 //! and, by default, public answers carry only the category and a fixed message.
 
 mod compose;
+mod local;
 mod project;
 mod run;
 mod steps;
@@ -18,13 +19,16 @@ mod supergraph;
 mod workspace;
 
 pub use compose::{compose, CompositionError, SubgraphSdl};
+pub use local::{LOCAL_SUBGRAPH, LOCAL_URL};
 pub use run::{
     fetch_subgraph_sdl, FetchSpan, Gateway, GatewayOptions, GatewayRequest, GatewayResponse,
     StepEvent, StepObserver, SubgraphErrors,
 };
 pub use steps::{EntityTarget, FetchGraph, FetchStep};
 pub use supergraph::{Prepared, Supergraph};
-pub use workspace::{workspace_gateway, workspace_subgraphs, WorkspaceFederationError};
+pub use workspace::{
+    workspace_gateway, workspace_subgraphs, workspace_supergraph, WorkspaceFederationError,
+};
 
 /// What can go wrong before any subgraph is called.
 #[derive(Debug, Clone, thiserror::Error)]

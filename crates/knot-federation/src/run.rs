@@ -20,6 +20,7 @@ use petgraph::graph::NodeIndex;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::local::{LocalSubgraph, LOCAL_SUBGRAPH};
 use crate::project::project;
 use crate::steps::{FetchGraph, FetchStep};
 use crate::supergraph::{Prepared, Supergraph};
@@ -85,6 +86,8 @@ pub struct Gateway {
     supergraph: Arc<Supergraph>,
     client: reqwest::Client,
     options: GatewayOptions,
+    /// The workspace's own bindings, answered in process (see `local.rs`).
+    local: Option<Arc<LocalSubgraph>>,
 }
 
 /// One GraphQL request.
@@ -134,7 +137,7 @@ pub struct GatewayResponse {
 }
 
 /// A response path segment.
-#[derive(Clone, Debug, Eq, Hash)]
+#[derive(Clone, Debug, Eq)]
 pub(crate) enum PathKey {
     /// Shared with the flatten path it came from: cloning a path is cheap.
     Key(Arc<str>),
@@ -187,7 +190,14 @@ impl Gateway {
             supergraph,
             client,
             options,
+            local: None,
         })
+    }
+
+    /// The same gateway answering the generated `bindings` subgraph in process.
+    pub(crate) fn with_local(mut self, local: LocalSubgraph) -> Self {
+        self.local = Some(Arc::new(local));
+        self
     }
 
     /// The same gateway with [`GatewayOptions::detailed_trace`] set to `on`.
@@ -558,6 +568,46 @@ impl Run<'_> {
         }
         let body = Value::Object(body);
         let request = self.gateway.options.detailed_trace.then(|| body.clone());
+        if let (Some(local), Some(selection), true) = (
+            &self.gateway.local,
+            &step.selection,
+            step.subgraph == LOCAL_SUBGRAPH,
+        ) {
+            let local = local.clone();
+            let selection = selection.clone();
+            let start_ms = self.elapsed_ms();
+            let step_id = step.id;
+            let variables = match body {
+                Value::Object(mut map) => match map.remove("variables") {
+                    Some(Value::Object(vars)) => vars,
+                    _ => Map::new(),
+                },
+                _ => Map::new(),
+            };
+            return Some(Box::pin(async move {
+                let (answer, calls) = local.resolve(&selection, &variables).await;
+                let summary: Vec<Value> = calls
+                    .iter()
+                    .map(|c| {
+                        serde_json::json!({
+                            "source": c.source,
+                            "operation": c.operation,
+                            "request": c.request,
+                            "status": c.status,
+                            "error": c.error,
+                            "keys": c.keys,
+                        })
+                    })
+                    .collect();
+                CallResult {
+                    step: step_id,
+                    targets,
+                    start_ms,
+                    outcome: Ok((200, answer)),
+                    request: Some(serde_json::json!({ "calls": summary })),
+                }
+            }));
+        }
         let Some(url) = self
             .gateway
             .supergraph()
@@ -901,11 +951,20 @@ impl Run<'_> {
             .and_then(|e| e.get("code"))
             .and_then(Value::as_str)
             .unwrap_or("");
-        let category = match code {
-            "BAD_USER_INPUT" | "GRAPHQL_VALIDATION_FAILED" | "GRAPHQL_PARSE_FAILED" => {
-                Category::DependencyValidation
-            }
-            _ => Category::Dependency,
+        let own = extensions
+            .as_ref()
+            .and_then(|e| e.get("category"))
+            .and_then(Value::as_str);
+        let category = match (own, code) {
+            (Some("TIMEOUT"), _) => Category::Timeout,
+            (Some("DEPENDENCY_VALIDATION"), _) => Category::DependencyValidation,
+            (Some(_), _) => Category::Dependency,
+            (None, code) => match code {
+                "BAD_USER_INPUT" | "GRAPHQL_VALIDATION_FAILED" | "GRAPHQL_PARSE_FAILED" => {
+                    Category::DependencyValidation
+                }
+                _ => Category::Dependency,
+            },
         };
         self.errors.push(RunError {
             category,

@@ -36,6 +36,9 @@ pub struct FetchStep {
     /// For a root fetch: renames of internal aliases in its answer.
     #[serde(skip)]
     pub root_output_rewrites: Vec<FetchRewrite>,
+    /// The operation's selection, for subgraphs answered in process.
+    #[serde(skip)]
+    pub selection: Option<std::sync::Arc<SelectionSet>>,
 }
 
 impl FetchStep {
@@ -249,6 +252,9 @@ impl FetchGraph {
                     entities,
                     root_keys: Vec::new(),
                     root_output_rewrites: Vec::new(),
+                    selection: Some(std::sync::Arc::new(
+                        batch.operation.document.operation.selection_set.clone(),
+                    )),
                 };
                 Ok(vec![self.push(step, before)])
             }
@@ -335,6 +341,9 @@ impl FetchGraph {
             } else {
                 Vec::new()
             },
+            selection: Some(std::sync::Arc::new(
+                fetch.operation.document.operation.selection_set.clone(),
+            )),
             root_output_rewrites: if entities.is_empty() {
                 fetch.output_rewrites.clone().unwrap_or_default()
             } else {

@@ -214,6 +214,22 @@ impl Supergraph {
             .is_none_or(|values| values.contains(value))
     }
 
+    /// The key of every entity type (the first resolvable `@join__type` key).
+    pub fn entity_keys(&self) -> HashMap<String, String> {
+        let mut out = HashMap::new();
+        for (name, definition) in &self.state().definitions {
+            let key = definition
+                .join_types()
+                .iter()
+                .find(|jt| jt.resolvable && jt.key.is_some())
+                .and_then(|jt| jt.key.clone());
+            if let Some(key) = key {
+                out.insert(name.clone(), key);
+            }
+        }
+        out
+    }
+
     /// Is `name` a type of the public schema?
     pub(crate) fn type_is_public(&self, name: &str) -> bool {
         self.public_types.contains(name)

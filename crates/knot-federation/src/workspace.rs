@@ -94,21 +94,70 @@ pub fn workspace_subgraphs(
     Ok((subgraphs, options))
 }
 
+/// The supergraph SDL of the workspace: its subgraphs, plus the generated `bindings`
+/// subgraph when the unified schema binds fields on federated types. `None` when the
+/// workspace has no subgraphs.
+pub fn workspace_supergraph(
+    ws: &Workspace,
+    vars: &Vars,
+    base: &Path,
+    fetch: bool,
+) -> Result<Option<(String, GatewayOptions, bool)>, WorkspaceFederationError> {
+    let (mut subgraphs, options) = workspace_subgraphs(ws, vars, base, fetch)?;
+    if subgraphs.is_empty() {
+        return Ok(None);
+    }
+    let sdl = compose(&subgraphs)?;
+    let has_bindings = ws
+        .schema
+        .types
+        .values()
+        .any(|t| t.fields.values().any(|f| f.binding.is_some()));
+    if !has_bindings {
+        return Ok(Some((sdl, options, false)));
+    }
+    if subgraphs.iter().any(|s| s.name == crate::LOCAL_SUBGRAPH) {
+        return Err(WorkspaceFederationError::Source {
+            source_name: crate::LOCAL_SUBGRAPH.into(),
+            message:
+                "this name is taken by the subgraph Knot generates for the workspace's bindings"
+                    .into(),
+        });
+    }
+    let supergraph =
+        Supergraph::parse(&sdl).map_err(|e| WorkspaceFederationError::Gateway(e.to_string()))?;
+    let local = crate::local::local_subgraph_sdl(ws, &supergraph.entity_keys())
+        .map_err(WorkspaceFederationError::Gateway)?;
+    let Some(local) = local else {
+        return Ok(Some((sdl, options, false)));
+    };
+    subgraphs.push(SubgraphSdl {
+        name: crate::LOCAL_SUBGRAPH.into(),
+        url: crate::LOCAL_URL.into(),
+        sdl: local,
+    });
+    let sdl = compose(&subgraphs)?;
+    Ok(Some((sdl, options, true)))
+}
+
 /// The gateway over the workspace's subgraphs; `None` when it has none.
 pub fn workspace_gateway(
     ws: &Workspace,
     vars: &Vars,
     base: &Path,
 ) -> Result<Option<Gateway>, WorkspaceFederationError> {
-    let (subgraphs, options) = workspace_subgraphs(ws, vars, base, true)?;
-    if subgraphs.is_empty() {
+    let Some((sdl, options, local)) = workspace_supergraph(ws, vars, base, true)? else {
         return Ok(None);
-    }
-    let sdl = compose(&subgraphs)?;
+    };
     let supergraph =
         Supergraph::parse(&sdl).map_err(|e| WorkspaceFederationError::Gateway(e.to_string()))?;
-    let gateway = Gateway::new(Arc::new(supergraph), options)
+    let mut gateway = Gateway::new(Arc::new(supergraph), options)
         .map_err(|e| WorkspaceFederationError::Gateway(e.to_string()))?;
+    if local {
+        let bindings = crate::local::LocalSubgraph::new(ws, vars.clone(), base)
+            .map_err(WorkspaceFederationError::Gateway)?;
+        gateway = gateway.with_local(bindings);
+    }
     Ok(Some(gateway))
 }
 

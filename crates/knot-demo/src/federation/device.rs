@@ -121,3 +121,35 @@ impl Query {
 pub(super) fn schema() -> SubgraphSchema<Query> {
     build_schema(Query)
 }
+
+/// `(device id, last service date, technician)`: the maintenance log, a plain REST
+/// endpoint beside the device subgraph, for workspaces that give federated `Device`s a
+/// field from a REST source.
+const MAINTENANCE: [(&str, &str, &str); 6] = [
+    ("1", "2026-09-14", "Rosa"),
+    ("2", "2026-10-02", "Rosa"),
+    ("3", "2026-08-21", "Malik"),
+    ("4", "2026-11-03", "Malik"),
+    ("5", "2026-07-30", "Ines"),
+    ("7", "2026-10-19", "Ines"),
+];
+
+/// `GET /maintenance?device=1&device=2`: one record per known device, in the order
+/// asked (unknown ids are left out, so callers must match by `deviceId`).
+pub(super) fn maintenance_router() -> axum::Router {
+    axum::Router::new().route("/maintenance", axum::routing::get(maintenance))
+}
+
+async fn maintenance(uri: axum::http::Uri) -> axum::Json<serde_json::Value> {
+    let query = uri.query().unwrap_or("");
+    let records: Vec<serde_json::Value> = query
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .filter(|(name, _)| *name == "device")
+        .filter_map(|(_, id)| MAINTENANCE.iter().find(|(d, _, _)| *d == id))
+        .map(|(id, date, who)| {
+            serde_json::json!({"deviceId": id, "lastService": date, "technician": who})
+        })
+        .collect();
+    axum::Json(serde_json::Value::Array(records))
+}

@@ -449,7 +449,8 @@ async fn graphql<Q: ObjectType + 'static>(
 
 fn router_for(subgraph: Subgraph, recorder: Arc<Recorder>) -> Router {
     match subgraph {
-        Subgraph::Device => subgraph_router(subgraph, device::schema(), recorder),
+        Subgraph::Device => subgraph_router(subgraph, device::schema(), recorder)
+            .merge(device::maintenance_router()),
         Subgraph::Safety => subgraph_router(subgraph, safety::schema(), recorder),
         Subgraph::Accounts => subgraph_router(subgraph, accounts::schema(), recorder),
         Subgraph::Inventory => subgraph_router(subgraph, inventory::schema(), recorder),
@@ -457,6 +458,9 @@ fn router_for(subgraph: Subgraph, recorder: Arc<Recorder>) -> Router {
         Subgraph::Reviews => subgraph_router(subgraph, reviews::schema(), recorder),
     }
 }
+
+/// Environment variable carrying the maintenance log's base URL.
+pub const MAINTENANCE_ENV_VAR: &str = "FEDERATION_MAINTENANCE_URL";
 
 /// How to start the federation subgraphs.
 #[derive(Clone, Debug)]
@@ -566,10 +570,18 @@ impl FederationDemo {
 
     /// `(Subgraph::env_var(), url)` for every subgraph.
     pub fn env_vars(&self) -> Vec<(String, String)> {
-        Subgraph::ALL
+        let mut vars: Vec<(String, String)> = Subgraph::ALL
             .iter()
             .map(|subgraph| (subgraph.env_var().to_owned(), self.url(*subgraph)))
-            .collect()
+            .collect();
+        vars.push((MAINTENANCE_ENV_VAR.to_owned(), self.maintenance_url()));
+        vars
+    }
+
+    /// Base URL of the maintenance log, a plain REST endpoint (`GET /maintenance?device=…`)
+    /// served beside the device subgraph.
+    pub fn maintenance_url(&self) -> String {
+        format!("http://{}", self.addr(Subgraph::Device))
     }
 
     /// Every request received (all subgraphs) since start or the last
