@@ -237,6 +237,15 @@ async fn a_supergraph_file_is_served_with_its_plan_on_request() {
     assert_eq!(spans.len(), 3);
     assert_eq!(spans[1]["subgraph"], "safety");
     assert_eq!(spans[1]["representations"], 1);
+    // The gateway's size limits apply to federation requests too, before any call.
+    demo.clear_requests();
+    let many: String = (0..31)
+        .map(|i| format!("a{i}: device(id: \"1\") {{ id }} "))
+        .collect();
+    let body = post(gw.addr, &format!("{{ {many} }}"), false).await;
+    let message = body["errors"][0]["message"].as_str().unwrap_or("");
+    assert!(message.contains("31 aliases"), "{body}");
+    assert!(demo.requests().is_empty());
     gw.shutdown().await;
 }
 

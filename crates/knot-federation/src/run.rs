@@ -48,6 +48,16 @@ pub struct GatewayOptions {
     pub subgraph_timeouts: HashMap<String, Duration>,
     /// Per subgraph: the inbound headers (lowercase names) it receives; none otherwise.
     pub forward_headers: HashMap<String, Vec<String>>,
+    /// Size limits of an operation (after fragments are inlined); `None` = unlimited.
+    pub limits: Option<Limits>,
+}
+
+/// How big an operation may be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    pub max_depth: usize,
+    pub max_aliases: usize,
+    pub max_fields: usize,
 }
 
 impl Default for GatewayOptions {
@@ -58,6 +68,7 @@ impl Default for GatewayOptions {
             detailed_trace: false,
             subgraph_timeouts: HashMap::new(),
             forward_headers: HashMap::new(),
+            limits: None,
         }
     }
 }
@@ -200,6 +211,12 @@ impl Gateway {
         self
     }
 
+    /// The same gateway refusing operations over `limits`.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.options.limits = Some(limits);
+        self
+    }
+
     /// The same gateway with [`GatewayOptions::detailed_trace`] set to `on`.
     pub fn with_detailed_trace(mut self, on: bool) -> Self {
         self.options.detailed_trace = on;
@@ -218,6 +235,7 @@ impl Gateway {
         let prepared = self
             .supergraph
             .prepare(&request.query, request.operation_name.as_deref())?;
+        self.check_limits(&prepared)?;
         let variables = coerce_variables(&prepared, &request.variables)?;
         let graph = graph_for(&prepared, &variables)?;
         Ok((prepared, graph))
@@ -242,6 +260,7 @@ impl Gateway {
         let prepared = self
             .supergraph
             .prepare(&request.query, request.operation_name.as_deref())?;
+        self.check_limits(&prepared)?;
         let variables = coerce_variables(&prepared, &request.variables)?;
         let graph = graph_for(&prepared, &variables)?;
         let mut run = Run {
@@ -292,6 +311,33 @@ impl Gateway {
         })
     }
 
+    fn check_limits(&self, prepared: &Prepared) -> Result<(), FederationError> {
+        let Some(limits) = self.options.limits else {
+            return Ok(());
+        };
+        let mut size = Size::default();
+        measure(&prepared.operation.selection_set, 1, &mut size);
+        if size.depth > limits.max_depth {
+            return Err(FederationError::validation(format!(
+                "the query is nested {} levels deep; the limit is {}",
+                size.depth, limits.max_depth
+            )));
+        }
+        if size.aliases > limits.max_aliases {
+            return Err(FederationError::validation(format!(
+                "the query has {} aliases; the limit is {}",
+                size.aliases, limits.max_aliases
+            )));
+        }
+        if size.fields > limits.max_fields {
+            return Err(FederationError::validation(format!(
+                "the query selects {} fields (fragments expanded); the limit is {}",
+                size.fields, limits.max_fields
+            )));
+        }
+        Ok(())
+    }
+
     fn public_error(&self, error: &RunError) -> Value {
         let mut out = Map::new();
         let mut extensions = Map::new();
@@ -329,6 +375,30 @@ fn graph_for(
     match &prepared.graph {
         Some(graph) => Ok(graph.clone()),
         None => Ok(Arc::new(FetchGraph::build(&prepared.plan, variables)?)),
+    }
+}
+
+#[derive(Default)]
+struct Size {
+    depth: usize,
+    aliases: usize,
+    fields: usize,
+}
+
+fn measure(selection: &SelectionSet, depth: usize, size: &mut Size) {
+    for item in &selection.items {
+        match item {
+            SelectionItem::Field(field) => {
+                size.fields += 1;
+                size.depth = size.depth.max(depth);
+                if field.alias.is_some() {
+                    size.aliases += 1;
+                }
+                measure(&field.selections, depth + 1, size);
+            }
+            SelectionItem::InlineFragment(fragment) => measure(&fragment.selections, depth, size),
+            SelectionItem::FragmentSpread(_) => {}
+        }
     }
 }
 

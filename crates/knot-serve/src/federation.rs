@@ -31,3 +31,12 @@ pub(crate) fn from_workspace(
     knot_federation::workspace_gateway(ws, vars, base)
         .map_err(|e| ServeError::Workspace(e.to_string()))
 }
+
+/// The gateway's size limits, for federation requests too.
+pub(crate) fn limits(settings: &knot_model::GatewaySettings) -> knot_federation::Limits {
+    knot_federation::Limits {
+        max_depth: settings.max_depth(),
+        max_aliases: settings.max_aliases(),
+        max_fields: settings.max_fields(),
+    }
+}

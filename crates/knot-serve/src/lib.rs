@@ -139,7 +139,8 @@ fn load_supergraph(
     bytes: &[u8],
     trace_header: Option<String>,
 ) -> Result<Loaded, ServeError> {
-    let gateway = federation::from_supergraph_sdl(path, bytes)?;
+    let gateway = federation::from_supergraph_sdl(path, bytes)?
+        .with_limits(federation::limits(&GatewaySettings::default()));
     let introspection = federated_introspection(&gateway);
     let ws = Workspace {
         json_schema: None,
@@ -203,7 +204,8 @@ fn load_bytes(
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let federation = federation::from_workspace(&ws, &vars, base)?;
+    let federation = federation::from_workspace(&ws, &vars, base)?
+        .map(|gateway| gateway.with_limits(federation::limits(&settings)));
     let introspection = if !settings.introspection() {
         None
     } else if let Some(fed) = &federation {
