@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: setup ui build run test bench bench-serve lint demo schema package bindings
+.PHONY: setup ui build run test bench bench-serve bench-federation lint demo schema package bindings
 
 setup:
 	@bash scripts/setup.sh
@@ -48,6 +48,10 @@ bench: setup
 ## The gateway benchmark: knot serve vs the Orders service directly, with hey.
 bench-serve: setup
 	@bash scripts/bench-serve.sh
+
+## Federation: knot serve against Apollo Gateway and Hive Gateway (npm) on the same subgraphs.
+bench-federation: setup
+	@bash federation/bench-peers/run-all.sh
 
 lint:
 	$(CARGO) fmt --all --check
