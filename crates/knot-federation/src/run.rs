@@ -1059,7 +1059,7 @@ async fn send(
         .bytes()
         .await
         .map_err(|err| classify(&err, timeout_ms))?;
-    match serde_json::from_slice::<Value>(&bytes) {
+    match sonic_rs::from_slice::<Value>(&bytes) {
         Ok(value) if value.get("data").is_some() || value.get("errors").is_some() => {
             Ok((status, value))
         }
