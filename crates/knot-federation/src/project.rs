@@ -129,10 +129,12 @@ impl<'a> Projection<'a> {
                     };
                     self.path.pop();
                     match completed {
-                        Some(value) => match out.get_mut(key) {
-                            Some(existing) => crate::run::deep_merge(existing, value),
-                            None => {
-                                out.insert(key.to_owned(), value);
+                        Some(value) => match out.entry(key) {
+                            serde_json::map::Entry::Occupied(existing) => {
+                                crate::run::deep_merge(existing.into_mut(), value)
+                            }
+                            serde_json::map::Entry::Vacant(slot) => {
+                                slot.insert(value);
                             }
                         },
                         None => return None,

@@ -1262,10 +1262,12 @@ fn select_into(
                 } else {
                     select_value(value, &field.selections, supergraph)?
                 };
-                match out.get_mut(key) {
-                    Some(existing) => deep_merge(existing, selected),
-                    None => {
-                        out.insert(key.to_owned(), selected);
+                match out.entry(key) {
+                    serde_json::map::Entry::Occupied(existing) => {
+                        deep_merge(existing.into_mut(), selected)
+                    }
+                    serde_json::map::Entry::Vacant(slot) => {
+                        slot.insert(selected);
                     }
                 }
             }
@@ -1383,10 +1385,12 @@ pub(crate) fn deep_merge(target: &mut Value, source: Value) {
     match (target, source) {
         (Value::Object(into), Value::Object(from)) => {
             for (key, value) in from {
-                match into.get_mut(&key) {
-                    Some(existing) => deep_merge(existing, value),
-                    None => {
-                        into.insert(key, value);
+                match into.entry(key) {
+                    serde_json::map::Entry::Occupied(existing) => {
+                        deep_merge(existing.into_mut(), value)
+                    }
+                    serde_json::map::Entry::Vacant(slot) => {
+                        slot.insert(value);
                     }
                 }
             }
