@@ -204,6 +204,28 @@ async fn a_rest_binding_on_a_federated_type_is_one_batched_call_beside_the_subgr
 }
 
 #[tokio::test]
+async fn a_rest_endpoint_serves_a_federated_query() {
+    let demo = fleet_demo().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let gw = serve(&fleet_copy(dir.path()), demo.env_vars(), false).await;
+    let client = reqwest::Client::new();
+    let get = |path: &str| client.get(format!("http://{}{path}", gw.addr)).send();
+    let r = get("/device-location/3").await.expect("answer");
+    assert_eq!(r.status().as_u16(), 200);
+    let body: Value = r.json().await.expect("JSON");
+    assert_eq!(
+        body,
+        json!({"name": "Loading bay", "maintenance": {"lastService": "2026-08-21"}, "camera": {"cameraLocation": {"street": "1 Harbour Street"}}})
+    );
+    // A blank id is refused before any call.
+    demo.clear_requests();
+    let r = get("/device-location/%20").await.expect("answer");
+    assert_eq!(r.status().as_u16(), 400);
+    assert!(demo.requests().is_empty());
+    gw.shutdown().await;
+}
+
+#[tokio::test]
 async fn a_supergraph_file_is_served_with_its_plan_on_request() {
     let demo = fleet_demo().await;
     let subgraphs: Vec<knot_federation::SubgraphSdl> = [Subgraph::Device, Subgraph::Safety]

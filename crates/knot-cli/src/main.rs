@@ -391,7 +391,10 @@ fn deep_checks(ws: &Workspace, base: &Path, bytes: &[u8]) -> Vec<knot_model::Pro
     let text = String::from_utf8_lossy(bytes);
     let mut out = Vec::new();
     out.extend(composition_checks(ws, base));
-    for (name, op) in &ws.operations {
+    if ws.has_subgraphs() {
+        out.extend(federated_operation_checks(ws, base));
+    }
+    for (name, op) in ws.operations.iter().filter(|_| !ws.has_subgraphs()) {
         // Variables are not known here: plan with placeholder values of the right type.
         let vars =
             knot_plan::topology::placeholder_variables(&op.document, op.operation_name.as_deref());
@@ -614,4 +617,33 @@ fn federation_run(
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Saved operations of a workspace with subgraphs are planned over its supergraph (when
+/// it composes offline, from `sdlFile`s).
+fn federated_operation_checks(ws: &Workspace, base: &Path) -> Vec<knot_model::Problem> {
+    use knot_model::{JsonPath, Problem, ProblemCode};
+    let Ok(vars) = Vars::from_workspace(ws, None) else {
+        return Vec::new();
+    };
+    let Ok(Some((sdl, _, _))) = knot_federation::workspace_supergraph(ws, &vars, base, false)
+    else {
+        return Vec::new();
+    };
+    let Ok(supergraph) = knot_federation::Supergraph::parse(&sdl) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (name, op) in &ws.operations {
+        if let Err(e) = supergraph.prepare(&op.document, op.operation_name.as_deref()) {
+            for message in e.messages() {
+                out.push(Problem::new(
+                    ProblemCode::InvalidDocument,
+                    JsonPath::root().keys(["operations", name.as_str(), "document"]),
+                    format!("operation `{name}`: {message}"),
+                ));
+            }
+        }
+    }
+    out
 }

@@ -237,6 +237,7 @@ impl Gateway {
             .prepare(&request.query, request.operation_name.as_deref())?;
         self.check_limits(&prepared)?;
         let variables = coerce_variables(&prepared, &request.variables)?;
+        self.check_blank_inputs(&prepared, &variables)?;
         let graph = graph_for(&prepared, &variables)?;
         Ok((prepared, graph))
     }
@@ -262,6 +263,7 @@ impl Gateway {
             .prepare(&request.query, request.operation_name.as_deref())?;
         self.check_limits(&prepared)?;
         let variables = coerce_variables(&prepared, &request.variables)?;
+        self.check_blank_inputs(&prepared, &variables)?;
         let graph = graph_for(&prepared, &variables)?;
         let mut run = Run {
             gateway: self,
@@ -309,6 +311,33 @@ impl Gateway {
             spans,
             detailed_errors,
         })
+    }
+
+    /// Knot's input discipline: a required `ID` or `String` argument must not be empty or
+    /// whitespace. Checked before any subgraph call.
+    fn check_blank_inputs(
+        &self,
+        prepared: &Prepared,
+        variables: &Map<String, Value>,
+    ) -> Result<(), FederationError> {
+        let root = self
+            .supergraph
+            .root_type(&prepared.kind)
+            .unwrap_or("Query")
+            .to_owned();
+        let mut problems = Vec::new();
+        blank_inputs(
+            &self.supergraph,
+            &root,
+            &prepared.operation.selection_set,
+            variables,
+            &mut problems,
+        );
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(FederationError::Invalid(problems))
+        }
     }
 
     fn check_limits(&self, prepared: &Prepared) -> Result<(), FederationError> {
@@ -375,6 +404,64 @@ fn graph_for(
     match &prepared.graph {
         Some(graph) => Ok(graph.clone()),
         None => Ok(Arc::new(FetchGraph::build(&prepared.plan, variables)?)),
+    }
+}
+
+fn blank_inputs(
+    supergraph: &Supergraph,
+    parent: &str,
+    selection: &SelectionSet,
+    variables: &Map<String, Value>,
+    problems: &mut Vec<String>,
+) {
+    use hive_router_query_planner::ast::value::Value as AstValue;
+    use hive_router_query_planner::state::supergraph_state::TypeNode;
+    for item in &selection.items {
+        match item {
+            SelectionItem::Field(field) => {
+                let definition = supergraph
+                    .state()
+                    .definitions
+                    .get(parent)
+                    .and_then(|d| d.fields().get(&field.name));
+                let Some(definition) = definition else {
+                    continue;
+                };
+                if let Some(arguments) = &field.arguments {
+                    for (name, value) in arguments {
+                        let required_text = matches!(
+                            definition.argument_types.get(name),
+                            Some(TypeNode::NonNull(inner))
+                                if matches!(inner.as_ref(), TypeNode::Named(n) if n == "ID" || n == "String")
+                        );
+                        if !required_text {
+                            continue;
+                        }
+                        let text = match value {
+                            AstValue::String(s) => Some(s.as_str()),
+                            AstValue::Variable(v) => variables.get(v).and_then(Value::as_str),
+                            _ => None,
+                        };
+                        if text.is_some_and(|t| t.trim().is_empty()) {
+                            problems.push(format!(
+                                "argument `{name}` of `{parent}.{}` must not be empty or blank",
+                                field.name
+                            ));
+                        }
+                    }
+                }
+                let child = definition.field_type.inner_type().to_owned();
+                blank_inputs(supergraph, &child, &field.selections, variables, problems);
+            }
+            SelectionItem::InlineFragment(fragment) => blank_inputs(
+                supergraph,
+                &fragment.type_condition,
+                &fragment.selections,
+                variables,
+                problems,
+            ),
+            SelectionItem::FragmentSpread(_) => {}
+        }
     }
 }
 

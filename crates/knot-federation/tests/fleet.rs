@@ -252,6 +252,15 @@ async fn invalid_queries_are_refused_before_any_call() {
         .await
         .expect_err("does not parse");
     assert!(err.to_string().contains("parse"), "{err}");
+    // Knot's input discipline: a required ID must not be blank, literal or variable.
+    let err = gateway
+        .execute(&request("{ device(id: \"  \") { name } }"))
+        .await
+        .expect_err("blank id");
+    assert!(err.to_string().contains("`id`"), "{err}");
+    let mut blank = request("query($id: ID!) { device(id: $id) { name } }");
+    blank.variables.insert("id".into(), Value::String(String::new()));
+    assert!(gateway.execute(&blank).await.is_err());
     assert!(demo.requests().is_empty());
 }
 
