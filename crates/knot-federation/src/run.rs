@@ -50,6 +50,8 @@ pub struct GatewayOptions {
     pub forward_headers: HashMap<String, Vec<String>>,
     /// Size limits of an operation (after fragments are inlined); `None` = unlimited.
     pub limits: Option<Limits>,
+    /// Per subgraph: at most this many calls in flight at once; unlimited otherwise.
+    pub max_concurrency: HashMap<String, usize>,
 }
 
 /// How big an operation may be.
@@ -69,6 +71,7 @@ impl Default for GatewayOptions {
             subgraph_timeouts: HashMap::new(),
             forward_headers: HashMap::new(),
             limits: None,
+            max_concurrency: HashMap::new(),
         }
     }
 }
@@ -99,6 +102,8 @@ pub struct Gateway {
     options: GatewayOptions,
     /// The workspace's own bindings, answered in process (see `local.rs`).
     local: Option<Arc<LocalSubgraph>>,
+    /// Per subgraph with a concurrency limit: its permits.
+    permits: HashMap<String, Arc<tokio::sync::Semaphore>>,
 }
 
 /// One GraphQL request.
@@ -197,11 +202,22 @@ impl Gateway {
             .map_err(|err| FederationError::Supergraph {
                 message: format!("cannot build the HTTP client: {err}"),
             })?;
+        let permits = options
+            .max_concurrency
+            .iter()
+            .map(|(name, n)| {
+                (
+                    name.clone(),
+                    Arc::new(tokio::sync::Semaphore::new((*n).max(1))),
+                )
+            })
+            .collect();
         Ok(Self {
             supergraph,
             client,
             options,
             local: None,
+            permits,
         })
     }
 
@@ -829,10 +845,18 @@ impl Run<'_> {
                 }));
             }
         };
-        let start_ms = self.elapsed_ms();
+        let run_started = self.started;
         let step_id = step.id;
         let timeout_ms = timeout.as_millis() as u64;
+        let permits = self.gateway.permits.get(&step.subgraph).cloned();
         Some(Box::pin(async move {
+            // Waits for a slot of the subgraph's concurrency limit, if it has one; the
+            // span starts when the call is sent.
+            let _permit = match permits {
+                Some(semaphore) => semaphore.acquire_owned().await.ok(),
+                None => None,
+            };
+            let start_ms = run_started.elapsed().as_secs_f64() * 1000.0;
             let outcome = send(builder.body(payload), timeout_ms).await;
             CallResult {
                 step: step_id,

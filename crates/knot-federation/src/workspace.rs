@@ -75,6 +75,13 @@ pub fn workspace_subgraphs(
             name.clone(),
             Duration::from_millis(graphql.timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS)),
         );
+        options.max_concurrency.insert(
+            name.clone(),
+            graphql
+                .max_concurrency
+                .unwrap_or(knot_model::DEFAULT_MAX_CONCURRENCY)
+                .max(1) as usize,
+        );
         if !graphql.forward_headers.is_empty() {
             options.forward_headers.insert(
                 name.clone(),

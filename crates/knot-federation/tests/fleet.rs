@@ -259,7 +259,9 @@ async fn invalid_queries_are_refused_before_any_call() {
         .expect_err("blank id");
     assert!(err.to_string().contains("`id`"), "{err}");
     let mut blank = request("query($id: ID!) { device(id: $id) { name } }");
-    blank.variables.insert("id".into(), Value::String(String::new()));
+    blank
+        .variables
+        .insert("id".into(), Value::String(String::new()));
     assert!(gateway.execute(&blank).await.is_err());
     assert!(demo.requests().is_empty());
 }
