@@ -35,6 +35,12 @@ for s in t["spans"]:
     print(f"  {s['source']:<15} {s['operation']:<15} keys={s['batch_size']:<3} {s['start_ms']:7.2f} -> {s['end_ms']:7.2f} ms  {s['status']}")
 PY
 
+say "Federation: examples/fleet.knot.json (device + safety subgraphs, a REST binding on Device)"
+"$KNOT" plan examples/fleet.knot.json --format mermaid \
+  --query '{ device(id: "1") { name camera { cameraLocation { street } } } }'
+"$KNOT" run examples/fleet.knot.json --no-history \
+  --query '{ device(id: "1") { name maintenance { technician } camera { cameraLocation { street } } } }'
+
 say "knot serve examples/shop.knot.json: the same workspace as a gateway on 127.0.0.1:4000"
 KNOT_LOG=warn "$KNOT" serve examples/shop.knot.json --listen 127.0.0.1:4000 &
 serve_pid=$!
