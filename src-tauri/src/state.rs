@@ -716,11 +716,25 @@ impl AppState {
             file: stored.info.file.as_ref().map(|f| f.display().to_string()),
             environment,
         };
-        Ok(workspace_view(
-            &meta,
-            &stored.workspace,
-            &check_problems(&stored.workspace),
-        ))
+        let mut view = workspace_view(&meta, &stored.workspace, &check_problems(&stored.workspace));
+        // A federation workspace's explorer shows the supergraph's public schema.
+        if stored.workspace.has_subgraphs() {
+            let gateway = self
+                .open
+                .lock()
+                .await
+                .as_ref()
+                .filter(|o| o.id == id)
+                .and_then(|o| o.federation.as_ref())
+                .and_then(|f| f.as_ref().ok().cloned());
+            if let Some(gateway) = gateway {
+                view.schema = knot_app_api::federation_schema_tree(
+                    &gateway.supergraph().public_sdl(),
+                    &stored.workspace,
+                );
+            }
+        }
+        Ok(view)
     }
 }
 

@@ -336,6 +336,32 @@ async fn federation_workspace_plans_and_runs_in_the_app() {
         .await
         .expect("open the fleet");
     assert_eq!(ws.name, "Fleet");
+    // The explorer shows the supergraph's public schema, with the workspace's own binding.
+    let query = &ws.schema.types[0];
+    assert_eq!(query.name, "Query");
+    let roots: Vec<&str> = query.fields.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(roots, vec!["device", "devices"]);
+    let device = ws
+        .schema
+        .types
+        .iter()
+        .find(|t| t.name == "Device")
+        .expect("Device in the explorer");
+    let maintenance = device
+        .fields
+        .iter()
+        .find(|f| f.name == "maintenance")
+        .expect("Device.maintenance");
+    assert_eq!(
+        maintenance.binding.as_ref().map(|b| b.source.as_str()),
+        Some("maintenance")
+    );
+    let camera = device
+        .fields
+        .iter()
+        .find(|f| f.name == "camera")
+        .expect("camera");
+    assert!(camera.is_object && camera.binding.is_none());
     // The subgraphs' URLs are variables of the `local` environment: point them at the demo.
     let var = |name: &str, value: String| EnvVariableInput {
         name: name.into(),

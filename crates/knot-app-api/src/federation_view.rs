@@ -167,3 +167,138 @@ pub fn federation_trace_view(response: &GatewayResponse, duration_ms: f64) -> Tr
         &BTreeMap::new(),
     ))
 }
+
+/// The explorer's schema tree of a federation workspace: the supergraph's public schema
+/// (types reachable from `Query`, `Query` first), with the workspace's own bindings shown
+/// on the fields it binds. Interfaces and unions are listed as types; a union has no
+/// fields of its own.
+pub fn federation_schema_tree(public_sdl: &str, ws: &knot_model::Workspace) -> SchemaTree {
+    use async_graphql_parser::types::{TypeKind, TypeSystemDefinition};
+    use std::collections::{HashMap, HashSet};
+    let Ok(document) = async_graphql_parser::parse_schema(public_sdl) else {
+        return SchemaTree { types: Vec::new() };
+    };
+    let mut types: Vec<(
+        String,
+        String,
+        Vec<&async_graphql_parser::types::FieldDefinition>,
+        bool,
+    )> = Vec::new();
+    for definition in &document.definitions {
+        let TypeSystemDefinition::Type(t) = definition else {
+            continue;
+        };
+        let t = &t.node;
+        let name = t.name.node.to_string();
+        if name.starts_with("__") {
+            continue;
+        }
+        let description = t
+            .description
+            .as_ref()
+            .map(|d| d.node.clone())
+            .unwrap_or_default();
+        match &t.kind {
+            TypeKind::Object(o) => types.push((
+                name,
+                description,
+                o.fields.iter().map(|f| &f.node).collect(),
+                true,
+            )),
+            TypeKind::Interface(i) => types.push((
+                name,
+                description,
+                i.fields.iter().map(|f| &f.node).collect(),
+                true,
+            )),
+            TypeKind::Union(_) => types.push((name, description, Vec::new(), true)),
+            _ => {}
+        }
+    }
+    let composite: HashSet<String> = types.iter().map(|(n, ..)| n.clone()).collect();
+    let by_name: HashMap<&str, usize> = types
+        .iter()
+        .enumerate()
+        .map(|(i, (n, ..))| (n.as_str(), i))
+        .collect();
+    // Reachable from Query, in declaration order with Query first.
+    let mut reachable: HashSet<String> = HashSet::new();
+    let mut queue = vec![knot_model::QUERY_TYPE.to_owned()];
+    reachable.insert(knot_model::QUERY_TYPE.to_owned());
+    while let Some(name) = queue.pop() {
+        let Some(index) = by_name.get(name.as_str()) else {
+            continue;
+        };
+        for field in &types[*index].2 {
+            let named = base_name(&field.ty.node);
+            if composite.contains(&named) && reachable.insert(named.clone()) {
+                queue.push(named);
+            }
+        }
+    }
+    let ordered = types
+        .iter()
+        .filter(|(n, ..)| n == knot_model::QUERY_TYPE)
+        .chain(types.iter().filter(|(n, ..)| n != knot_model::QUERY_TYPE))
+        .filter(|(n, ..)| reachable.contains(n));
+    SchemaTree {
+        types: ordered
+            .map(|(name, description, fields, _)| TypeView {
+                name: name.clone(),
+                description: description.clone(),
+                fields: fields
+                    .iter()
+                    .filter(|f| !f.name.node.starts_with("__"))
+                    .map(|f| {
+                        let ty = f.ty.node.to_string();
+                        let named = base_name(&f.ty.node);
+                        let binding = ws
+                            .schema
+                            .types
+                            .get(name)
+                            .and_then(|t| t.fields.get(f.name.node.as_str()))
+                            .and_then(|d| d.binding.as_ref())
+                            .map(|b| BindingView {
+                                source: b.source.clone(),
+                                operation: b.operation.clone(),
+                                batch: b.batch.is_some(),
+                            });
+                        FieldView {
+                            name: f.name.node.to_string(),
+                            is_object: composite.contains(&named),
+                            is_list: matches!(
+                                f.ty.node.base,
+                                async_graphql_parser::types::BaseType::List(_)
+                            ),
+                            named_type: named,
+                            ty,
+                            description: f
+                                .description
+                                .as_ref()
+                                .map(|d| d.node.clone())
+                                .unwrap_or_default(),
+                            arguments: f
+                                .arguments
+                                .iter()
+                                .map(|a| ArgumentView {
+                                    name: a.node.name.node.to_string(),
+                                    ty: a.node.ty.node.to_string(),
+                                    required: !a.node.ty.node.nullable
+                                        && a.node.default_value.is_none(),
+                                })
+                                .collect(),
+                            binding,
+                        }
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+fn base_name(ty: &async_graphql_parser::types::Type) -> String {
+    match &ty.base {
+        async_graphql_parser::types::BaseType::Named(n) => n.to_string(),
+        async_graphql_parser::types::BaseType::List(inner) => base_name(inner),
+    }
+}

@@ -18,7 +18,8 @@ pub mod workspace_view;
 pub use dto::*;
 pub use environments::{EnvVariableInput, EnvVariableView, EnvironmentView};
 pub use federation_view::{
-    federation_plan_view, federation_trace_json, federation_trace_view, FEDERATION_SOURCE_KIND,
+    federation_plan_view, federation_schema_tree, federation_trace_json, federation_trace_view,
+    FEDERATION_SOURCE_KIND,
 };
 pub use run_view::{
     call_view, plan_result, plan_view, plan_view_from_json, query_error_view, request_view,
