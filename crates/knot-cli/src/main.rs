@@ -261,7 +261,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 !no_history,
             );
             if ws.has_subgraphs() {
-                return federation_run(&rt, &ws, resolved, &workspace, &request, trace.as_deref());
+                return federation_run(
+                    &rt,
+                    &ws,
+                    resolved,
+                    &workspace,
+                    &request,
+                    trace.as_deref(),
+                    history,
+                );
             }
             let engine = Engine::new(ws, resolved, base_dir(&workspace))?;
             let outcome = rt.block_on(engine.run(&request));
@@ -580,8 +588,10 @@ fn federation_run(
     path: &Path,
     request: &Request,
     trace: Option<&Path>,
+    history: store_cmd::RunRecorder,
 ) -> Result<ExitCode> {
     let gateway = federation_gateway(ws, &vars, path)?;
+    let started = std::time::Instant::now();
     let fed_request = knot_federation::GatewayRequest {
         query: request.document.clone(),
         operation_name: request.operation_name.clone(),
@@ -591,6 +601,18 @@ fn federation_run(
     match rt.block_on(gateway.execute(&fed_request)) {
         Ok(answer) => {
             println!("{}", serde_json::to_string_pretty(&answer.body)?);
+            let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+            history.record_json(
+                rt,
+                request,
+                answer.body.clone(),
+                knot_app_api::federation_trace_json(
+                    &answer,
+                    duration_ms,
+                    gateway.supergraph().subgraphs(),
+                ),
+                duration_ms,
+            );
             if let Some(file) = trace {
                 let json = serde_json::json!({
                     "plan": answer.graph.to_json(),
@@ -610,10 +632,9 @@ fn federation_run(
                     |m| serde_json::json!({"message": m, "extensions": {"category": "VALIDATION"}}),
                 )
                 .collect();
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&serde_json::json!({ "errors": errors }))?
-            );
+            let response = serde_json::json!({ "errors": errors });
+            println!("{}", serde_json::to_string_pretty(&response)?);
+            history.record_json(rt, request, response, Value::Null, 0.0);
             Ok(ExitCode::SUCCESS)
         }
     }

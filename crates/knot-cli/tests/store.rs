@@ -521,3 +521,61 @@ fn sources_are_added_to_a_stored_workspace_and_conflicts_are_resolved_from_the_c
     let (_, stdout, _) = knot(&["--data-dir", dir, "workspace", "sync"]);
     assert!(stdout.contains("trading: in sync"), "{stdout}");
 }
+
+#[test]
+fn a_federation_run_is_recorded_like_any_run() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().to_str().unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let fleet = rt
+        .block_on(knot_demo::FederationDemo::start(
+            knot_demo::FederationConfig {
+                ports: knot_demo::FederationPorts::ephemeral(),
+                ..Default::default()
+            },
+        ))
+        .unwrap();
+    let vars: Vec<String> = fleet
+        .env_vars()
+        .into_iter()
+        .flat_map(|(k, v)| ["--var".to_string(), format!("{k}={v}")])
+        .collect();
+    let mut args = vec![
+        "--data-dir",
+        dir,
+        "run",
+        "examples/fleet.knot.json",
+        "--operation",
+        "DeviceLocation",
+        "--variables",
+        r#"{"id": "1"}"#,
+    ];
+    args.extend(vars.iter().map(String::as_str));
+    let (status, stdout, stderr) = knot(&args);
+    assert_eq!(status, 0, "{stderr}");
+    let answer: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        answer["data"]["device"]["camera"]["cameraLocation"]["street"],
+        "1 Harbour Street"
+    );
+    let (_, list, _) = knot(&["--data-dir", dir, "history", "--json"]);
+    let runs: Value = serde_json::from_str(&list).unwrap();
+    assert_eq!(runs.as_array().map(Vec::len), Some(1), "{runs}");
+    assert_eq!(runs[0]["workspace"], "Fleet");
+    assert_eq!(runs[0]["operation"], "DeviceLocation");
+    let id = runs[0]["id"].to_string();
+    let (_, full, _) = knot(&["--data-dir", dir, "history", "--show", &id]);
+    let full: Value = serde_json::from_str(&full).unwrap();
+    // device root, then the bindings (REST) and safety fetches, then device locations.
+    assert_eq!(
+        full["trace"]["spans"].as_array().map(Vec::len),
+        Some(4),
+        "{full}"
+    );
+    assert_eq!(
+        full["trace"]["plan"]["nodes"].as_array().map(Vec::len),
+        Some(4)
+    );
+    drop(fleet);
+    drop(rt);
+}

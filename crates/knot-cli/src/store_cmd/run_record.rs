@@ -93,10 +93,29 @@ impl RunRecorder {
 
     /// Records the run (unless --no-history); a failure is a warning.
     pub fn record(self, rt: &Runtime, request: &Request, outcome: &Outcome) {
+        // A request refused before planning finished ran nothing: it took no time.
+        let duration_ms = outcome.trace.as_ref().map(|t| t.duration_ms).unwrap_or(0.0);
+        self.record_json(
+            rt,
+            request,
+            outcome.response.clone(),
+            outcome.trace_json(),
+            duration_ms,
+        );
+    }
+
+    /// Records a run given as its response and trace JSON (a federation run's trace in
+    /// the engine's shape, so the history shows it like any run).
+    pub fn record_json(
+        self,
+        rt: &Runtime,
+        request: &Request,
+        response: serde_json::Value,
+        trace: serde_json::Value,
+        duration_ms: f64,
+    ) {
         let Some(store) = self.store else { return };
         if self.record {
-            // A request refused before planning finished ran nothing: it took no time.
-            let duration_ms = outcome.trace.as_ref().map(|t| t.duration_ms).unwrap_or(0.0);
             let run = NewRun {
                 workspace_id: self.workspace_id,
                 workspace: self.workspace,
@@ -107,8 +126,8 @@ impl RunRecorder {
                 document: request.document.clone(),
                 variables: serde_json::Value::Object(request.variables.clone()),
                 environment: self.environment,
-                response: outcome.response.clone(),
-                trace: outcome.trace_json(),
+                response,
+                trace,
                 started_at: knot_store::db::now_ms() - duration_ms as i64,
                 duration_ms,
             };
