@@ -200,6 +200,12 @@ impl<'a> Projection<'a> {
                 }
                 Some(Value::Array(out))
             }
+            // Built-in scalars pass through without a schema lookup.
+            TypeNode::Named(name)
+                if matches!(name.as_str(), "String" | "Int" | "Float" | "Boolean" | "ID") =>
+            {
+                Some(raw.clone())
+            }
             TypeNode::Named(name) => {
                 let definition = self.supergraph.state().definitions.get(name);
                 match definition {
@@ -216,7 +222,9 @@ impl<'a> Projection<'a> {
                             (_, None) => name.clone(),
                         };
                         // An object of a type the public schema hides is not shown.
-                        if !self.supergraph.type_is_public(&concrete) {
+                        // The field's own type is public; only a `__typename` naming
+                        // another type can be hidden.
+                        if concrete != *name && !self.supergraph.type_is_public(&concrete) {
                             return Some(Value::Null);
                         }
                         Some(match self.object(map, &concrete, selection) {
