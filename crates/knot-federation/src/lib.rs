@@ -16,6 +16,7 @@ mod project;
 mod run;
 mod steps;
 mod supergraph;
+mod tree;
 mod workspace;
 
 pub use compose::{compose, CompositionError, SubgraphSdl};

@@ -131,7 +131,7 @@ impl<'a> Projection<'a> {
                     match completed {
                         Some(value) => match out.entry(key) {
                             serde_json::map::Entry::Occupied(existing) => {
-                                crate::run::deep_merge(existing.into_mut(), value)
+                                crate::tree::deep_merge(existing.into_mut(), value)
                             }
                             serde_json::map::Entry::Vacant(slot) => {
                                 slot.insert(value);

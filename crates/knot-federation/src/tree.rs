@@ -1,0 +1,353 @@
+//! The response tree the fetches build: finding the objects at a flatten path
+//! (lists, type conditions), building representations from a `requires` selection,
+//! the planner's rewrites, and merging answers into place.
+
+use std::sync::Arc;
+
+use hive_router_query_planner::ast::selection_item::SelectionItem;
+use hive_router_query_planner::ast::selection_set::SelectionSet;
+use hive_router_query_planner::planner::plan_nodes::{
+    FetchNodePathSegment, FetchRewrite, FlattenNodePathSegment,
+};
+use serde_json::{Map, Value};
+
+use crate::supergraph::Supergraph;
+
+/// A response path segment.
+#[derive(Clone, Debug, Eq)]
+pub(crate) enum PathKey {
+    /// Shared with the flatten path it came from: cloning a path is cheap.
+    Key(Arc<str>),
+    Index(usize),
+}
+
+impl PartialEq for PathKey {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            // Keys of one walk share their text: the pointer usually decides.
+            (PathKey::Key(a), PathKey::Key(b)) => Arc::ptr_eq(a, b) || a == b,
+            (PathKey::Index(a), PathKey::Index(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl PathKey {
+    pub(crate) fn to_value(&self) -> Value {
+        match self {
+            PathKey::Key(k) => Value::String(k.to_string()),
+            PathKey::Index(i) => Value::from(*i),
+        }
+    }
+}
+
+/// A flatten path with its field names shared (see [`PathKey`]).
+pub(crate) enum SharedSegment {
+    Field(Arc<str>),
+    TypeCondition(Vec<String>),
+    List,
+}
+
+pub(crate) fn shared_path(path: &[FlattenNodePathSegment]) -> Vec<SharedSegment> {
+    path.iter()
+        .map(|segment| match segment {
+            FlattenNodePathSegment::Field(name) => SharedSegment::Field(Arc::from(name.as_str())),
+            FlattenNodePathSegment::TypeCondition(types) => {
+                SharedSegment::TypeCondition(types.iter().cloned().collect())
+            }
+            FlattenNodePathSegment::List => SharedSegment::List,
+        })
+        .collect()
+}
+
+/// [`collect_objects`] with write access.
+pub(crate) fn walk_objects_mut(
+    value: &mut Value,
+    segments: &[SharedSegment],
+    current: &mut Vec<PathKey>,
+    supergraph: &Supergraph,
+    visit: &mut dyn FnMut(&[PathKey], &mut Value),
+) {
+    match segments.first() {
+        _ if value.is_null() => {}
+        None => match value {
+            Value::Object(_) => visit(current, value),
+            Value::Array(items) => {
+                for (i, item) in items.iter_mut().enumerate() {
+                    current.push(PathKey::Index(i));
+                    walk_objects_mut(item, segments, current, supergraph, visit);
+                    current.pop();
+                }
+            }
+            _ => {}
+        },
+        Some(SharedSegment::List) => {
+            if let Value::Array(items) = value {
+                for (i, item) in items.iter_mut().enumerate() {
+                    current.push(PathKey::Index(i));
+                    walk_objects_mut(item, &segments[1..], current, supergraph, visit);
+                    current.pop();
+                }
+            }
+        }
+        Some(SharedSegment::Field(name)) => match value {
+            Value::Object(map) => {
+                if let Some(child) = map.get_mut(&**name) {
+                    current.push(PathKey::Key(name.clone()));
+                    walk_objects_mut(child, &segments[1..], current, supergraph, visit);
+                    current.pop();
+                }
+            }
+            Value::Array(items) => {
+                for (i, item) in items.iter_mut().enumerate() {
+                    current.push(PathKey::Index(i));
+                    walk_objects_mut(item, segments, current, supergraph, visit);
+                    current.pop();
+                }
+            }
+            _ => {}
+        },
+        Some(SharedSegment::TypeCondition(types)) => {
+            let matches = match value.get("__typename").and_then(Value::as_str) {
+                Some(typename) => types.iter().any(|t| supergraph.type_matches(typename, t)),
+                None => value.is_object(),
+            };
+            if matches {
+                walk_objects_mut(value, &segments[1..], current, supergraph, visit);
+            }
+        }
+    }
+}
+
+/// Visits every object at a flatten path with its response path.
+pub(crate) fn collect_objects(
+    value: &Value,
+    segments: &[SharedSegment],
+    current: &mut Vec<PathKey>,
+    supergraph: &Supergraph,
+    visit: &mut dyn FnMut(&[PathKey], &Value),
+) {
+    match (segments.first(), value) {
+        (_, Value::Null) => {}
+        (None, Value::Object(_)) => visit(current, value),
+        (None, Value::Array(items)) | (Some(SharedSegment::List), Value::Array(items)) => {
+            let rest = if segments.is_empty() {
+                segments
+            } else {
+                &segments[1..]
+            };
+            for (i, item) in items.iter().enumerate() {
+                current.push(PathKey::Index(i));
+                collect_objects(item, rest, current, supergraph, visit);
+                current.pop();
+            }
+        }
+        (None, _) => {}
+        (Some(SharedSegment::List), _) => {}
+        (Some(SharedSegment::Field(name)), Value::Object(map)) => {
+            if let Some(child) = map.get(&**name) {
+                current.push(PathKey::Key(name.clone()));
+                collect_objects(child, &segments[1..], current, supergraph, visit);
+                current.pop();
+            }
+        }
+        (Some(SharedSegment::Field(_)), Value::Array(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                current.push(PathKey::Index(i));
+                collect_objects(item, segments, current, supergraph, visit);
+                current.pop();
+            }
+        }
+        (Some(SharedSegment::TypeCondition(types)), Value::Object(map)) => {
+            let matches = match map.get("__typename").and_then(Value::as_str) {
+                Some(typename) => types.iter().any(|t| supergraph.type_matches(typename, t)),
+                None => true,
+            };
+            if matches {
+                collect_objects(value, &segments[1..], current, supergraph, visit);
+            }
+        }
+        (Some(_), _) => {}
+    }
+}
+
+/// The representation of `object`: the `requires` selection applied to it.
+/// `None` when the object lacks a field the representation needs.
+pub(crate) fn build_representation(
+    object: &Value,
+    requires: &SelectionSet,
+    supergraph: &Supergraph,
+) -> Option<Value> {
+    let map = object.as_object()?;
+    let mut out = Map::new();
+    select_into(map, requires, supergraph, &mut out)?;
+    // No fragment of `requires` applies to this object's type: it is not asked for.
+    if out.is_empty() {
+        return None;
+    }
+    Some(Value::Object(out))
+}
+
+fn select_into(
+    map: &Map<String, Value>,
+    selection: &SelectionSet,
+    supergraph: &Supergraph,
+    out: &mut Map<String, Value>,
+) -> Option<()> {
+    for item in &selection.items {
+        match item {
+            SelectionItem::Field(field) => {
+                // In a `requires` selection `alias: name` reads `name` from the data
+                // (an internal alias the planner fetched it under) and writes `alias`.
+                let value = map.get(&field.name)?;
+                let key = field.alias.as_deref().unwrap_or(&field.name);
+                let selected = if field.selections.items.is_empty() {
+                    value.clone()
+                } else {
+                    select_value(value, &field.selections, supergraph)?
+                };
+                match out.entry(key) {
+                    serde_json::map::Entry::Occupied(existing) => {
+                        deep_merge(existing.into_mut(), selected)
+                    }
+                    serde_json::map::Entry::Vacant(slot) => {
+                        slot.insert(selected);
+                    }
+                }
+            }
+            SelectionItem::InlineFragment(fragment) => {
+                let applies = match map.get("__typename").and_then(Value::as_str) {
+                    Some(typename) => supergraph.type_matches(typename, &fragment.type_condition),
+                    None => false,
+                };
+                if applies {
+                    select_into(map, &fragment.selections, supergraph, out)?;
+                }
+            }
+            SelectionItem::FragmentSpread(_) => {}
+        }
+    }
+    Some(())
+}
+
+fn select_value(value: &Value, selection: &SelectionSet, supergraph: &Supergraph) -> Option<Value> {
+    match value {
+        Value::Object(map) => {
+            let mut out = Map::new();
+            select_into(map, selection, supergraph, &mut out)?;
+            Some(Value::Object(out))
+        }
+        Value::Array(items) => items
+            .iter()
+            .map(|item| select_value(item, selection, supergraph))
+            .collect::<Option<Vec<_>>>()
+            .map(Value::Array),
+        other => Some(other.clone()),
+    }
+}
+
+/// Applies a planner rewrite (`ValueSetter` for interface objects' `__typename`,
+/// `KeyRenamer` for aliased fields) to a representation or an entity.
+pub(crate) fn apply_rewrite(value: &mut Value, rewrite: &FetchRewrite, supergraph: &Supergraph) {
+    match rewrite {
+        FetchRewrite::ValueSetter(setter) => {
+            set_at(value, &setter.path, supergraph, &mut |slot, _| {
+                *slot = Value::String(setter.set_value_to.clone());
+            })
+        }
+        FetchRewrite::KeyRenamer(renamer) => {
+            let Some((last, parent)) = renamer.path.split_last() else {
+                return;
+            };
+            let FetchNodePathSegment::Key(from) = last else {
+                return;
+            };
+            walk_rewrite(value, parent, supergraph, &mut |object| {
+                if let Some(map) = object.as_object_mut() {
+                    if let Some(moved) = map.remove(from) {
+                        map.insert(renamer.rename_key_to.clone(), moved);
+                    }
+                }
+            });
+        }
+    }
+}
+
+fn set_at(
+    value: &mut Value,
+    path: &[FetchNodePathSegment],
+    supergraph: &Supergraph,
+    set: &mut dyn FnMut(&mut Value, &str),
+) {
+    let Some((last, parent)) = path.split_last() else {
+        return;
+    };
+    let FetchNodePathSegment::Key(key) = last else {
+        return;
+    };
+    walk_rewrite(value, parent, supergraph, &mut |object| {
+        if let Some(map) = object.as_object_mut() {
+            let slot = map.entry(key.clone()).or_insert(Value::Null);
+            set(slot, key);
+        }
+    });
+}
+
+fn walk_rewrite(
+    value: &mut Value,
+    path: &[FetchNodePathSegment],
+    supergraph: &Supergraph,
+    apply: &mut dyn FnMut(&mut Value),
+) {
+    if let Value::Array(items) = value {
+        for item in items {
+            walk_rewrite(item, path, supergraph, apply);
+        }
+        return;
+    }
+    match path.first() {
+        None => apply(value),
+        Some(FetchNodePathSegment::TypenameEquals(types)) => {
+            let matches = value
+                .get("__typename")
+                .and_then(Value::as_str)
+                .is_some_and(|t| types.iter().any(|c| supergraph.type_matches(t, c)));
+            if matches {
+                walk_rewrite(value, &path[1..], supergraph, apply);
+            }
+        }
+        Some(FetchNodePathSegment::Key(key)) => {
+            if let Some(child) = value.get_mut(key) {
+                walk_rewrite(child, &path[1..], supergraph, apply);
+            }
+        }
+    }
+}
+
+/// Merges `source` into `target`: objects field by field, lists item by item.
+pub(crate) fn deep_merge(target: &mut Value, source: Value) {
+    match (target, source) {
+        (Value::Object(into), Value::Object(from)) => {
+            for (key, value) in from {
+                match into.entry(key) {
+                    serde_json::map::Entry::Occupied(existing) => {
+                        deep_merge(existing.into_mut(), value)
+                    }
+                    serde_json::map::Entry::Vacant(slot) => {
+                        slot.insert(value);
+                    }
+                }
+            }
+        }
+        (Value::Array(into), Value::Array(from)) if into.len() == from.len() => {
+            for (existing, value) in into.iter_mut().zip(from) {
+                deep_merge(existing, value);
+            }
+        }
+        (target, source) => {
+            if !(source.is_null() && target.is_object()) {
+                *target = source;
+            }
+        }
+    }
+}
