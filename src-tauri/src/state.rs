@@ -392,12 +392,7 @@ impl AppState {
             observer
         });
         let engine = self.engine().await?;
-        let environment = self
-            .open
-            .lock()
-            .await
-            .as_ref()
-            .and_then(|o| o.environment.clone());
+        let environment = self.open_environment().await;
         let id = self.open_workspace_id().await?;
         let req = Request {
             document: request.document.clone(),
@@ -703,13 +698,15 @@ impl AppState {
 
     pub(crate) async fn view(&self, id: WorkspaceId) -> Result<WorkspaceView, ApiError> {
         let stored = self.store.workspace(id).await.map_err(store_error)?;
-        let environment = self
-            .open
-            .lock()
-            .await
-            .as_ref()
-            .filter(|o| o.id == id)
-            .and_then(|o| o.environment.clone());
+        let (environment, gateway) = match self.open.lock().await.as_ref().filter(|o| o.id == id) {
+            Some(open) => (
+                open.environment.clone(),
+                open.federation
+                    .as_ref()
+                    .and_then(|f| f.as_ref().ok().cloned()),
+            ),
+            None => (None, None),
+        };
         let meta = WorkspaceMeta {
             id,
             name: stored.info.name.clone(),
@@ -718,21 +715,11 @@ impl AppState {
         };
         let mut view = workspace_view(&meta, &stored.workspace, &check_problems(&stored.workspace));
         // A federation workspace's explorer shows the supergraph's public schema.
-        if stored.workspace.has_subgraphs() {
-            let gateway = self
-                .open
-                .lock()
-                .await
-                .as_ref()
-                .filter(|o| o.id == id)
-                .and_then(|o| o.federation.as_ref())
-                .and_then(|f| f.as_ref().ok().cloned());
-            if let Some(gateway) = gateway {
-                view.schema = knot_app_api::federation_schema_tree(
-                    &gateway.supergraph().public_sdl(),
-                    &stored.workspace,
-                );
-            }
+        if let Some(gateway) = gateway {
+            view.schema = knot_app_api::federation_schema_tree(
+                gateway.supergraph().public_sdl(),
+                &stored.workspace,
+            );
         }
         Ok(view)
     }

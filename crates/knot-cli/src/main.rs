@@ -556,12 +556,7 @@ fn federation_plan(
 ) -> Result<ExitCode> {
     let vars = Vars::from_workspace(ws, None).map_err(|e| anyhow!(e))?;
     let gateway = federation_gateway(ws, &vars, path)?;
-    let fed_request = knot_federation::GatewayRequest {
-        query: request.document.clone(),
-        operation_name: request.operation_name.clone(),
-        variables: request.variables.clone(),
-        headers: Vec::new(),
-    };
+    let fed_request = gateway_request(request);
     match gateway.plan(&fed_request) {
         Ok((_, graph)) => {
             match format {
@@ -592,12 +587,7 @@ fn federation_run(
 ) -> Result<ExitCode> {
     let gateway = federation_gateway(ws, &vars, path)?;
     let started = std::time::Instant::now();
-    let fed_request = knot_federation::GatewayRequest {
-        query: request.document.clone(),
-        operation_name: request.operation_name.clone(),
-        variables: request.variables.clone(),
-        headers: Vec::new(),
-    };
+    let fed_request = gateway_request(request);
     match rt.block_on(gateway.execute(&fed_request)) {
         Ok(answer) => {
             println!("{}", serde_json::to_string_pretty(&answer.body)?);
@@ -667,4 +657,14 @@ fn federated_operation_checks(ws: &Workspace, base: &Path) -> Vec<knot_model::Pr
         }
     }
     out
+}
+
+/// The CLI's request for the federation gateway (no inbound headers).
+fn gateway_request(request: &Request) -> knot_federation::GatewayRequest {
+    knot_federation::GatewayRequest {
+        query: request.document.clone(),
+        operation_name: request.operation_name.clone(),
+        variables: request.variables.clone(),
+        headers: Vec::new(),
+    }
 }

@@ -8,17 +8,13 @@
 //! is dropped.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::time::Duration;
-
-use tokio::net::TcpListener;
-use tokio::sync::watch;
-use tokio::task::JoinHandle;
 
 mod data;
 mod faults;
 mod federation;
 mod rest;
 mod reviews;
+mod servers;
 mod shop;
 mod trading;
 
@@ -195,16 +191,12 @@ pub enum DemoError {
     Reflection(String),
 }
 
-/// How long [`Demo::shutdown`] waits for in-flight requests before aborting.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
-
 /// The running demo services.
 pub struct Demo {
     /// Faults and recorded requests.
     pub control: DemoControl,
     addrs: [SocketAddr; 7],
-    shutdown: watch::Sender<bool>,
-    tasks: Vec<JoinHandle<()>>,
+    servers: servers::Servers,
 }
 
 impl std::fmt::Debug for Demo {
@@ -219,11 +211,11 @@ impl Demo {
     /// Binds every listener, then serves all seven services in the background.
     pub async fn start(config: DemoConfig) -> Result<Demo, DemoError> {
         let control = DemoControl::new(&config.faults);
-        let (shutdown, shutdown_rx) = watch::channel(false);
+        let mut servers = servers::Servers::new();
 
         let mut routers = Vec::with_capacity(Service::ALL.len());
         for service in Service::ALL {
-            let gate = faults::Gate::new(control.clone(), service, shutdown_rx.clone());
+            let gate = faults::Gate::new(control.clone(), service, servers.stop_signal());
             let router = match service {
                 Service::Orders => shop::orders_router(gate),
                 Service::Users => shop::users_router(gate),
@@ -239,50 +231,19 @@ impl Demo {
         let mut listeners = Vec::with_capacity(Service::ALL.len());
         let mut addrs = [SocketAddr::new(config.host, 0); 7];
         for service in Service::ALL {
-            let addr = SocketAddr::new(config.host, config.ports.port(service));
-            let listener = TcpListener::bind(addr)
-                .await
-                .map_err(|source| DemoError::Bind {
-                    service: service.name(),
-                    addr,
-                    source,
-                })?;
-            addrs[service.index()] =
-                listener
-                    .local_addr()
-                    .map_err(|source| DemoError::LocalAddr {
-                        service: service.name(),
-                        source,
-                    })?;
+            let (listener, addr) =
+                servers::bind(config.host, config.ports.port(service), service.name()).await?;
+            addrs[service.index()] = addr;
             listeners.push(listener);
         }
-
-        let tasks = Service::ALL
-            .into_iter()
-            .zip(listeners)
-            .zip(routers)
-            .map(|((service, listener), router)| {
-                let mut stop = shutdown_rx.clone();
-                tokio::spawn(async move {
-                    let signal = async move {
-                        // Completes on shutdown() and when the Demo (sender) is dropped.
-                        let _ = stop.wait_for(|stopped| *stopped).await;
-                    };
-                    if let Err(err) = axum::serve(listener, router)
-                        .with_graceful_shutdown(signal)
-                        .await
-                    {
-                        tracing::error!(service = service.name(), %err, "demo server failed");
-                    }
-                })
-            })
-            .collect();
+        for ((service, listener), router) in Service::ALL.into_iter().zip(listeners).zip(routers) {
+            servers.serve(service.name(), listener, router);
+        }
 
         Ok(Demo {
             control,
             addrs,
-            shutdown,
-            tasks,
+            servers,
         })
     }
 
@@ -306,19 +267,6 @@ impl Demo {
 
     /// Stops all servers gracefully (in-flight requests get a few seconds).
     pub async fn shutdown(mut self) {
-        let _ = self.shutdown.send(true);
-        let deadline = tokio::time::Instant::now() + SHUTDOWN_GRACE;
-        for mut task in std::mem::take(&mut self.tasks) {
-            if tokio::time::timeout_at(deadline, &mut task).await.is_err() {
-                task.abort();
-            }
-        }
-    }
-}
-
-impl Drop for Demo {
-    fn drop(&mut self) {
-        // Tells every server to stop accepting; they finish in the background.
-        let _ = self.shutdown.send(true);
+        self.servers.shutdown().await;
     }
 }

@@ -572,11 +572,3 @@ fn ports_and_names() {
         ]
     );
 }
-
-#[test]
-#[ignore = "prints the SDLs: cargo test -p knot-demo --test federation print_sdls -- --ignored --nocapture"]
-fn print_sdls() {
-    for subgraph in Subgraph::ALL {
-        println!("==== {subgraph}\n{}", subgraph_sdl(subgraph));
-    }
-}

@@ -17,8 +17,9 @@ use std::collections::{BTreeSet, HashMap};
 use futures::future::join_all;
 use hive_router_query_planner::ast::selection_item::SelectionItem;
 use hive_router_query_planner::ast::selection_set::{FieldSelection, SelectionSet};
-use hive_router_query_planner::ast::value::Value as AstValue;
 use knot_connect::{Category, Connectors, Vars};
+
+use crate::tree::ast_to_json;
 use knot_model::{ArgValue, Binding, FieldDef, MatchBy, ObjectType, TypeRef, Workspace};
 use serde_json::{json, Map, Value};
 
@@ -480,7 +481,13 @@ impl LocalSubgraph {
                     let from = def
                         .and_then(|d| d.from.clone())
                         .unwrap_or_else(|| field.name.clone());
-                    let raw = at_path(&Value::Object(map.clone()), Some(&from))
+                    let (first, rest) = match from.split_once('.') {
+                        Some((first, rest)) => (first, Some(rest)),
+                        None => (from.as_str(), None),
+                    };
+                    let raw = map
+                        .get(first)
+                        .and_then(|v| at_path(v, rest))
                         .cloned()
                         .unwrap_or(Value::Null);
                     let child_ty = def.map(|d| d.ty.clone()).unwrap_or_default();
@@ -544,24 +551,5 @@ fn at_path<'v>(value: &'v Value, path: Option<&str>) -> Option<&'v Value> {
     match path {
         None | Some("") => Some(value),
         Some(path) => path.split('.').try_fold(value, |v, key| v.get(key)),
-    }
-}
-
-fn ast_to_json(value: &AstValue, variables: &Map<String, Value>) -> Value {
-    match value {
-        AstValue::Variable(name) => variables.get(name).cloned().unwrap_or(Value::Null),
-        AstValue::Null => Value::Null,
-        AstValue::Int(i) => Value::from(*i),
-        AstValue::Float(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
-        AstValue::String(s) | AstValue::Enum(s) => Value::String(s.clone()),
-        AstValue::Boolean(b) => Value::Bool(*b),
-        AstValue::List(items) => {
-            Value::Array(items.iter().map(|v| ast_to_json(v, variables)).collect())
-        }
-        AstValue::Object(map) => Value::Object(
-            map.iter()
-                .map(|(k, v)| (k.clone(), ast_to_json(v, variables)))
-                .collect(),
-        ),
     }
 }

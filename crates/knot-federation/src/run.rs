@@ -23,7 +23,7 @@ use crate::project::project;
 use crate::steps::{FetchGraph, FetchStep};
 use crate::supergraph::{Prepared, Supergraph};
 use crate::tree::{
-    apply_rewrite, build_representation, collect_objects, deep_merge, shared_path,
+    apply_rewrite, ast_to_json, build_representation, collect_objects, deep_merge,
     walk_objects_mut, PathKey, SharedSegment,
 };
 use crate::FederationError;
@@ -222,6 +222,14 @@ impl Gateway {
         &self,
         request: &GatewayRequest,
     ) -> Result<(Arc<Prepared>, Arc<FetchGraph>), FederationError> {
+        let (prepared, _, graph) = self.admit(request)?;
+        Ok((prepared, graph))
+    }
+
+    /// Everything checked before any subgraph call: the operation prepared (parsed,
+    /// validated, planned), within the size limits, its variables coerced and no required
+    /// ID/String blank; with the fan-out graph for those variables.
+    fn admit(&self, request: &GatewayRequest) -> Result<Admitted, FederationError> {
         let prepared = self
             .supergraph
             .prepare(&request.query, request.operation_name.as_deref())?;
@@ -229,7 +237,7 @@ impl Gateway {
         let variables = coerce_variables(&prepared, &request.variables)?;
         self.check_blank_inputs(&prepared, &variables)?;
         let graph = graph_for(&prepared, &variables)?;
-        Ok((prepared, graph))
+        Ok((prepared, variables, graph))
     }
 
     /// Runs one request. Request errors (parse, validation, planning) come back
@@ -248,13 +256,7 @@ impl Gateway {
         request: &GatewayRequest,
         observer: Option<StepObserver>,
     ) -> Result<GatewayResponse, FederationError> {
-        let prepared = self
-            .supergraph
-            .prepare(&request.query, request.operation_name.as_deref())?;
-        self.check_limits(&prepared)?;
-        let variables = coerce_variables(&prepared, &request.variables)?;
-        self.check_blank_inputs(&prepared, &variables)?;
-        let graph = graph_for(&prepared, &variables)?;
+        let (prepared, variables, graph) = self.admit(request)?;
         let mut run = Run {
             gateway: self,
             headers: &request.headers,
@@ -387,6 +389,9 @@ impl Gateway {
 }
 
 /// The prepared graph, or one built for these variables when the plan has conditions.
+/// A request that passed every check: prepared operation, coerced variables, graph.
+type Admitted = (Arc<Prepared>, Map<String, Value>, Arc<FetchGraph>);
+
 fn graph_for(
     prepared: &Prepared,
     variables: &Map<String, Value>,
@@ -502,7 +507,7 @@ fn coerce_variables(
         }
         if let Some(default) = &definition.default_value {
             if !out.contains_key(&definition.name) {
-                out.insert(definition.name.clone(), ast_value_to_json(default));
+                out.insert(definition.name.clone(), ast_to_json(default, &Map::new()));
                 continue;
             }
         }
@@ -516,23 +521,6 @@ fn coerce_variables(
     Ok(out)
 }
 
-fn ast_value_to_json(value: &hive_router_query_planner::ast::value::Value) -> Value {
-    use hive_router_query_planner::ast::value::Value as V;
-    match value {
-        V::Variable(_) | V::Null => Value::Null,
-        V::Int(i) => Value::from(*i),
-        V::Float(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
-        V::String(s) | V::Enum(s) => Value::String(s.clone()),
-        V::Boolean(b) => Value::Bool(*b),
-        V::List(items) => Value::Array(items.iter().map(ast_value_to_json).collect()),
-        V::Object(map) => Value::Object(
-            map.iter()
-                .map(|(k, v)| (k.clone(), ast_value_to_json(v)))
-                .collect(),
-        ),
-    }
-}
-
 /// What one entity target sends and where the answers go.
 struct TargetCall {
     response_key: String,
@@ -544,7 +532,7 @@ struct TargetCall {
     /// How many representations were sent.
     sent: usize,
     /// The flatten paths the objects were found at.
-    walk_paths: Vec<Vec<SharedSegment>>,
+    walk_paths: Arc<Vec<Vec<SharedSegment>>>,
     output_rewrites: Vec<FetchRewrite>,
 }
 
@@ -659,9 +647,8 @@ impl Run<'_> {
             let mut index: HashMap<String, usize> = HashMap::new();
             let mut representations = Vec::new();
             let mut objects = Vec::new();
-            let walk_paths: Vec<Vec<SharedSegment>> =
-                target.paths.iter().map(|p| shared_path(p)).collect();
-            for path in &walk_paths {
+            let walk_paths = target.walk_paths.clone();
+            for path in walk_paths.iter() {
                 collect_objects(
                     &self.data,
                     path,
@@ -982,7 +969,7 @@ impl Run<'_> {
                     // when the call started come up in that order (merges only add data).
                     let mut cursor = 0usize;
                     let objects = &target.objects;
-                    for path in &target.walk_paths {
+                    for path in target.walk_paths.iter() {
                         let supergraph = self.gateway.supergraph();
                         walk_objects_mut(
                             &mut self.data,

@@ -76,6 +76,9 @@ pub struct EntityTarget {
     /// The flatten paths of the objects; a batched fetch gathers several.
     #[serde(skip)]
     pub paths: Vec<Vec<FlattenNodePathSegment>>,
+    /// The same paths prepared for walking the response tree (built with the graph).
+    #[serde(skip)]
+    pub(crate) walk_paths: std::sync::Arc<Vec<Vec<crate::tree::SharedSegment>>>,
     pub path_display: String,
     #[serde(skip)]
     pub requires: SelectionSet,
@@ -228,6 +231,7 @@ impl FetchGraph {
                     .map(|alias| EntityTarget {
                         response_key: alias.alias.clone(),
                         representations_variable: alias.representations_variable_name.clone(),
+                        walk_paths: walk_paths(alias.merge_paths.iter().map(|p| p.as_slice())),
                         paths: alias
                             .merge_paths
                             .iter()
@@ -311,6 +315,7 @@ impl FetchGraph {
                 response_key: "_entities".into(),
                 representations_variable: "representations".into(),
                 paths: vec![path.map(|p| p.as_slice().to_vec()).unwrap_or_default()],
+                walk_paths: walk_paths(std::iter::once(path.map(|p| p.as_slice()).unwrap_or(&[]))),
                 path_display: path.map(|p| p.to_string()).unwrap_or_default(),
                 requires: requires.clone(),
                 input_rewrites: fetch.input_rewrites.clone().unwrap_or_default(),
@@ -361,4 +366,10 @@ impl FetchGraph {
         }
         index
     }
+}
+
+fn walk_paths<'p>(
+    paths: impl Iterator<Item = &'p [FlattenNodePathSegment]>,
+) -> std::sync::Arc<Vec<Vec<crate::tree::SharedSegment>>> {
+    std::sync::Arc::new(paths.map(crate::tree::shared_path).collect())
 }

@@ -44,6 +44,8 @@ pub struct Supergraph {
     public_enum_values: HashMap<String, HashSet<String>>,
     /// Type names of the public schema (`@inaccessible` types left out).
     public_types: HashSet<String>,
+    /// The public schema as SDL, rendered once.
+    public_sdl: String,
     cache: Mutex<HashMap<CacheKey, Arc<Prepared>>>,
 }
 
@@ -105,7 +107,9 @@ impl Supergraph {
                 );
             }
         }
+        let public_sdl = planner.consumer_schema.document.to_string();
         Ok(Supergraph {
+            public_sdl,
             public_enum_values,
             public_types,
             planner,
@@ -127,8 +131,8 @@ impl Supergraph {
     }
 
     /// The public schema (federation internals and `@inaccessible` removed) as SDL.
-    pub fn public_sdl(&self) -> String {
-        self.planner.consumer_schema.document.to_string()
+    pub fn public_sdl(&self) -> &str {
+        &self.public_sdl
     }
 
     pub(crate) fn state(&self) -> &SupergraphState {

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use hive_router_query_planner::ast::selection_item::SelectionItem;
 use hive_router_query_planner::ast::selection_set::SelectionSet;
+use hive_router_query_planner::ast::value::Value as AstValue;
 use hive_router_query_planner::planner::plan_nodes::{
     FetchNodePathSegment, FetchRewrite, FlattenNodePathSegment,
 };
@@ -42,6 +43,7 @@ impl PathKey {
 }
 
 /// A flatten path with its field names shared (see [`PathKey`]).
+#[derive(Debug)]
 pub(crate) enum SharedSegment {
     Field(Arc<str>),
     TypeCondition(Vec<String>),
@@ -349,5 +351,25 @@ pub(crate) fn deep_merge(target: &mut Value, source: Value) {
                 *target = source;
             }
         }
+    }
+}
+
+/// A GraphQL literal as JSON, variables taken from `variables` (absent ones are null).
+pub(crate) fn ast_to_json(value: &AstValue, variables: &Map<String, Value>) -> Value {
+    match value {
+        AstValue::Variable(name) => variables.get(name).cloned().unwrap_or(Value::Null),
+        AstValue::Null => Value::Null,
+        AstValue::Int(i) => Value::from(*i),
+        AstValue::Float(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
+        AstValue::String(s) | AstValue::Enum(s) => Value::String(s.clone()),
+        AstValue::Boolean(b) => Value::Bool(*b),
+        AstValue::List(items) => {
+            Value::Array(items.iter().map(|v| ast_to_json(v, variables)).collect())
+        }
+        AstValue::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), ast_to_json(v, variables)))
+                .collect(),
+        ),
     }
 }

@@ -302,17 +302,3 @@ fn composition_errors_name_the_problem() {
     let text = err.to_string();
     assert!(text.contains("x"), "{text}");
 }
-
-#[test]
-#[ignore]
-fn print_fleet_supergraph() {
-    let subgraphs: Vec<SubgraphSdl> = [Subgraph::Device, Subgraph::Safety]
-        .into_iter()
-        .map(|s| SubgraphSdl {
-            name: s.name().to_owned(),
-            url: format!("http://x/{}", s.name()),
-            sdl: subgraph_sdl(s),
-        })
-        .collect();
-    println!("{}", compose(&subgraphs).expect("composes"));
-}

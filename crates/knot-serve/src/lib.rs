@@ -124,7 +124,7 @@ fn load_source(options: &ServeOptions, bytes: &[u8]) -> Result<Loaded, ServeErro
 fn federated_introspection(
     gateway: &knot_federation::Gateway,
 ) -> Option<async_graphql::dynamic::Schema> {
-    match introspection::schema_from_sdl(&gateway.supergraph().public_sdl()) {
+    match introspection::schema_from_sdl(gateway.supergraph().public_sdl()) {
         Ok(schema) => Some(schema),
         Err(e) => {
             tracing::warn!(error = %e, "introspection is off for this supergraph");

@@ -20,7 +20,6 @@
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
 
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, OperationDefinition, Selection, SelectionSet,
@@ -32,10 +31,8 @@ use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse};
 use axum::extract::State;
 use axum::routing::get;
 use axum::Router;
-use tokio::net::TcpListener;
-use tokio::sync::watch;
-use tokio::task::JoinHandle;
 
+use crate::servers::{bind, Servers};
 use crate::{rest, DemoError};
 
 mod accounts;
@@ -483,15 +480,11 @@ impl Default for FederationConfig {
     }
 }
 
-/// How long [`FederationDemo::shutdown`] waits for in-flight requests before aborting.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
-
 /// The running federation subgraphs.
 pub struct FederationDemo {
     recorder: Arc<Recorder>,
     addrs: [SocketAddr; 6],
-    shutdown: watch::Sender<bool>,
-    tasks: Vec<JoinHandle<()>>,
+    servers: Servers,
 }
 
 impl std::fmt::Debug for FederationDemo {
@@ -506,55 +499,22 @@ impl FederationDemo {
     /// Binds every listener, then serves all six subgraphs in the background.
     pub async fn start(config: FederationConfig) -> Result<FederationDemo, DemoError> {
         let recorder = Arc::new(Recorder::new(config.record));
-        let (shutdown, shutdown_rx) = watch::channel(false);
-
-        let mut listeners = Vec::with_capacity(Subgraph::ALL.len());
+        let mut servers = Servers::new();
         let mut addrs = [SocketAddr::new(config.host, 0); 6];
         for subgraph in Subgraph::ALL {
-            let addr = SocketAddr::new(config.host, config.ports.port(subgraph));
-            let listener = TcpListener::bind(addr)
-                .await
-                .map_err(|source| DemoError::Bind {
-                    service: subgraph.name(),
-                    addr,
-                    source,
-                })?;
-            addrs[subgraph.index()] =
-                listener
-                    .local_addr()
-                    .map_err(|source| DemoError::LocalAddr {
-                        service: subgraph.name(),
-                        source,
-                    })?;
-            listeners.push(listener);
+            let (listener, addr) =
+                bind(config.host, config.ports.port(subgraph), subgraph.name()).await?;
+            addrs[subgraph.index()] = addr;
+            servers.serve(
+                subgraph.name(),
+                listener,
+                router_for(subgraph, Arc::clone(&recorder)),
+            );
         }
-
-        let tasks = Subgraph::ALL
-            .into_iter()
-            .zip(listeners)
-            .map(|(subgraph, listener)| {
-                let router = router_for(subgraph, Arc::clone(&recorder));
-                let mut stop = shutdown_rx.clone();
-                tokio::spawn(async move {
-                    let signal = async move {
-                        // Completes on shutdown() and when the FederationDemo (sender) is dropped.
-                        let _ = stop.wait_for(|stopped| *stopped).await;
-                    };
-                    if let Err(err) = axum::serve(listener, router)
-                        .with_graceful_shutdown(signal)
-                        .await
-                    {
-                        tracing::error!(subgraph = subgraph.name(), %err, "federation subgraph failed");
-                    }
-                })
-            })
-            .collect();
-
         Ok(FederationDemo {
             recorder,
             addrs,
-            shutdown,
-            tasks,
+            servers,
         })
     }
 
@@ -612,20 +572,7 @@ impl FederationDemo {
 
     /// Stops all servers gracefully (in-flight requests get a few seconds).
     pub async fn shutdown(mut self) {
-        let _ = self.shutdown.send(true);
-        let deadline = tokio::time::Instant::now() + SHUTDOWN_GRACE;
-        for mut task in std::mem::take(&mut self.tasks) {
-            if tokio::time::timeout_at(deadline, &mut task).await.is_err() {
-                task.abort();
-            }
-        }
-    }
-}
-
-impl Drop for FederationDemo {
-    fn drop(&mut self) {
-        // Tells every server to stop accepting; they finish in the background.
-        let _ = self.shutdown.send(true);
+        self.servers.shutdown().await;
     }
 }
 
