@@ -26,6 +26,12 @@ if ! command -v cargo >/dev/null 2>&1; then
   exit 1
 fi
 
+# The test runner `make test` uses (window tests run one at a time through its test groups).
+if ! cargo nextest --version >/dev/null 2>&1; then
+  echo "setup: cargo install cargo-nextest"
+  cargo install cargo-nextest --locked
+fi
+
 # WebDriver for the desktop app's end-to-end tests (tauri-driver starts WebKitWebDriver).
 if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver" ]; then
   echo "setup: cargo install tauri-driver"
