@@ -171,35 +171,45 @@ async fn a_rest_binding_on_a_federated_type_is_one_batched_call_beside_the_subgr
         "{paths:?}"
     );
     // The binding is a fetch of the plan like the subgraph fetches: it waits only for the
-    // root fetch, beside the safety fetch, and makes one REST call with the 8 ids.
+    // root fetch, beside the safety `_entities` fetch, and makes one REST call of source
+    // `maintenance` carrying the 8 ids, a span of its own (one trace format for all).
     let knot = &body["extensions"]["knot"];
     let nodes = knot["plan"]["nodes"].as_array().expect("nodes");
-    let bindings = nodes
+    let maintenance = nodes
         .iter()
-        .position(|n| n["subgraph"] == "bindings")
-        .expect("a bindings fetch");
+        .position(|n| n["source"] == "maintenance")
+        .expect("a node of the maintenance source");
+    assert_eq!(nodes[maintenance]["kind"], "bound");
+    assert_eq!(nodes[maintenance]["operation"], "byDevices");
+    assert_eq!(nodes[maintenance]["label"], "Device.maintenance");
     let safety = nodes
         .iter()
-        .position(|n| n["subgraph"] == "safety")
+        .position(|n| n["source"] == "safety")
         .expect("a safety fetch");
+    assert_eq!(nodes[safety]["kind"], "entity");
+    assert!(
+        nodes.iter().all(|n| n["source"] != "bindings"),
+        "the generated subgraph never shows: {nodes:?}"
+    );
     let stages = knot["plan"]["stages"].as_array().expect("stages");
     let stage_of = |id: usize| {
         stages
             .iter()
             .position(|s| s.as_array().is_some_and(|s| s.contains(&json!(id))))
     };
-    assert_eq!(stage_of(bindings), Some(1));
+    assert_eq!(stage_of(maintenance), Some(1));
     assert_eq!(stage_of(safety), Some(1));
-    let span = knot["spans"]
+    let spans: Vec<&Value> = knot["spans"]
         .as_array()
         .expect("spans")
         .iter()
-        .find(|s| s["subgraph"] == "bindings")
-        .expect("a bindings span");
-    let calls = span["request"]["calls"].as_array().expect("calls");
-    assert_eq!(calls.len(), 1, "{calls:?}");
-    assert_eq!(calls[0]["keys"], 8);
-    assert_eq!(calls[0]["source"], "maintenance");
+        .filter(|s| s["source"] == "maintenance")
+        .collect();
+    assert_eq!(spans.len(), 1, "{spans:?}");
+    assert_eq!(spans[0]["batch_size"], 8);
+    assert_eq!(spans[0]["operation"], "byDevices");
+    assert_eq!(spans[0]["node"], json!(maintenance));
+    assert_eq!(spans[0]["request"]["method"], "GET");
     gw.shutdown().await;
 }
 
@@ -257,8 +267,9 @@ async fn a_supergraph_file_is_served_with_its_plan_on_request() {
         .as_array()
         .expect("spans");
     assert_eq!(spans.len(), 3);
-    assert_eq!(spans[1]["subgraph"], "safety");
-    assert_eq!(spans[1]["representations"], 1);
+    assert_eq!(spans[1]["source"], "safety");
+    assert_eq!(spans[1]["operation"], "_entities");
+    assert_eq!(spans[1]["batch_size"], 1);
     // The gateway's size limits apply to federation requests too, before any call.
     demo.clear_requests();
     let many: String = (0..31)

@@ -23,8 +23,8 @@ mod store_cmd;
 
 use anyhow::{anyhow, bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
-use knot_execute::{Engine, Request, Vars};
-use knot_model::{check_bytes, public_sdl, Workspace};
+use knot_model::{check_bytes, Workspace};
+use knot_runtime::{Request, Runtime, Vars};
 use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -195,8 +195,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Check { workspace, json } => check(&workspace, json),
         Command::Schema { workspace } => {
-            let ws = load(&workspace)?;
-            println!("{}", public_sdl(&ws));
+            let runtime = runtime(&workspace, None)?;
+            println!("{}", runtime.public_sdl());
             Ok(ExitCode::SUCCESS)
         }
         Command::Plan {
@@ -204,17 +204,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             query,
             format,
         } => {
-            let ws = load(&workspace)?;
-            let request = request(&ws, &query)?;
-            if ws.has_subgraphs() {
-                return federation_plan(&ws, &workspace, &request, format);
-            }
-            match knot_plan::plan(
-                &ws,
-                &request.document,
-                request.operation_name.as_deref(),
-                &request.variables,
-            ) {
+            let runtime = runtime(&workspace, None)?;
+            let request = request(runtime.workspace(), &query)?;
+            match runtime.plan(&request) {
                 Ok(plan) => {
                     match format {
                         PlanFormat::Json => {
@@ -260,19 +252,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 &mut resolved,
                 !no_history,
             );
-            if ws.has_subgraphs() {
-                return federation_run(
-                    &rt,
-                    &ws,
-                    resolved,
-                    &workspace,
-                    &request,
-                    trace.as_deref(),
-                    history,
-                );
-            }
-            let engine = Engine::new(ws, resolved, base_dir(&workspace))?;
-            let outcome = rt.block_on(engine.run(&request));
+            let runtime = Runtime::load(ws, resolved, base_dir(&workspace))?;
+            let outcome = rt.block_on(runtime.run(&request));
             println!("{}", serde_json::to_string_pretty(&outcome.response)?);
             history.record(&rt, &request, &outcome);
             if let Some(path) = trace {
@@ -342,6 +323,13 @@ fn base_dir(workspace: &Path) -> &Path {
         .unwrap_or(Path::new("."))
 }
 
+/// The workspace at `path`, ready to plan and run (subgraphs composed, connectors made).
+fn runtime(path: &Path, env: Option<&str>) -> Result<Runtime> {
+    let ws = load(path)?;
+    let vars = Vars::from_workspace(&ws, env).map_err(|e| anyhow!(e))?;
+    Ok(Runtime::load(ws, vars, base_dir(path))?)
+}
+
 fn load(path: &Path) -> Result<Workspace> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     let report = check_bytes(&bytes);
@@ -370,7 +358,11 @@ fn check(path: &Path, json: bool) -> Result<ExitCode> {
     // Saved operations are checked against the schema by the planner, and gRPC methods
     // against their .proto files, when the workspace itself is sound.
     if let (Some(ws), true) = (&report.workspace, problems.is_empty()) {
-        problems.extend(deep_checks(ws, base_dir(path), &bytes));
+        problems.extend(knot_runtime::check(
+            ws,
+            base_dir(path),
+            &String::from_utf8_lossy(&bytes),
+        ));
     }
     if json {
         println!(
@@ -392,64 +384,6 @@ fn check(path: &Path, json: bool) -> Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
-}
-
-fn deep_checks(ws: &Workspace, base: &Path, bytes: &[u8]) -> Vec<knot_model::Problem> {
-    use knot_model::{JsonPath, Problem, ProblemCode};
-    let text = String::from_utf8_lossy(bytes);
-    let mut out = Vec::new();
-    out.extend(composition_checks(ws, base));
-    if ws.has_subgraphs() {
-        out.extend(federated_operation_checks(ws, base));
-    }
-    for (name, op) in ws.operations.iter().filter(|_| !ws.has_subgraphs()) {
-        // Variables are not known here: plan with placeholder values of the right type.
-        let vars =
-            knot_plan::topology::placeholder_variables(&op.document, op.operation_name.as_deref());
-        if let Err(errors) = knot_plan::plan(ws, &op.document, op.operation_name.as_deref(), &vars)
-        {
-            for e in errors {
-                out.push(Problem::new(
-                    ProblemCode::InvalidDocument,
-                    JsonPath::root().keys(["operations", name.as_str(), "document"]),
-                    format!("operation `{name}`: {e}"),
-                ));
-            }
-        }
-    }
-    for (name, source) in &ws.sources {
-        if let knot_model::Source::Grpc(g) = source {
-            if g.proto_files.is_empty() {
-                continue;
-            }
-            let path = JsonPath::root().keys(["sources", name.as_str()]);
-            match knot_connect::grpc::compile_protos(&g.proto_files, &g.import_paths, base) {
-                Err(e) => out.push(Problem::new(
-                    ProblemCode::Proto,
-                    path.key("protoFiles"),
-                    e.to_string(),
-                )),
-                Ok(pool) => {
-                    for (op_name, op) in &g.operations {
-                        if knot_connect::grpc::find_method(&pool, &op.method).is_none() {
-                            out.push(Problem::new(
-                                ProblemCode::Proto,
-                                path.keys(["operations", op_name.as_str(), "method"]),
-                                format!("the .proto files define no method `{}`", op.method),
-                            ));
-                        }
-                    }
-                }
-            }
-        }
-    }
-    for p in &mut out {
-        if let Some((l, c)) = knot_model::locate::line_col(&text, &p.path.0) {
-            p.line = Some(l);
-            p.column = Some(c);
-        }
-    }
-    out
 }
 
 fn request(ws: &Workspace, q: &QueryArgs) -> Result<Request> {
@@ -492,179 +426,4 @@ fn request(ws: &Workspace, q: &QueryArgs) -> Result<Request> {
         variables,
         headers: Vec::new(),
     })
-}
-
-/// Subgraph sources that give their SDL in a file are composed, as `knot serve` would;
-/// each composition problem is reported at `sources`. (Subgraphs whose SDL is only
-/// fetched from the network are checked when served.)
-fn composition_checks(ws: &Workspace, base: &Path) -> Vec<knot_model::Problem> {
-    use knot_model::{JsonPath, Problem, ProblemCode};
-    if !ws.has_subgraphs() {
-        return Vec::new();
-    }
-    let offline = ws.sources.values().all(|s| match s {
-        knot_model::Source::Graphql(g) => {
-            g.subgraph.as_ref().is_none_or(|sg| sg.sdl_file.is_some())
-        }
-        _ => true,
-    });
-    if !offline {
-        return Vec::new();
-    }
-    let vars = match Vars::from_workspace(ws, None) {
-        Ok(v) => v,
-        Err(_) => return Vec::new(),
-    };
-    match knot_federation::workspace_supergraph(ws, &vars, base, false) {
-        Err(knot_federation::WorkspaceFederationError::Source {
-            source_name,
-            message,
-        }) => vec![Problem::new(
-            ProblemCode::Composition,
-            JsonPath::root().keys(["sources", source_name.as_str()]),
-            message,
-        )],
-        Err(knot_federation::WorkspaceFederationError::Composition(e)) => e
-            .problems
-            .into_iter()
-            .map(|p| Problem::new(ProblemCode::Composition, JsonPath::root().key("sources"), p))
-            .collect(),
-        Err(e) => vec![Problem::new(
-            ProblemCode::Composition,
-            JsonPath::root().key("schema"),
-            e.to_string(),
-        )],
-        Ok(_) => Vec::new(),
-    }
-}
-
-fn federation_gateway(
-    ws: &Workspace,
-    vars: &Vars,
-    path: &Path,
-) -> Result<knot_federation::Gateway> {
-    knot_federation::workspace_gateway(ws, vars, base_dir(path))?
-        .ok_or_else(|| anyhow!("{} has no subgraph sources", path.display()))
-}
-
-/// `knot plan` on a workspace of subgraphs: the federation plan as a fan-out graph.
-fn federation_plan(
-    ws: &Workspace,
-    path: &Path,
-    request: &Request,
-    format: PlanFormat,
-) -> Result<ExitCode> {
-    let vars = Vars::from_workspace(ws, None).map_err(|e| anyhow!(e))?;
-    let gateway = federation_gateway(ws, &vars, path)?;
-    let fed_request = gateway_request(request);
-    match gateway.plan(&fed_request) {
-        Ok((_, graph)) => {
-            match format {
-                PlanFormat::Json => println!("{}", serde_json::to_string_pretty(&graph.to_json())?),
-                PlanFormat::Dot => print!("{}", graph.to_dot()),
-                PlanFormat::Mermaid => print!("{}", graph.to_mermaid()),
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(e) => {
-            for m in e.messages() {
-                eprintln!("error: {m}");
-            }
-            Ok(ExitCode::from(1))
-        }
-    }
-}
-
-/// `knot run` on a workspace of subgraphs.
-fn federation_run(
-    rt: &tokio::runtime::Runtime,
-    ws: &Workspace,
-    vars: Vars,
-    path: &Path,
-    request: &Request,
-    trace: Option<&Path>,
-    history: store_cmd::RunRecorder,
-) -> Result<ExitCode> {
-    let gateway = federation_gateway(ws, &vars, path)?;
-    let started = std::time::Instant::now();
-    let fed_request = gateway_request(request);
-    match rt.block_on(gateway.execute(&fed_request)) {
-        Ok(answer) => {
-            println!("{}", serde_json::to_string_pretty(&answer.body)?);
-            let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
-            history.record_json(
-                rt,
-                request,
-                answer.body.clone(),
-                knot_app_api::federation_trace_json(
-                    &answer,
-                    duration_ms,
-                    gateway.supergraph().subgraphs(),
-                ),
-                duration_ms,
-            );
-            if let Some(file) = trace {
-                let json = serde_json::json!({
-                    "plan": answer.graph.to_json(),
-                    "spans": answer.spans,
-                    "errors": answer.detailed_errors,
-                });
-                std::fs::write(file, serde_json::to_string_pretty(&json)?)
-                    .with_context(|| format!("cannot write the trace to {}", file.display()))?;
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(e) => {
-            let errors: Vec<Value> = e
-                .messages()
-                .into_iter()
-                .map(
-                    |m| serde_json::json!({"message": m, "extensions": {"category": "VALIDATION"}}),
-                )
-                .collect();
-            let response = serde_json::json!({ "errors": errors });
-            println!("{}", serde_json::to_string_pretty(&response)?);
-            history.record_json(rt, request, response, Value::Null, 0.0);
-            Ok(ExitCode::SUCCESS)
-        }
-    }
-}
-
-/// Saved operations of a workspace with subgraphs are planned over its supergraph (when
-/// it composes offline, from `sdlFile`s).
-fn federated_operation_checks(ws: &Workspace, base: &Path) -> Vec<knot_model::Problem> {
-    use knot_model::{JsonPath, Problem, ProblemCode};
-    let Ok(vars) = Vars::from_workspace(ws, None) else {
-        return Vec::new();
-    };
-    let Ok(Some((sdl, _, _))) = knot_federation::workspace_supergraph(ws, &vars, base, false)
-    else {
-        return Vec::new();
-    };
-    let Ok(supergraph) = knot_federation::Supergraph::parse(&sdl) else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for (name, op) in &ws.operations {
-        if let Err(e) = supergraph.prepare(&op.document, op.operation_name.as_deref()) {
-            for message in e.messages() {
-                out.push(Problem::new(
-                    ProblemCode::InvalidDocument,
-                    JsonPath::root().keys(["operations", name.as_str(), "document"]),
-                    format!("operation `{name}`: {message}"),
-                ));
-            }
-        }
-    }
-    out
-}
-
-/// The CLI's request for the federation gateway (no inbound headers).
-fn gateway_request(request: &Request) -> knot_federation::GatewayRequest {
-    knot_federation::GatewayRequest {
-        query: request.document.clone(),
-        operation_name: request.operation_name.clone(),
-        variables: request.variables.clone(),
-        headers: Vec::new(),
-    }
 }

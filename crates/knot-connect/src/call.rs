@@ -6,7 +6,9 @@ use serde_json::Value;
 use std::time::Instant;
 
 /// The public error categories (GraphQL `extensions.category`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Category {
     /// The client's input was refused before any call.
@@ -81,15 +83,16 @@ pub fn http_category(status: u16) -> Category {
 }
 
 /// The request as the explorer shows it. Secret values appear as `{{secret.NAME}}`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RequestSummary {
     /// `GET`, `POST`, … or `grpc` / `graphql`.
     pub method: String,
     /// URL, or `endpoint/package.Service/Method`.
     pub target: String,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub headers: Vec<(String, String)>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<Value>,
 }
 

@@ -60,7 +60,16 @@ pub fn document(
     )
 }
 
+/// The source's URL and headers with variables rendered, and as the trace shows them.
+type Endpoint = (String, String, Vec<(String, String)>, Vec<(String, String)>);
+
 impl GraphqlClient {
+    fn endpoint(&self, vars: &Vars) -> Result<Endpoint, String> {
+        let (url, url_shown) = vars.render(&self.source.url, |_| None)?;
+        let (headers, headers_shown) = render_headers(vars, &self.source.headers)?;
+        Ok((url, url_shown, headers, headers_shown))
+    }
+
     pub fn new(http: reqwest::Client, source: GraphqlSource) -> Self {
         GraphqlClient { http, source }
     }
@@ -82,11 +91,7 @@ impl GraphqlClient {
                 CallError::Request(format!("no operation `{op_name}`")),
             );
         };
-        let prepared = (|| {
-            let (url, url_shown) = vars.render(&self.source.url, |_| None)?;
-            let (headers, headers_shown) = render_headers(vars, &self.source.headers)?;
-            Ok::<_, String>((url, url_shown, headers, headers_shown))
-        })();
+        let prepared = self.endpoint(vars);
         let (url, url_shown, headers, headers_shown) = match prepared {
             Ok(p) => p,
             Err(e) => {
@@ -161,6 +166,119 @@ impl GraphqlClient {
     }
 }
 
+impl GraphqlClient {
+    /// Sends a whole GraphQL request body as it is (a Federation subgraph fetch, whose
+    /// operation the planner wrote) and returns the raw answer for the caller to read.
+    /// `shown` is what the trace may record of the body.
+    pub async fn post(
+        &self,
+        vars: &Vars,
+        body: Vec<u8>,
+        shown: Option<Value>,
+        forwarded: &[(String, String)],
+        timeout: Duration,
+    ) -> Exchange {
+        let started = Instant::now();
+        let prepared = self.endpoint(vars);
+        let (url, url_shown, headers, headers_shown) = match prepared {
+            Ok(p) => p,
+            Err(e) => {
+                return Exchange {
+                    outcome: Err(CallError::Request(e)),
+                    request: RequestSummary {
+                        method: "POST".into(),
+                        ..Default::default()
+                    },
+                    started,
+                    ended: Instant::now(),
+                }
+            }
+        };
+        let request = RequestSummary {
+            method: "POST".into(),
+            target: url_shown,
+            headers: headers_shown,
+            body: shown,
+        };
+        let mut req = self
+            .http
+            .post(&url)
+            .header("content-type", "application/json")
+            .header(
+                "accept",
+                "application/graphql-response+json, application/json",
+            )
+            .body(body);
+        for (k, v) in headers.iter().chain(forwarded.iter()) {
+            req = req.header(k, v);
+        }
+        let exchange = async move {
+            let resp = req.send().await?;
+            let status = resp.status().as_u16();
+            let body = resp.bytes().await?;
+            Ok::<_, reqwest::Error>((status, body))
+        };
+        let outcome = match tokio::time::timeout(timeout, exchange).await {
+            Err(_) => Err(CallError::Timeout {
+                after_ms: timeout.as_millis() as u64,
+            }),
+            Ok(Err(e)) => Err(CallError::Transport(describe_reqwest(&e))),
+            Ok(Ok((status, bytes))) => Ok((status, bytes)),
+        };
+        Exchange {
+            outcome,
+            request,
+            started,
+            ended: Instant::now(),
+        }
+    }
+}
+
+/// The raw answer to a whole GraphQL request ([`GraphqlClient::post`]): the status and
+/// body, or why there is none.
+#[derive(Debug)]
+pub struct Exchange {
+    pub outcome: Result<(u16, bytes::Bytes), CallError>,
+    pub request: RequestSummary,
+    /// When the request was sent (after waiting for the source's concurrency limit).
+    pub started: Instant,
+    pub ended: Instant,
+}
+
+/// The category of one error a GraphQL server reported, from its `extensions`: Knot's own
+/// `category` when a server sets one, else the `code` (a client mistake or a missing
+/// object is the dependency refusing the request). One rule for every GraphQL answer, of a
+/// bound operation or of a Federation subgraph.
+pub fn error_category(error: &Value) -> Category {
+    let extensions = error.get("extensions");
+    let own = extensions
+        .and_then(|e| e.get("category"))
+        .and_then(Value::as_str);
+    match own {
+        Some("TIMEOUT") => return Category::Timeout,
+        Some("DEPENDENCY_VALIDATION") | Some("VALIDATION") => {
+            return Category::DependencyValidation
+        }
+        Some(_) => return Category::Dependency,
+        None => {}
+    }
+    let code = extensions
+        .and_then(|e| e.get("code"))
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    match code {
+        "BAD_USER_INPUT"
+        | "GRAPHQL_VALIDATION_FAILED"
+        | "GRAPHQL_PARSE_FAILED"
+        | "NOT_FOUND"
+        | "BAD_REQUEST"
+        | "UNAUTHENTICATED"
+        | "FORBIDDEN"
+        | "INVALID_ARGUMENT" => Category::DependencyValidation,
+        _ => Category::Dependency,
+    }
+}
+
 /// Reads a GraphQL response: the root field's value, or an error. Partial data (a value
 /// with errors) is kept as data.
 fn interpret(status: u16, bytes: &[u8], field: &str) -> Result<Value, CallError> {
@@ -192,17 +310,16 @@ fn interpret(status: u16, bytes: &[u8], field: &str) -> Result<Value, CallError>
         .filter(|e| !e.is_empty());
     match errors {
         Some(errors) if value.is_null() => {
-            let validation = errors.iter().any(|e| {
-                matches!(
-                    e.pointer("/extensions/code").and_then(Value::as_str),
-                    Some(
-                        "BAD_USER_INPUT"
-                            | "GRAPHQL_VALIDATION_FAILED"
-                            | "GRAPHQL_PARSE_FAILED"
-                            | "NOT_FOUND"
-                    )
-                )
-            }) || (400..500).contains(&status);
+            let categories: Vec<Category> = errors.iter().map(error_category).collect();
+            let category = if (400..500).contains(&status)
+                || categories.contains(&Category::DependencyValidation)
+            {
+                Category::DependencyValidation
+            } else if categories.contains(&Category::Timeout) {
+                Category::Timeout
+            } else {
+                Category::Dependency
+            };
             let message = errors
                 .iter()
                 .filter_map(|e| e.get("message").and_then(Value::as_str))
@@ -210,11 +327,7 @@ fn interpret(status: u16, bytes: &[u8], field: &str) -> Result<Value, CallError>
                 .join("; ");
             Err(CallError::Status {
                 status: status.to_string(),
-                category: if validation {
-                    Category::DependencyValidation
-                } else {
-                    Category::Dependency
-                },
+                category,
                 message,
             })
         }

@@ -44,10 +44,36 @@ struct SourceConnector {
     forward: Vec<String>,
 }
 
+impl SourceConnector {
+    /// Only the inbound headers this source allows pass through.
+    fn forwarded(&self, inbound: &[(String, String)]) -> Vec<(String, String)> {
+        inbound
+            .iter()
+            .filter(|(k, _)| self.forward.iter().any(|f| f.eq_ignore_ascii_case(k)))
+            .cloned()
+            .collect()
+    }
+}
+
+/// Forwarded values may be credentials: the record names them only.
+fn note_forwarded(request: &mut RequestSummary, forwarded: &[(String, String)]) {
+    for (k, _) in forwarded {
+        request.headers.push((k.clone(), "(forwarded)".into()));
+    }
+}
+
 /// Ready-to-call connectors for every source of a workspace, with resolved variables.
 pub struct Connectors {
     sources: IndexMap<String, SourceConnector>,
     vars: Vars,
+}
+
+impl std::fmt::Debug for Connectors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connectors")
+            .field("sources", &self.sources.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Connectors {
@@ -104,6 +130,36 @@ impl Connectors {
         self.sources.get(source).map(|s| s.kind)
     }
 
+    /// Sends a whole GraphQL request body to a GraphQL source (a Federation subgraph fetch)
+    /// through the same concurrency limit, timeout and header allowlist as every call to
+    /// that source; the caller reads the raw answer. `shown` is what the trace may record
+    /// of the body.
+    pub async fn post_graphql(
+        &self,
+        source: &str,
+        body: Vec<u8>,
+        shown: Option<Value>,
+        inbound_headers: &[(String, String)],
+    ) -> graphql::Exchange {
+        let refuse = |message: String| graphql::Exchange {
+            outcome: Err(CallError::Request(message)),
+            request: RequestSummary::default(),
+            started: Instant::now(),
+            ended: Instant::now(),
+        };
+        let Some(s) = self.sources.get(source) else {
+            return refuse(format!("no source `{source}`"));
+        };
+        let Client::Graphql(client) = &s.client else {
+            return refuse(format!("source `{source}` is not a GraphQL source"));
+        };
+        let fwd = s.forwarded(inbound_headers);
+        let _permit = s.permits.acquire().await;
+        let mut exchange = client.post(&self.vars, body, shown, &fwd, s.timeout).await;
+        note_forwarded(&mut exchange.request, &fwd);
+        exchange
+    }
+
     /// Calls one operation. Waits for a free slot of the source's concurrency limit first;
     /// the result's `started` is when the call was actually sent.
     pub async fn call(
@@ -121,12 +177,7 @@ impl Connectors {
                 CallError::Request(format!("no source `{source}`")),
             );
         };
-        // Only the inbound headers this source allows pass through.
-        let fwd: Vec<(String, String)> = inbound_headers
-            .iter()
-            .filter(|(k, _)| s.forward.iter().any(|f| f.eq_ignore_ascii_case(k)))
-            .cloned()
-            .collect();
+        let fwd = s.forwarded(inbound_headers);
         // The semaphore is never closed, so acquiring only waits.
         let _permit = s.permits.acquire().await;
         let mut result = match &s.client {
@@ -137,13 +188,7 @@ impl Connectors {
             }
             Client::Grpc(c) => c.call(&self.vars, operation, inputs, &fwd, s.timeout).await,
         };
-        // Forwarded values may be credentials: the record names them only.
-        for (k, _) in &fwd {
-            result
-                .request
-                .headers
-                .push((k.clone(), "(forwarded)".into()));
-        }
+        note_forwarded(&mut result.request, &fwd);
         result
     }
 }

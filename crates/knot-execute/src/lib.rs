@@ -14,7 +14,7 @@ pub mod trace;
 
 pub use knot_connect::{Category, Connectors, Vars};
 pub use knot_plan::{Plan, PlanError};
-pub use trace::{NodeRun, Span, Trace, TraceError};
+pub use trace::{trace_json_schema, NodeRun, Span, Trace, TraceError};
 
 use knot_model::{Workspace, QUERY_TYPE};
 use serde_json::{json, Map, Value};
@@ -118,8 +118,23 @@ impl Engine {
         })
     }
 
+    /// An engine over connectors made elsewhere (shared with another part of the same
+    /// runtime, so each source keeps one semaphore).
+    pub fn with_connectors(workspace: Workspace, connectors: Arc<Connectors>) -> Engine {
+        Engine {
+            workspace: Arc::new(workspace),
+            connectors,
+            plans: Arc::new(PlanCache::default()),
+        }
+    }
+
     pub fn workspace(&self) -> &Workspace {
         &self.workspace
+    }
+
+    /// The connectors every call of this engine goes through.
+    pub fn connectors(&self) -> &Arc<Connectors> {
+        &self.connectors
     }
 
     /// One raw call to one operation of a source, outside any plan (an API client's

@@ -1,12 +1,18 @@
 //! The trace of a run: the plan that ran and one span per downstream call, with the detail
 //! the explorer shows (sources, URLs, statuses) and the public answer never does.
+//!
+//! This is the one trace format of every workspace, with or without Federation subgraphs:
+//! `knot run --trace`, the gateway's `extensions.knot`, the store's history and the app all
+//! read and write it. Its JSON Schema is committed as `schema/knot-trace.schema.json`.
 
 use knot_connect::{Category, RequestSummary};
-use serde::Serialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// One downstream call.
-#[derive(Clone, Debug, Serialize)]
+/// One downstream call. Every field is always present (null when empty).
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Span {
     pub id: usize,
     /// The fetch node that made the call.
@@ -23,17 +29,17 @@ pub struct Span {
     /// Null when the call succeeded.
     pub category: Option<Category>,
     /// What went wrong, in detail (explorer only).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     pub request: RequestSummary,
     pub bytes: usize,
     pub attempt: u32,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The start of the raw response (explorer only).
     pub response: Option<String>,
 }
 
 /// How one fetch node went.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NodeRun {
     pub node: usize,
     pub start_ms: f64,
@@ -47,23 +53,41 @@ pub struct NodeRun {
 }
 
 /// An error as the explorer sees it: where it landed and why, with the call that caused it.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct TraceError {
     pub path: Vec<Value>,
     pub category: Category,
     pub detail: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub node: Option<usize>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub span: Option<usize>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Trace {
     /// The plan that ran (shared with the plan cache; computed once per distinct plan).
+    #[schemars(with = "knot_plan::PlanDoc")]
     pub plan: std::sync::Arc<Value>,
     pub nodes: Vec<NodeRun>,
     pub spans: Vec<Span>,
     pub errors: Vec<TraceError>,
     pub duration_ms: f64,
+}
+
+/// The JSON Schema of [`Trace`] (committed as `schema/knot-trace.schema.json`).
+pub fn trace_json_schema() -> Value {
+    let schema = schemars::schema_for!(Trace);
+    let mut value = serde_json::to_value(&schema).unwrap_or(Value::Null);
+    // Every field of these is always written (null when empty), so all are required.
+    for def in ["Span", "TraceError", "PlanDoc"] {
+        if let Some(Value::Object(object)) = value.pointer_mut(&format!("/$defs/{def}")) {
+            knot_plan::require_every_property(object);
+        }
+    }
+    if let Some(obj) = value.as_object_mut() {
+        obj.insert("$id".into(), "https://knot.dev/schema/trace.json".into());
+        obj.insert("title".into(), "Knot trace (one run)".into());
+    }
+    value
 }

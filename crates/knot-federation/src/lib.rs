@@ -20,7 +20,7 @@ mod tree;
 mod workspace;
 
 pub use compose::{compose, CompositionError, SubgraphSdl};
-pub use local::{LOCAL_SUBGRAPH, LOCAL_URL};
+pub use local::{BoundCall, LOCAL_SUBGRAPH, LOCAL_URL};
 pub use run::{
     fetch_subgraph_sdl, FetchSpan, Gateway, GatewayOptions, GatewayRequest, GatewayResponse,
     Limits, StepEvent, StepObserver, SubgraphErrors,

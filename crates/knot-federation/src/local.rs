@@ -13,6 +13,7 @@
 //! back by field or order).
 
 use std::collections::{BTreeSet, HashMap};
+use std::time::Instant;
 
 use futures::future::join_all;
 use hive_router_query_planner::ast::selection_item::SelectionItem;
@@ -182,7 +183,7 @@ fn collect_value_types(
 
 /// The generated subgraph at run time.
 pub(crate) struct LocalSubgraph {
-    connectors: Connectors,
+    connectors: std::sync::Arc<Connectors>,
     vars: Vars,
     types: indexmap::IndexMap<String, ObjectType>,
 }
@@ -193,25 +194,49 @@ impl std::fmt::Debug for LocalSubgraph {
     }
 }
 
-/// One call a binding made, for the explorer.
-pub(crate) struct LocalCall {
+/// One call a binding made: a downstream call of its own source and operation, which the
+/// trace shows as its own span (never as the generated subgraph).
+#[derive(Clone, Debug)]
+pub struct BoundCall {
     pub source: String,
     pub operation: String,
     pub request: knot_connect::RequestSummary,
     pub status: Option<String>,
+    pub category: Option<Category>,
     pub error: Option<String>,
+    /// Keys the call carried.
     pub keys: usize,
+    pub started: Instant,
+    pub ended: Instant,
+    pub bytes: usize,
+    pub response: Option<String>,
+}
+
+impl BoundCall {
+    fn of(binding: &Binding, answer: &knot_connect::CallResult, keys: usize) -> Self {
+        BoundCall {
+            source: binding.source.clone(),
+            operation: binding.operation.clone(),
+            request: answer.request.clone(),
+            status: answer.status.clone(),
+            category: answer.outcome.as_ref().err().map(|e| e.category()),
+            error: answer.outcome.as_ref().err().map(|e| e.to_string()),
+            keys,
+            started: answer.started,
+            ended: answer.ended,
+            bytes: answer.bytes,
+            response: answer.response_preview.clone(),
+        }
+    }
 }
 
 impl LocalSubgraph {
-    pub(crate) fn new(ws: &Workspace, vars: Vars, base: &std::path::Path) -> Result<Self, String> {
-        let connectors = Connectors::new(ws, vars.clone(), base)
-            .map_err(|(source, e)| format!("sources.{source}: {e}"))?;
-        Ok(Self {
+    pub(crate) fn new(ws: &Workspace, vars: Vars, connectors: std::sync::Arc<Connectors>) -> Self {
+        Self {
             connectors,
             vars,
             types: ws.schema.types.clone(),
-        })
+        }
     }
 
     /// Answers one `_entities` operation of the generated subgraph like a subgraph
@@ -220,7 +245,7 @@ impl LocalSubgraph {
         &self,
         selection: &SelectionSet,
         variables: &Map<String, Value>,
-    ) -> (Value, Vec<LocalCall>) {
+    ) -> (Value, Vec<BoundCall>) {
         let mut data = Map::new();
         let mut errors = Vec::new();
         let mut calls = Vec::new();
@@ -317,11 +342,13 @@ impl LocalSubgraph {
         field: &FieldSelection,
         parents: &[&Value],
         variables: &Map<String, Value>,
-    ) -> (Vec<Value>, Vec<Option<(Category, String)>>, Vec<LocalCall>) {
+    ) -> (Vec<Value>, Vec<Option<(Category, String)>>, Vec<BoundCall>) {
         let mut values = vec![Value::Null; parents.len()];
         let mut errors: Vec<Option<(Category, String)>> = vec![None; parents.len()];
         let mut calls = Vec::new();
-        let inputs_of = |parent: &Value| -> Map<String, Value> {
+        // The inputs of one parent's call, or why there are none (a missing environment
+        // variable is an error, as in every other plan).
+        let inputs_of = |parent: &Value| -> Result<Map<String, Value>, (Category, String)> {
             let mut inputs = Map::new();
             for (name, arg) in &binding.args {
                 let value = match arg {
@@ -332,44 +359,72 @@ impl LocalSubgraph {
                         .and_then(|args| args.get_argument(a))
                         .map(|v| ast_to_json(v, variables))
                         .unwrap_or(Value::Null),
-                    ArgValue::Env(e) => self
-                        .vars
-                        .get(e)
-                        .map_or(Value::Null, |v| Value::String(v.to_owned())),
+                    ArgValue::Env(e) => match self.vars.get(e) {
+                        Some(v) => Value::String(v.to_owned()),
+                        None => {
+                            return Err((
+                                Category::Dependency,
+                                format!("environment variable `{e}` is not set"),
+                            ))
+                        }
+                    },
                     ArgValue::Value(v) => v.clone(),
                 };
                 inputs.insert(name.clone(), value);
             }
-            inputs
+            Ok(inputs)
         };
         match (&binding.batch, &binding.key) {
             (Some(batch), Some(key)) => {
-                // One call for every distinct key (chunked), matched back.
-                let mut distinct: Vec<Value> = Vec::new();
-                let mut slot_of: Vec<Option<usize>> = Vec::with_capacity(parents.len());
-                for parent in parents {
+                // Parents are grouped by their other inputs; each group makes one call per
+                // chunk of its distinct keys (compared as text: `1` and `"1"` are one key),
+                // and the answers are matched back.
+                let mut groups: Vec<(Map<String, Value>, Vec<Value>)> = Vec::new();
+                let mut group_of: HashMap<String, usize> = HashMap::new();
+                let mut slot_of: Vec<Option<(usize, usize)>> = Vec::with_capacity(parents.len());
+                for (i, parent) in parents.iter().enumerate() {
+                    let inputs = match inputs_of(parent) {
+                        Ok(inputs) => inputs,
+                        Err(e) => {
+                            errors[i] = Some(e);
+                            slot_of.push(None);
+                            continue;
+                        }
+                    };
                     match parent.get(&key.parent) {
                         Some(k) if !k.is_null() => {
-                            let at = distinct.iter().position(|d| d == k).unwrap_or_else(|| {
-                                distinct.push(k.clone());
-                                distinct.len() - 1
+                            let signature = Value::Object(inputs.clone()).to_string();
+                            let g = *group_of.entry(signature).or_insert_with(|| {
+                                groups.push((inputs, Vec::new()));
+                                groups.len() - 1
                             });
-                            slot_of.push(Some(at));
+                            let keys = &mut groups[g].1;
+                            let at =
+                                keys.iter().position(|d| same_key(d, k)).unwrap_or_else(|| {
+                                    keys.push(k.clone());
+                                    keys.len() - 1
+                                });
+                            slot_of.push(Some((g, at)));
                         }
                         _ => slot_of.push(None),
                     }
                 }
                 let chunk = batch.max_batch_size.unwrap_or(usize::MAX).max(1);
-                let base_inputs = parents.first().map(|p| inputs_of(p)).unwrap_or_default();
-                let mut by_key: Vec<Result<Value, (Category, String)>> =
-                    vec![Ok(Value::Null); distinct.len()];
-                let chunks: Vec<(usize, &[Value])> = distinct
-                    .chunks(chunk)
-                    .enumerate()
-                    .map(|(n, keys)| (n * chunk, keys))
+                let mut by_key: Vec<Vec<Matched>> = groups
+                    .iter()
+                    .map(|(_, keys)| vec![Ok(Value::Null); keys.len()])
                     .collect();
-                let answers = join_all(chunks.iter().map(|(_, keys)| {
-                    let mut inputs = base_inputs.clone();
+                let chunks: Vec<(usize, usize, &[Value])> = groups
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(g, (_, keys))| {
+                        keys.chunks(chunk)
+                            .enumerate()
+                            .map(move |(n, keys)| (g, n * chunk, keys))
+                    })
+                    .collect();
+                let answers = join_all(chunks.iter().map(|(g, _, keys)| {
+                    let mut inputs = groups[*g].0.clone();
                     inputs.insert(key.input.clone(), Value::Array(keys.to_vec()));
                     async move {
                         self.connectors
@@ -378,15 +433,8 @@ impl LocalSubgraph {
                     }
                 }))
                 .await;
-                for ((offset, keys), answer) in chunks.iter().zip(answers) {
-                    calls.push(LocalCall {
-                        source: binding.source.clone(),
-                        operation: binding.operation.clone(),
-                        request: answer.request.clone(),
-                        status: answer.status.clone(),
-                        error: answer.outcome.as_ref().err().map(|e| e.to_string()),
-                        keys: keys.len(),
-                    });
+                for ((g, offset, keys), answer) in chunks.iter().zip(answers) {
+                    calls.push(BoundCall::of(binding, &answer, keys.len()));
                     let list = answer
                         .outcome
                         .map_err(|e| (e.category(), e.to_string()))
@@ -403,12 +451,12 @@ impl LocalSubgraph {
                     .into_iter()
                     .enumerate()
                     {
-                        by_key[offset + n] = result;
+                        by_key[*g][offset + n] = result;
                     }
                 }
                 for (i, slot) in slot_of.iter().enumerate() {
-                    if let Some(at) = slot {
-                        match &by_key[*at] {
+                    if let Some((g, at)) = slot {
+                        match &by_key[*g][*at] {
                             Ok(v) => values[i] = v.clone(),
                             Err(e) => errors[i] = Some(e.clone()),
                         }
@@ -416,30 +464,30 @@ impl LocalSubgraph {
                 }
             }
             _ => {
-                let answers = join_all(parents.iter().map(|parent| {
-                    let mut inputs = inputs_of(parent);
-                    if let Some(key) = &binding.key {
-                        inputs.insert(
-                            key.input.clone(),
-                            parent.get(&key.parent).cloned().unwrap_or(Value::Null),
-                        );
+                let mut called: Vec<(usize, Map<String, Value>)> = Vec::new();
+                for (i, parent) in parents.iter().enumerate() {
+                    match inputs_of(parent) {
+                        Ok(mut inputs) => {
+                            if let Some(key) = &binding.key {
+                                inputs.insert(
+                                    key.input.clone(),
+                                    parent.get(&key.parent).cloned().unwrap_or(Value::Null),
+                                );
+                            }
+                            called.push((i, inputs));
+                        }
+                        Err(e) => errors[i] = Some(e),
                     }
-                    async move {
-                        self.connectors
-                            .call(&binding.source, &binding.operation, &inputs, None, &[])
-                            .await
-                    }
+                }
+                let answers = join_all(called.iter().map(|(_, inputs)| async move {
+                    self.connectors
+                        .call(&binding.source, &binding.operation, inputs, None, &[])
+                        .await
                 }))
                 .await;
-                for (i, answer) in answers.into_iter().enumerate() {
-                    calls.push(LocalCall {
-                        source: binding.source.clone(),
-                        operation: binding.operation.clone(),
-                        request: answer.request.clone(),
-                        status: answer.status.clone(),
-                        error: answer.outcome.as_ref().err().map(|e| e.to_string()),
-                        keys: 1,
-                    });
+                for ((i, _), answer) in called.iter().zip(answers) {
+                    let i = *i;
+                    calls.push(BoundCall::of(binding, &answer, 1));
                     match answer.outcome {
                         Ok(v) => {
                             values[i] = at_path(&v, binding.result.as_deref())

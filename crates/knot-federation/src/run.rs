@@ -14,11 +14,12 @@ use hive_router_query_planner::ast::selection_item::SelectionItem;
 use hive_router_query_planner::ast::selection_set::SelectionSet;
 use hive_router_query_planner::planner::plan_nodes::FetchRewrite;
 use knot_connect::call::Category;
+use knot_connect::Connectors;
 use petgraph::graph::NodeIndex;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::local::{LocalSubgraph, LOCAL_SUBGRAPH};
+use crate::local::{BoundCall, LocalSubgraph, LOCAL_SUBGRAPH};
 use crate::project::project;
 use crate::steps::{FetchGraph, FetchStep};
 use crate::supergraph::{Prepared, Supergraph};
@@ -38,45 +39,24 @@ pub enum SubgraphErrors {
     Forward,
 }
 
-/// Gateway settings.
-#[derive(Clone, Debug)]
+/// Gateway settings. Timeouts, concurrency limits and forwarded headers are each
+/// subgraph source's own (its `knot-connect` connector), as for every source.
+#[derive(Clone, Debug, Default)]
 pub struct GatewayOptions {
-    /// Per subgraph call.
-    pub timeout: Duration,
     pub subgraph_errors: SubgraphErrors,
     /// Keep request/response bodies in the trace (for the explorer).
     pub detailed_trace: bool,
-    /// Per subgraph: a timeout replacing `timeout`.
-    pub subgraph_timeouts: HashMap<String, Duration>,
-    /// Per subgraph: the inbound headers (lowercase names) it receives; none otherwise.
-    pub forward_headers: HashMap<String, Vec<String>>,
     /// Size limits of an operation (after fragments are inlined); `None` = unlimited.
     pub limits: Option<Limits>,
-    /// Per subgraph: at most this many calls in flight at once; unlimited otherwise.
-    pub max_concurrency: HashMap<String, usize>,
 }
 
-/// How big an operation may be.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Limits {
-    pub max_depth: usize,
-    pub max_aliases: usize,
-    pub max_fields: usize,
-}
+/// A supergraph served as it is has no workspace: each of its subgraphs becomes a GraphQL
+/// source with this timeout and concurrency limit.
+const SUPERGRAPH_TIMEOUT_MS: u64 = 30_000;
+const SUPERGRAPH_MAX_CONCURRENCY: u32 = 256;
 
-impl Default for GatewayOptions {
-    fn default() -> Self {
-        Self {
-            timeout: Duration::from_secs(30),
-            subgraph_errors: SubgraphErrors::Mask,
-            detailed_trace: false,
-            subgraph_timeouts: HashMap::new(),
-            forward_headers: HashMap::new(),
-            limits: None,
-            max_concurrency: HashMap::new(),
-        }
-    }
-}
+/// How big an operation may be: the planner's one limits type, for every workspace.
+pub use knot_plan::Limits;
 
 /// A fetch step starting or finishing while a run goes (live progress).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -100,12 +80,13 @@ pub type StepObserver = Arc<dyn Fn(StepEvent) + Send + Sync>;
 #[derive(Clone, Debug)]
 pub struct Gateway {
     supergraph: Arc<Supergraph>,
-    client: reqwest::Client,
+    /// Every subgraph is a GraphQL source of these connectors: one HTTP client, and per
+    /// source one semaphore, one timeout and one header allowlist, shared with every
+    /// other call to that source.
+    connectors: Arc<Connectors>,
     options: GatewayOptions,
     /// The workspace's own bindings, answered in process (see `local.rs`).
     local: Option<Arc<LocalSubgraph>>,
-    /// Per subgraph with a concurrency limit: its permits.
-    permits: HashMap<String, Arc<tokio::sync::Semaphore>>,
 }
 
 /// One GraphQL request.
@@ -141,11 +122,17 @@ pub struct FetchSpan {
     pub request: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub response: Option<Value>,
+    /// For a fetch of the workspace's own bindings: the downstream calls they made, each
+    /// a span of its own source and operation in the trace.
+    #[serde(skip)]
+    pub bound_calls: Vec<BoundCall>,
 }
 
 /// The answer and what it took.
 #[derive(Clone, Debug)]
 pub struct GatewayResponse {
+    /// When the run started (bound calls' instants are measured from here).
+    pub started: Instant,
     /// `{"data": ..., "errors": [...]}` as the client gets it.
     pub body: Value,
     pub graph: Arc<FetchGraph>,
@@ -165,34 +152,61 @@ pub(crate) struct RunError {
 }
 
 impl Gateway {
+    /// A gateway over a supergraph served as it is: each subgraph of `join__Graph` becomes
+    /// a GraphQL source named after it.
     pub fn new(
         supergraph: Arc<Supergraph>,
         options: GatewayOptions,
     ) -> Result<Self, FederationError> {
-        let client = reqwest::Client::builder()
-            .pool_max_idle_per_host(256)
-            .tcp_nodelay(true)
-            .build()
-            .map_err(|err| FederationError::Supergraph {
-                message: format!("cannot build the HTTP client: {err}"),
+        let mut ws: knot_model::Workspace = serde_json::from_value(
+            serde_json::json!({"version": 1, "name": "supergraph", "schema": {"types": {}}}),
+        )
+        .map_err(|e| FederationError::Supergraph {
+            message: format!("cannot describe the subgraphs: {e}"),
+        })?;
+        for (name, url) in supergraph.subgraphs() {
+            ws.sources.insert(
+                name.clone(),
+                knot_model::Source::Graphql(knot_model::GraphqlSource {
+                    description: String::new(),
+                    url: url.clone(),
+                    headers: Default::default(),
+                    forward_headers: Vec::new(),
+                    timeout_ms: Some(SUPERGRAPH_TIMEOUT_MS),
+                    max_concurrency: Some(SUPERGRAPH_MAX_CONCURRENCY),
+                    operations: Default::default(),
+                    subgraph: Some(Default::default()),
+                }),
+            );
+        }
+        let vars = knot_connect::Vars::from_workspace(&ws, None)
+            .map_err(|message| FederationError::Supergraph { message })?;
+        let connectors =
+            Connectors::new(&ws, vars, std::path::Path::new(".")).map_err(|(source, e)| {
+                FederationError::Supergraph {
+                    message: format!("subgraph `{source}`: {e}"),
+                }
             })?;
-        let permits = options
-            .max_concurrency
-            .iter()
-            .map(|(name, n)| {
-                (
-                    name.clone(),
-                    Arc::new(tokio::sync::Semaphore::new((*n).max(1))),
-                )
-            })
-            .collect();
-        Ok(Self {
+        Ok(Self::with_connectors(
             supergraph,
-            client,
+            options,
+            Arc::new(connectors),
+        ))
+    }
+
+    /// A gateway whose subgraphs are sources of `connectors` (a workspace's, shared with
+    /// the rest of its runtime).
+    pub fn with_connectors(
+        supergraph: Arc<Supergraph>,
+        options: GatewayOptions,
+        connectors: Arc<Connectors>,
+    ) -> Self {
+        Self {
+            supergraph,
+            connectors,
             options,
             local: None,
-            permits,
-        })
+        }
     }
 
     /// The same gateway answering the generated `bindings` subgraph in process.
@@ -272,6 +286,7 @@ impl Gateway {
             data,
             mut errors,
             spans,
+            started,
             ..
         } = run;
         let root = self
@@ -298,6 +313,7 @@ impl Gateway {
         }
         body.insert("data".into(), projected);
         Ok(GatewayResponse {
+            started,
             body: Value::Object(body),
             graph,
             spans,
@@ -554,6 +570,8 @@ struct CallResult {
     start_ms: f64,
     outcome: Result<(u16, Value), (Category, String, Option<u16>)>,
     request: Option<Value>,
+    /// For the workspace's own bindings: the downstream calls they made.
+    bound_calls: Vec<BoundCall>,
 }
 
 impl Run<'_> {
@@ -719,72 +737,16 @@ impl Run<'_> {
                 _ => Map::new(),
             };
             return Some(Box::pin(async move {
-                let (answer, calls) = local.resolve(&selection, &variables).await;
-                let summary: Vec<Value> = calls
-                    .iter()
-                    .map(|c| {
-                        serde_json::json!({
-                            "source": c.source,
-                            "operation": c.operation,
-                            "request": c.request,
-                            "status": c.status,
-                            "error": c.error,
-                            "keys": c.keys,
-                        })
-                    })
-                    .collect();
+                let (answer, bound_calls) = local.resolve(&selection, &variables).await;
                 CallResult {
                     step: step_id,
                     targets,
                     start_ms,
                     outcome: Ok((200, answer)),
-                    request: Some(serde_json::json!({ "calls": summary })),
+                    request: None,
+                    bound_calls,
                 }
             }));
-        }
-        let Some(url) = self
-            .gateway
-            .supergraph()
-            .subgraphs()
-            .get(&step.subgraph)
-            .cloned()
-        else {
-            let start_ms = self.elapsed_ms();
-            let step_id = step.id;
-            let name = step.subgraph.clone();
-            return Some(Box::pin(async move {
-                CallResult {
-                    step: step_id,
-                    targets,
-                    start_ms,
-                    outcome: Err((
-                        Category::Dependency,
-                        format!("no URL for subgraph `{name}`"),
-                        None,
-                    )),
-                    request,
-                }
-            }));
-        };
-        let options = &self.gateway.options;
-        let timeout = options
-            .subgraph_timeouts
-            .get(&step.subgraph)
-            .copied()
-            .unwrap_or(options.timeout);
-        let mut builder = self
-            .gateway
-            .client
-            .post(url)
-            .timeout(timeout)
-            .header("content-type", "application/json")
-            .header("accept", "application/json");
-        if let Some(allowed) = options.forward_headers.get(&step.subgraph) {
-            for (name, value) in self.headers {
-                if allowed.iter().any(|a| a.eq_ignore_ascii_case(name)) {
-                    builder = builder.header(name.as_str(), value.as_str());
-                }
-            }
         }
         let payload = match serde_json::to_vec(&body) {
             Ok(bytes) => bytes,
@@ -802,29 +764,34 @@ impl Run<'_> {
                             None,
                         )),
                         request,
+                        bound_calls: Vec::new(),
                     }
                 }));
             }
         };
         let run_started = self.started;
         let step_id = step.id;
-        let timeout_ms = timeout.as_millis() as u64;
-        let permits = self.gateway.permits.get(&step.subgraph).cloned();
+        let connectors = self.gateway.connectors.clone();
+        let subgraph = step.subgraph.clone();
+        let headers = self.headers.to_vec();
         Some(Box::pin(async move {
-            // Waits for a slot of the subgraph's concurrency limit, if it has one; the
-            // span starts when the call is sent.
-            let _permit = match permits {
-                Some(semaphore) => semaphore.acquire_owned().await.ok(),
-                None => None,
-            };
-            let start_ms = run_started.elapsed().as_secs_f64() * 1000.0;
-            let outcome = send(builder.body(payload), timeout_ms).await;
+            // The subgraph's source waits for a slot of its concurrency limit; the span
+            // starts when the call is sent.
+            let exchange = connectors
+                .post_graphql(&subgraph, payload, None, &headers)
+                .await;
+            let start_ms = exchange
+                .started
+                .saturating_duration_since(run_started)
+                .as_secs_f64()
+                * 1000.0;
             CallResult {
                 step: step_id,
                 targets,
                 start_ms,
-                outcome,
+                outcome: read_answer(exchange.outcome),
                 request,
+                bound_calls: Vec::new(),
             }
         }))
     }
@@ -846,6 +813,7 @@ impl Run<'_> {
             error: None,
             request: result.request,
             response: None,
+            bound_calls: result.bound_calls,
         };
         match result.outcome {
             Err((category, message, status)) => {
@@ -1088,26 +1056,7 @@ impl Run<'_> {
             .unwrap_or("the subgraph returned an error without a message")
             .to_owned();
         let extensions = error.get("extensions").and_then(Value::as_object).cloned();
-        let code = extensions
-            .as_ref()
-            .and_then(|e| e.get("code"))
-            .and_then(Value::as_str)
-            .unwrap_or("");
-        let own = extensions
-            .as_ref()
-            .and_then(|e| e.get("category"))
-            .and_then(Value::as_str);
-        let category = match (own, code) {
-            (Some("TIMEOUT"), _) => Category::Timeout,
-            (Some("DEPENDENCY_VALIDATION"), _) => Category::DependencyValidation,
-            (Some(_), _) => Category::Dependency,
-            (None, code) => match code {
-                "BAD_USER_INPUT" | "GRAPHQL_VALIDATION_FAILED" | "GRAPHQL_PARSE_FAILED" => {
-                    Category::DependencyValidation
-                }
-                _ => Category::Dependency,
-            },
-        };
+        let category = knot_connect::graphql::error_category(error);
         self.errors.push(RunError {
             category,
             message,
@@ -1118,19 +1067,11 @@ impl Run<'_> {
     }
 }
 
-async fn send(
-    builder: reqwest::RequestBuilder,
-    timeout_ms: u64,
+/// A subgraph's raw answer read as a GraphQL response (parsed with sonic-rs).
+fn read_answer(
+    outcome: Result<(u16, bytes::Bytes), knot_connect::CallError>,
 ) -> Result<(u16, Value), (Category, String, Option<u16>)> {
-    let response = builder
-        .send()
-        .await
-        .map_err(|err| classify(&err, timeout_ms))?;
-    let status = response.status().as_u16();
-    let bytes = response
-        .bytes()
-        .await
-        .map_err(|err| classify(&err, timeout_ms))?;
+    let (status, bytes) = outcome.map_err(|e| (e.category(), e.to_string(), None))?;
     match sonic_rs::from_slice::<Value>(&bytes) {
         Ok(value) if value.get("data").is_some() || value.get("errors").is_some() => {
             Ok((status, value))
@@ -1150,22 +1091,6 @@ async fn send(
             format!("malformed answer: {err}"),
             Some(status),
         )),
-    }
-}
-
-fn classify(err: &reqwest::Error, timeout_ms: u64) -> (Category, String, Option<u16>) {
-    if err.is_timeout() {
-        (
-            Category::Timeout,
-            format!("no answer within {timeout_ms} ms"),
-            None,
-        )
-    } else {
-        (
-            Category::Dependency,
-            format!("transport error: {err}"),
-            None,
-        )
     }
 }
 

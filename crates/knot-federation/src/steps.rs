@@ -42,6 +42,99 @@ pub struct FetchStep {
 }
 
 impl FetchStep {
+    /// `_entities` for an entity fetch, else the root fields it answers (`device, fleet`).
+    pub fn operation_name(&self) -> String {
+        if self.entities.is_empty() {
+            self.root_keys.join(", ")
+        } else {
+            "_entities".to_string()
+        }
+    }
+
+    /// The type(s) an entity fetch extends (`Camera`), from its `requires` selection;
+    /// `Query` for a root fetch.
+    fn parent_type(&self) -> String {
+        let mut names: Vec<String> = Vec::new();
+        for target in &self.entities {
+            for item in &target.requires.items {
+                if let SelectionItem::InlineFragment(fragment) = item {
+                    if !names.contains(&fragment.type_condition) {
+                        names.push(fragment.type_condition.clone());
+                    }
+                }
+            }
+        }
+        if self.entities.is_empty() {
+            "Query".into()
+        } else if names.is_empty() {
+            "_Entity".into()
+        } else {
+            names.join(" | ")
+        }
+    }
+
+    /// The `(type, field)` pairs an entity fetch asks for (`Device.maintenance`), from the
+    /// operation it sends; empty for a root fetch.
+    pub fn entity_fields(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        let Some(selection) = &self.selection else {
+            return out;
+        };
+        for item in &selection.items {
+            let SelectionItem::Field(entities) = item else {
+                continue;
+            };
+            for fragment in &entities.selections.items {
+                let SelectionItem::InlineFragment(fragment) = fragment else {
+                    continue;
+                };
+                for field in &fragment.selections.items {
+                    if let SelectionItem::Field(field) = field {
+                        if field.name != "__typename" {
+                            out.push((fragment.type_condition.clone(), field.name.clone()));
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// This step as a node of Knot's plan.
+    pub fn to_node(&self) -> knot_plan::FetchNode {
+        let entity = !self.entities.is_empty();
+        let path = self.path();
+        knot_plan::FetchNode {
+            id: self.id,
+            kind: if entity {
+                knot_plan::NodeKind::Entity
+            } else {
+                knot_plan::NodeKind::SubgraphRoot
+            },
+            label: self.label(),
+            parent_type: self.parent_type(),
+            field: self.operation_name(),
+            source: self.subgraph.clone(),
+            source_kind: "graphql".into(),
+            operation: self.operation_name(),
+            mode: if entity {
+                knot_plan::FetchMode::Batch
+            } else {
+                knot_plan::FetchMode::Single
+            },
+            parent_locator: path.clone(),
+            path,
+            storage_key: String::new(),
+            key: None,
+            inputs: Vec::new(),
+            match_by: entity.then_some(knot_model::MatchBy::Order),
+            max_batch_size: None,
+            result_path: Vec::new(),
+            selection: Some(self.operation.clone()),
+            hidden: false,
+        }
+    }
+
     /// `device`, or `safety _entities @ device.camera` for people.
     pub fn label(&self) -> String {
         match self.entities.first() {
@@ -95,6 +188,27 @@ pub struct FetchGraph {
 }
 
 impl FetchGraph {
+    /// The graph as Knot's one plan type: the nodes, edges, stages and renderings every
+    /// workspace shows (`kind` tells a subgraph root fetch from an `_entities` fetch).
+    /// Node ids and edges are this graph's, so the executor's steps are the plan's nodes.
+    pub fn to_plan(&self, operation_name: Option<String>) -> knot_plan::Plan {
+        let mut graph = DiGraph::new();
+        for step in self.graph.node_weights() {
+            graph.add_node(step.to_node());
+        }
+        for edge in self.graph.edge_indices() {
+            if let Some((from, to)) = self.graph.edge_endpoints(edge) {
+                graph.add_edge(from, to, knot_plan::Dependency::Parent);
+            }
+        }
+        knot_plan::Plan {
+            operation_name,
+            graph,
+            selections: Vec::new(),
+            variables: Map::new(),
+        }
+    }
+
     /// Builds the graph of `plan`, deciding its conditions from `variables`.
     pub fn build(
         plan: &QueryPlan,

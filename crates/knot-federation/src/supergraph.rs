@@ -25,6 +25,33 @@ use crate::steps::FetchGraph;
 use crate::FederationError;
 use hive_router_query_planner::planner::plan_nodes::PlanNode;
 
+/// The public schema as a person reads it: the consumer schema without the definitions
+/// every GraphQL schema has (introspection types and fields, built-in scalars and
+/// directives), so it reads like any workspace's public SDL.
+fn user_schema_sdl(document: &graphql_tools::parser::schema::Document<'static, String>) -> String {
+    const BUILT_IN_SCALARS: [&str; 5] = ["Boolean", "Float", "Int", "ID", "String"];
+    const BUILT_IN_DIRECTIVES: [&str; 5] =
+        ["skip", "include", "deprecated", "specifiedBy", "oneOf"];
+    let mut document = document.clone();
+    document
+        .definitions
+        .retain_mut(|definition| match definition {
+            Definition::TypeDefinition(t) => {
+                let name = type_definition_name(t).to_owned();
+                if let TypeDefinition::Object(object) = t {
+                    object.fields.retain(|f| !f.name.starts_with("__"));
+                }
+                let built_in = name.starts_with("__")
+                    || (matches!(t, TypeDefinition::Scalar(_))
+                        && BUILT_IN_SCALARS.contains(&name.as_str()));
+                !built_in
+            }
+            Definition::DirectiveDefinition(d) => !BUILT_IN_DIRECTIVES.contains(&d.name.as_str()),
+            _ => true,
+        });
+    document.to_string()
+}
+
 /// How many prepared operations one supergraph keeps.
 const PLAN_CACHE_ENTRIES: usize = 512;
 
@@ -107,7 +134,7 @@ impl Supergraph {
                 );
             }
         }
-        let public_sdl = planner.consumer_schema.document.to_string();
+        let public_sdl = user_schema_sdl(&planner.consumer_schema.document);
         Ok(Supergraph {
             public_sdl,
             public_enum_values,

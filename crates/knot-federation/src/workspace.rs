@@ -7,8 +7,8 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use knot_connect::Vars;
-use knot_model::{Source, Workspace, DEFAULT_TIMEOUT_MS};
+use knot_connect::{Connectors, Vars};
+use knot_model::{Source, Workspace};
 
 use crate::{compose, Gateway, GatewayOptions, SubgraphSdl, Supergraph};
 
@@ -40,7 +40,7 @@ pub fn workspace_subgraphs(
     fetch: bool,
 ) -> Result<(Vec<SubgraphSdl>, GatewayOptions), WorkspaceFederationError> {
     let mut subgraphs = Vec::new();
-    let mut options = GatewayOptions::default();
+    let options = GatewayOptions::default();
     for (name, source) in &ws.sources {
         let Source::Graphql(graphql) = source else {
             continue;
@@ -71,27 +71,6 @@ pub fn workspace_subgraphs(
                     .into(),
             )),
         };
-        options.subgraph_timeouts.insert(
-            name.clone(),
-            Duration::from_millis(graphql.timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS)),
-        );
-        options.max_concurrency.insert(
-            name.clone(),
-            graphql
-                .max_concurrency
-                .unwrap_or(knot_model::DEFAULT_MAX_CONCURRENCY)
-                .max(1) as usize,
-        );
-        if !graphql.forward_headers.is_empty() {
-            options.forward_headers.insert(
-                name.clone(),
-                graphql
-                    .forward_headers
-                    .iter()
-                    .map(|h| h.to_ascii_lowercase())
-                    .collect(),
-            );
-        }
         subgraphs.push(SubgraphSdl {
             name: name.clone(),
             url,
@@ -147,23 +126,27 @@ pub fn workspace_supergraph(
     Ok(Some((sdl, options, true)))
 }
 
-/// The gateway over the workspace's subgraphs; `None` when it has none.
+/// The gateway over the workspace's subgraphs; `None` when it has none. Subgraph calls
+/// and the bindings' calls go through `connectors` (the workspace's, made once by the
+/// runtime), so each source has one semaphore, one timeout and one header allowlist.
 pub fn workspace_gateway(
     ws: &Workspace,
     vars: &Vars,
     base: &Path,
+    connectors: Arc<Connectors>,
 ) -> Result<Option<Gateway>, WorkspaceFederationError> {
     let Some((sdl, options, local)) = workspace_supergraph(ws, vars, base, true)? else {
         return Ok(None);
     };
     let supergraph =
         Supergraph::parse(&sdl).map_err(|e| WorkspaceFederationError::Gateway(e.to_string()))?;
-    let mut gateway = Gateway::new(Arc::new(supergraph), options)
-        .map_err(|e| WorkspaceFederationError::Gateway(e.to_string()))?;
+    let mut gateway = Gateway::with_connectors(Arc::new(supergraph), options, connectors.clone());
     if local {
-        let bindings = crate::local::LocalSubgraph::new(ws, vars.clone(), base)
-            .map_err(WorkspaceFederationError::Gateway)?;
-        gateway = gateway.with_local(bindings);
+        gateway = gateway.with_local(crate::local::LocalSubgraph::new(
+            ws,
+            vars.clone(),
+            connectors,
+        ));
     }
     Ok(Some(gateway))
 }

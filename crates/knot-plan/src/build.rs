@@ -720,6 +720,7 @@ impl<'a> Builder<'a> {
         let id = self.graph.node_count();
         let node = self.graph.add_node(FetchNode {
             id,
+            kind: NodeKind::Bound,
             label: format!("{type_name}.{field}"),
             path: response_path,
             parent_type: type_name.to_string(),

@@ -2,11 +2,26 @@
 
 use knot_model::{MatchBy, TypeRef};
 use petgraph::graph::{DiGraph, NodeIndex};
-use serde::Serialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+/// What a fetch node calls. Every workspace, with or without federation subgraphs, is
+/// drawn, run and traced as the same kind of graph; the kind says which call a node is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum NodeKind {
+    /// A field bound to an operation of a REST, gRPC or GraphQL source.
+    #[default]
+    Bound,
+    /// A root fetch of a Federation subgraph (its `Query`/`Mutation` fields).
+    SubgraphRoot,
+    /// A Federation `_entities` fetch extending objects already fetched.
+    Entity,
+}
+
 /// How a fetch node calls its operation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum FetchMode {
     /// One call per distinct key (or per distinct arguments), all in parallel, bounded by
@@ -17,7 +32,7 @@ pub enum FetchMode {
 }
 
 /// Where an operation input's value comes from, resolved at plan time.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub enum InputSource {
     /// A path in each parent object's raw data.
@@ -28,8 +43,8 @@ pub enum InputSource {
     Env(String),
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct KeySpec {
     /// Path of the key in each parent object's raw data.
     pub parent: Vec<String>,
@@ -38,10 +53,11 @@ pub struct KeySpec {
 }
 
 /// One fetch: an operation called for every parent object at one path at once.
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FetchNode {
     pub id: usize,
+    pub kind: NodeKind,
     /// `Type.field`, for people.
     pub label: String,
     /// The response path of the field (`getOrderDetails.products`); lists are implied.
@@ -49,7 +65,7 @@ pub struct FetchNode {
     pub parent_type: String,
     pub field: String,
     pub source: String,
-    /// `rest`, `grpc` or `graphql`.
+    /// `rest`, `grpc` or `graphql` (a Federation subgraph is a `graphql` source).
     pub source_kind: String,
     pub operation: String,
     pub mode: FetchMode,
@@ -57,27 +73,28 @@ pub struct FetchNode {
     pub parent_locator: Vec<String>,
     /// The key under which results are stored in each parent object's raw data.
     pub storage_key: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<KeySpec>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub inputs: Vec<(String, InputSource)>,
-    #[serde(skip_serializing_if = "Option::is_none", rename = "match")]
+    #[serde(default, skip_serializing_if = "Option::is_none", rename = "match")]
     pub match_by: Option<MatchBy>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_batch_size: Option<usize>,
     /// Path of the value (for a batch: the result list) inside the response.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub result_path: Vec<String>,
-    /// For a GraphQL source: the selection sent downstream (only what is needed).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// For a GraphQL source: the selection sent downstream (only what is needed); for a
+    /// Federation fetch: the whole operation sent to the subgraph.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub selection: Option<String>,
     /// Fetched only because another fetch needs its value as a key.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub hidden: bool,
 }
 
 /// Why one fetch waits for another.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Dependency {
     /// The fetch runs over the objects the other one produced.
@@ -109,6 +126,52 @@ pub struct Selection {
     pub children: Vec<Selection>,
 }
 
+/// The JSON form of a plan, the same for every kind of workspace: what `knot plan`
+/// prints, what a trace carries and what the app draws.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PlanDoc {
+    pub operation_name: Option<String>,
+    pub nodes: Vec<FetchNode>,
+    pub edges: Vec<PlanEdge>,
+    /// Node ids by stage: the nodes of one stage can run at the same time.
+    pub stages: Vec<Vec<usize>>,
+}
+
+/// "`to` waits for `from`".
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanEdge {
+    pub from: usize,
+    pub to: usize,
+    pub kind: Dependency,
+}
+
+/// Marks every property of an object schema as required: for types whose optional fields
+/// are written as null rather than left out.
+pub fn require_every_property(object: &mut Map<String, Value>) {
+    let names: Vec<Value> = object
+        .get("properties")
+        .and_then(Value::as_object)
+        .map(|p| p.keys().cloned().map(Value::String).collect())
+        .unwrap_or_default();
+    object.insert("required".into(), Value::Array(names));
+}
+
+/// The JSON Schema of [`PlanDoc`] (committed as `schema/knot-plan.schema.json`).
+pub fn plan_json_schema() -> Value {
+    let schema = schemars::schema_for!(PlanDoc);
+    let mut value = serde_json::to_value(&schema).unwrap_or(Value::Null);
+    if let Value::Object(object) = &mut value {
+        require_every_property(object);
+    }
+    if let Some(obj) = value.as_object_mut() {
+        obj.insert("$id".into(), "https://knot.dev/schema/plan.json".into());
+        obj.insert("title".into(), "Knot plan (fan-out graph)".into());
+    }
+    value
+}
+
 /// A plan: the DAG the executor runs, and the shape of the answer.
 #[derive(Clone, Debug)]
 pub struct Plan {
@@ -132,23 +195,31 @@ impl Plan {
             .collect()
     }
 
-    /// The plan as JSON: `{nodes: [...], edges: [{from, to, kind}], stages: [[ids]]}`.
+    /// The plan as its JSON document (`schema/knot-plan.schema.json`).
+    pub fn to_doc(&self) -> PlanDoc {
+        PlanDoc {
+            operation_name: self.operation_name.clone(),
+            nodes: self.graph.node_weights().cloned().collect(),
+            edges: self
+                .graph
+                .edge_indices()
+                .filter_map(|e| {
+                    let (a, b) = self.graph.edge_endpoints(e)?;
+                    Some(PlanEdge {
+                        from: a.index(),
+                        to: b.index(),
+                        kind: self.graph[e],
+                    })
+                })
+                .collect(),
+            stages: self.stages(),
+        }
+    }
+
+    /// The plan as JSON: `{operationName, nodes: [...], edges: [{from, to, kind}], stages: [[ids]]}`.
     /// `stages` groups nodes that can run at the same time (by longest path from a root).
     pub fn to_json(&self) -> Value {
-        let nodes: Vec<Value> = self
-            .graph
-            .node_weights()
-            .map(|n| serde_json::to_value(n).unwrap_or(Value::Null))
-            .collect();
-        let edges: Vec<Value> = self
-            .graph
-            .edge_indices()
-            .filter_map(|e| {
-                let (a, b) = self.graph.edge_endpoints(e)?;
-                Some(serde_json::json!({"from": a.index(), "to": b.index(), "kind": self.graph[e]}))
-            })
-            .collect();
-        serde_json::json!({ "operationName": self.operation_name, "nodes": nodes, "edges": edges, "stages": self.stages() })
+        serde_json::to_value(self.to_doc()).unwrap_or(Value::Null)
     }
 
     /// Nodes grouped by depth: stage k holds nodes whose longest dependency chain has k

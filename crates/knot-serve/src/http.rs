@@ -10,7 +10,7 @@ use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use knot_execute::{Outcome, Request as GqlRequest};
+use knot_runtime::{Outcome, Request as GqlRequest};
 use serde_json::{json, Map, Value};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -34,7 +34,7 @@ async fn health() -> Response {
 
 async fn ready(State(gw): State<Arc<Gateway>>) -> Response {
     let loaded = gw.current();
-    let ws = loaded.engine.workspace();
+    let ws = loaded.runtime.workspace();
     let ok = !ws.sources.is_empty() && ws.query_type().is_some();
     let status = if ok {
         StatusCode::OK
@@ -142,19 +142,10 @@ async fn run(gw: &Gateway, loaded: &Loaded, req: GqlRequest, headers: &HeaderMap
             };
         }
     }
-    if let Some(federation) = &loaded.federation {
-        return run_federated(gw, loaded, federation, req, headers).await;
-    }
-    let limits = knot_plan::Limits {
-        max_depth: settings.max_depth(),
-        max_aliases: settings.max_aliases(),
-        max_fields: settings.max_fields(),
-    };
     let timeout = Duration::from_millis(settings.request_timeout_ms());
-    let outcome: Option<Outcome> =
-        tokio::time::timeout(timeout, loaded.engine.run_with_limits(&req, limits))
-            .await
-            .ok();
+    let outcome: Option<Outcome> = tokio::time::timeout(timeout, loaded.runtime.run(&req))
+        .await
+        .ok();
     let Some(outcome) = outcome else {
         return Ran {
             response: json!({"errors": [{"message": "The request took too long.", "extensions": {"category": "TIMEOUT"}}]}),
@@ -178,70 +169,6 @@ async fn run(gw: &Gateway, loaded: &Loaded, req: GqlRequest, headers: &HeaderMap
     let mut response = outcome.response;
     if let (Some(trace), Value::Object(m)) = (trace, &mut response) {
         m.insert("extensions".into(), json!({ "knot": trace }));
-    }
-    Ran {
-        response,
-        timed_out: false,
-        calls,
-    }
-}
-
-/// A request planned over the supergraph: same timeout, metrics, trace header and
-/// error rules as the orchestration path.
-async fn run_federated(
-    gw: &Gateway,
-    loaded: &Loaded,
-    federation: &knot_federation::Gateway,
-    req: GqlRequest,
-    headers: &HeaderMap,
-) -> Ran {
-    let settings = &loaded.settings;
-    let request = knot_federation::GatewayRequest {
-        query: req.document,
-        operation_name: req.operation_name,
-        variables: req.variables,
-        headers: req.headers,
-    };
-    let timeout = Duration::from_millis(settings.request_timeout_ms());
-    let Ok(result) = tokio::time::timeout(timeout, federation.execute(&request)).await else {
-        return Ran {
-            response: json!({"errors": [{"message": "The request took too long.", "extensions": {"category": "TIMEOUT"}}]}),
-            timed_out: true,
-            calls: 0,
-        };
-    };
-    let answer = match result {
-        Ok(answer) => answer,
-        Err(err) => {
-            let errors: Vec<Value> = err
-                .messages()
-                .into_iter()
-                .map(|m| json!({"message": m, "extensions": {"category": "VALIDATION"}}))
-                .collect();
-            return Ran {
-                response: json!({ "errors": errors }),
-                timed_out: false,
-                calls: 0,
-            };
-        }
-    };
-    for span in &answer.spans {
-        gw.metrics
-            .downstream(&span.subgraph, span.category.map(|c| c.as_str()));
-    }
-    let wants_trace = settings
-        .trace_header
-        .as_deref()
-        .is_some_and(|h| headers.contains_key(h));
-    let calls = answer.spans.len();
-    let mut response = answer.body;
-    if wants_trace {
-        if let Value::Object(m) = &mut response {
-            m.insert(
-                "extensions".into(),
-                json!({"knot": {"plan": answer.graph.to_json(), "spans": answer.spans, "errors": answer.detailed_errors}}),
-            );
-        }
     }
     Ran {
         response,

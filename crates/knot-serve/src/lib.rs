@@ -1,21 +1,20 @@
 //! `knot serve`: a workspace file as a production gateway. GraphQL over HTTP at `/graphql`,
 //! the workspace's REST composite endpoints, `/health`, `/ready` and `/metrics`.
 //!
-//! The main design choice: everything a request needs (the engine, the gateway settings,
+//! The main design choice: everything a request needs (the runtime, the gateway settings,
 //! the introspection schema, the REST routes) is one immutable [`Loaded`] value behind an
 //! `Arc`, swapped whole when the file changes. A request clones the `Arc` once and finishes
 //! on the workspace it started with; a broken file never replaces a good one. Routing of
 //! REST endpoints is done by the gateway itself (not by the HTTP router) so endpoints can
 //! change on reload without restarting the listener.
 
-mod federation;
 mod http;
 pub mod introspection;
 pub mod metrics;
 mod rest;
 
-use knot_execute::{Engine, Vars};
 use knot_model::{check_bytes, GatewaySettings, Workspace};
+use knot_runtime::{Limits, Runtime, Vars};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
@@ -65,13 +64,11 @@ pub enum ServeError {
 
 /// One loaded workspace, ready to answer requests.
 pub struct Loaded {
-    pub engine: Engine,
+    /// Plans and runs every request, whatever the workspace holds (subgraphs or not).
+    pub runtime: Runtime,
     pub settings: GatewaySettings,
     pub introspection: Option<async_graphql::dynamic::Schema>,
     pub routes: Vec<RestRoute>,
-    /// Set when the workspace has Federation subgraphs (or is a supergraph): GraphQL
-    /// requests are planned over the supergraph.
-    pub federation: Option<knot_federation::Gateway>,
 }
 
 /// What the reload loop last saw of the file: its stamp (modified time and length, checked
@@ -118,18 +115,25 @@ fn load_source(options: &ServeOptions, bytes: &[u8]) -> Result<Loaded, ServeErro
     }
 }
 
-/// Introspection of a supergraph's public schema. The schema library used for it is
-/// stricter than GraphQL about some field types across interfaces; when it refuses a
-/// supergraph, the gateway serves without introspection rather than not at all.
-fn federated_introspection(
-    gateway: &knot_federation::Gateway,
-) -> Option<async_graphql::dynamic::Schema> {
-    match introspection::schema_from_sdl(gateway.supergraph().public_sdl()) {
+/// Introspection of the public schema. The schema library used for it is stricter than
+/// GraphQL about some field types across interfaces; when it refuses a schema (some
+/// supergraphs), the gateway serves without introspection rather than not at all.
+fn introspection_schema(runtime: &Runtime) -> Option<async_graphql::dynamic::Schema> {
+    match introspection::schema_from_sdl(runtime.public_sdl()) {
         Ok(schema) => Some(schema),
         Err(e) => {
-            tracing::warn!(error = %e, "introspection is off for this supergraph");
+            tracing::warn!(error = %e, "introspection is off for this schema");
             None
         }
+    }
+}
+
+/// The gateway's size limits for every request.
+fn limits(settings: &GatewaySettings) -> Limits {
+    Limits {
+        max_depth: settings.max_depth(),
+        max_aliases: settings.max_aliases(),
+        max_fields: settings.max_fields(),
     }
 }
 
@@ -139,36 +143,20 @@ fn load_supergraph(
     bytes: &[u8],
     trace_header: Option<String>,
 ) -> Result<Loaded, ServeError> {
-    let gateway = federation::from_supergraph_sdl(path, bytes)?
-        .with_limits(federation::limits(&GatewaySettings::default()));
-    let introspection = federated_introspection(&gateway);
-    let ws = Workspace {
-        json_schema: None,
-        version: 1,
-        name: "supergraph".into(),
-        description: String::new(),
-        sources: Default::default(),
-        schema: knot_model::UnifiedSchema {
-            types: Default::default(),
-        },
-        operations: Default::default(),
-        environments: Default::default(),
-        default_environment: None,
-        gateway: GatewaySettings::default(),
-    };
-    let vars = Vars::from_workspace(&ws, None).map_err(ServeError::Workspace)?;
-    let engine =
-        Engine::new(ws, vars, Path::new(".")).map_err(|e| ServeError::Workspace(e.to_string()))?;
+    let sdl = std::str::from_utf8(bytes)
+        .map_err(|e| ServeError::Workspace(format!("{} is not UTF-8 text: {e}", path.display())))?;
     let settings = GatewaySettings {
         trace_header,
         ..GatewaySettings::default()
     };
+    let runtime = Runtime::from_supergraph_sdl(sdl)
+        .map_err(|e| ServeError::Workspace(format!("{}: {e}", path.display())))?
+        .with_limits(limits(&settings));
     Ok(Loaded {
-        engine,
+        introspection: introspection_schema(&runtime),
+        runtime,
         settings,
-        introspection,
         routes: Vec::new(),
-        federation: Some(gateway),
     })
 }
 
@@ -204,25 +192,19 @@ fn load_bytes(
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let federation = federation::from_workspace(&ws, &vars, base)?
-        .map(|gateway| gateway.with_limits(federation::limits(&settings)));
-    let introspection = if !settings.introspection() {
-        None
-    } else if let Some(fed) = &federation {
-        federated_introspection(fed)
+    let runtime = Runtime::load(ws, vars, base)
+        .map_err(|e| ServeError::Workspace(e.to_string()))?
+        .with_limits(limits(&settings));
+    let introspection = if settings.introspection() {
+        introspection_schema(&runtime)
     } else {
-        Some(
-            introspection::schema(&ws)
-                .map_err(|e| ServeError::Workspace(format!("introspection schema: {e}")))?,
-        )
+        None
     };
-    let engine = Engine::new(ws, vars, base).map_err(|e| ServeError::Workspace(e.to_string()))?;
     Ok(Loaded {
-        engine,
+        runtime,
         settings,
         introspection,
         routes,
-        federation,
     })
 }
 

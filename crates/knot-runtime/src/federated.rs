@@ -1,0 +1,328 @@
+//! The federation front end behind [`crate::Runtime`]: a workspace's subgraph sources (or
+//! a supergraph SDL) composed and planned by `knot-federation`, with its plans lowered into
+//! `knot_plan::Plan` and its runs reported in `knot-execute`'s one trace format.
+
+use crate::{Limits, Observer, Outcome, Plan, PlanError, Request, RuntimeError};
+use knot_connect::{Category, RequestSummary, Vars};
+use knot_execute::{NodeEvent, NodeRun, Span, Trace, TraceError};
+use knot_federation::{
+    FederationError, Gateway, GatewayOptions, GatewayRequest, GatewayResponse, StepEvent,
+    Supergraph, WorkspaceFederationError, LOCAL_SUBGRAPH,
+};
+use knot_model::Workspace;
+use serde_json::Value;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+#[derive(Clone)]
+pub(crate) struct Federated {
+    gateway: Gateway,
+    /// The workspace's own types: fields it binds on federated types are named by their
+    /// source and operation in plans and traces.
+    types: Arc<indexmap::IndexMap<String, knot_model::ObjectType>>,
+    /// Source name -> `rest` / `grpc` / `graphql`.
+    source_kinds: Arc<std::collections::HashMap<String, String>>,
+}
+
+impl Federated {
+    pub(crate) fn from_workspace(
+        ws: &Workspace,
+        vars: &Vars,
+        base: &Path,
+        connectors: Arc<knot_connect::Connectors>,
+    ) -> Result<Option<Federated>, RuntimeError> {
+        match knot_federation::workspace_gateway(ws, vars, base, connectors) {
+            Ok(gateway) => Ok(gateway.map(|gateway| Federated {
+                gateway,
+                types: Arc::new(ws.schema.types.clone()),
+                source_kinds: Arc::new(
+                    ws.sources
+                        .iter()
+                        .map(|(name, s)| (name.clone(), s.kind_name().to_string()))
+                        .collect(),
+                ),
+            })),
+            Err(WorkspaceFederationError::Source {
+                source_name,
+                message,
+            }) => Err(RuntimeError::Source {
+                source_name,
+                message,
+            }),
+            Err(WorkspaceFederationError::Composition(e)) => {
+                Err(RuntimeError::Composition(e.problems))
+            }
+            Err(e) => Err(RuntimeError::Invalid(e.to_string())),
+        }
+    }
+
+    pub(crate) fn from_supergraph_sdl(sdl: &str) -> Result<Federated, RuntimeError> {
+        let supergraph =
+            Supergraph::parse(sdl).map_err(|e| RuntimeError::Invalid(e.to_string()))?;
+        let gateway = Gateway::new(Arc::new(supergraph), GatewayOptions::default())
+            .map_err(|e| RuntimeError::Invalid(e.to_string()))?;
+        Ok(Federated {
+            gateway,
+            types: Arc::default(),
+            source_kinds: Arc::default(),
+        })
+    }
+
+    pub(crate) fn with_limits(self, limits: Limits) -> Federated {
+        Federated {
+            gateway: self.gateway.with_limits(limits),
+            ..self
+        }
+    }
+
+    pub(crate) fn with_detailed_trace(self, on: bool) -> Federated {
+        Federated {
+            gateway: self.gateway.with_detailed_trace(on),
+            ..self
+        }
+    }
+
+    pub(crate) fn public_sdl(&self) -> &str {
+        self.gateway.supergraph().public_sdl()
+    }
+
+    pub(crate) fn plan(&self, request: &Request) -> Result<Plan, Vec<PlanError>> {
+        match self.gateway.plan(&gateway_request(request)) {
+            Ok((_, graph)) => Ok(self.lower(&graph, request)),
+            Err(e) => Err(plan_errors(&e)),
+        }
+    }
+
+    pub(crate) async fn run(&self, request: &Request, observer: Option<Observer>) -> Outcome {
+        let started = Instant::now();
+        let step_observer = observer.map(|observer| {
+            Arc::new(move |event: StepEvent| {
+                observer(match event {
+                    StepEvent::Started { step, at_ms } => NodeEvent::Started { node: step, at_ms },
+                    StepEvent::Finished {
+                        step,
+                        at_ms,
+                        failed,
+                    } => NodeEvent::Finished {
+                        node: step,
+                        at_ms,
+                        failed_calls: usize::from(failed),
+                    },
+                })
+            }) as knot_federation::StepObserver
+        });
+        match self
+            .gateway
+            .execute_observed(&gateway_request(request), step_observer)
+            .await
+        {
+            Ok(answer) => {
+                let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+                let trace = self.trace(&answer, request, duration_ms);
+                Outcome {
+                    response: answer.body,
+                    trace: Some(trace),
+                }
+            }
+            Err(e) => Outcome {
+                response: knot_execute::validation_response(&plan_errors(&e)),
+                trace: None,
+            },
+        }
+    }
+
+    /// The federation graph as Knot's plan. Fetches of the workspace's own bindings (the
+    /// generated subgraph the planner schedules them through) become `bound` nodes named
+    /// by the binding's source and operation, like in every other workspace.
+    fn lower(&self, graph: &knot_federation::FetchGraph, request: &Request) -> Plan {
+        let mut plan = graph.to_plan(request.operation_name.clone());
+        for step in graph.graph.node_weights() {
+            if step.subgraph != LOCAL_SUBGRAPH {
+                continue;
+            }
+            let bound: Vec<(String, String, &knot_model::Binding)> = step
+                .entity_fields()
+                .into_iter()
+                .filter_map(|(ty, field)| {
+                    let binding = self.types.get(&ty)?.fields.get(&field)?.binding.as_ref()?;
+                    Some((ty, field, binding))
+                })
+                .collect();
+            let Some((ty, field, binding)) = bound.first() else {
+                continue;
+            };
+            let Some(node) = plan
+                .graph
+                .node_weight_mut(petgraph::graph::NodeIndex::new(step.id))
+            else {
+                continue;
+            };
+            node.kind = knot_plan::NodeKind::Bound;
+            node.label = bound
+                .iter()
+                .map(|(t, f, _)| format!("{t}.{f}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            node.parent_type = ty.clone();
+            node.field = field.clone();
+            node.source = binding.source.clone();
+            node.source_kind = self
+                .source_kinds
+                .get(&binding.source)
+                .cloned()
+                .unwrap_or_default();
+            node.operation = binding.operation.clone();
+            node.mode = if binding.batch.is_some() {
+                knot_plan::FetchMode::Batch
+            } else {
+                knot_plan::FetchMode::Single
+            };
+            node.match_by = binding.batch.as_ref().map(|b| b.match_by.clone());
+            node.max_batch_size = binding.batch.as_ref().and_then(|b| b.max_batch_size);
+            node.selection = None;
+        }
+        plan
+    }
+
+    /// A federation run in the one trace format: the lowered plan, one node run and one
+    /// span per subgraph call (named by its subgraph and operation), the detailed errors.
+    fn trace(&self, answer: &GatewayResponse, request: &Request, duration_ms: f64) -> Trace {
+        let plan = self.lower(&answer.graph, request);
+        let targets = self.gateway.supergraph().subgraphs();
+        let mut nodes = Vec::with_capacity(answer.spans.len());
+        let mut spans = Vec::with_capacity(answer.spans.len());
+        for s in &answer.spans {
+            if s.subgraph == LOCAL_SUBGRAPH {
+                // The bindings' own calls, one span each, named by their source.
+                let ms =
+                    |t: Instant| t.saturating_duration_since(answer.started).as_secs_f64() * 1000.0;
+                nodes.push(NodeRun {
+                    node: s.step,
+                    start_ms: s.start_ms,
+                    end_ms: s.end_ms,
+                    parents: s.objects,
+                    keys: s.bound_calls.iter().map(|c| c.keys).sum(),
+                    calls: s.bound_calls.len(),
+                    failed_calls: s
+                        .bound_calls
+                        .iter()
+                        .filter(|c| c.category.is_some())
+                        .count(),
+                });
+                for c in &s.bound_calls {
+                    spans.push(Span {
+                        id: spans.len(),
+                        node: s.step,
+                        source: c.source.clone(),
+                        operation: c.operation.clone(),
+                        start_ms: ms(c.started),
+                        end_ms: ms(c.ended),
+                        batch_size: c.keys,
+                        status: c.status.clone(),
+                        category: c.category,
+                        error: c.error.clone(),
+                        request: c.request.clone(),
+                        bytes: c.bytes,
+                        attempt: 1,
+                        response: c.response.clone(),
+                    });
+                }
+                continue;
+            }
+            let failed = usize::from(s.category.is_some());
+            nodes.push(NodeRun {
+                node: s.step,
+                start_ms: s.start_ms,
+                end_ms: s.end_ms,
+                parents: s.objects,
+                keys: s.representations,
+                calls: 1,
+                failed_calls: failed,
+            });
+            let response = s
+                .response
+                .as_ref()
+                .and_then(|r| serde_json::to_string_pretty(r).ok());
+            spans.push(Span {
+                id: spans.len(),
+                node: s.step,
+                source: s.subgraph.clone(),
+                operation: plan
+                    .graph
+                    .node_weight(petgraph::graph::NodeIndex::new(s.step))
+                    .map(|n| n.operation.clone())
+                    .unwrap_or_default(),
+                start_ms: s.start_ms,
+                end_ms: s.end_ms,
+                batch_size: s.representations,
+                status: s.status.map(|n| n.to_string()),
+                category: s.category,
+                error: s.error.clone(),
+                request: RequestSummary {
+                    method: "POST".into(),
+                    target: targets
+                        .get(&s.subgraph)
+                        .cloned()
+                        .unwrap_or_else(|| s.subgraph.clone()),
+                    headers: vec![("content-type".into(), "application/json".into())],
+                    body: s.request.clone(),
+                },
+                bytes: response.as_ref().map_or(0, String::len),
+                attempt: 1,
+                response,
+            });
+        }
+        let errors = answer
+            .detailed_errors
+            .iter()
+            .map(|e| TraceError {
+                path: e
+                    .get("path")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default(),
+                category: category(e.get("category").and_then(Value::as_str)),
+                detail: match (
+                    e.get("subgraph").and_then(Value::as_str),
+                    e.get("message").and_then(Value::as_str),
+                ) {
+                    (Some(sub), Some(m)) => format!("{sub}: {m}"),
+                    (None, Some(m)) => m.to_string(),
+                    _ => String::new(),
+                },
+                node: None,
+                span: None,
+            })
+            .collect();
+        Trace {
+            plan: Arc::new(plan.to_json()),
+            nodes,
+            spans,
+            errors,
+            duration_ms,
+        }
+    }
+}
+
+fn category(name: Option<&str>) -> Category {
+    match name {
+        Some("VALIDATION") => Category::Validation,
+        Some("DEPENDENCY_VALIDATION") => Category::DependencyValidation,
+        Some("TIMEOUT") => Category::Timeout,
+        _ => Category::Dependency,
+    }
+}
+
+fn plan_errors(e: &FederationError) -> Vec<PlanError> {
+    e.messages().into_iter().map(PlanError::plain).collect()
+}
+
+fn gateway_request(request: &Request) -> GatewayRequest {
+    GatewayRequest {
+        query: request.document.clone(),
+        operation_name: request.operation_name.clone(),
+        variables: request.variables.clone(),
+        headers: request.headers.clone(),
+    }
+}
