@@ -6,7 +6,7 @@
 //! what the UI does.
 
 use knot_app_api::{ApiError, ApiErrorCode};
-use knot_execute::EngineError;
+use knot_runtime::RuntimeError;
 use knot_store::StoreError;
 
 pub fn store_error(e: StoreError) -> ApiError {
@@ -21,6 +21,12 @@ pub fn store_error(e: StoreError) -> ApiError {
     ApiError::new(code, e.to_string())
 }
 
-pub fn engine_error(e: EngineError) -> ApiError {
-    ApiError::new(ApiErrorCode::Source, e.to_string())
+/// Why the open workspace cannot run: one unusable source, or the workspace itself
+/// (subgraphs that do not compose, a bad supergraph).
+pub fn runtime_error(e: &RuntimeError) -> ApiError {
+    let code = match e {
+        RuntimeError::Source { .. } => ApiErrorCode::Source,
+        RuntimeError::Composition(_) | RuntimeError::Invalid(_) => ApiErrorCode::Workspace,
+    };
+    ApiError::new(code, e.to_string())
 }

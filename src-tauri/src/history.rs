@@ -6,11 +6,13 @@
 //! row).
 
 use knot_app_api::{trace_view_from_json, HistoryEntryView, HistoryRunView};
-use knot_execute::{Outcome, Request};
 use knot_model::Workspace;
+use knot_runtime::{Outcome, Request};
 use knot_store::{NewRun, RunRecord, RunSummary, Store, WorkspaceId};
 use serde_json::Value;
 
+/// Records a run of any workspace: the answer and the trace in its one JSON form
+/// (`Outcome::trace_json`, null when no plan ran), which [`run_view`] reads back.
 pub async fn record(
     store: &Store,
     id: WorkspaceId,
@@ -18,32 +20,6 @@ pub async fn record(
     environment: Option<String>,
     request: &Request,
     outcome: &Outcome,
-    started_at: i64,
-) -> Option<i64> {
-    let recorded = Recorded {
-        response: outcome.response.clone(),
-        trace: outcome.trace_json(),
-        duration_ms: outcome.trace.as_ref().map(|t| t.duration_ms).unwrap_or(0.0),
-    };
-    record_json(store, id, ws, environment, request, recorded, started_at).await
-}
-
-/// What a run left, in the JSON forms the history keeps: the answer, and the trace in the
-/// executor's form (`Value::Null` when no plan ran). Federation runs give their trace in
-/// that same form (`knot_app_api::federation_trace_json`).
-pub struct Recorded {
-    pub response: Value,
-    pub trace: Value,
-    pub duration_ms: f64,
-}
-
-pub async fn record_json(
-    store: &Store,
-    id: WorkspaceId,
-    ws: &Workspace,
-    environment: Option<String>,
-    request: &Request,
-    recorded: Recorded,
     started_at: i64,
 ) -> Option<i64> {
     let environment = environment.or_else(|| {
@@ -62,10 +38,10 @@ pub async fn record_json(
         document: request.document.clone(),
         variables: Value::Object(request.variables.clone()),
         environment,
-        response: recorded.response,
-        trace: recorded.trace,
+        response: outcome.response.clone(),
+        trace: outcome.trace_json(),
         started_at,
-        duration_ms: recorded.duration_ms,
+        duration_ms: outcome.trace.as_ref().map(|t| t.duration_ms).unwrap_or(0.0),
     };
     store.record_run(&run, &[]).await.ok()
 }

@@ -1,22 +1,21 @@
 //! The app's state and every command's behaviour, without Tauri: the store, the open
-//! workspace with its engine, the in-process demo and the runs in flight.
+//! workspace with its runtime, the in-process demo and the runs in flight.
 //!
 //! The main design choice: the Tauri commands (`commands.rs`) are one-line forwards to the
 //! methods here, and these methods only fetch core values (store, engine, importers) and
 //! convert them with `knot-app-api`. So the whole command surface is testable with a temp
-//! data folder and no window. The open workspace's [`Engine`] is rebuilt whenever the
-//! workspace or its environment changes, and each run is a spawned task whose
-//! `AbortHandle` is kept by run id: aborting drops the run's future, which cancels every
-//! downstream call it had in flight. A workspace of Federation subgraph sources
-//! (`Workspace::has_subgraphs`) is planned and run by a `knot_federation::Gateway` instead,
-//! composed with the same variables as the engine and cached beside it (rebuilt with it).
+//! data folder and no window. The open workspace's [`Runtime`] (one for every kind of
+//! workspace: plans, runs, traces and the public schema never depend on what the workspace
+//! holds) is rebuilt whenever the workspace or its environment changes, together with the
+//! deep check problems `knot check` prints; each run is a spawned task whose `AbortHandle`
+//! is kept by run id: aborting drops the run's future, which cancels every downstream call
+//! it had in flight.
 
-use crate::errors::{engine_error, store_error};
+use crate::errors::{runtime_error, store_error};
 use crate::firstrun::{self, DemoState};
 use knot_app_api::*;
-use knot_execute::{Engine, Request, Vars};
-use knot_federation::{Gateway, GatewayRequest, StepEvent, StepObserver};
-use knot_model::{Workspace, FORMAT_VERSION};
+use knot_model::{Problem, Workspace, FORMAT_VERSION};
+use knot_runtime::{NodeEvent, Observer, Request, Runtime, Vars};
 use knot_store::{HistoryQuery, Store, StoredWorkspace, WorkspaceId};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -33,12 +32,12 @@ const IMPORT_TIMEOUT: Duration = Duration::from_secs(10);
 struct Open {
     id: WorkspaceId,
     environment: Option<String>,
-    /// None when the engine could not be built (the reason is in `engine_error`).
-    engine: Option<Engine>,
-    engine_error: Option<String>,
-    /// The federation gateway when the workspace has subgraph sources (then plans and
-    /// runs go to it, not to the engine); `Err` holds why it could not be composed.
-    federation: Option<Result<Arc<Gateway>, String>>,
+    /// The workspace ready to plan and run, or why it cannot be.
+    runtime: Result<Runtime, ApiError>,
+    /// The checks that need more than the model (`knot_runtime::check`: composition,
+    /// saved operations planned, gRPC methods), made when the workspace was opened or
+    /// changed; positions are in its canonical JSON.
+    deep_problems: Vec<Problem>,
 }
 
 /// Where run progress goes (the shell emits it as the `run-progress` event).
@@ -187,7 +186,10 @@ impl AppState {
                     .map_err(store_error)?;
                 self.rebuild(id, None).await?;
                 let mut view = self.view(id).await?;
+                // Positions in the submitted text: the model's, then the deep checks'.
+                let text = String::from_utf8_lossy(&bytes);
                 view.problems = report.problems.iter().map(problem_view).collect();
+                view.problems.extend(self.deep_problems_in(id, &text).await);
                 Ok(view)
             }
             None => {
@@ -300,8 +302,8 @@ impl AppState {
         operation: &str,
         inputs: &Map<String, Value>,
     ) -> Result<CallView, ApiError> {
-        let engine = self.engine().await?;
-        let ws = engine.workspace();
+        let runtime = self.runtime().await?;
+        let ws = runtime.workspace();
         let known = ws.sources.get(source).ok_or_else(|| {
             ApiError::not_found(format!("the workspace has no source `{source}`"))
         })?;
@@ -310,39 +312,13 @@ impl AppState {
                 "source `{source}` has no operation `{operation}`"
             )));
         }
-        let result = engine.call_operation(source, operation, inputs).await;
+        let result = runtime.call_operation(source, operation, inputs).await;
         Ok(call_view(&result))
     }
 
     pub async fn query_plan(&self, request: &QueryRequest) -> Result<PlanResult, ApiError> {
-        if let Some(gateway) = self.federation().await? {
-            return Ok(match gateway.plan(&gateway_request(request)) {
-                Ok((_, graph)) => PlanResult {
-                    plan: Some(federation_plan_view(&graph)),
-                    errors: Vec::new(),
-                },
-                Err(e) => PlanResult {
-                    plan: None,
-                    errors: e
-                        .messages()
-                        .into_iter()
-                        .map(|message| QueryErrorView {
-                            message,
-                            line: None,
-                            column: None,
-                        })
-                        .collect(),
-                },
-            });
-        }
-        let id = self.open_workspace_id().await?;
-        let stored = self.store.workspace(id).await.map_err(store_error)?;
-        Ok(plan_result(knot_plan::plan(
-            &stored.workspace,
-            &request.document,
-            request.operation_name.as_deref(),
-            &request.variables,
-        )))
+        let runtime = self.runtime().await?;
+        Ok(plan_result(runtime.plan(&core_request(request))))
     }
 
     /// Runs the request as a task registered under `run_id` (so [`AppState::query_cancel`]
@@ -354,67 +330,50 @@ impl AppState {
         progress: Option<ProgressSink>,
     ) -> Result<RunResult, ApiError> {
         let run_id = non_blank(run_id, "runId")?.to_string();
-        if let Some(gateway) = self.federation().await? {
-            return self
-                .federation_run(run_id, request, progress, gateway)
-                .await;
-        }
         // Each fetch node's start and end, as `RunProgress`, while the run is in flight.
-        let observer: Option<knot_execute::Observer> = progress.map(|sink| {
+        let observer: Option<Observer> = progress.map(|sink| {
             let rid = run_id.clone();
-            let observer: knot_execute::Observer =
-                std::sync::Arc::new(move |e: knot_execute::NodeEvent| {
-                    let (node, state, at_ms) = match e {
-                        knot_execute::NodeEvent::Started { node, at_ms } => {
-                            (node, ProgressState::Started, at_ms)
-                        }
-                        knot_execute::NodeEvent::Finished {
-                            node,
-                            at_ms,
-                            failed_calls,
-                        } => (
-                            node,
-                            if failed_calls > 0 {
-                                ProgressState::Failed
-                            } else {
-                                ProgressState::Done
-                            },
-                            at_ms,
-                        ),
-                    };
-                    sink(RunProgress {
-                        run_id: rid.clone(),
-                        node: u32::try_from(node).unwrap_or(u32::MAX),
-                        state,
+            let observer: Observer = Arc::new(move |e: NodeEvent| {
+                let (node, state, at_ms) = match e {
+                    NodeEvent::Started { node, at_ms } => (node, ProgressState::Started, at_ms),
+                    NodeEvent::Finished {
+                        node,
                         at_ms,
-                    });
+                        failed_calls,
+                    } => (
+                        node,
+                        if failed_calls > 0 {
+                            ProgressState::Failed
+                        } else {
+                            ProgressState::Done
+                        },
+                        at_ms,
+                    ),
+                };
+                sink(RunProgress {
+                    run_id: rid.clone(),
+                    node: u32::try_from(node).unwrap_or(u32::MAX),
+                    state,
+                    at_ms,
                 });
+            });
             observer
         });
-        let engine = self.engine().await?;
+        let runtime = self.runtime().await?;
         let environment = self.open_environment().await;
         let id = self.open_workspace_id().await?;
-        let req = Request {
-            document: request.document.clone(),
-            operation_name: request.operation_name.clone(),
-            variables: request.variables.clone(),
-            headers: Vec::new(),
-        };
+        let req = core_request(request);
         let started_at = knot_store::db::now_ms();
         let task = {
-            let engine = engine.clone();
+            let runtime = runtime.clone();
             let req = req.clone();
-            tokio::spawn(async move {
-                engine
-                    .run_observed(&req, knot_plan::Limits::default(), observer)
-                    .await
-            })
+            tokio::spawn(async move { runtime.run_observed(&req, observer).await })
         };
         let outcome = self.join_run(&run_id, task).await?;
         let history_id = crate::history::record(
             &self.store,
             id,
-            engine.workspace(),
+            runtime.workspace(),
             environment,
             &req,
             &outcome,
@@ -425,107 +384,6 @@ impl AppState {
             run_id,
             response: outcome.response.clone(),
             trace: outcome.trace.as_ref().map(trace_view),
-            history_id,
-        })
-    }
-
-    /// A run of a federation workspace: the gateway's fan-out graph, one `run-progress`
-    /// event per fetch step start and end, the trace in the executor's JSON form (so the
-    /// history reopens it like any run).
-    async fn federation_run(
-        &self,
-        run_id: String,
-        request: &QueryRequest,
-        progress: Option<ProgressSink>,
-        gateway: Arc<Gateway>,
-    ) -> Result<RunResult, ApiError> {
-        let observer: Option<StepObserver> = progress.map(|sink| {
-            let rid = run_id.clone();
-            let observer: StepObserver = Arc::new(move |e: StepEvent| {
-                let (step, state, at_ms) = match e {
-                    StepEvent::Started { step, at_ms } => (step, ProgressState::Started, at_ms),
-                    StepEvent::Finished {
-                        step,
-                        at_ms,
-                        failed,
-                    } => (
-                        step,
-                        if failed {
-                            ProgressState::Failed
-                        } else {
-                            ProgressState::Done
-                        },
-                        at_ms,
-                    ),
-                };
-                sink(RunProgress {
-                    run_id: rid.clone(),
-                    node: u32::try_from(step).unwrap_or(u32::MAX),
-                    state,
-                    at_ms,
-                });
-            });
-            observer
-        });
-        let id = self.open_workspace_id().await?;
-        let environment = self.open_environment().await;
-        let req = Request {
-            document: request.document.clone(),
-            operation_name: request.operation_name.clone(),
-            variables: request.variables.clone(),
-            headers: Vec::new(),
-        };
-        let started_at = knot_store::db::now_ms();
-        let task = {
-            let gateway = gateway.clone();
-            let fed = gateway_request(request);
-            tokio::spawn(async move {
-                let started = std::time::Instant::now();
-                let answer = gateway.execute_observed(&fed, observer).await;
-                (answer, started.elapsed().as_secs_f64() * 1000.0)
-            })
-        };
-        let (answer, duration_ms) = self.join_run(&run_id, task).await?;
-        let (response, trace) = match answer {
-            Ok(answer) => {
-                let trace =
-                    federation_trace_json(&answer, duration_ms, gateway.supergraph().subgraphs());
-                (answer.body, trace)
-            }
-            // Parse, validation and planning errors: no call was made, no trace.
-            Err(e) => {
-                let errors: Vec<Value> = e
-                    .messages()
-                    .into_iter()
-                    .map(|m| serde_json::json!({"message": m, "extensions": {"category": "VALIDATION"}}))
-                    .collect();
-                (serde_json::json!({ "errors": errors }), Value::Null)
-            }
-        };
-        let ws = self
-            .store
-            .workspace(id)
-            .await
-            .map_err(store_error)?
-            .workspace;
-        let history_id = crate::history::record_json(
-            &self.store,
-            id,
-            &ws,
-            environment,
-            &req,
-            crate::history::Recorded {
-                response: response.clone(),
-                trace: trace.clone(),
-                duration_ms,
-            },
-            started_at,
-        )
-        .await;
-        Ok(RunResult {
-            run_id,
-            response,
-            trace: (!trace.is_null()).then(|| trace_view_from_json(&trace)),
             history_id,
         })
     }
@@ -626,32 +484,13 @@ impl AppState {
             .and_then(|o| o.environment.clone())
     }
 
-    async fn engine(&self) -> Result<Engine, ApiError> {
+    /// The open workspace's runtime, or why it cannot run.
+    async fn runtime(&self) -> Result<Runtime, ApiError> {
         let open = self.open.lock().await;
         let open = open
             .as_ref()
             .ok_or_else(|| ApiError::not_found("no workspace is open"))?;
-        open.engine.clone().ok_or_else(|| {
-            ApiError::new(
-                ApiErrorCode::Workspace,
-                open.engine_error
-                    .clone()
-                    .unwrap_or_else(|| "the workspace cannot run".into()),
-            )
-        })
-    }
-
-    /// The open workspace's federation gateway; `None` when it has no subgraph sources.
-    async fn federation(&self) -> Result<Option<Arc<Gateway>>, ApiError> {
-        let open = self.open.lock().await;
-        let open = open
-            .as_ref()
-            .ok_or_else(|| ApiError::not_found("no workspace is open"))?;
-        match &open.federation {
-            None => Ok(None),
-            Some(Ok(gateway)) => Ok(Some(gateway.clone())),
-            Some(Err(message)) => Err(ApiError::new(ApiErrorCode::Workspace, message.clone())),
-        }
+        open.runtime.clone()
     }
 
     async fn open_id(&self, id: WorkspaceId) -> Result<(), ApiError> {
@@ -660,7 +499,7 @@ impl AppState {
         Ok(())
     }
 
-    /// Rebuilds the engine of workspace `id`. `environment`: None keeps the current choice
+    /// Rebuilds the runtime (and the deep check problems) of workspace `id`. `environment`: None keeps the current choice
     /// (when `id` is already open), Some(x) sets it.
     pub(crate) async fn rebuild(
         &self,
@@ -676,17 +515,13 @@ impl AppState {
                 .filter(|o| o.id == id)
                 .and_then(|o| o.environment.clone()),
         };
-        let (engine, federation) = build_engine(&self.store, &stored, environment.as_deref()).await;
-        let (engine, engine_error) = match engine {
-            Ok(e) => (Some(e), None),
-            Err(e) => (None, Some(e.message)),
-        };
+        let (runtime, deep_problems) =
+            build_runtime(&self.store, &stored, environment.as_deref()).await;
         *open = Some(Open {
             id,
             environment,
-            engine,
-            engine_error,
-            federation,
+            runtime,
+            deep_problems,
         });
         Ok(())
     }
@@ -696,95 +531,113 @@ impl AppState {
         self.view(id).await
     }
 
+    /// The view of workspace `id`: its one public schema from the runtime (the model's own
+    /// when the runtime could not be built), its model and deep check problems.
     pub(crate) async fn view(&self, id: WorkspaceId) -> Result<WorkspaceView, ApiError> {
         let stored = self.store.workspace(id).await.map_err(store_error)?;
-        let (environment, gateway) = match self.open.lock().await.as_ref().filter(|o| o.id == id) {
-            Some(open) => (
-                open.environment.clone(),
-                open.federation
-                    .as_ref()
-                    .and_then(|f| f.as_ref().ok().cloned()),
-            ),
-            None => (None, None),
-        };
+        let (environment, public_sdl, mut problems) =
+            match self.open.lock().await.as_ref().filter(|o| o.id == id) {
+                Some(open) => (
+                    open.environment.clone(),
+                    open.runtime
+                        .as_ref()
+                        .ok()
+                        .map(|r| r.public_sdl().to_string()),
+                    open.deep_problems.clone(),
+                ),
+                None => (None, None, Vec::new()),
+            };
+        let public_sdl = public_sdl.unwrap_or_else(|| knot_model::public_sdl(&stored.workspace));
         let meta = WorkspaceMeta {
             id,
             name: stored.info.name.clone(),
             file: stored.info.file.as_ref().map(|f| f.display().to_string()),
             environment,
         };
-        let mut view = workspace_view(&meta, &stored.workspace, &check_problems(&stored.workspace));
-        // A federation workspace's explorer shows the supergraph's public schema.
-        if let Some(gateway) = gateway {
-            view.schema = knot_app_api::federation_schema_tree(
-                gateway.supergraph().public_sdl(),
-                &stored.workspace,
-            );
-        }
-        Ok(view)
+        problems.splice(0..0, check_problems(&stored.workspace));
+        Ok(workspace_view(
+            &meta,
+            &stored.workspace,
+            &public_sdl,
+            &problems,
+        ))
+    }
+
+    /// The deep check problems of the open workspace `id`, positioned in `text`.
+    async fn deep_problems_in(&self, id: WorkspaceId, text: &str) -> Vec<ProblemView> {
+        let open = self.open.lock().await;
+        let Some(open) = open.as_ref().filter(|o| o.id == id) else {
+            return Vec::new();
+        };
+        open.deep_problems
+            .iter()
+            .map(|p| {
+                let mut p = p.clone();
+                let at = knot_model::locate::line_col(text, &p.path.0);
+                p.line = at.map(|(l, _)| l);
+                p.column = at.map(|(_, c)| c);
+                problem_view(&p)
+            })
+            .collect()
     }
 }
 
-/// An engine for a stored workspace: its environment's variables (`KNOT_VAR_*` override),
-/// its stored secrets, relative paths resolved from its linked file's folder. With it, when
-/// the workspace has subgraph sources, the federation gateway composed from the same
-/// variables and folder (with the explorer's detailed trace), or why it could not be.
-async fn build_engine(
+/// The runtime of a stored workspace: its environment's variables (`KNOT_VAR_*` override),
+/// its stored secrets, relative paths resolved from its linked file's folder, subgraph
+/// traces with request and response bodies (the explorer's view). With it, the deep check
+/// problems of the workspace. Both are made off the async workers: loading may read SDL
+/// and .proto files and ask a subgraph for its SDL over the network.
+async fn build_runtime(
     store: &Store,
     stored: &StoredWorkspace,
     env: Option<&str>,
-) -> (
-    Result<Engine, ApiError>,
-    Option<Result<Arc<Gateway>, String>>,
-) {
-    let ws = &stored.workspace;
-    let mut vars = match Vars::from_workspace(ws, env) {
-        Ok(vars) => vars,
-        Err(m) => {
-            let federation = ws.has_subgraphs().then(|| Err(m.clone()));
-            return (Err(ApiError::new(ApiErrorCode::Workspace, m)), federation);
-        }
-    };
-    if let Ok(Some((env_name, _))) = ws.environment(env) {
-        if let Ok(secrets) = store.secrets(stored.info.id, Some(env_name)).await {
-            for s in secrets {
-                if vars.get(&s.name).is_none() {
-                    vars.set_secret(s.name, s.value);
+) -> (Result<Runtime, ApiError>, Vec<Problem>) {
+    let ws = stored.workspace.clone();
+    let vars = match Vars::from_workspace(&ws, env) {
+        Ok(mut vars) => {
+            if let Ok(Some((env_name, _))) = ws.environment(env) {
+                if let Ok(secrets) = store.secrets(stored.info.id, Some(env_name)).await {
+                    for s in secrets {
+                        if vars.get(&s.name).is_none() {
+                            vars.set_secret(s.name, s.value);
+                        }
+                    }
                 }
             }
+            Ok(vars)
         }
-    }
+        Err(m) => Err(ApiError::new(ApiErrorCode::Workspace, m)),
+    };
     let base: PathBuf = match stored.info.file.as_deref().and_then(Path::parent) {
         Some(dir) => dir.to_path_buf(),
         None => store.dir().to_path_buf(),
     };
-    let federation = if ws.has_subgraphs() {
-        Some(build_gateway(ws.clone(), vars.clone(), base.clone()).await)
-    } else {
-        None
-    };
-    let engine = Engine::new(ws.clone(), vars, &base).map_err(engine_error);
-    (engine, federation)
-}
-
-/// Composes the gateway off the async workers (it reads SDL files and may ask a subgraph
-/// for its SDL over the network).
-async fn build_gateway(ws: Workspace, vars: Vars, base: PathBuf) -> Result<Arc<Gateway>, String> {
-    let built =
-        tokio::task::spawn_blocking(move || knot_federation::workspace_gateway(&ws, &vars, &base))
-            .await
-            .map_err(|e| format!("composing the supergraph failed: {e}"))?;
+    let built = tokio::task::spawn_blocking(move || {
+        let text = knot_model::to_canonical_json(&ws);
+        let problems = knot_runtime::check(&ws, &base, &text);
+        let runtime = vars.and_then(|vars| {
+            Runtime::load(ws, vars, &base)
+                .map(|r| r.with_detailed_trace(true))
+                .map_err(|e| runtime_error(&e))
+        });
+        (runtime, problems)
+    })
+    .await;
     match built {
-        Ok(Some(gateway)) => Ok(Arc::new(gateway.with_detailed_trace(true))),
-        Ok(None) => Err("the workspace has no subgraph sources".into()),
-        Err(e) => Err(e.to_string()),
+        Ok(built) => built,
+        Err(e) => (
+            Err(ApiError::internal(format!(
+                "loading the workspace failed: {e}"
+            ))),
+            Vec::new(),
+        ),
     }
 }
 
-/// The gateway's form of a query request.
-fn gateway_request(request: &QueryRequest) -> GatewayRequest {
-    GatewayRequest {
-        query: request.document.clone(),
+/// The core's form of a query request (the app sends no inbound headers).
+fn core_request(request: &QueryRequest) -> Request {
+    Request {
+        document: request.document.clone(),
         operation_name: request.operation_name.clone(),
         variables: request.variables.clone(),
         headers: Vec::new(),

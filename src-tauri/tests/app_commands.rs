@@ -212,6 +212,26 @@ async fn workspaces_are_created_edited_and_extended() {
         edited.problems
     );
     assert!(edited.document["schema"]["types"]["Query"]["fields"]["pet"].is_object());
+    // The deep checks `knot check` prints are listed too: a saved operation that does not plan.
+    let mut with_op = edited.document.clone();
+    with_op["operations"] = json!({"lost": {"document": "{ nope }"}});
+    let checked = state.workspace_update(&with_op).await.expect("update");
+    let deep = checked
+        .problems
+        .iter()
+        .find(|p| p.path.contains("operations") && p.message.contains("operation `lost`"))
+        .unwrap_or_else(|| panic!("no deep problem: {:?}", checked.problems));
+    assert!(deep.line.is_some(), "{deep:?}");
+    let current = state.workspace_current().await.expect("current");
+    assert!(current.problems.iter().any(|p| p.message == deep.message));
+    let edited = state
+        .workspace_update(&edited.document)
+        .await
+        .expect("update");
+    assert!(!edited
+        .problems
+        .iter()
+        .any(|p| p.message.contains("operation `lost`")));
     // One that does not parse is not saved.
     let broken = state
         .workspace_update(&json!({"version": 1}))
@@ -299,7 +319,7 @@ async fn grpc_sources_come_from_a_proto_folder_or_from_reflection() {
 }
 
 /// A workspace of Federation subgraph sources (examples/fleet.knot.json) is planned and run
-/// by the federation gateway, with the same views, progress events and history as any run.
+/// by the one runtime, with the same views, progress events and history as any run.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn federation_workspace_plans_and_runs_in_the_app() {
     use knot_demo::{FederationConfig, FederationDemo, FederationPorts, Subgraph};
@@ -336,7 +356,20 @@ async fn federation_workspace_plans_and_runs_in_the_app() {
         .await
         .expect("open the fleet");
     assert_eq!(ws.name, "Fleet");
-    // The explorer shows the supergraph's public schema, with the workspace's own binding.
+    // The editor, Schema screen and explorer show the supergraph's public schema (no
+    // federation machinery), with the workspace's own binding.
+    assert!(ws.sdl.contains("type Query"), "{}", ws.sdl);
+    assert!(ws.sdl.contains("device(id: ID!)"), "{}", ws.sdl);
+    assert!(
+        ws.sdl.contains("Camera") && ws.sdl.contains("Location"),
+        "{}",
+        ws.sdl
+    );
+    assert!(
+        !ws.sdl.contains("@join__") && !ws.sdl.contains("_entities"),
+        "{}",
+        ws.sdl
+    );
     let query = &ws.schema.types[0];
     assert_eq!(query.name, "Query");
     let roots: Vec<&str> = query.fields.iter().map(|f| f.name.as_str()).collect();
@@ -385,7 +418,20 @@ async fn federation_workspace_plans_and_runs_in_the_app() {
     let plan = plan.plan.expect("a plan");
     assert_eq!(plan.nodes.len(), 3);
     assert_eq!(plan.stages, vec![vec![0], vec![1], vec![2]]);
-    assert!(plan.nodes.iter().all(|n| n.source_kind == "federation"));
+    assert_eq!(plan.nodes[0].kind, NodeKindView::SubgraphRoot);
+    assert_eq!(
+        (
+            plan.nodes[0].source.as_str(),
+            plan.nodes[0].operation.as_str()
+        ),
+        ("device", "device")
+    );
+    assert!(plan.nodes[1..]
+        .iter()
+        .all(|n| n.kind == NodeKindView::Entity
+            && n.operation == "_entities"
+            && n.mode == FetchModeView::Batch));
+    assert!(plan.nodes.iter().all(|n| n.source_kind == "graphql"));
     let bad = state
         .query_plan(&request("{ nope }"))
         .await
@@ -417,8 +463,13 @@ async fn federation_workspace_plans_and_runs_in_the_app() {
         .iter()
         .find(|s| s.source == "safety")
         .expect("safety span");
+    assert_eq!(safety.operation, "_entities");
     assert_eq!(safety.batch_size, 1);
     assert_eq!(safety.request.target, demo.url(Subgraph::Safety));
+    assert!(trace
+        .spans
+        .iter()
+        .any(|s| s.source == "device" && s.operation == "device"));
     assert!(
         safety.response.is_some(),
         "the app keeps the detailed trace"

@@ -40,6 +40,7 @@ macro_rules! all_types {
             QueryErrorView,
             PlanView,
             FetchModeView,
+            NodeKindView,
             PlanNodeView,
             EdgeKind,
             PlanEdgeView,

@@ -257,10 +257,22 @@ pub enum FetchModeView {
     Batch,
 }
 
+/// What a fetch node calls (`knot_plan::NodeKind`): a bound operation of a REST, gRPC or
+/// GraphQL source, a Federation subgraph's root fields, or a Federation `_entities` fetch.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum NodeKindView {
+    #[default]
+    Bound,
+    SubgraphRoot,
+    Entity,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct PlanNodeView {
     pub id: u32,
+    pub kind: NodeKindView,
     pub label: String,
     pub path: Vec<String>,
     pub source: String,

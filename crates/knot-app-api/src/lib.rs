@@ -1,6 +1,6 @@
 //! The desktop app's IPC contract: the DTOs of `src-tauri/API.md` ([`dto`]), their
 //! TypeScript bindings ([`bindings`]) and the conversions from the core types
-//! ([`workspace_view`], [`run_view`], [`federation_view`], [`topology`]).
+//! ([`workspace_view`], [`run_view`], [`topology`]).
 //!
 //! The main design choice: this crate sits between the core and the Tauri shell and knows
 //! neither Tauri nor storage. The shell's commands only fetch core values and call these
@@ -10,17 +10,12 @@
 pub mod bindings;
 pub mod dto;
 pub mod environments;
-pub mod federation_view;
 pub mod run_view;
 pub mod topology;
 pub mod workspace_view;
 
 pub use dto::*;
 pub use environments::{EnvVariableInput, EnvVariableView, EnvironmentView};
-pub use federation_view::{
-    federation_plan_view, federation_schema_tree, federation_trace_json, federation_trace_view,
-    FEDERATION_SOURCE_KIND,
-};
 pub use run_view::{
     call_view, plan_result, plan_view, plan_view_from_json, query_error_view, request_view,
     trace_view, trace_view_from_json,
@@ -30,5 +25,6 @@ pub use topology::{
     TopologyFormat, TopologyNodeKind, TopologyNodeView, TopologyView,
 };
 pub use workspace_view::{
-    check_problems, problem_view, schema_tree, source_view, workspace_view, WorkspaceMeta,
+    check_problems, problem_view, schema_tree, schema_tree_from_sdl, source_view, workspace_view,
+    WorkspaceMeta,
 };

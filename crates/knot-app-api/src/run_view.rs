@@ -3,11 +3,13 @@
 //! The main design choice: a trace is converted from its *JSON form*, the one the executor
 //! serialises and the store keeps in the history, so a live run and a run reopened from
 //! history go through the same code and look the same. Reading that JSON is lenient: a
-//! missing or odd field becomes a default, never a failed command.
+//! missing or odd field becomes a default, never a failed command. Every workspace, with
+//! or without Federation subgraphs, has plans and traces of this one form (node `kind`
+//! says which call a node is), so there is no second conversion for federation.
 
 use crate::dto::*;
 use crate::workspace_view::to_u32;
-use knot_plan::{Dependency, FetchMode, Plan, PlanError};
+use knot_plan::{Dependency, FetchMode, NodeKind, Plan, PlanError};
 use serde_json::Value;
 
 pub fn plan_view(plan: &Plan) -> PlanView {
@@ -16,6 +18,11 @@ pub fn plan_view(plan: &Plan) -> PlanView {
         .node_weights()
         .map(|n| PlanNodeView {
             id: to_u32(n.id),
+            kind: match n.kind {
+                NodeKind::Bound => NodeKindView::Bound,
+                NodeKind::SubgraphRoot => NodeKindView::SubgraphRoot,
+                NodeKind::Entity => NodeKindView::Entity,
+            },
             label: n.label.clone(),
             path: n.path.clone(),
             source: n.source.clone(),
@@ -136,6 +143,8 @@ pub fn plan_view_from_json(v: &Value) -> PlanView {
         nodes: list(v, "nodes")
             .map(|n| PlanNodeView {
                 id: u32_of(n, "id"),
+                // Plans recorded before node kinds existed were all bound fields.
+                kind: serde_json::from_value(n["kind"].clone()).unwrap_or_default(),
                 label: str_of(n, "label"),
                 path: list(n, "path")
                     .filter_map(|p| p.as_str().map(String::from))

@@ -1,14 +1,15 @@
 //! Workspace -> [`WorkspaceView`]: what the UI's sidebar, schema tree and source list show.
 //!
 //! The main design choice: the view is derived, never stored. Every command that changes a
-//! workspace answers with a fresh view computed from the model alone (the public SDL, the
-//! schema tree, the check problems), so the UI never has to patch its copy and can never
-//! show private fields: the tree is built by walking the *public* schema from `Query`
-//! (private fields are not followed), which also puts `Query` first.
+//! workspace answers with a fresh view computed from the workspace and its one public
+//! schema (the runtime's public SDL: the workspace's own unified schema, or the composed
+//! supergraph's with the fields the workspace binds), so the UI never has to patch its copy
+//! and can never show private fields: the tree is read from the *public* SDL and walked
+//! from `Query`, which also puts `Query` first. The same function serves every workspace.
 
 use crate::dto::*;
 use indexmap::IndexMap;
-use knot_model::{public_sdl, Problem, SavedOperation, Source, TypeRef, Workspace, QUERY_TYPE};
+use knot_model::{Problem, SavedOperation, Source, TypeRef, Workspace, QUERY_TYPE};
 use std::collections::HashSet;
 
 /// What the store knows about a workspace besides its body.
@@ -21,8 +22,16 @@ pub struct WorkspaceMeta {
     pub environment: Option<String>,
 }
 
-/// The full view of a workspace. `problems` are the check problems of its current text.
-pub fn workspace_view(meta: &WorkspaceMeta, ws: &Workspace, problems: &[Problem]) -> WorkspaceView {
+/// The full view of a workspace. `public_sdl` is its one public schema
+/// (`knot_runtime::Runtime::public_sdl`, or `knot_model::public_sdl` when no runtime could be
+/// built); the editor, the Schema screen and the explorer's tree all come from it.
+/// `problems` are the check problems of its current text.
+pub fn workspace_view(
+    meta: &WorkspaceMeta,
+    ws: &Workspace,
+    public_sdl: &str,
+    problems: &[Problem],
+) -> WorkspaceView {
     let environment = ws
         .environment(meta.environment.as_deref())
         .ok()
@@ -36,8 +45,8 @@ pub fn workspace_view(meta: &WorkspaceMeta, ws: &Workspace, problems: &[Problem]
         environments: ws.environments.keys().cloned().collect(),
         document: serde_json::to_value(ws).unwrap_or(serde_json::Value::Null),
         problems: problems.iter().map(problem_view).collect(),
-        sdl: public_sdl(ws),
-        schema: schema_tree(ws),
+        sdl: public_sdl.to_string(),
+        schema: schema_tree_from_sdl(public_sdl, ws).unwrap_or_else(|| schema_tree(ws)),
         sources: ws
             .sources
             .iter()
@@ -71,7 +80,8 @@ pub fn problem_view(p: &Problem) -> ProblemView {
 }
 
 /// Public types reachable from `Query` through public fields, `Query` first, then in the
-/// order the workspace declares them.
+/// order the workspace declares them, read from the model (the fallback of
+/// [`schema_tree_from_sdl`] when the SDL does not parse).
 pub fn schema_tree(ws: &Workspace) -> SchemaTree {
     let types = &ws.schema.types;
     let mut reachable: HashSet<&str> = HashSet::new();
@@ -139,6 +149,140 @@ pub fn schema_tree(ws: &Workspace) -> SchemaTree {
                     .collect(),
             })
             .collect(),
+    }
+}
+
+/// The explorer's schema tree read from a public SDL (`Runtime::public_sdl`, the one public
+/// schema of every workspace): types reachable from `Query`, `Query` first then in SDL
+/// order, with the workspace's own bindings shown on the fields it binds. Interfaces and
+/// unions are listed as types; a union has no fields of its own. `None` when the SDL does
+/// not parse (a workspace saved with broken type names).
+pub fn schema_tree_from_sdl(public_sdl: &str, ws: &Workspace) -> Option<SchemaTree> {
+    use async_graphql_parser::types::{TypeKind, TypeSystemDefinition};
+    use std::collections::HashMap;
+    let document = async_graphql_parser::parse_schema(public_sdl).ok()?;
+    let mut types: Vec<(
+        String,
+        String,
+        Vec<&async_graphql_parser::types::FieldDefinition>,
+        bool,
+    )> = Vec::new();
+    for definition in &document.definitions {
+        let TypeSystemDefinition::Type(t) = definition else {
+            continue;
+        };
+        let t = &t.node;
+        let name = t.name.node.to_string();
+        if name.starts_with("__") {
+            continue;
+        }
+        let description = t
+            .description
+            .as_ref()
+            .map(|d| d.node.clone())
+            .unwrap_or_default();
+        match &t.kind {
+            TypeKind::Object(o) => types.push((
+                name,
+                description,
+                o.fields.iter().map(|f| &f.node).collect(),
+                true,
+            )),
+            TypeKind::Interface(i) => types.push((
+                name,
+                description,
+                i.fields.iter().map(|f| &f.node).collect(),
+                true,
+            )),
+            TypeKind::Union(_) => types.push((name, description, Vec::new(), true)),
+            _ => {}
+        }
+    }
+    let composite: HashSet<String> = types.iter().map(|(n, ..)| n.clone()).collect();
+    let by_name: HashMap<&str, usize> = types
+        .iter()
+        .enumerate()
+        .map(|(i, (n, ..))| (n.as_str(), i))
+        .collect();
+    // Reachable from Query, in declaration order with Query first.
+    let mut reachable: HashSet<String> = HashSet::new();
+    let mut queue = vec![QUERY_TYPE.to_owned()];
+    reachable.insert(QUERY_TYPE.to_owned());
+    while let Some(name) = queue.pop() {
+        let Some(index) = by_name.get(name.as_str()) else {
+            continue;
+        };
+        for field in &types[*index].2 {
+            let named = base_name(&field.ty.node);
+            if composite.contains(&named) && reachable.insert(named.clone()) {
+                queue.push(named);
+            }
+        }
+    }
+    let ordered = types
+        .iter()
+        .filter(|(n, ..)| n == QUERY_TYPE)
+        .chain(types.iter().filter(|(n, ..)| n != QUERY_TYPE))
+        .filter(|(n, ..)| reachable.contains(n));
+    Some(SchemaTree {
+        types: ordered
+            .map(|(name, description, fields, _)| TypeView {
+                name: name.clone(),
+                description: description.clone(),
+                fields: fields
+                    .iter()
+                    .filter(|f| !f.name.node.starts_with("__"))
+                    .map(|f| {
+                        let ty = f.ty.node.to_string();
+                        let named = base_name(&f.ty.node);
+                        let binding = ws
+                            .schema
+                            .types
+                            .get(name)
+                            .and_then(|t| t.fields.get(f.name.node.as_str()))
+                            .and_then(|d| d.binding.as_ref())
+                            .map(|b| BindingView {
+                                source: b.source.clone(),
+                                operation: b.operation.clone(),
+                                batch: b.batch.is_some(),
+                            });
+                        FieldView {
+                            name: f.name.node.to_string(),
+                            is_object: composite.contains(&named),
+                            is_list: matches!(
+                                f.ty.node.base,
+                                async_graphql_parser::types::BaseType::List(_)
+                            ),
+                            named_type: named,
+                            ty,
+                            description: f
+                                .description
+                                .as_ref()
+                                .map(|d| d.node.clone())
+                                .unwrap_or_default(),
+                            arguments: f
+                                .arguments
+                                .iter()
+                                .map(|a| ArgumentView {
+                                    name: a.node.name.node.to_string(),
+                                    ty: a.node.ty.node.to_string(),
+                                    required: !a.node.ty.node.nullable
+                                        && a.node.default_value.is_none(),
+                                })
+                                .collect(),
+                            binding,
+                        }
+                    })
+                    .collect(),
+            })
+            .collect(),
+    })
+}
+
+fn base_name(ty: &async_graphql_parser::types::Type) -> String {
+    match &ty.base {
+        async_graphql_parser::types::BaseType::Named(n) => n.to_string(),
+        async_graphql_parser::types::BaseType::List(inner) => base_name(inner),
     }
 }
 

@@ -19,7 +19,12 @@ fn view() -> WorkspaceView {
         file: Some("/tmp/shop.knot.json".into()),
         environment: None,
     };
-    workspace_view(&meta, &ws, &check_problems(&ws))
+    workspace_view(
+        &meta,
+        &ws,
+        &knot_model::public_sdl(&ws),
+        &check_problems(&ws),
+    )
 }
 
 #[test]
@@ -178,52 +183,55 @@ async fn traces_convert_from_a_real_run() {
     demo.shutdown().await;
 }
 
-/// The fleet (device and safety subgraphs on loopback) through the gateway: the plan and
-/// the trace are the same views as the engine's, and the trace JSON reads back the same.
-#[tokio::test]
+/// The fleet example (device and safety subgraphs on loopback) through `knot_runtime`: the
+/// plan and the trace are the same views as any workspace's, the trace JSON reads back the
+/// same, and the view's SDL is the supergraph's public schema.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn federation_plans_and_traces_are_ordinary_views() {
-    use knot_demo::{subgraph_sdl, FederationConfig, FederationDemo, FederationPorts, Subgraph};
-    use knot_federation::{compose, Gateway, GatewayOptions, GatewayRequest, SubgraphSdl};
+    use knot_demo::{FederationConfig, FederationDemo, FederationPorts, Subgraph};
     let demo = FederationDemo::start(FederationConfig {
         ports: FederationPorts::ephemeral(),
         ..FederationConfig::default()
     })
     .await
     .expect("subgraphs start");
-    let subgraphs: Vec<SubgraphSdl> = [Subgraph::Device, Subgraph::Safety]
-        .into_iter()
-        .map(|s| SubgraphSdl {
-            name: s.name().to_owned(),
-            url: demo.url(s),
-            sdl: subgraph_sdl(s),
-        })
-        .collect();
-    let supergraph = knot_federation::Supergraph::parse(&compose(&subgraphs).expect("composes"))
-        .expect("parses");
-    let gateway = Gateway::new(std::sync::Arc::new(supergraph), GatewayOptions::default())
-        .expect("gateway")
-        .with_detailed_trace(true);
-    let request = GatewayRequest {
-        query: r#"{ device(id: "1") { name camera { cameraLocation { street } } } }"#.into(),
-        ..GatewayRequest::default()
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let report = knot_model::check_bytes(
+        &std::fs::read(examples.join("fleet.knot.json")).expect("the fleet example"),
+    );
+    let ws = report.workspace.expect("the fleet example loads");
+    let mut vars = knot_runtime::Vars::from_workspace(&ws, None).expect("vars");
+    vars.set("FEDERATION_DEVICE_URL", demo.url(Subgraph::Device));
+    vars.set("FEDERATION_SAFETY_URL", demo.url(Subgraph::Safety));
+    let runtime = tokio::task::spawn_blocking(move || {
+        knot_runtime::Runtime::load(ws, vars, &examples).map(|r| r.with_detailed_trace(true))
+    })
+    .await
+    .expect("joins")
+    .expect("composes");
+    let request = knot_runtime::Request {
+        document: r#"{ device(id: "1") { name camera { cameraLocation { street } } } }"#.into(),
+        operation_name: None,
+        variables: Default::default(),
+        headers: Vec::new(),
     };
 
-    let (_, graph) = gateway.plan(&request).expect("plans");
-    let plan = federation_plan_view(&graph);
+    let plan = plan_view(&runtime.plan(&request).expect("plans"));
     assert_eq!(plan.stages, vec![vec![0], vec![1], vec![2]]);
-    assert!(plan.nodes.iter().all(|n| n.source_kind == "federation"));
+    assert_eq!(plan.nodes[0].kind, NodeKindView::SubgraphRoot);
+    assert_eq!(plan.nodes[0].source, "device");
     assert_eq!(plan.nodes[0].operation, "device");
     assert_eq!(plan.nodes[0].mode, FetchModeView::Single);
+    assert_eq!(plan.nodes[1].kind, NodeKindView::Entity);
     assert_eq!(plan.nodes[1].source, "safety");
     assert_eq!(plan.nodes[1].operation, "_entities");
     assert_eq!(plan.nodes[1].mode, FetchModeView::Batch);
     assert_eq!(plan.nodes[1].path, vec!["device", "camera"]);
+    assert_eq!(plan.nodes[2].kind, NodeKindView::Entity);
     assert_eq!(plan.edges.len(), 2);
-    assert!(plan.edges.iter().all(|e| e.kind == EdgeKind::Requires));
 
-    let answer = gateway.execute(&request).await.expect("runs");
-    let trace = federation_trace_view(&answer, 12.5);
-    assert_eq!(trace.duration_ms, 12.5);
+    let outcome = runtime.run(&request).await;
+    let trace = trace_view(outcome.trace.as_ref().expect("a trace"));
     assert_eq!(trace.plan, plan);
     assert_eq!(trace.spans.len(), 3);
     assert_eq!(trace.nodes.len(), 3);
@@ -232,25 +240,50 @@ async fn federation_plans_and_traces_are_ordinary_views() {
         .iter()
         .find(|s| s.source == "safety")
         .expect("safety span");
+    assert_eq!(safety.operation, "_entities");
     assert_eq!(safety.batch_size, 1);
     assert_eq!(safety.status.as_deref(), Some("200"));
     assert_eq!(safety.request.method, "POST");
+    assert_eq!(safety.request.target, demo.url(Subgraph::Safety));
     assert!(safety.request.body.is_some());
     assert!(safety
         .response
         .as_deref()
         .is_some_and(|r| r.contains("_entities")));
+    let device = trace
+        .spans
+        .iter()
+        .find(|s| s.source == "device" && s.node == 0)
+        .expect("device root span");
+    assert_eq!(device.operation, "device");
     assert!(trace.errors.is_empty());
-    // With the supergraph's URLs the target is the subgraph's URL; the JSON reads back the same.
-    let json = federation_trace_json(&answer, 12.5, gateway.supergraph().subgraphs());
-    let reread = trace_view_from_json(&json);
+    // The JSON form (what the history keeps) reads back the same.
+    let reread = trace_view_from_json(&outcome.trace_json());
+    assert_eq!(reread, trace);
+
+    // The view: the supergraph's public schema (no federation machinery), the workspace's
+    // binding shown on the field it binds.
+    let meta = WorkspaceMeta {
+        id: 1,
+        name: "Fleet".into(),
+        file: None,
+        environment: None,
+    };
+    let view = workspace_view(&meta, runtime.workspace(), runtime.public_sdl(), &[]);
+    assert!(view.sdl.contains("type Query"), "{}", view.sdl);
+    assert!(view.sdl.contains("device(id: ID!)"), "{}", view.sdl);
+    assert!(view.sdl.contains("Camera") && view.sdl.contains("Location"));
+    assert!(!view.sdl.contains("@join__") && !view.sdl.contains("_entities"));
+    assert_eq!(view.schema.types[0].name, "Query");
+    let maintenance = view
+        .schema
+        .types
+        .iter()
+        .find(|t| t.name == "Device")
+        .and_then(|t| t.fields.iter().find(|f| f.name == "maintenance"))
+        .expect("Device.maintenance");
     assert_eq!(
-        reread
-            .spans
-            .iter()
-            .find(|s| s.source == "safety")
-            .map(|s| s.request.target.clone()),
-        Some(demo.url(Subgraph::Safety))
+        maintenance.binding.as_ref().map(|b| b.source.as_str()),
+        Some("maintenance")
     );
-    assert_eq!(reread.plan, trace.plan);
 }

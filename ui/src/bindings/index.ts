@@ -16,6 +16,7 @@ export type { FieldView } from "./FieldView";
 export type { HistoryEntryView } from "./HistoryEntryView";
 export type { HistoryRunView } from "./HistoryRunView";
 export type { InputView } from "./InputView";
+export type { NodeKindView } from "./NodeKindView";
 export type { NodeRunView } from "./NodeRunView";
 export type { OperationView } from "./OperationView";
 export type { PlanEdgeView } from "./PlanEdgeView";

@@ -34,7 +34,9 @@ const FetchNodeBox = memo(function FetchNodeBox({ data }: NodeProps<FetchNode>) 
         {node.source} · {node.operation}
       </div>
       <div className="meta">
-        <span className="chip">{node.sourceKind}</span>
+        <span className="chip" title={node.kind === "bound" ? "a bound operation" : node.kind === "entity" ? "a Federation _entities fetch" : "a Federation subgraph root fetch"}>
+          {node.kind === "bound" ? node.sourceKind : node.kind === "entity" ? "entities" : "subgraph"}
+        </span>
         <span className={`chip ${node.mode === "batch" ? "batch" : ""}`}>{node.mode}</span>
         {node.hidden && <span className="chip">key</span>}
         {stat && (

@@ -3,7 +3,7 @@ import type { PlanView, PlanNodeView } from "../bindings";
 import { assignLayers, layoutPlan } from "./layout";
 
 function node(id: number, label: string, hidden = false): PlanNodeView {
-  return { id, label, path: label.split("."), source: "s", sourceKind: "rest", operation: "op", mode: "single", hidden };
+  return { id, kind: "bound", label, path: label.split("."), source: "s", sourceKind: "rest", operation: "op", mode: "single", hidden };
 }
 
 const shop: PlanView = {
