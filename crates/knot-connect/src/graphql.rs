@@ -379,4 +379,39 @@ mod tests {
             Category::Dependency
         );
     }
+
+    /// One rule for a GraphQL error's category, used for bound GraphQL operations and for
+    /// Federation subgraph answers alike (the federation gateway calls `error_category`).
+    #[test]
+    fn a_not_found_or_other_client_error_is_dependency_validation_everywhere() {
+        for code in [
+            "NOT_FOUND",
+            "BAD_USER_INPUT",
+            "FORBIDDEN",
+            "UNAUTHENTICATED",
+        ] {
+            let error = json!({"message": "no such thing", "extensions": {"code": code}});
+            assert_eq!(
+                error_category(&error),
+                Category::DependencyValidation,
+                "{code}"
+            );
+            let body = json!({"data": null, "errors": [error]}).to_string();
+            assert_eq!(
+                interpret(200, body.as_bytes(), "review")
+                    .unwrap_err()
+                    .category(),
+                Category::DependencyValidation,
+                "{code}"
+            );
+        }
+        let internal = json!({"message": "boom", "extensions": {"code": "INTERNAL_SERVER_ERROR"}});
+        assert_eq!(error_category(&internal), Category::Dependency);
+        assert_eq!(
+            error_category(&json!({"message": "plain"})),
+            Category::Dependency
+        );
+        let own = json!({"message": "slow", "extensions": {"category": "TIMEOUT"}});
+        assert_eq!(error_category(&own), Category::Timeout);
+    }
 }

@@ -196,7 +196,13 @@ impl<'a> Projection<'a> {
     }
 }
 
-/// Result coercion of built-in scalars.
+/// Result coercion of built-in scalars (GraphQL's result coercion: an `ID` or `String`
+/// from a number, an `Int` from an integral float or numeric text, …); `None` when the
+/// value cannot be one. Custom scalars pass through. One rule for every projection.
+pub fn coerce_scalar(name: &str, v: &Value) -> Option<Value> {
+    scalar(name, v)
+}
+
 fn scalar(name: &str, v: &Value) -> Option<Value> {
     match name {
         "ID" => match v {

@@ -239,6 +239,25 @@ fn prepare(node: &FetchNode, data: &Value, connectors: &Connectors) -> Result<Pr
     })
 }
 
+/// Makes every call a prepared node needs, together (each source bounds its concurrency).
+async fn call_all(
+    node: &FetchNode,
+    prepared: &Prepared,
+    connectors: &Connectors,
+    inbound_headers: &[(String, String)],
+) -> Vec<CallResult> {
+    futures::future::join_all(prepared.calls.iter().map(|(inputs, _)| {
+        connectors.call(
+            &node.source,
+            &node.operation,
+            inputs,
+            node.selection.as_deref(),
+            inbound_headers,
+        )
+    }))
+    .await
+}
+
 /// Runs every node of the plan; returns the raw data tree and what happened.
 pub async fn run_plan(
     plan: &Plan,
@@ -275,17 +294,7 @@ pub async fn run_plan(
             match prepared {
                 Err(e) => (id, node_start, Err(e), Vec::new()),
                 Ok(p) => {
-                    let results: Vec<CallResult> =
-                        futures::future::join_all(p.calls.iter().map(|(inputs, _)| {
-                            connectors.call(
-                                &node.source,
-                                &node.operation,
-                                inputs,
-                                node.selection.as_deref(),
-                                inbound_headers,
-                            )
-                        }))
-                        .await;
+                    let results = call_all(node, &p, connectors, inbound_headers).await;
                     (id, node_start, Ok(p), results)
                 }
             }
@@ -301,17 +310,26 @@ pub async fn run_plan(
         let node = plan.node(id);
         match prepared {
             Err(detail) => {
+                // No call could be built (a missing environment variable): the error
+                // stands where each parent's value would be, so it surfaces at its path.
                 run.errors.push(ExecError {
                     category: Category::Dependency,
                     detail,
                     node: id,
                     span: None,
                 });
+                let error = marker(run.errors.len() - 1);
+                let at = parents(&run.data, &node.parent_locator);
+                for path in &at {
+                    if let Some(Value::Object(obj)) = resolve_mut(&mut run.data, path) {
+                        obj.insert(node.storage_key.clone(), error.clone());
+                    }
+                }
                 run.nodes.push(NodeRun {
                     node: id,
                     start_ms: ms(node_start),
                     end_ms: ms(Instant::now()),
-                    parents: 0,
+                    parents: at.len(),
                     keys: 0,
                     calls: 0,
                     failed_calls: 0,
@@ -536,5 +554,102 @@ fn display_path(p: &[String]) -> String {
         "(the whole answer)".into()
     } else {
         p.join(".")
+    }
+}
+
+/// What one bound node made of a list of parent objects ([`run_node_over`]).
+pub struct NodeOverParents {
+    /// Per parent, in order: its value, or the error that stands in its place.
+    pub values: Vec<Result<Value, ExecError>>,
+    pub spans: Vec<Span>,
+    pub node: NodeRun,
+}
+
+/// Runs one bound node over `parents` given as a list rather than found in a plan's data
+/// tree: a Federation entity fetch of the workspace's own bindings, whose parents are the
+/// representations the planner asks for. The calls, key deduplication, grouping by the
+/// other inputs, chunking, matching and errors are exactly those of a node inside a plan
+/// (this is the same code), so a bound field behaves the same on a federated type. Spans
+/// and times are measured from `started`.
+pub async fn run_node_over(
+    node: &FetchNode,
+    parents: Vec<Value>,
+    connectors: &Connectors,
+    inbound_headers: &[(String, String)],
+    started: Instant,
+) -> NodeOverParents {
+    const PARENTS: &str = "$parents";
+    const VALUE: &str = "$value";
+    let ms = |t: Instant| t.saturating_duration_since(started).as_secs_f64() * 1000.0;
+    let mut node = node.clone();
+    node.parent_locator = vec![PARENTS.to_string()];
+    node.storage_key = VALUE.to_string();
+    let count = parents.len();
+    let mut data = Map::new();
+    data.insert(PARENTS.into(), Value::Array(parents));
+    let mut run = RawRun {
+        data: Value::Object(data),
+        errors: Vec::new(),
+        spans: Vec::new(),
+        nodes: Vec::new(),
+    };
+    let node_start = Instant::now();
+    let no_calls = || NodeRun {
+        node: node.id,
+        start_ms: ms(node_start),
+        end_ms: ms(Instant::now()),
+        parents: count,
+        keys: 0,
+        calls: 0,
+        failed_calls: 0,
+    };
+    match prepare(&node, &run.data, connectors) {
+        Err(detail) => {
+            let error = ExecError {
+                category: Category::Dependency,
+                detail,
+                node: node.id,
+                span: None,
+            };
+            return NodeOverParents {
+                values: (0..count).map(|_| Err(error.clone())).collect(),
+                spans: Vec::new(),
+                node: no_calls(),
+            };
+        }
+        Ok(p) => {
+            let results = call_all(&node, &p, connectors, inbound_headers).await;
+            apply(&node, p, results, &mut run, node_start, &ms);
+        }
+    }
+    let RawRun {
+        data,
+        errors,
+        spans,
+        nodes,
+    } = run;
+    let values = match data {
+        Value::Object(mut map) => match map.remove(PARENTS) {
+            Some(Value::Array(items)) => items
+                .into_iter()
+                .map(|item| {
+                    let value = match item {
+                        Value::Object(mut o) => o.remove(VALUE).unwrap_or(Value::Null),
+                        _ => Value::Null,
+                    };
+                    match marker_index(&value).and_then(|i| errors.get(i)) {
+                        Some(e) => Err(e.clone()),
+                        None => Ok(value),
+                    }
+                })
+                .collect(),
+            _ => Vec::new(),
+        },
+        _ => Vec::new(),
+    };
+    NodeOverParents {
+        values,
+        spans,
+        node: nodes.into_iter().next().unwrap_or_else(no_calls),
     }
 }

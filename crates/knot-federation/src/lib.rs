@@ -20,7 +20,7 @@ mod tree;
 mod workspace;
 
 pub use compose::{compose, CompositionError, SubgraphSdl};
-pub use local::{BoundCall, LOCAL_SUBGRAPH, LOCAL_URL};
+pub use local::{LOCAL_SUBGRAPH, LOCAL_URL};
 pub use run::{
     fetch_subgraph_sdl, FetchSpan, Gateway, GatewayOptions, GatewayRequest, GatewayResponse,
     Limits, StepEvent, StepObserver, SubgraphErrors,
@@ -57,6 +57,20 @@ impl FederationError {
             other => vec![other.to_string()],
         }
     }
+}
+
+/// The demo fleet's device and safety subgraphs composed (for unit tests).
+#[cfg(test)]
+pub(crate) fn fleet_supergraph() -> Supergraph {
+    let subgraphs: Vec<SubgraphSdl> = [knot_demo::Subgraph::Device, knot_demo::Subgraph::Safety]
+        .into_iter()
+        .map(|s| SubgraphSdl {
+            name: s.name().to_owned(),
+            url: format!("http://127.0.0.1:9/{}", s.name()),
+            sdl: knot_demo::subgraph_sdl(s),
+        })
+        .collect();
+    Supergraph::parse(&compose(&subgraphs).expect("composes")).expect("parses")
 }
 
 #[cfg(test)]

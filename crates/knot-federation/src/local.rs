@@ -15,13 +15,14 @@
 use std::collections::{BTreeSet, HashMap};
 use std::time::Instant;
 
-use futures::future::join_all;
 use hive_router_query_planner::ast::selection_item::SelectionItem;
 use hive_router_query_planner::ast::selection_set::{FieldSelection, SelectionSet};
-use knot_connect::{Category, Connectors, Vars};
+use knot_connect::{Category, Connectors};
+use knot_execute::Span;
+use knot_plan::{FetchMode, FetchNode, InputSource, KeySpec, NodeKind};
 
 use crate::tree::ast_to_json;
-use knot_model::{ArgValue, Binding, FieldDef, MatchBy, ObjectType, TypeRef, Workspace};
+use knot_model::{ArgValue, Binding, FieldDef, ObjectType, TypeRef, Workspace};
 use serde_json::{json, Map, Value};
 
 /// Name and URL of the generated subgraph.
@@ -184,7 +185,6 @@ fn collect_value_types(
 /// The generated subgraph at run time.
 pub(crate) struct LocalSubgraph {
     connectors: std::sync::Arc<Connectors>,
-    vars: Vars,
     types: indexmap::IndexMap<String, ObjectType>,
 }
 
@@ -194,47 +194,10 @@ impl std::fmt::Debug for LocalSubgraph {
     }
 }
 
-/// One call a binding made: a downstream call of its own source and operation, which the
-/// trace shows as its own span (never as the generated subgraph).
-#[derive(Clone, Debug)]
-pub struct BoundCall {
-    pub source: String,
-    pub operation: String,
-    pub request: knot_connect::RequestSummary,
-    pub status: Option<String>,
-    pub category: Option<Category>,
-    pub error: Option<String>,
-    /// Keys the call carried.
-    pub keys: usize,
-    pub started: Instant,
-    pub ended: Instant,
-    pub bytes: usize,
-    pub response: Option<String>,
-}
-
-impl BoundCall {
-    fn of(binding: &Binding, answer: &knot_connect::CallResult, keys: usize) -> Self {
-        BoundCall {
-            source: binding.source.clone(),
-            operation: binding.operation.clone(),
-            request: answer.request.clone(),
-            status: answer.status.clone(),
-            category: answer.outcome.as_ref().err().map(|e| e.category()),
-            error: answer.outcome.as_ref().err().map(|e| e.to_string()),
-            keys,
-            started: answer.started,
-            ended: answer.ended,
-            bytes: answer.bytes,
-            response: answer.response_preview.clone(),
-        }
-    }
-}
-
 impl LocalSubgraph {
-    pub(crate) fn new(ws: &Workspace, vars: Vars, connectors: std::sync::Arc<Connectors>) -> Self {
+    pub(crate) fn new(ws: &Workspace, connectors: std::sync::Arc<Connectors>) -> Self {
         Self {
             connectors,
-            vars,
             types: ws.schema.types.clone(),
         }
     }
@@ -245,7 +208,9 @@ impl LocalSubgraph {
         &self,
         selection: &SelectionSet,
         variables: &Map<String, Value>,
-    ) -> (Value, Vec<BoundCall>) {
+        headers: &[(String, String)],
+        started: Instant,
+    ) -> (Value, Vec<Span>) {
         let mut data = Map::new();
         let mut errors = Vec::new();
         let mut calls = Vec::new();
@@ -301,11 +266,31 @@ impl LocalSubgraph {
                         }
                         continue;
                     };
-                    let parents: Vec<&Value> =
-                        members.iter().map(|i| &representations[*i]).collect();
-                    let (values, field_errors, field_calls) =
-                        self.bind(binding, field, &parents, variables).await;
-                    calls.extend(field_calls);
+                    let parents: Vec<Value> = members
+                        .iter()
+                        .map(|i| representations[*i].clone())
+                        .collect();
+                    let ran = self
+                        .bind(
+                            type_name,
+                            &field.name,
+                            binding,
+                            field,
+                            &parents,
+                            variables,
+                            headers,
+                            started,
+                        )
+                        .await;
+                    calls.extend(ran.spans);
+                    let (values, field_errors): (Vec<Value>, Vec<Option<(Category, String)>>) = ran
+                        .values
+                        .into_iter()
+                        .map(|r| match r {
+                            Ok(v) => (v, None),
+                            Err(e) => (Value::Null, Some((e.category, e.detail))),
+                        })
+                        .unzip();
                     let result_type = def.map(|d| d.ty.clone()).unwrap_or_default();
                     for ((i, value), error) in members.iter().zip(values).zip(field_errors) {
                         let shaped = self.shape(&value, &result_type, &field.selections);
@@ -333,173 +318,82 @@ impl LocalSubgraph {
         (Value::Object(body), calls)
     }
 
-    /// The value of a bound field for each parent, with an error per parent that
-    /// has none.
-    #[allow(clippy::type_complexity)]
+    /// The value of a bound field for each parent, or the error in its place: the binding
+    /// becomes an ordinary bound fetch node run by `knot-execute` over these parents (the
+    /// same keys, grouping, batching, matching and errors as in any plan).
+    #[allow(clippy::too_many_arguments)]
     async fn bind(
         &self,
+        type_name: &str,
+        field_name: &str,
         binding: &Binding,
         field: &FieldSelection,
-        parents: &[&Value],
+        parents: &[Value],
         variables: &Map<String, Value>,
-    ) -> (Vec<Value>, Vec<Option<(Category, String)>>, Vec<BoundCall>) {
-        let mut values = vec![Value::Null; parents.len()];
-        let mut errors: Vec<Option<(Category, String)>> = vec![None; parents.len()];
-        let mut calls = Vec::new();
-        // The inputs of one parent's call, or why there are none (a missing environment
-        // variable is an error, as in every other plan).
-        let inputs_of = |parent: &Value| -> Result<Map<String, Value>, (Category, String)> {
-            let mut inputs = Map::new();
-            for (name, arg) in &binding.args {
-                let value = match arg {
-                    ArgValue::Parent(p) => parent.get(p).cloned().unwrap_or(Value::Null),
-                    ArgValue::Argument(a) => field
-                        .arguments
-                        .as_ref()
-                        .and_then(|args| args.get_argument(a))
-                        .map(|v| ast_to_json(v, variables))
-                        .unwrap_or(Value::Null),
-                    ArgValue::Env(e) => match self.vars.get(e) {
-                        Some(v) => Value::String(v.to_owned()),
-                        None => {
-                            return Err((
-                                Category::Dependency,
-                                format!("environment variable `{e}` is not set"),
-                            ))
-                        }
-                    },
-                    ArgValue::Value(v) => v.clone(),
+        headers: &[(String, String)],
+        started: Instant,
+    ) -> knot_execute::run::NodeOverParents {
+        let path = |p: &str| p.split('.').map(str::to_owned).collect::<Vec<_>>();
+        let inputs = binding
+            .args
+            .iter()
+            .map(|(name, arg)| {
+                let source = match arg {
+                    ArgValue::Parent(p) => InputSource::Parent(path(p)),
+                    ArgValue::Argument(a) => InputSource::Value(
+                        field
+                            .arguments
+                            .as_ref()
+                            .and_then(|args| args.get_argument(a))
+                            .map(|v| ast_to_json(v, variables))
+                            .unwrap_or(Value::Null),
+                    ),
+                    ArgValue::Env(e) => InputSource::Env(e.clone()),
+                    ArgValue::Value(v) => InputSource::Value(v.clone()),
                 };
-                inputs.insert(name.clone(), value);
-            }
-            Ok(inputs)
+                (name.clone(), source)
+            })
+            .collect();
+        let node = FetchNode {
+            id: 0,
+            kind: NodeKind::Bound,
+            label: format!("{type_name}.{field_name}"),
+            path: Vec::new(),
+            parent_type: type_name.to_owned(),
+            field: field_name.to_owned(),
+            source: binding.source.clone(),
+            source_kind: self
+                .connectors
+                .kind(&binding.source)
+                .unwrap_or_default()
+                .to_owned(),
+            operation: binding.operation.clone(),
+            mode: if binding.batch.is_some() {
+                FetchMode::Batch
+            } else {
+                FetchMode::Single
+            },
+            parent_locator: Vec::new(),
+            storage_key: String::new(),
+            key: binding.key.as_ref().map(|k| KeySpec {
+                parent: path(&k.parent),
+                input: k.input.clone(),
+            }),
+            inputs,
+            match_by: binding.batch.as_ref().map(|b| b.match_by.clone()),
+            max_batch_size: binding.batch.as_ref().and_then(|b| b.max_batch_size),
+            result_path: binding.result.as_deref().map(path).unwrap_or_default(),
+            selection: None,
+            hidden: false,
         };
-        match (&binding.batch, &binding.key) {
-            (Some(batch), Some(key)) => {
-                // Parents are grouped by their other inputs; each group makes one call per
-                // chunk of its distinct keys (compared as text: `1` and `"1"` are one key),
-                // and the answers are matched back.
-                let mut groups: Vec<(Map<String, Value>, Vec<Value>)> = Vec::new();
-                let mut group_of: HashMap<String, usize> = HashMap::new();
-                let mut slot_of: Vec<Option<(usize, usize)>> = Vec::with_capacity(parents.len());
-                for (i, parent) in parents.iter().enumerate() {
-                    let inputs = match inputs_of(parent) {
-                        Ok(inputs) => inputs,
-                        Err(e) => {
-                            errors[i] = Some(e);
-                            slot_of.push(None);
-                            continue;
-                        }
-                    };
-                    match parent.get(&key.parent) {
-                        Some(k) if !k.is_null() => {
-                            let signature = Value::Object(inputs.clone()).to_string();
-                            let g = *group_of.entry(signature).or_insert_with(|| {
-                                groups.push((inputs, Vec::new()));
-                                groups.len() - 1
-                            });
-                            let keys = &mut groups[g].1;
-                            let at =
-                                keys.iter().position(|d| same_key(d, k)).unwrap_or_else(|| {
-                                    keys.push(k.clone());
-                                    keys.len() - 1
-                                });
-                            slot_of.push(Some((g, at)));
-                        }
-                        _ => slot_of.push(None),
-                    }
-                }
-                let chunk = batch.max_batch_size.unwrap_or(usize::MAX).max(1);
-                let mut by_key: Vec<Vec<Matched>> = groups
-                    .iter()
-                    .map(|(_, keys)| vec![Ok(Value::Null); keys.len()])
-                    .collect();
-                let chunks: Vec<(usize, usize, &[Value])> = groups
-                    .iter()
-                    .enumerate()
-                    .flat_map(|(g, (_, keys))| {
-                        keys.chunks(chunk)
-                            .enumerate()
-                            .map(move |(n, keys)| (g, n * chunk, keys))
-                    })
-                    .collect();
-                let answers = join_all(chunks.iter().map(|(g, _, keys)| {
-                    let mut inputs = groups[*g].0.clone();
-                    inputs.insert(key.input.clone(), Value::Array(keys.to_vec()));
-                    async move {
-                        self.connectors
-                            .call(&binding.source, &binding.operation, &inputs, None, &[])
-                            .await
-                    }
-                }))
-                .await;
-                for ((g, offset, keys), answer) in chunks.iter().zip(answers) {
-                    calls.push(BoundCall::of(binding, &answer, keys.len()));
-                    let list = answer
-                        .outcome
-                        .map_err(|e| (e.category(), e.to_string()))
-                        .map(|v| {
-                            at_path(&v, binding.result.as_deref())
-                                .cloned()
-                                .unwrap_or(Value::Null)
-                        });
-                    let matched = list.and_then(|list| match_batch(&list, keys, &batch.match_by));
-                    for (n, result) in match matched {
-                        Ok(items) => items,
-                        Err(e) => vec![Err(e); keys.len()],
-                    }
-                    .into_iter()
-                    .enumerate()
-                    {
-                        by_key[*g][offset + n] = result;
-                    }
-                }
-                for (i, slot) in slot_of.iter().enumerate() {
-                    if let Some((g, at)) = slot {
-                        match &by_key[*g][*at] {
-                            Ok(v) => values[i] = v.clone(),
-                            Err(e) => errors[i] = Some(e.clone()),
-                        }
-                    }
-                }
-            }
-            _ => {
-                let mut called: Vec<(usize, Map<String, Value>)> = Vec::new();
-                for (i, parent) in parents.iter().enumerate() {
-                    match inputs_of(parent) {
-                        Ok(mut inputs) => {
-                            if let Some(key) = &binding.key {
-                                inputs.insert(
-                                    key.input.clone(),
-                                    parent.get(&key.parent).cloned().unwrap_or(Value::Null),
-                                );
-                            }
-                            called.push((i, inputs));
-                        }
-                        Err(e) => errors[i] = Some(e),
-                    }
-                }
-                let answers = join_all(called.iter().map(|(_, inputs)| async move {
-                    self.connectors
-                        .call(&binding.source, &binding.operation, inputs, None, &[])
-                        .await
-                }))
-                .await;
-                for ((i, _), answer) in called.iter().zip(answers) {
-                    let i = *i;
-                    calls.push(BoundCall::of(binding, &answer, 1));
-                    match answer.outcome {
-                        Ok(v) => {
-                            values[i] = at_path(&v, binding.result.as_deref())
-                                .cloned()
-                                .unwrap_or(Value::Null)
-                        }
-                        Err(e) => errors[i] = Some((e.category(), e.to_string())),
-                    }
-                }
-            }
-        }
-        (values, errors, calls)
+        knot_execute::run::run_node_over(
+            &node,
+            parents.to_vec(),
+            &self.connectors,
+            headers,
+            started,
+        )
+        .await
     }
 
     /// A binding's raw result shaped by the field's selection and the workspace type
@@ -546,53 +440,6 @@ impl LocalSubgraph {
             other => other.clone(),
         }
     }
-}
-
-/// One key's result, or why it has none.
-type Matched = Result<Value, (Category, String)>;
-
-/// Matches a batch answer to its keys: by a field of each result, or by order.
-fn match_batch(
-    list: &Value,
-    keys: &[Value],
-    match_by: &MatchBy,
-) -> Result<Vec<Matched>, (Category, String)> {
-    let Value::Array(items) = list else {
-        return Err((
-            Category::Dependency,
-            "the batch answer is not a list".into(),
-        ));
-    };
-    match match_by {
-        MatchBy::Order => {
-            if items.len() != keys.len() {
-                return Err((
-                    Category::Dependency,
-                    format!("{} results for {} keys", items.len(), keys.len()),
-                ));
-            }
-            Ok(items.iter().cloned().map(Ok).collect())
-        }
-        MatchBy::Field(path) => Ok(keys
-            .iter()
-            .map(|k| {
-                items
-                    .iter()
-                    .find(|item| at_path(item, Some(path)).is_some_and(|v| same_key(v, k)))
-                    .cloned()
-                    .ok_or_else(|| (Category::Dependency, format!("no result for key {k}")))
-            })
-            .collect()),
-    }
-}
-
-/// Keys compare as text, so `1` and `"1"` match (IDs travel as both).
-fn same_key(a: &Value, b: &Value) -> bool {
-    let text = |v: &Value| match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
-    text(a) == text(b)
 }
 
 fn at_path<'v>(value: &'v Value, path: Option<&str>) -> Option<&'v Value> {

@@ -200,11 +200,22 @@ impl<'a> Projection<'a> {
                 }
                 Some(Value::Array(out))
             }
-            // Built-in scalars pass through without a schema lookup.
-            TypeNode::Named(name)
-                if matches!(name.as_str(), "String" | "Int" | "Float" | "Boolean" | "ID") =>
-            {
-                Some(raw.clone())
+            // Built-in scalars are coerced and checked, by the same rule as every
+            // projection (no schema lookup needed).
+            TypeNode::Named(name) if knot_model::typeref::is_builtin_scalar(name) => {
+                if raw.is_null() {
+                    return Some(Value::Null);
+                }
+                match knot_execute::project::coerce_scalar(name, raw) {
+                    Some(value) => Some(value),
+                    None => {
+                        self.error(format!(
+                            "{parent}.{field} expects {name}, the subgraph gave {}",
+                            kind_of(raw)
+                        ));
+                        Some(Value::Null)
+                    }
+                }
             }
             TypeNode::Named(name) => {
                 let definition = self.supergraph.state().definitions.get(name);
@@ -280,5 +291,69 @@ impl<'a> Projection<'a> {
             extensions: None,
             subgraph: None,
         });
+    }
+}
+
+/// What kind of JSON value `v` is, for an error message (never the value itself).
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn built_in_scalars_are_coerced_and_checked_like_every_projection() {
+        let supergraph = crate::fleet_supergraph();
+        let run = |query: &str, data: Value| {
+            let prepared = supergraph.prepare(query, None).expect("prepares");
+            project(
+                &supergraph,
+                &prepared.operation,
+                "Query",
+                &data,
+                &Map::new(),
+                &[],
+            )
+        };
+        // An ID from a number is its text; a String from a boolean likewise.
+        let (projected, errors) = run(
+            r#"{ device(id: "1") { id name } }"#,
+            serde_json::json!({"device": {"id": 7, "name": true}}),
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(
+            projected["device"],
+            serde_json::json!({"id": "7", "name": "true"})
+        );
+        // An object is no ID: an error at its path, and the null bubbles up through the
+        // non-null element and list (`devices: [Device!]!`) to `data`.
+        let (projected, errors) = run(
+            "{ devices { id } }",
+            serde_json::json!({"devices": [{"id": "1"}, {"id": {"secret": "not an id"}}]}),
+        );
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(
+            errors[0].path,
+            Some(vec![
+                Value::from("devices"),
+                Value::from(1),
+                Value::from("id")
+            ])
+        );
+        assert!(
+            !errors[0].message.contains("secret"),
+            "{}",
+            errors[0].message
+        );
+        assert_eq!(projected, Value::Null);
     }
 }

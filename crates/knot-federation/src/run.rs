@@ -19,7 +19,7 @@ use petgraph::graph::NodeIndex;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::local::{BoundCall, LocalSubgraph, LOCAL_SUBGRAPH};
+use crate::local::{LocalSubgraph, LOCAL_SUBGRAPH};
 use crate::project::project;
 use crate::steps::{FetchGraph, FetchStep};
 use crate::supergraph::{Prepared, Supergraph};
@@ -123,9 +123,9 @@ pub struct FetchSpan {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub response: Option<Value>,
     /// For a fetch of the workspace's own bindings: the downstream calls they made, each
-    /// a span of its own source and operation in the trace.
+    /// a span of its own source and operation (times from the start of the run).
     #[serde(skip)]
-    pub bound_calls: Vec<BoundCall>,
+    pub bound_calls: Vec<knot_execute::Span>,
 }
 
 /// The answer and what it took.
@@ -378,14 +378,17 @@ impl Gateway {
     fn public_error(&self, error: &RunError) -> Value {
         let mut out = Map::new();
         let mut extensions = Map::new();
-        match (self.options.subgraph_errors, &error.subgraph) {
-            (SubgraphErrors::Forward, _) | (_, None) => {
+        // Masked (the default): every error but the client's own mistakes carries only its
+        // category's fixed message, whether a subgraph or the projection (which may quote a
+        // downstream value) raised it; the detail stays in the trace.
+        match (self.options.subgraph_errors, error.category) {
+            (SubgraphErrors::Forward, _) | (_, Category::Validation) => {
                 out.insert("message".into(), Value::String(error.message.clone()));
                 if let Some(ext) = &error.extensions {
                     extensions.extend(ext.clone());
                 }
             }
-            (SubgraphErrors::Mask, Some(_)) => {
+            (SubgraphErrors::Mask, _) => {
                 out.insert(
                     "message".into(),
                     Value::String(error.category.public_message().into()),
@@ -571,7 +574,7 @@ struct CallResult {
     outcome: Result<(u16, Value), (Category, String, Option<u16>)>,
     request: Option<Value>,
     /// For the workspace's own bindings: the downstream calls they made.
-    bound_calls: Vec<BoundCall>,
+    bound_calls: Vec<knot_execute::Span>,
 }
 
 impl Run<'_> {
@@ -736,8 +739,12 @@ impl Run<'_> {
                 },
                 _ => Map::new(),
             };
+            let headers = self.headers.to_vec();
+            let run_started = self.started;
             return Some(Box::pin(async move {
-                let (answer, bound_calls) = local.resolve(&selection, &variables).await;
+                let (answer, bound_calls) = local
+                    .resolve(&selection, &variables, &headers, run_started)
+                    .await;
                 CallResult {
                     step: step_id,
                     targets,
@@ -1118,4 +1125,38 @@ pub async fn fetch_subgraph_sdl(url: &str, timeout: Duration) -> Result<String, 
                 "{url} has no `_service {{ sdl }}` (status {status}): is it a Federation subgraph?"
             )
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fleet_gateway(mode: SubgraphErrors) -> Gateway {
+        let supergraph = crate::fleet_supergraph();
+        let options = GatewayOptions {
+            subgraph_errors: mode,
+            ..GatewayOptions::default()
+        };
+        Gateway::new(Arc::new(supergraph), options).expect("gateway")
+    }
+
+    #[test]
+    fn a_projection_error_quoting_a_downstream_value_is_masked_in_public() {
+        let error = RunError {
+            category: Category::Dependency,
+            message: "Device.kind: `internal-secret-7` is not a value of enum Kind".into(),
+            path: Some(vec![Value::from("device"), Value::from("kind")]),
+            extensions: None,
+            subgraph: None,
+        };
+        let public = fleet_gateway(SubgraphErrors::Mask).public_error(&error);
+        assert_eq!(public["message"], "A dependency failed.");
+        assert_eq!(public["extensions"]["category"], "DEPENDENCY");
+        assert!(!public.to_string().contains("internal-secret-7"));
+        // Forwarding is the operator's explicit choice.
+        let forwarded = fleet_gateway(SubgraphErrors::Forward).public_error(&error);
+        assert!(forwarded["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("internal-secret-7")));
+    }
 }

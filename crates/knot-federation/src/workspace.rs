@@ -142,11 +142,7 @@ pub fn workspace_gateway(
         Supergraph::parse(&sdl).map_err(|e| WorkspaceFederationError::Gateway(e.to_string()))?;
     let mut gateway = Gateway::with_connectors(Arc::new(supergraph), options, connectors.clone());
     if local {
-        gateway = gateway.with_local(crate::local::LocalSubgraph::new(
-            ws,
-            vars.clone(),
-            connectors,
-        ));
+        gateway = gateway.with_local(crate::local::LocalSubgraph::new(ws, connectors));
     }
     Ok(Some(gateway))
 }

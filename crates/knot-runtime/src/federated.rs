@@ -195,37 +195,21 @@ impl Federated {
         for s in &answer.spans {
             if s.subgraph == LOCAL_SUBGRAPH {
                 // The bindings' own calls, one span each, named by their source.
-                let ms =
-                    |t: Instant| t.saturating_duration_since(answer.started).as_secs_f64() * 1000.0;
+                let calls = &s.bound_calls;
                 nodes.push(NodeRun {
                     node: s.step,
                     start_ms: s.start_ms,
                     end_ms: s.end_ms,
                     parents: s.objects,
-                    keys: s.bound_calls.iter().map(|c| c.keys).sum(),
-                    calls: s.bound_calls.len(),
-                    failed_calls: s
-                        .bound_calls
-                        .iter()
-                        .filter(|c| c.category.is_some())
-                        .count(),
+                    keys: calls.iter().map(|c| c.batch_size).sum(),
+                    calls: calls.len(),
+                    failed_calls: calls.iter().filter(|c| c.category.is_some()).count(),
                 });
-                for c in &s.bound_calls {
+                for c in calls {
                     spans.push(Span {
                         id: spans.len(),
                         node: s.step,
-                        source: c.source.clone(),
-                        operation: c.operation.clone(),
-                        start_ms: ms(c.started),
-                        end_ms: ms(c.ended),
-                        batch_size: c.keys,
-                        status: c.status.clone(),
-                        category: c.category,
-                        error: c.error.clone(),
-                        request: c.request.clone(),
-                        bytes: c.bytes,
-                        attempt: 1,
-                        response: c.response.clone(),
+                        ..c.clone()
                     });
                 }
                 continue;
