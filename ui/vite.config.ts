@@ -16,5 +16,8 @@ export default defineConfig({
   test: {
     include: ["src/**/*.test.ts"],
     environment: "node",
+    // One copy of `graphql` (its CommonJS build, the one the language service requires)
+    // for the language service and the schemas the tests build.
+    alias: [{ find: /^graphql$/, replacement: "graphql/index.js" }],
   },
 });

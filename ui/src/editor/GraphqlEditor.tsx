@@ -3,16 +3,7 @@
 import { useMemo, useRef } from "react";
 import CodeMirror, { EditorView, keymap, Prec } from "@uiw/react-codemirror";
 import { graphql } from "cm6-graphql";
-import { buildSchema, type GraphQLSchema } from "graphql";
-
-function schemaFrom(sdl: string): GraphQLSchema | undefined {
-  if (sdl.trim() === "") return undefined;
-  try {
-    return buildSchema(sdl, { assumeValidSDL: true });
-  } catch {
-    return undefined;
-  }
-}
+import { schemaFrom } from "./schema";
 
 export interface GraphqlEditorProps {
   value: string;
