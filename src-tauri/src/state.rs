@@ -485,7 +485,7 @@ impl AppState {
     }
 
     /// The open workspace's runtime, or why it cannot run.
-    async fn runtime(&self) -> Result<Runtime, ApiError> {
+    pub(crate) async fn runtime(&self) -> Result<Runtime, ApiError> {
         let open = self.open.lock().await;
         let open = open
             .as_ref()

@@ -1,8 +1,9 @@
 //! The topology screen's commands: the open workspace's topology graph, with call
 //! statistics per source from its run history, and the core's text renderings.
 //!
-//! The main design choice: nothing is computed here. The graph is
-//! `knot_plan::topology::topology` (what `knot topology` prints), the text is that graph's
+//! The main design choice: nothing is computed here. The graph is the open workspace's
+//! `Runtime::topology` (what `knot topology` prints, for every kind of workspace: a
+//! federation workspace shows its subgraphs' types too), the text is that graph's
 //! own `to_dot` / `to_mermaid` / `to_svg`, and the statistics are
 //! `knot_app_api::source_overlays` over the traces the store returns, so the app, the CLI
 //! and the tests cannot disagree.
@@ -18,7 +19,11 @@ impl AppState {
     pub async fn topology_view(&self, with_overlay: bool) -> Result<TopologyView, ApiError> {
         let id = self.open_workspace_id().await?;
         let stored = self.store().workspace(id).await.map_err(store_error)?;
-        let topo = knot_plan::topology::topology(&stored.workspace);
+        let topo = match self.runtime().await {
+            Ok(runtime) => runtime.topology(),
+            // A workspace that cannot load still shows what its file declares.
+            Err(_) => knot_plan::topology::topology(&stored.workspace),
+        };
         let (overlays, runs) = if with_overlay {
             let traces = self
                 .store()
@@ -37,7 +42,10 @@ impl AppState {
         let id = self.open_workspace_id().await?;
         let stored = self.store().workspace(id).await.map_err(store_error)?;
         let ws = &stored.workspace;
-        let topo = knot_plan::topology::topology(ws);
+        let topo = match self.runtime().await {
+            Ok(runtime) => runtime.topology(),
+            Err(_) => knot_plan::topology::topology(ws),
+        };
         Ok(match format {
             TopologyFormat::Dot => topo.to_dot(&ws.name),
             TopologyFormat::Mermaid => topo.to_mermaid(),

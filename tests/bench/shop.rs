@@ -1,6 +1,7 @@
 //! Benchmark of the orchestration core on the shop query (run: `make bench`, or
-//! `cargo bench -p knot-tests --bench shop`). Everything runs in this one process against
-//! the demo services on loopback; process start is not counted.
+//! `cargo bench -p knot-tests --bench shop`), through `knot_runtime::Runtime`, the API every
+//! host uses. Everything runs in this one process against the demo services on loopback;
+//! process start is not counted.
 //!
 //! 1. Overhead: every demo call delayed 20 ms (precisely); the shop query's critical path is
 //!    Orders, then max(Users, Products) = 40 ms. Reports median end-to-end / 40 ms, and the
@@ -8,8 +9,8 @@
 //! 2. Throughput: no delay; runs per second and median latency, 1 client and 32 concurrent.
 
 use knot_demo::{Faults, Service};
-use knot_execute::{Engine, Outcome};
-use knot_tests::{engine, example, request, start_demo};
+use knot_runtime::{Outcome, Runtime};
+use knot_tests::{example, request, runtime, start_demo};
 use serde_json::json;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -47,7 +48,7 @@ fn measured_critical_path(outcome: &Outcome) -> f64 {
     dur("orders") + dur("users").max(dur("products"))
 }
 
-async fn overhead(engine: &Engine, runs: usize) {
+async fn overhead(engine: &Runtime, runs: usize) {
     let req = request(QUERY, json!({}));
     for _ in 0..20 {
         check(&engine.run(&req).await);
@@ -94,7 +95,7 @@ async fn overhead(engine: &Engine, runs: usize) {
     }
 }
 
-async fn throughput(engine: Arc<Engine>, clients: usize, per_client: usize) {
+async fn throughput(engine: Arc<Runtime>, clients: usize, per_client: usize) {
     let req = request(QUERY, json!({}));
     for _ in 0..50 {
         check(&engine.run(&req).await);
@@ -138,7 +139,7 @@ fn main() {
     rt.block_on(async {
         let demo = start_demo().await;
         demo.control.set_recording(false);
-        let engine = Arc::new(engine(example("shop"), &demo));
+        let engine = Arc::new(runtime(example("shop"), &demo));
         println!(
             "knot shop benchmark ({} cores)",
             std::thread::available_parallelism()

@@ -40,6 +40,16 @@ pub fn engine(ws: Workspace, demo: &Demo) -> Engine {
     Engine::new(ws, vars, &repo_root().join("examples")).expect("engine")
 }
 
+/// The runtime hosts use (`knot_runtime::Runtime`) over `ws`, its environment pointing at
+/// the running demo.
+pub fn runtime(ws: Workspace, demo: &Demo) -> knot_runtime::Runtime {
+    let mut vars = Vars::from_workspace(&ws, None).expect("environment");
+    for (k, v) in demo.env_vars() {
+        vars.set(k, v);
+    }
+    knot_runtime::Runtime::load(ws, vars, &repo_root().join("examples")).expect("runtime")
+}
+
 pub fn request(document: &str, variables: Value) -> Request {
     let variables: Map<String, Value> = match variables {
         Value::Object(m) => m,

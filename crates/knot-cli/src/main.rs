@@ -264,8 +264,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Demo(args) => demo::run(args),
         Command::Topology { workspace, format } => {
-            let ws = load(&workspace)?;
-            let topo = knot_plan::topology::topology(&ws);
+            let runtime = runtime(&workspace, None)?;
+            let ws = runtime.workspace();
+            let topo = runtime.topology();
             match format {
                 TopologyFormat::Dot => print!("{}", topo.to_dot(&ws.name)),
                 TopologyFormat::Mermaid => print!("{}", topo.to_mermaid()),

@@ -231,3 +231,61 @@ fn run_traces_of_shop_and_fleet_validate_against_the_one_trace_schema() {
     drop(demo);
     drop(rt);
 }
+
+#[test]
+fn the_fleet_topology_shows_the_subgraphs_types_and_what_its_operation_reaches() {
+    let (status, out, stderr) = knot(&args(&[
+        "topology",
+        "examples/fleet.knot.json",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(status, 0, "{stderr}");
+    let topo: Value = serde_json::from_str(&out).unwrap();
+    let nodes: Vec<&str> = topo["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["id"].as_str().unwrap())
+        .collect();
+    for id in [
+        "type:Query",
+        "type:Device",
+        "type:Camera",
+        "type:Location",
+        "type:Maintenance",
+        "source:device",
+        "source:safety",
+        "source:maintenance",
+        "operation:DeviceLocation",
+    ] {
+        assert!(nodes.contains(&id), "{id} missing from {nodes:?}");
+    }
+    let edge = |from: &str, to: &str, kind: &str| {
+        topo["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["from"] == from && e["to"] == to && e["kind"] == kind)
+    };
+    assert!(edge("source:device", "type:Device", "feeds"), "{topo}");
+    assert!(edge("source:safety", "type:Camera", "feeds"), "{topo}");
+    assert!(
+        edge("source:maintenance", "type:Maintenance", "feeds"),
+        "{topo}"
+    );
+    assert!(edge("type:Device", "type:Camera", "holds"), "{topo}");
+    assert!(edge("type:Camera", "type:Location", "holds"), "{topo}");
+    for source in ["device", "safety", "maintenance"] {
+        assert!(
+            edge(
+                "operation:DeviceLocation",
+                &format!("source:{source}"),
+                "reaches"
+            ),
+            "DeviceLocation should reach {source}: {topo}"
+        );
+    }
+    // The generated subgraph is Knot's own mechanism, not a source of the user's.
+    assert!(!out.contains("bindings"), "{out}");
+}

@@ -377,3 +377,145 @@ impl Topology {
         out
     }
 }
+
+/// Adds what a Federation supergraph brings to a workspace's topology: the public schema's
+/// object types (`public_sdl`) with the fields that hold one another, and for each type the
+/// subgraph sources that define it (`feeds`, from the supergraph's `@join__type`s;
+/// `supergraph_sdl`). Nodes and edges already present are not repeated.
+pub fn add_supergraph(t: &mut Topology, public_sdl: &str, supergraph_sdl: &str) {
+    use async_graphql_parser::types::{TypeKind, TypeSystemDefinition};
+    let Ok(public) = async_graphql_parser::parse_schema(public_sdl) else {
+        return;
+    };
+    let mut objects: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    for definition in &public.definitions {
+        let TypeSystemDefinition::Type(ty) = definition else {
+            continue;
+        };
+        let ty = &ty.node;
+        let fields = match &ty.kind {
+            TypeKind::Object(o) => &o.fields,
+            TypeKind::Interface(i) => &i.fields,
+            _ => continue,
+        };
+        let holds = fields
+            .iter()
+            .map(|f| {
+                let mut named = &f.node.ty.node.base;
+                while let async_graphql_parser::types::BaseType::List(inner) = named {
+                    named = &inner.base;
+                }
+                let target = match named {
+                    async_graphql_parser::types::BaseType::Named(n) => n.to_string(),
+                    async_graphql_parser::types::BaseType::List(_) => String::new(),
+                };
+                (f.node.name.node.to_string(), target)
+            })
+            .collect();
+        objects.insert(ty.name.node.to_string(), holds);
+    }
+    let mut ids: BTreeSet<String> = t.nodes.iter().map(|n| n.id.clone()).collect();
+    for name in objects.keys() {
+        let id = format!("type:{name}");
+        if ids.insert(id.clone()) {
+            t.nodes.push(TopoNode {
+                id,
+                kind: TopoKind::Type,
+                label: name.clone(),
+                detail: String::new(),
+            });
+        }
+    }
+    let mut edges: BTreeSet<(String, String, String)> = t
+        .edges
+        .iter()
+        .map(|e| (e.from.clone(), e.to.clone(), e.kind.clone()))
+        .collect();
+    let mut holds: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
+    for (name, fields) in &objects {
+        for (field, target) in fields {
+            if objects.contains_key(target) && target != name {
+                holds
+                    .entry((format!("type:{name}"), format!("type:{target}")))
+                    .or_default()
+                    .insert(field.clone());
+            }
+        }
+    }
+    for ((from, to), labels) in holds {
+        if edges.insert((from.clone(), to.clone(), "holds".into())) {
+            t.edges.push(TopoEdge {
+                from,
+                to,
+                kind: "holds".into(),
+                label: labels.into_iter().collect::<Vec<_>>().join(", "),
+            });
+        }
+    }
+    for (source, type_name) in subgraph_types(supergraph_sdl) {
+        if !objects.contains_key(&type_name) || !ids.contains(&format!("source:{source}")) {
+            continue;
+        }
+        let (from, to) = (format!("source:{source}"), format!("type:{type_name}"));
+        if edges.insert((from.clone(), to.clone(), "feeds".into())) {
+            t.edges.push(TopoEdge {
+                from,
+                to,
+                kind: "feeds".into(),
+                label: "subgraph".into(),
+            });
+        }
+    }
+}
+
+/// `(subgraph name, type)` for every `@join__type(graph: …)` of a supergraph SDL, the graph
+/// enum values mapped to names by `enum join__Graph { X @join__graph(name: "x", …) }`.
+fn subgraph_types(supergraph_sdl: &str) -> Vec<(String, String)> {
+    use async_graphql_parser::types::{TypeKind, TypeSystemDefinition};
+    use async_graphql_value::ConstValue;
+    let Ok(doc) = async_graphql_parser::parse_schema(supergraph_sdl) else {
+        return Vec::new();
+    };
+    let mut graphs: BTreeMap<String, String> = BTreeMap::new();
+    for definition in &doc.definitions {
+        let TypeSystemDefinition::Type(ty) = definition else {
+            continue;
+        };
+        if ty.node.name.node.as_str() != "join__Graph" {
+            continue;
+        }
+        if let TypeKind::Enum(e) = &ty.node.kind {
+            for value in &e.values {
+                for directive in &value.node.directives {
+                    if directive.node.name.node.as_str() != "join__graph" {
+                        continue;
+                    }
+                    if let Some(ConstValue::String(name)) =
+                        directive.node.get_argument("name").map(|v| &v.node)
+                    {
+                        graphs.insert(value.node.value.node.to_string(), name.clone());
+                    }
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for definition in &doc.definitions {
+        let TypeSystemDefinition::Type(ty) = definition else {
+            continue;
+        };
+        for directive in &ty.node.directives {
+            if directive.node.name.node.as_str() != "join__type" {
+                continue;
+            }
+            if let Some(ConstValue::Enum(graph)) =
+                directive.node.get_argument("graph").map(|v| &v.node)
+            {
+                if let Some(name) = graphs.get(graph.as_str()) {
+                    out.push((name.clone(), ty.node.name.node.to_string()));
+                }
+            }
+        }
+    }
+    out
+}

@@ -87,6 +87,10 @@ impl Federated {
         self.gateway.supergraph().public_sdl()
     }
 
+    pub(crate) fn supergraph_sdl(&self) -> &str {
+        self.gateway.supergraph().sdl()
+    }
+
     pub(crate) fn plan(&self, request: &Request) -> Result<Plan, Vec<PlanError>> {
         match self.gateway.plan(&gateway_request(request)) {
             Ok((_, graph)) => Ok(self.lower(&graph, request)),

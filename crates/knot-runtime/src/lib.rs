@@ -177,6 +177,50 @@ impl Runtime {
         }
     }
 
+    /// The workspace's topology (what `knot topology` prints and the app draws): its sources,
+    /// the public schema's types and saved operations, and what connects them; a saved
+    /// operation reaches the sources of the plan this runtime makes of it.
+    pub fn topology(&self) -> knot_plan::topology::Topology {
+        let ws = self.workspace();
+        let mut t = knot_plan::topology::topology(ws);
+        let Some(f) = &self.inner.federation else {
+            return t;
+        };
+        knot_plan::topology::add_supergraph(&mut t, f.public_sdl(), f.supergraph_sdl());
+        for (name, op) in &ws.operations {
+            let id = format!("operation:{name}");
+            if t.edges.iter().any(|e| e.from == id) {
+                continue;
+            }
+            let request = Request {
+                document: op.document.clone(),
+                operation_name: op.operation_name.clone(),
+                variables: knot_plan::topology::placeholder_variables(
+                    &op.document,
+                    op.operation_name.as_deref(),
+                ),
+                headers: Vec::new(),
+            };
+            let Ok(plan) = self.plan(&request) else {
+                continue;
+            };
+            let sources: std::collections::BTreeSet<String> = plan
+                .graph
+                .node_weights()
+                .map(|n| n.source.clone())
+                .collect();
+            for source in sources {
+                t.edges.push(knot_plan::topology::TopoEdge {
+                    from: id.clone(),
+                    to: format!("source:{source}"),
+                    kind: "reaches".into(),
+                    label: String::new(),
+                });
+            }
+        }
+        t
+    }
+
     /// One raw call to one operation of a source, outside any plan (an API client's
     /// "Send"). Dropping the future cancels the call.
     pub async fn call_operation(
