@@ -89,7 +89,8 @@ async fn session(name: &'static str, mut displays: std::ops::Range<u32>) -> Sess
             format!(":{display}"),
             "-screen".into(),
             "0".into(),
-            "1280x800x24".into(),
+            // Room for the 1440x900 screenshots of the window.
+            "1600x1000x24".into(),
             "-nolisten".into(),
             "tcp".into(),
         ])
@@ -373,5 +374,128 @@ async fn topology_shows_the_workspace_and_highlights_what_a_source_reaches() {
 }
 
 // The schema designer's test (its own file to keep this one short).
+/// A Federation workspace is explored, planned and drawn like any other: the explorer shows
+/// the supergraph's public schema, and the fan-out graph has one node per subgraph fetch
+/// and one for the REST binding, each labelled with its kind, visible inside the window.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_federation_workspace_is_explored_and_planned_like_any_other() {
+    // A copy of the fleet example (the app links the file it opens and may write it).
+    let dir = tempfile::tempdir().expect("temp dir");
+    let examples = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples");
+    std::fs::create_dir_all(dir.path().join("fleet")).expect("fleet dir");
+    for file in [
+        "fleet.knot.json",
+        "fleet/device.graphql",
+        "fleet/safety.graphql",
+    ] {
+        std::fs::copy(examples.join(file), dir.path().join(file)).expect("copy");
+    }
+    let s = session("fleet-plan", 200..250).await;
+    s.wait("[data-testid=nav-query]").await.click().await.ok();
+    s.wait("button[title='Open a workspace']")
+        .await
+        .click()
+        .await
+        .ok();
+    let path = dir.path().join("fleet.knot.json");
+    s.wait("input[placeholder='/path/to/workspace.knot.json']")
+        .await
+        .send_keys(&path.display().to_string())
+        .await
+        .ok();
+    s.wait(".modal button[type=submit]")
+        .await
+        .click()
+        .await
+        .ok();
+    // The explorer's root fields are the supergraph's.
+    s.wait("[data-testid='field-device']")
+        .await
+        .click()
+        .await
+        .ok();
+    s.wait("[data-testid='arg-device-id']")
+        .await
+        .send_keys("1")
+        .await
+        .ok();
+    for path in [
+        "device.name",
+        "device.camera",
+        "device.camera.cameraLocation",
+        "device.camera.cameraLocation.street",
+        "device.maintenance",
+        "device.maintenance.technician",
+    ] {
+        let el = s.wait(&format!("[data-testid='field-{path}']")).await;
+        if !el.is_selected().await.unwrap_or(false) {
+            el.click().await.ok();
+        }
+    }
+    // device root, safety `_entities`, the maintenance REST call, device `_entities`.
+    s.until("four plan nodes", || async {
+        s.count("[data-testid=plan-node]").await == 4
+    })
+    .await;
+    s.until("the nodes are drawn, each chip naming its kind", || async {
+        let mut texts = Vec::new();
+        for node in s
+            .client
+            .find_all(Locator::Css("[data-testid=plan-node]"))
+            .await
+            .unwrap_or_default()
+        {
+            let visible = node.is_displayed().await.unwrap_or(false);
+            let (_, _, w, h) = node.rectangle().await.unwrap_or((0.0, 0.0, 0.0, 0.0));
+            if !visible || w < 40.0 || h < 20.0 {
+                return false;
+            }
+            texts.push(node.text().await.unwrap_or_default());
+        }
+        let mut chips = Vec::new();
+        for chip in s
+            .client
+            .find_all(Locator::Css("[data-testid=plan-node] .chip"))
+            .await
+            .unwrap_or_default()
+        {
+            chips.push(chip.text().await.unwrap_or_default());
+        }
+        let n = |t: &str| chips.iter().filter(|c| c.as_str() == t).count();
+        n("subgraph") == 1
+            && n("entities") == 2
+            && n("rest") == 1
+            && texts.iter().any(|t| t.contains("maintenance · byDevices"))
+    })
+    .await;
+    for (w, h) in [(1440, 900), (1024, 700)] {
+        s.client.set_window_size(w, h).await.ok();
+        for theme in ["light", "dark"] {
+            // The toggle cycles auto -> light -> dark.
+            for _ in 0..3 {
+                let title = s
+                    .wait("[data-testid=theme-toggle]")
+                    .await
+                    .attr("title")
+                    .await
+                    .ok()
+                    .flatten()
+                    .unwrap_or_default();
+                if title.contains(&format!("Theme: {theme}")) {
+                    break;
+                }
+                s.wait("[data-testid=theme-toggle]")
+                    .await
+                    .click()
+                    .await
+                    .ok();
+            }
+            tokio::time::sleep(Duration::from_millis(400)).await;
+            s.screenshot(&format!("{w}x{h}-{theme}")).await;
+        }
+    }
+    let _ = s.client.clone().close().await;
+}
+
 #[path = "e2e/designer.rs"]
 mod designer;
