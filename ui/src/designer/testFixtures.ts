@@ -2,6 +2,7 @@
 // every fixture is deep-frozen, so an edit that mutates its input throws.
 import shopText from "../../../examples/shop.knot.json?raw";
 import tradingText from "../../../examples/trading.knot.json?raw";
+import fleetText from "../../../examples/fleet.knot.json?raw";
 import type { WorkspaceDoc } from "./types";
 import { asWorkspaceDoc } from "./types";
 
@@ -21,3 +22,4 @@ function load(text: string): WorkspaceDoc {
 
 export const shop = (): WorkspaceDoc => load(shopText);
 export const trading = (): WorkspaceDoc => load(tradingText);
+export const fleet = (): WorkspaceDoc => load(fleetText);

@@ -65,6 +65,8 @@ export interface GraphqlSource extends SourceCommon {
   kind: "graphql";
   url: string;
   operations?: Record<string, GraphqlOperation>;
+  /** Set when the source is a Federation v2 subgraph (its root fields are the workspace's). */
+  subgraph?: { sdlFile?: string };
 }
 
 export type Source = RestSource | GrpcSource | GraphqlSource;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { shop, trading } from "./testFixtures";
+import { fleet, shop, trading } from "./testFixtures";
 import { addField, addType, bind, setBatch, setKeyBinding, unbind } from "./ops";
 import { jsonPath, parsePath, problemTarget, problemsByTarget, validate } from "./validate";
 import type { Binding, WorkspaceDoc } from "./types";
@@ -14,6 +14,14 @@ function rebind(doc: WorkspaceDoc, type: string, field: string, binding: Binding
 }
 
 describe("validate", () => {
+  it("finds no problem in the fleet workspace, whose Query comes from its subgraphs", () => {
+    expect(validate(fleet())).toEqual([]);
+    // Without its subgraph sources the same schema does need a Query.
+    const doc = fleet();
+    const alone = { ...doc, sources: { maintenance: doc.sources!.maintenance! } };
+    expect(validate(alone).map((p) => p.message)).toContain("the unified schema needs a `Query` type");
+  });
+
   it("finds nothing wrong with the bundled examples", () => {
     expect(validate(shop())).toEqual([]);
     expect(validate(trading())).toEqual([]);

@@ -21,11 +21,18 @@ export class Problems {
   }
 }
 
+/** Whether the workspace has Federation subgraph sources. */
+export function hasSubgraphs(doc: WorkspaceDoc): boolean {
+  return Object.values(doc.sources ?? {}).some((s) => s.kind === "graphql" && s.subgraph !== undefined);
+}
+
 /** Every problem of the unified schema the designer edits, in the checker's order. */
 export function validate(doc: WorkspaceDoc): DesignerProblem[] {
   const out = new Problems();
   const types = doc.schema.types;
-  if (!Object.prototype.hasOwnProperty.call(types, QUERY_TYPE)) {
+  // With Federation subgraphs the root fields come from the composed supergraph (as in
+  // the model's own check).
+  if (!Object.prototype.hasOwnProperty.call(types, QUERY_TYPE) && !hasSubgraphs(doc)) {
     out.push("unknown-type", "$.schema.types", "the unified schema needs a `Query` type");
   }
   for (const [typeName, obj] of Object.entries(types)) {
