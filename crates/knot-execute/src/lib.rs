@@ -8,6 +8,7 @@
 //! message; the detail (source, URL, status) goes to the trace only. Nothing here knows
 //! about Tauri, terminals, HTTP servers or storage.
 
+pub mod drive;
 pub mod project;
 pub mod run;
 pub mod trace;

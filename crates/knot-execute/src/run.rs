@@ -4,7 +4,6 @@
 //! future: dropping it cancels every call in flight.
 
 use crate::trace::{NodeRun, Span};
-use futures::stream::{FuturesUnordered, StreamExt};
 use knot_connect::{CallResult, Category, Connectors};
 use knot_model::MatchBy;
 use knot_plan::{FetchMode, FetchNode, InputSource, Plan};
@@ -258,7 +257,8 @@ async fn call_all(
     .await
 }
 
-/// Runs every node of the plan; returns the raw data tree and what happened.
+/// Runs every node of the plan with the one DAG driver; returns the raw data tree and what
+/// happened.
 pub async fn run_plan(
     plan: &Plan,
     connectors: &Connectors,
@@ -266,48 +266,59 @@ pub async fn run_plan(
     started: Instant,
     observer: Option<&crate::Observer>,
 ) -> RawRun {
-    let notify = |event: crate::NodeEvent| {
-        if let Some(o) = observer {
-            o(event);
-        }
+    let mut run = PlanRun {
+        plan,
+        connectors,
+        inbound_headers,
+        started,
+        raw: RawRun {
+            data: Value::Object(Map::new()),
+            errors: Vec::new(),
+            spans: Vec::new(),
+            nodes: Vec::new(),
+        },
     };
-    let ms = |t: Instant| t.saturating_duration_since(started).as_secs_f64() * 1000.0;
-    let n = plan.graph.node_count();
-    let mut waiting: Vec<usize> = (0..n).map(|i| plan.dependencies(i).len()).collect();
-    let mut run = RawRun {
-        data: Value::Object(Map::new()),
-        errors: Vec::new(),
-        spans: Vec::new(),
-        nodes: Vec::new(),
-    };
-    let mut in_flight = FuturesUnordered::new();
+    crate::drive::drive(&plan.graph, &mut run, observer).await;
+    run.raw
+}
 
-    let start_node = |id: usize, data: &Value| {
-        let node = plan.node(id);
+/// A plan of bound nodes being driven.
+struct PlanRun<'f> {
+    plan: &'f Plan,
+    connectors: &'f Connectors,
+    inbound_headers: &'f [(String, String)],
+    started: Instant,
+    raw: RawRun,
+}
+
+/// A bound node's calls, done: when it started, what was prepared, the answers.
+type NodeDone = (Instant, Result<Prepared, String>, Vec<CallResult>);
+
+impl<'f> crate::drive::Driven for PlanRun<'f> {
+    type Done = NodeDone;
+    type Call = futures::future::BoxFuture<'f, (usize, NodeDone)>;
+
+    fn start(&mut self, id: usize) -> Option<Self::Call> {
+        let node = self.plan.node(id);
         let node_start = Instant::now();
-        notify(crate::NodeEvent::Started {
-            node: id,
-            at_ms: ms(node_start),
-        });
-        let prepared = prepare(node, data, connectors);
-        async move {
+        let prepared = prepare(node, &self.raw.data, self.connectors);
+        let (connectors, headers) = (self.connectors, self.inbound_headers);
+        Some(Box::pin(async move {
             match prepared {
-                Err(e) => (id, node_start, Err(e), Vec::new()),
+                Err(e) => (id, (node_start, Err(e), Vec::new())),
                 Ok(p) => {
-                    let results = call_all(node, &p, connectors, inbound_headers).await;
-                    (id, node_start, Ok(p), results)
+                    let results = call_all(node, &p, connectors, headers).await;
+                    (id, (node_start, Ok(p), results))
                 }
             }
-        }
-    };
-
-    for (id, w) in waiting.iter().enumerate() {
-        if *w == 0 {
-            in_flight.push(start_node(id, &run.data));
-        }
+        }))
     }
-    while let Some((id, node_start, prepared, results)) = in_flight.next().await {
-        let node = plan.node(id);
+
+    fn finish(&mut self, id: usize, (node_start, prepared, results): NodeDone) -> usize {
+        let started = self.started;
+        let ms = |t: Instant| t.saturating_duration_since(started).as_secs_f64() * 1000.0;
+        let node = self.plan.node(id);
+        let run = &mut self.raw;
         match prepared {
             Err(detail) => {
                 // No call could be built (a missing environment variable): the error
@@ -335,26 +346,14 @@ pub async fn run_plan(
                     failed_calls: 0,
                 });
             }
-            Ok(p) => apply(node, p, results, &mut run, node_start, &ms),
+            Ok(p) => apply(node, p, results, run, node_start, &ms),
         }
-        let failed_calls = run.nodes.last().map(|n| n.failed_calls).unwrap_or(0);
-        notify(crate::NodeEvent::Finished {
-            node: id,
-            at_ms: ms(Instant::now()),
-            failed_calls,
-        });
-        for next in plan.graph.neighbors_directed(
-            petgraph::graph::NodeIndex::new(id),
-            petgraph::Direction::Outgoing,
-        ) {
-            let j = next.index();
-            waiting[j] = waiting[j].saturating_sub(1);
-            if waiting[j] == 0 {
-                in_flight.push(start_node(j, &run.data));
-            }
-        }
+        run.nodes.last().map(|n| n.failed_calls).unwrap_or(0)
     }
-    run
+
+    fn elapsed_ms(&self) -> f64 {
+        self.started.elapsed().as_secs_f64() * 1000.0
+    }
 }
 
 fn apply(

@@ -23,7 +23,7 @@ pub use compose::{compose, CompositionError, SubgraphSdl};
 pub use local::{LOCAL_SUBGRAPH, LOCAL_URL};
 pub use run::{
     fetch_subgraph_sdl, FetchSpan, Gateway, GatewayOptions, GatewayRequest, GatewayResponse,
-    Limits, StepEvent, StepObserver, SubgraphErrors,
+    Limits, SubgraphErrors,
 };
 pub use steps::{EntityTarget, FetchGraph, FetchStep};
 pub use supergraph::{Prepared, Supergraph};

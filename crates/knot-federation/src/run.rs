@@ -9,7 +9,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use futures::stream::{FuturesUnordered, StreamExt};
 use hive_router_query_planner::ast::selection_item::SelectionItem;
 use hive_router_query_planner::ast::selection_set::SelectionSet;
 use hive_router_query_planner::planner::plan_nodes::FetchRewrite;
@@ -57,24 +56,6 @@ const SUPERGRAPH_MAX_CONCURRENCY: u32 = 256;
 
 /// How big an operation may be: the planner's one limits type, for every workspace.
 pub use knot_plan::Limits;
-
-/// A fetch step starting or finishing while a run goes (live progress).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum StepEvent {
-    Started {
-        step: usize,
-        at_ms: f64,
-    },
-    /// `failed`: the step's call got no usable answer or the subgraph reported errors.
-    Finished {
-        step: usize,
-        at_ms: f64,
-        failed: bool,
-    },
-}
-
-/// Receives the [`StepEvent`]s of a run ([`Gateway::execute_observed`]).
-pub type StepObserver = Arc<dyn Fn(StepEvent) + Send + Sync>;
 
 /// A federation gateway over one supergraph.
 #[derive(Clone, Debug)]
@@ -264,11 +245,12 @@ impl Gateway {
     }
 
     /// [`Gateway::execute`], telling `observer` when each fetch step starts and
-    /// finishes (a step with nothing to ask starts and finishes at once).
+    /// finishes (a step with nothing to ask starts and finishes at once): the steps run
+    /// through `knot-execute`'s one DAG driver, with its node events.
     pub async fn execute_observed(
         &self,
         request: &GatewayRequest,
-        observer: Option<StepObserver>,
+        observer: Option<knot_execute::Observer>,
     ) -> Result<GatewayResponse, FederationError> {
         let (prepared, variables, graph) = self.admit(request)?;
         let mut run = Run {
@@ -279,9 +261,16 @@ impl Gateway {
             errors: Vec::new(),
             spans: Vec::new(),
             started: Instant::now(),
-            observer,
         };
-        run.drive(&graph).await;
+        knot_execute::drive::drive(
+            &graph.graph,
+            &mut Driving {
+                run: &mut run,
+                graph: &graph,
+            },
+            observer.as_ref(),
+        )
+        .await;
         let Run {
             data,
             mut errors,
@@ -563,12 +552,36 @@ struct Run<'a> {
     errors: Vec<RunError>,
     spans: Vec<FetchSpan>,
     started: Instant,
-    observer: Option<StepObserver>,
+}
+
+/// A run's steps as the one DAG driver sees them.
+struct Driving<'r, 'a> {
+    run: &'r mut Run<'a>,
+    graph: &'r FetchGraph,
+}
+
+impl knot_execute::drive::Driven for Driving<'_, '_> {
+    type Done = CallResult;
+    type Call = futures::future::BoxFuture<'static, (usize, CallResult)>;
+
+    fn start(&mut self, node: usize) -> Option<Self::Call> {
+        let call = self.run.start(&self.graph.graph[NodeIndex::new(node)])?;
+        Some(Box::pin(async move { (node, call.await) }))
+    }
+
+    fn finish(&mut self, node: usize, result: CallResult) -> usize {
+        self.run
+            .finish(&self.graph.graph[NodeIndex::new(node)], result);
+        usize::from(self.run.spans.last().is_some_and(|s| s.category.is_some()))
+    }
+
+    fn elapsed_ms(&self) -> f64 {
+        self.run.elapsed_ms()
+    }
 }
 
 /// A finished subgraph call.
 struct CallResult {
-    step: usize,
     targets: Vec<TargetCall>,
     start_ms: f64,
     outcome: Result<(u16, Value), (Category, String, Option<u16>)>,
@@ -580,73 +593,6 @@ struct CallResult {
 impl Run<'_> {
     fn elapsed_ms(&self) -> f64 {
         self.started.elapsed().as_secs_f64() * 1000.0
-    }
-
-    fn notify(&self, event: StepEvent) {
-        if let Some(observer) = &self.observer {
-            observer(event);
-        }
-    }
-
-    async fn drive(&mut self, graph: &FetchGraph) {
-        let count = graph.graph.node_count();
-        let mut waiting: Vec<usize> = (0..count)
-            .map(|i| {
-                graph
-                    .graph
-                    .neighbors_directed(NodeIndex::new(i), petgraph::Direction::Incoming)
-                    .count()
-            })
-            .collect();
-        let mut ready: Vec<usize> = (0..count).filter(|i| waiting[*i] == 0).collect();
-        let mut running = FuturesUnordered::new();
-        loop {
-            let mut finished_now = Vec::new();
-            for id in std::mem::take(&mut ready) {
-                let step = &graph.graph[NodeIndex::new(id)];
-                let at_ms = self.elapsed_ms();
-                self.notify(StepEvent::Started { step: id, at_ms });
-                match self.start(step) {
-                    Some(call) => running.push(call),
-                    None => {
-                        let at_ms = self.elapsed_ms();
-                        self.notify(StepEvent::Finished {
-                            step: id,
-                            at_ms,
-                            failed: false,
-                        });
-                        finished_now.push(id);
-                    }
-                }
-            }
-            if finished_now.is_empty() {
-                let Some(result) = running.next().await else {
-                    break;
-                };
-                let id = result.step;
-                self.finish(&graph.graph[NodeIndex::new(id)], result);
-                let failed = self.spans.last().is_some_and(|s| s.category.is_some());
-                let at_ms = self.elapsed_ms();
-                self.notify(StepEvent::Finished {
-                    step: id,
-                    at_ms,
-                    failed,
-                });
-                finished_now.push(id);
-            }
-            for id in finished_now {
-                for next in graph
-                    .graph
-                    .neighbors_directed(NodeIndex::new(id), petgraph::Direction::Outgoing)
-                {
-                    let slot = &mut waiting[next.index()];
-                    *slot = slot.saturating_sub(1);
-                    if *slot == 0 {
-                        ready.push(next.index());
-                    }
-                }
-            }
-        }
     }
 
     /// Builds the call of `step` from the data so far; `None` when there is
@@ -731,7 +677,6 @@ impl Run<'_> {
             let local = local.clone();
             let selection = selection.clone();
             let start_ms = self.elapsed_ms();
-            let step_id = step.id;
             let variables = match body {
                 Value::Object(mut map) => match map.remove("variables") {
                     Some(Value::Object(vars)) => vars,
@@ -746,7 +691,6 @@ impl Run<'_> {
                     .resolve(&selection, &variables, &headers, run_started)
                     .await;
                 CallResult {
-                    step: step_id,
                     targets,
                     start_ms,
                     outcome: Ok((200, answer)),
@@ -759,10 +703,8 @@ impl Run<'_> {
             Ok(bytes) => bytes,
             Err(err) => {
                 let start_ms = self.elapsed_ms();
-                let step_id = step.id;
                 return Some(Box::pin(async move {
                     CallResult {
-                        step: step_id,
                         targets,
                         start_ms,
                         outcome: Err((
@@ -777,7 +719,6 @@ impl Run<'_> {
             }
         };
         let run_started = self.started;
-        let step_id = step.id;
         let connectors = self.gateway.connectors.clone();
         let subgraph = step.subgraph.clone();
         let headers = self.headers.to_vec();
@@ -793,7 +734,6 @@ impl Run<'_> {
                 .as_secs_f64()
                 * 1000.0;
             CallResult {
-                step: step_id,
                 targets,
                 start_ms,
                 outcome: read_answer(exchange.outcome),

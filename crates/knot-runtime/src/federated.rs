@@ -4,10 +4,10 @@
 
 use crate::{Limits, Observer, Outcome, Plan, PlanError, Request, RuntimeError};
 use knot_connect::{Category, RequestSummary, Vars};
-use knot_execute::{NodeEvent, NodeRun, Span, Trace, TraceError};
+use knot_execute::{NodeRun, Span, Trace, TraceError};
 use knot_federation::{
-    FederationError, Gateway, GatewayOptions, GatewayRequest, GatewayResponse, StepEvent,
-    Supergraph, WorkspaceFederationError, LOCAL_SUBGRAPH,
+    FederationError, Gateway, GatewayOptions, GatewayRequest, GatewayResponse, Supergraph,
+    WorkspaceFederationError, LOCAL_SUBGRAPH,
 };
 use knot_model::Workspace;
 use serde_json::Value;
@@ -100,25 +100,9 @@ impl Federated {
 
     pub(crate) async fn run(&self, request: &Request, observer: Option<Observer>) -> Outcome {
         let started = Instant::now();
-        let step_observer = observer.map(|observer| {
-            Arc::new(move |event: StepEvent| {
-                observer(match event {
-                    StepEvent::Started { step, at_ms } => NodeEvent::Started { node: step, at_ms },
-                    StepEvent::Finished {
-                        step,
-                        at_ms,
-                        failed,
-                    } => NodeEvent::Finished {
-                        node: step,
-                        at_ms,
-                        failed_calls: usize::from(failed),
-                    },
-                })
-            }) as knot_federation::StepObserver
-        });
         match self
             .gateway
-            .execute_observed(&gateway_request(request), step_observer)
+            .execute_observed(&gateway_request(request), observer)
             .await
         {
             Ok(answer) => {
