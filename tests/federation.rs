@@ -220,6 +220,9 @@ async fn a_rest_endpoint_serves_a_federated_query() {
     let gw = serve(&fleet_copy(dir.path()), demo.env_vars(), false).await;
     let client = reqwest::Client::new();
     let get = |path: &str| client.get(format!("http://{}{path}", gw.addr)).send();
+    // Ready like any workspace: its public schema has a Query root.
+    let ready = get("/ready").await.expect("answer");
+    assert_eq!(ready.status().as_u16(), 200);
     let r = get("/device-location/3").await.expect("answer");
     assert_eq!(r.status().as_u16(), 200);
     let body: Value = r.json().await.expect("JSON");

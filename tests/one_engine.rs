@@ -225,3 +225,53 @@ async fn keys_compare_as_text_for_a_binding_run_over_federation_parents() {
         .collect();
     assert_eq!(technicians, [json!("Rosa"), json!("Rosa"), json!("Malik")]);
 }
+
+#[tokio::test]
+async fn a_subgraph_call_is_traced_with_its_secrets_masked() {
+    let fleet = fleet_demo().await;
+    let vars: Vec<(String, String)> = fleet.env_vars();
+    let device_url = vars
+        .iter()
+        .find(|(k, _)| k == "FEDERATION_DEVICE_URL")
+        .map(|(_, v)| v.clone())
+        .expect("device url");
+    // The device subgraph's URL carries a secret (a key in the query string) and a header.
+    let runtime = {
+        let path = repo_root().join("examples/fleet.knot.json");
+        let mut json: Value =
+            serde_json::from_slice(&std::fs::read(&path).expect("example")).expect("JSON");
+        json["sources"]["device"]["url"] =
+            json!(format!("{device_url}?key={{{{secret.DEVICE_KEY}}}}"));
+        json["sources"]["device"]["headers"] = json!({"x-api-key": "{{secret.DEVICE_KEY}}"});
+        let ws: knot_model::Workspace = serde_json::from_value(json).expect("a workspace");
+        let mut resolved = Vars::from_workspace(&ws, None).expect("vars");
+        for (k, v) in vars {
+            resolved.set(k, v);
+        }
+        resolved.set_secret("DEVICE_KEY", "s3cr3t-value");
+        let base = repo_root().join("examples");
+        tokio::task::spawn_blocking(move || Runtime::load(ws, resolved, &base))
+            .await
+            .expect("load thread")
+            .expect("loads")
+    };
+    let outcome = run(&runtime, r#"{ device(id: "1") { name } }"#, json!({})).await;
+    assert_eq!(
+        outcome.response["data"]["device"]["name"], "Front door",
+        "{}",
+        outcome.response
+    );
+    let trace = serde_json::to_string(&outcome.trace_json()).expect("JSON");
+    assert!(
+        !trace.contains("s3cr3t-value"),
+        "the secret leaked into the trace: {trace}"
+    );
+    let device = spans(&outcome, "device");
+    assert_eq!(device.len(), 1);
+    assert!(
+        device[0].request.target.contains("{{secret.DEVICE_KEY}}"),
+        "{:?}",
+        device[0].request
+    );
+    assert!(device[0].bytes > 0);
+}

@@ -43,6 +43,14 @@ fn marker(i: usize) -> Value {
     Value::Object(m)
 }
 
+/// The error index of `v` if it is a marker, or of the first marker in a list `v` holds.
+fn first_marker(v: &Value) -> Option<usize> {
+    match v {
+        Value::Array(items) => items.iter().find_map(first_marker),
+        other => marker_index(other),
+    }
+}
+
 /// The error index behind a marker, if `v` is one.
 pub fn marker_index(v: &Value) -> Option<usize> {
     match v {
@@ -636,7 +644,10 @@ pub async fn run_node_over(
                         Value::Object(mut o) => o.remove(VALUE).unwrap_or(Value::Null),
                         _ => Value::Null,
                     };
-                    match marker_index(&value).and_then(|i| errors.get(i)) {
+                    // A failed key inside a list value fails the parent's value: the
+                    // caller has no element paths to put the error at, and a marker must
+                    // never pass for data.
+                    match first_marker(&value).and_then(|i| errors.get(i)) {
                         Some(e) => Err(e.clone()),
                         None => Ok(value),
                     }

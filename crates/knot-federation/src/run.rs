@@ -107,6 +107,12 @@ pub struct FetchSpan {
     /// a span of its own source and operation (times from the start of the run).
     #[serde(skip)]
     pub bound_calls: Vec<knot_execute::Span>,
+    /// The call as the connector recorded it (secrets masked, forwarded headers by name).
+    #[serde(skip)]
+    pub sent: Option<knot_connect::RequestSummary>,
+    /// Bytes of the subgraph's answer.
+    #[serde(skip)]
+    pub bytes: usize,
 }
 
 /// The answer and what it took.
@@ -588,6 +594,9 @@ struct CallResult {
     request: Option<Value>,
     /// For the workspace's own bindings: the downstream calls they made.
     bound_calls: Vec<knot_execute::Span>,
+    /// What the connector recorded of the call, and the answer's size.
+    sent: Option<knot_connect::RequestSummary>,
+    bytes: usize,
 }
 
 impl Run<'_> {
@@ -696,6 +705,8 @@ impl Run<'_> {
                     outcome: Ok((200, answer)),
                     request: None,
                     bound_calls,
+                    sent: None,
+                    bytes: 0,
                 }
             }));
         }
@@ -714,6 +725,8 @@ impl Run<'_> {
                         )),
                         request,
                         bound_calls: Vec::new(),
+                        sent: None,
+                        bytes: 0,
                     }
                 }));
             }
@@ -733,12 +746,15 @@ impl Run<'_> {
                 .saturating_duration_since(run_started)
                 .as_secs_f64()
                 * 1000.0;
+            let bytes = exchange.outcome.as_ref().map_or(0, |(_, b)| b.len());
             CallResult {
                 targets,
                 start_ms,
                 outcome: read_answer(exchange.outcome),
                 request,
                 bound_calls: Vec::new(),
+                sent: Some(exchange.request),
+                bytes,
             }
         }))
     }
@@ -761,6 +777,8 @@ impl Run<'_> {
             request: result.request,
             response: None,
             bound_calls: result.bound_calls,
+            sent: result.sent,
+            bytes: result.bytes,
         };
         match result.outcome {
             Err((category, message, status)) => {

@@ -7,14 +7,15 @@ use std::fmt::Write;
 /// The public SDL of the unified schema, `Query` first, then the other types in file order.
 pub fn public_sdl(ws: &Workspace) -> String {
     let mut out = String::new();
+    // Declared when a field or an argument uses it (introspection needs every type named).
     if ws
         .schema
         .types
         .values()
         .flat_map(|t| t.fields.values())
-        .any(|f| f.ty.contains("JSON"))
+        .any(|f| f.ty.contains("JSON") || f.arguments.values().any(|a| a.ty.contains("JSON")))
     {
-        out.push_str("\"\"\"Any JSON value.\"\"\"\nscalar JSON\n\n");
+        out.push_str("\"Any JSON value.\"\nscalar JSON\n\n");
     }
     let ordered = ws
         .schema
@@ -78,12 +79,76 @@ fn graphql_value(v: &serde_json::Value) -> String {
     }
 }
 
+/// A description as an ordinary string with escapes, so any text (quotes at either end,
+/// backslashes, several lines, indentation) reads back exactly.
 fn description(out: &mut String, text: &str, indent: &str) {
-    if !text.is_empty() {
-        let _ = writeln!(
-            out,
-            "{indent}\"\"\"{}\"\"\"",
-            text.replace("\"\"\"", "\\\"\"\"")
+    if text.is_empty() {
+        return;
+    }
+    let mut escaped = String::with_capacity(text.len() + 2);
+    for c in text.chars() {
+        match c {
+            '"' => escaped.push_str("\\\""),
+            '\\' => escaped.push_str("\\\\"),
+            '\n' => escaped.push_str("\\n"),
+            '\r' => escaped.push_str("\\r"),
+            '\t' => escaped.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(escaped, "\\u{:04X}", c as u32);
+            }
+            c => escaped.push(c),
+        }
+    }
+    let _ = writeln!(out, "{indent}\"{escaped}\"");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ws(json: serde_json::Value) -> Workspace {
+        serde_json::from_value(json).expect("a workspace")
+    }
+
+    #[test]
+    fn descriptions_and_argument_scalars_read_back_exactly() {
+        let ws = ws(serde_json::json!({
+            "version": 1,
+            "name": "x",
+            "schema": {"types": {"Query": {"description": "Price in \"USD\"", "fields": {
+                "search": {
+                    "type": "[String]",
+                    "description": "Two lines\n  indented, a back\\slash and \"\"\" quotes",
+                    "arguments": {"filter": {"type": "JSON"}}
+                }
+            }}}}
+        }));
+        let sdl = public_sdl(&ws);
+        assert!(sdl.contains("scalar JSON"), "{sdl}");
+        let doc = async_graphql_parser::parse_schema(&sdl).expect("the SDL parses");
+        let mut descriptions = Vec::new();
+        for d in &doc.definitions {
+            if let async_graphql_parser::types::TypeSystemDefinition::Type(t) = d {
+                if let Some(desc) = &t.node.description {
+                    descriptions.push(desc.node.clone());
+                }
+                if let async_graphql_parser::types::TypeKind::Object(o) = &t.node.kind {
+                    for f in &o.fields {
+                        if let Some(desc) = &f.node.description {
+                            descriptions.push(desc.node.clone());
+                        }
+                    }
+                }
+            }
+        }
+        assert!(
+            descriptions.contains(&"Price in \"USD\"".to_string()),
+            "{descriptions:?}"
+        );
+        assert!(
+            descriptions
+                .contains(&"Two lines\n  indented, a back\\slash and \"\"\" quotes".to_string()),
+            "{descriptions:?}"
         );
     }
 }

@@ -13,7 +13,6 @@ use knot_model::Workspace;
 use serde_json::Value;
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Instant;
 
 #[derive(Clone)]
 pub(crate) struct Federated {
@@ -99,14 +98,14 @@ impl Federated {
     }
 
     pub(crate) async fn run(&self, request: &Request, observer: Option<Observer>) -> Outcome {
-        let started = Instant::now();
         match self
             .gateway
             .execute_observed(&gateway_request(request), observer)
             .await
         {
             Ok(answer) => {
-                let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+                // From the start of execution, like every trace (admission is not counted).
+                let duration_ms = answer.started.elapsed().as_secs_f64() * 1000.0;
                 let trace = self.trace(&answer, request, duration_ms);
                 Outcome {
                     response: answer.body,
@@ -154,13 +153,25 @@ impl Federated {
                 .join(", ");
             node.parent_type = ty.clone();
             node.field = field.clone();
-            node.source = binding.source.clone();
+            // One step can carry several bound fields: every source and operation is named
+            // (the trace has one span per call, each of its own source).
+            let mut sources: Vec<&str> = Vec::new();
+            let mut operations: Vec<&str> = Vec::new();
+            for (_, _, b) in &bound {
+                if !sources.contains(&b.source.as_str()) {
+                    sources.push(&b.source);
+                }
+                if !operations.contains(&b.operation.as_str()) {
+                    operations.push(&b.operation);
+                }
+            }
+            node.source = sources.join(", ");
             node.source_kind = self
                 .source_kinds
                 .get(&binding.source)
                 .cloned()
                 .unwrap_or_default();
-            node.operation = binding.operation.clone();
+            node.operation = operations.join(", ");
             node.mode = if binding.batch.is_some() {
                 knot_plan::FetchMode::Batch
             } else {
@@ -177,7 +188,6 @@ impl Federated {
     /// span per subgraph call (named by its subgraph and operation), the detailed errors.
     fn trace(&self, answer: &GatewayResponse, request: &Request, duration_ms: f64) -> Trace {
         let plan = self.lower(&answer.graph, request);
-        let targets = self.gateway.supergraph().subgraphs();
         let mut nodes = Vec::with_capacity(answer.spans.len());
         let mut spans = Vec::with_capacity(answer.spans.len());
         for s in &answer.spans {
@@ -231,19 +241,33 @@ impl Federated {
                 status: s.status.map(|n| n.to_string()),
                 category: s.category,
                 error: s.error.clone(),
+                // What the connector recorded: secrets masked, forwarded headers by name.
                 request: RequestSummary {
-                    method: "POST".into(),
-                    target: targets
-                        .get(&s.subgraph)
-                        .cloned()
-                        .unwrap_or_else(|| s.subgraph.clone()),
-                    headers: vec![("content-type".into(), "application/json".into())],
                     body: s.request.clone(),
+                    ..s.sent.clone().unwrap_or_else(|| RequestSummary {
+                        method: "POST".into(),
+                        target: s.subgraph.clone(),
+                        ..RequestSummary::default()
+                    })
                 },
-                bytes: response.as_ref().map_or(0, String::len),
+                bytes: s.bytes,
                 attempt: 1,
                 response,
             });
+        }
+        // A step with nothing to ask (no object at its path) ran no call.
+        for id in 0..plan.graph.node_count() {
+            if !nodes.iter().any(|n| n.node == id) {
+                nodes.push(NodeRun {
+                    node: id,
+                    start_ms: 0.0,
+                    end_ms: 0.0,
+                    parents: 0,
+                    keys: 0,
+                    calls: 0,
+                    failed_calls: 0,
+                });
+            }
         }
         let errors = answer
             .detailed_errors

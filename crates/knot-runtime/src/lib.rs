@@ -10,9 +10,9 @@
 //! events in the same shape while a run is in flight, one public SDL and one list of
 //! problems for `knot check` and the app alike.
 //!
-//! What is not one yet (see ARCHITECTURE.md, "Still to come"): subgraph calls are still
-//! sent by the federation crate's own driver, not by `knot-execute` through
-//! `knot-connect`; this crate is the seam behind which they are merged.
+//! What is not one yet (see ARCHITECTURE.md, "Still to come"): subgraph root and entity
+//! steps run through `knot-execute`'s driver and `knot-connect`, but keep their own data
+//! tree and projection in `knot-federation`; this crate is the seam behind which they merge.
 
 mod check;
 mod federated;
@@ -144,6 +144,16 @@ impl Runtime {
         &self.inner.public_sdl
     }
 
+    /// Whether the runtime can answer queries: its public schema has a `Query` root with at
+    /// least one field, and something to call (sources, or composed subgraphs).
+    pub fn is_ready(&self) -> bool {
+        let ws = self.workspace();
+        match &self.inner.federation {
+            Some(_) => self.inner.public_sdl.contains("type Query {"),
+            None => !ws.sources.is_empty() && ws.query_type().is_some(),
+        }
+    }
+
     /// Plans without calling anything: the fan-out graph a run of `request` would execute.
     pub fn plan(&self, request: &Request) -> Result<Plan, Vec<PlanError>> {
         match &self.inner.federation {
@@ -204,10 +214,13 @@ impl Runtime {
             let Ok(plan) = self.plan(&request) else {
                 continue;
             };
+            // A node of several bindings names each source ("a, b"); only sources the
+            // topology shows get an edge.
             let sources: std::collections::BTreeSet<String> = plan
                 .graph
                 .node_weights()
-                .map(|n| n.source.clone())
+                .flat_map(|n| n.source.split(", ").map(str::to_owned).collect::<Vec<_>>())
+                .filter(|s| t.nodes.iter().any(|n| n.id == format!("source:{s}")))
                 .collect();
             for source in sources {
                 t.edges.push(knot_plan::topology::TopoEdge {

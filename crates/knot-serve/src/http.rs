@@ -35,7 +35,7 @@ async fn health() -> Response {
 async fn ready(State(gw): State<Arc<Gateway>>) -> Response {
     let loaded = gw.current();
     let ws = loaded.runtime.workspace();
-    let ok = !ws.sources.is_empty() && ws.query_type().is_some();
+    let ok = loaded.runtime.is_ready();
     let status = if ok {
         StatusCode::OK
     } else {
