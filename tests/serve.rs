@@ -361,6 +361,56 @@ async fn introspection_shows_the_public_schema_and_can_be_turned_off() {
     );
 }
 
+/// The full introspection query tools such as GraphiQL and Postman send.
+const FULL_INTROSPECTION: &str = "query IntrospectionQuery { __schema { queryType { name } mutationType { name } subscriptionType { name } types { ...FullType } directives { name description locations args { ...InputValue } } } } fragment FullType on __Type { kind name description fields(includeDeprecated: true) { name description args { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason } inputFields { ...InputValue } interfaces { ...TypeRef } enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason } possibleTypes { ...TypeRef } } fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue } fragment TypeRef on __Type { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } }";
+
+#[tokio::test]
+async fn introspection_obeys_the_size_limits_before_any_work() {
+    let demo = start_demo().await;
+    let dir = tempfile::tempdir().unwrap();
+    let gw = start_gateway(&example_copy("shop", dir.path(), |_| {}), &demo).await;
+    // 2,000 aliased `__schema` selections (about 100 KB, under the body limit): refused by
+    // the alias limit (30), as a data request would be.
+    let many: String = (0..2000)
+        .map(|i| format!("a{i}: __schema {{ types {{ fields {{ type {{ name }} }} }} }} "))
+        .collect();
+    let query = format!("{{ {many} }}");
+    assert!(query.len() > 80_000 && query.len() < 1_048_576);
+    let (s, _, body) = post(
+        gw.addr,
+        json!({"query": query}),
+        "application/graphql-response+json",
+    )
+    .await;
+    assert_eq!(s, 400, "{body}");
+    assert!(body.get("data").is_none(), "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["category"], "VALIDATION");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("30 aliases")),
+        "{body}"
+    );
+    // Too deep is refused too; the usual requests still answer.
+    let deep = format!(
+        "{{ __type(name: \"Order\") {}name{} }}",
+        "{ ofType ".repeat(20),
+        " }".repeat(20)
+    );
+    let (_, _, body) = post(gw.addr, json!({"query": deep}), "application/json").await;
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("levels deep")),
+        "{body}"
+    );
+    for ok in ["{ __schema { types { name } } }", FULL_INTROSPECTION] {
+        let (s, _, body) = post(gw.addr, json!({"query": ok}), "application/json").await;
+        assert_eq!(s, 200);
+        assert!(body["data"]["__schema"]["types"].is_array(), "{body}");
+    }
+}
+
 #[tokio::test]
 async fn only_allowlisted_headers_reach_a_source() {
     use axum::{http::HeaderMap, routing::get, Json, Router};

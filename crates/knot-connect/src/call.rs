@@ -59,12 +59,16 @@ pub enum CallError {
     BadPayload(String),
     #[error("cannot build the request: {0}")]
     Request(String),
+    /// A client's input that cannot be sent (e.g. a path segment of `..`): no call is made.
+    #[error("refused input: {0}")]
+    Input(String),
 }
 
 impl CallError {
     pub fn category(&self) -> Category {
         match self {
             CallError::Timeout { .. } => Category::Timeout,
+            CallError::Input(_) => Category::Validation,
             CallError::Status { category, .. } => *category,
             CallError::Transport(_) | CallError::BadPayload(_) | CallError::Request(_) => {
                 Category::Dependency

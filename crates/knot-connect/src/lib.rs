@@ -81,7 +81,10 @@ impl Connectors {
     /// before any run); gRPC reflection and connections happen on first use.
     /// `base_dir` is the folder relative paths in the workspace are resolved from.
     pub fn new(ws: &Workspace, vars: Vars, base_dir: &Path) -> Result<Self, (String, ImportError)> {
+        // Redirects are not followed: a 3xx is the answer (a DEPENDENCY error), so a
+        // source's secret and forwarded headers never travel to another address.
         let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
             .tcp_nodelay(true)
             .pool_max_idle_per_host(256)
             .user_agent(concat!("knot/", env!("CARGO_PKG_VERSION")))

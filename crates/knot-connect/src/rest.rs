@@ -21,6 +21,37 @@ pub struct RestClient {
     source: RestSource,
 }
 
+/// An input placed in the path that would be a `.` or `..` segment, in any spelling (`..`,
+/// `%2e%2E`, encoded twice): such a value would move the request to another path of the
+/// service, with the source's headers attached. Returns why, naming the input.
+fn dot_segment_input(path: &str, inputs: &Map<String, Value>) -> Option<String> {
+    let mut rest = path;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let close = after.find('}')?;
+        let name = &after[..close];
+        rest = &after[close + 1..];
+        let Some(text) = input_text(inputs.get(name)) else {
+            continue;
+        };
+        // Decode until nothing changes (a few rounds at most), then compare.
+        let mut decoded = text.clone();
+        for _ in 0..3 {
+            let next = percent_encoding::percent_decode_str(&decoded)
+                .decode_utf8_lossy()
+                .into_owned();
+            if next == decoded {
+                break;
+            }
+            decoded = next;
+        }
+        if decoded == "." || decoded == ".." {
+            return Some(format!("path input `{name}` may not be `.` or `..`"));
+        }
+    }
+    None
+}
+
 /// The text form of an input value inside a template; `None` for null or missing.
 pub fn input_text(v: Option<&Value>) -> Option<String> {
     match v? {
@@ -137,6 +168,16 @@ impl RestClient {
                 CallError::Request(format!("no operation `{op_name}`")),
             );
         };
+        if let Some(refused) = dot_segment_input(&op.path, inputs) {
+            return CallResult::failed(
+                started,
+                RequestSummary {
+                    method: op.method.as_str().into(),
+                    ..Default::default()
+                },
+                CallError::Input(refused),
+            );
+        }
         let (mut req, summary) = match self.build(vars, op, inputs) {
             Ok(r) => r,
             Err(e) => {

@@ -117,14 +117,25 @@ async fn run(gw: &Gateway, loaded: &Loaded, req: GqlRequest, headers: &HeaderMap
         let (introspection, data) =
             crate::introspection::root_kinds(&doc, req.operation_name.as_deref());
         if introspection {
-            let response = match (&loaded.introspection, data) {
-                (None, _) => {
+            // The same size limits and timeout as every data request, checked before any work.
+            let limit = crate::introspection::over_limit(
+                &doc,
+                req.operation_name.as_deref(),
+                settings.max_depth(),
+                settings.max_aliases(),
+                settings.max_fields(),
+            );
+            let response = match (&loaded.introspection, data, limit) {
+                (None, _, _) => {
                     json!({"errors": [{"message": "Introspection is disabled on this gateway.", "extensions": {"category": "VALIDATION"}}]})
                 }
-                (Some(_), true) => {
+                (Some(_), true, _) => {
                     json!({"errors": [{"message": "Ask for introspection (`__schema`, `__type`) in a request of its own.", "extensions": {"category": "VALIDATION"}}]})
                 }
-                (Some(schema), false) => {
+                (Some(_), false, Some(message)) => {
+                    json!({"errors": [{"message": message, "extensions": {"category": "VALIDATION"}}]})
+                }
+                (Some(schema), false, None) => {
                     let mut r = async_graphql::Request::new(req.document.clone());
                     if let Some(n) = &req.operation_name {
                         r = r.operation_name(n.clone());
@@ -132,7 +143,17 @@ async fn run(gw: &Gateway, loaded: &Loaded, req: GqlRequest, headers: &HeaderMap
                     r = r.variables(async_graphql::Variables::from_json(Value::Object(
                         req.variables.clone(),
                     )));
-                    serde_json::to_value(schema.execute(r).await).unwrap_or(Value::Null)
+                    let timeout = Duration::from_millis(settings.request_timeout_ms());
+                    match tokio::time::timeout(timeout, schema.execute(r)).await {
+                        Ok(answer) => serde_json::to_value(answer).unwrap_or(Value::Null),
+                        Err(_) => {
+                            return Ran {
+                                response: json!({"errors": [{"message": "The request took too long.", "extensions": {"category": "TIMEOUT"}}]}),
+                                timed_out: true,
+                                calls: 0,
+                            }
+                        }
+                    }
                 }
             };
             return Ran {

@@ -35,6 +35,93 @@ pub fn root_kinds(
     (introspection, data)
 }
 
+/// The first size limit an introspection document breaks (depth, aliases, fields, with
+/// fragments expanded), as the message data requests get for the same limit; checked
+/// before any work, so a request of thousands of aliased `__schema` selections costs a
+/// parse and a walk, not an answer.
+pub fn over_limit(
+    doc: &async_graphql_parser::types::ExecutableDocument,
+    operation: Option<&str>,
+    max_depth: usize,
+    max_aliases: usize,
+    max_fields: usize,
+) -> Option<String> {
+    use async_graphql_parser::types::{Selection, SelectionSet};
+    struct Count<'d> {
+        doc: &'d async_graphql_parser::types::ExecutableDocument,
+        fields: usize,
+        aliases: usize,
+        depth: usize,
+        spreads: usize,
+    }
+    impl<'d> Count<'d> {
+        fn walk(&mut self, set: &'d SelectionSet, depth: usize) {
+            self.depth = self.depth.max(depth);
+            for item in &set.items {
+                match &item.node {
+                    Selection::Field(f) => {
+                        self.fields += 1;
+                        if f.node.alias.is_some() {
+                            self.aliases += 1;
+                        }
+                        if !f.node.selection_set.node.items.is_empty() {
+                            self.walk(&f.node.selection_set.node, depth + 1);
+                        }
+                    }
+                    Selection::InlineFragment(inline) => {
+                        self.walk(&inline.node.selection_set.node, depth)
+                    }
+                    Selection::FragmentSpread(spread) => {
+                        // Every spread is expanded; a bound on spreads stops cycles and
+                        // fragment bombs alike.
+                        self.spreads += 1;
+                        if self.spreads > 10_000 {
+                            self.fields = usize::MAX / 2;
+                            return;
+                        }
+                        if let Some(fragment) =
+                            self.doc.fragments.get(&spread.node.fragment_name.node)
+                        {
+                            self.walk(&fragment.node.selection_set.node, depth);
+                        }
+                    }
+                }
+                if self.fields > 1_000_000 {
+                    return;
+                }
+            }
+        }
+    }
+    let mut count = Count {
+        doc,
+        fields: 0,
+        aliases: 0,
+        depth: 0,
+        spreads: 0,
+    };
+    for (name, op) in doc.operations.iter() {
+        if operation.is_some() && name.map(|n| n.as_str()) != operation {
+            continue;
+        }
+        count.walk(&op.node.selection_set.node, 1);
+    }
+    if count.depth > max_depth {
+        Some(format!(
+            "the query is nested more than {max_depth} levels deep, the limit"
+        ))
+    } else if count.aliases > max_aliases {
+        Some(format!(
+            "the query uses more than {max_aliases} aliases, the limit"
+        ))
+    } else if count.fields > max_fields {
+        Some(format!(
+            "the query selects more than {max_fields} fields (fragments expanded), the limit"
+        ))
+    } else {
+        None
+    }
+}
+
 /// The dynamic schema of a public SDL: every object,
 /// interface, union, enum, input object and custom scalar, with descriptions,
 /// arguments and defaults. Root types are `Query` and, when present, `Mutation`.

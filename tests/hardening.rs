@@ -1,0 +1,109 @@
+//! Hostile downstreams and hostile inputs, on loopback: what a source's connector refuses
+//! to do whatever the service answers or the client sends.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::IntoResponse;
+use knot_connect::{Category, Connectors, Vars};
+use serde_json::{json, Map, Value};
+use std::sync::{Arc, Mutex};
+
+/// A server on an ephemeral loopback port that records every request's path and headers
+/// and answers with `answer`.
+type Seen = Arc<Mutex<Vec<(String, HeaderMap)>>>;
+
+async fn recording_server(
+    answer: impl Fn(&str) -> axum::response::Response + Clone + Send + Sync + 'static,
+) -> (String, Seen) {
+    let seen: Seen = Arc::default();
+    let app = axum::Router::new()
+        .fallback(
+            move |State(seen): State<Seen>, uri: Uri, headers: HeaderMap| async move {
+                let path = uri.path().to_string();
+                seen.lock().expect("lock").push((path.clone(), headers));
+                answer(&path)
+            },
+        )
+        .with_state(seen.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (format!("http://{addr}"), seen)
+}
+
+fn connectors(base_url: &str) -> Connectors {
+    let ws: knot_model::Workspace = serde_json::from_value(json!({
+        "version": 1,
+        "name": "hostile",
+        "sources": {"authors": {
+            "kind": "rest",
+            "baseUrl": base_url,
+            "headers": {"x-api-key": "{{secret.API_KEY}}"},
+            "operations": {"getAuthor": {"method": "GET", "path": "/authors/{id}", "inputs": {"id": "ID!"}}}
+        }},
+        "schema": {"types": {}}
+    }))
+    .expect("workspace");
+    let mut vars = Vars::from_workspace(&ws, None).expect("vars");
+    vars.set_secret("API_KEY", "k3y-for-authors-only");
+    Connectors::new(&ws, vars, std::path::Path::new(".")).expect("connectors")
+}
+
+fn id(value: &str) -> Map<String, Value> {
+    let mut inputs = Map::new();
+    inputs.insert("id".into(), Value::String(value.into()));
+    inputs
+}
+
+#[tokio::test]
+async fn a_redirecting_downstream_gets_no_second_request_and_no_secret_travels() {
+    let (elsewhere, stolen) = recording_server(|_| (StatusCode::OK, "{}").into_response()).await;
+    // The service answers every call with a redirect to another address.
+    let target = format!("{elsewhere}/steal");
+    let (service, seen) = recording_server(move |_| {
+        (
+            StatusCode::TEMPORARY_REDIRECT,
+            [(axum::http::header::LOCATION, target.clone())],
+        )
+            .into_response()
+    })
+    .await;
+    let c = connectors(&service);
+    let result = c.call("authors", "getAuthor", &id("7"), None, &[]).await;
+    let error = result.outcome.expect_err("a redirect is not an answer");
+    assert_eq!(error.category(), Category::Dependency, "{error}");
+    assert_eq!(result.status.as_deref(), Some("307"));
+    assert_eq!(seen.lock().expect("lock").len(), 1);
+    // The service's own request carried the key; nothing reached the other address.
+    let first = &seen.lock().expect("lock")[0];
+    assert_eq!(first.1["x-api-key"], "k3y-for-authors-only");
+    assert!(stolen.lock().expect("lock").is_empty());
+}
+
+#[tokio::test]
+async fn dot_segment_path_inputs_make_no_downstream_call_in_any_spelling() {
+    let (service, seen) = recording_server(|path| {
+        (StatusCode::OK, axum::Json(json!({"path": path}))).into_response()
+    })
+    .await;
+    let c = connectors(&service);
+    for hostile in [".", "..", "%2e%2e", "%2E%2e", ".%2E", "%252e%252e"] {
+        let result = c
+            .call("authors", "getAuthor", &id(hostile), None, &[])
+            .await;
+        let error = result.outcome.expect_err(hostile);
+        assert_eq!(error.category(), Category::Validation, "{hostile}: {error}");
+        assert!(error.to_string().contains("`id`"), "{error}");
+    }
+    assert!(
+        seen.lock().expect("lock").is_empty(),
+        "a hostile id reached the service"
+    );
+    // Dots inside a value are just characters.
+    let ok = c.call("authors", "getAuthor", &id("a..b"), None, &[]).await;
+    assert_eq!(ok.outcome.expect("answer")["path"], "/authors/a..b");
+}
