@@ -53,7 +53,7 @@ bench-serve: setup
 bench-federation: setup
 	@bash federation/bench-peers/run-all.sh
 
-lint:
+lint: setup ui
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 

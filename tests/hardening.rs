@@ -107,3 +107,31 @@ async fn dot_segment_path_inputs_make_no_downstream_call_in_any_spelling() {
     let ok = c.call("authors", "getAuthor", &id("a..b"), None, &[]).await;
     assert_eq!(ok.outcome.expect("answer")["path"], "/authors/a..b");
 }
+
+#[tokio::test]
+async fn an_oversized_downstream_answer_is_a_dependency_error_and_is_not_read_whole() {
+    // Announced: a 17 MiB body with its length.
+    let (announced, _) = recording_server(|_| {
+        let body = format!("\"{}\"", "x".repeat(17 * 1024 * 1024));
+        (StatusCode::OK, body).into_response()
+    })
+    .await;
+    // Streamed: 1 MiB chunks with no length, 64 of them (more than the cap).
+    let (streamed, _) = recording_server(|_| {
+        let chunks = futures::stream::iter(
+            (0..64).map(|_| Ok::<_, std::io::Error>(bytes::Bytes::from(vec![b' '; 1024 * 1024]))),
+        );
+        axum::body::Body::from_stream(chunks).into_response()
+    })
+    .await;
+    for service in [announced, streamed] {
+        let c = connectors(&service);
+        let result = c.call("authors", "getAuthor", &id("7"), None, &[]).await;
+        let error = result.outcome.expect_err("too large");
+        assert_eq!(error.category(), Category::Dependency, "{error}");
+        assert!(
+            error.to_string().contains("larger than 16777216 bytes"),
+            "{error}"
+        );
+    }
+}

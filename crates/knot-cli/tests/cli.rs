@@ -62,6 +62,11 @@ const BROKEN: &[(&str, &str, &str)] = &[
         "$.schema.types.Order.fields.user.binding.key.parent",
     ),
     ("missing-proto", "proto", "$.sources.products.protoFiles"),
+    (
+        "forwarded-hop-by-hop",
+        "shape",
+        "$.sources.users.forwardHeaders[1]",
+    ),
     ("newer-version", "version", "$.version"),
     ("not-utf8", "syntax", "$"),
     (

@@ -127,3 +127,26 @@ pub fn preview(bytes: &[u8]) -> String {
     }
     s
 }
+
+/// The largest downstream answer Knot reads (16 MiB); a larger one is a DEPENDENCY error,
+/// and reading stops there, so a hostile or broken service cannot fill the memory.
+pub const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
+
+/// Reads a response body up to [`MAX_RESPONSE_BYTES`]: the inner `Err` says it was larger.
+pub(crate) async fn read_capped(
+    mut resp: reqwest::Response,
+) -> Result<Result<bytes::Bytes, String>, reqwest::Error> {
+    let too_large = || format!("the answer is larger than {MAX_RESPONSE_BYTES} bytes");
+    let announced = resp.content_length().unwrap_or(0);
+    if announced > MAX_RESPONSE_BYTES as u64 {
+        return Ok(Err(too_large()));
+    }
+    let mut body = Vec::with_capacity(announced as usize);
+    while let Some(chunk) = resp.chunk().await? {
+        if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
+            return Ok(Err(too_large()));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Ok(bytes::Bytes::from(body)))
+}

@@ -131,7 +131,7 @@ impl GraphqlClient {
         let exchange = async move {
             let resp = req.send().await?;
             let status = resp.status().as_u16();
-            let body = resp.bytes().await?;
+            let body = crate::call::read_capped(resp).await?;
             Ok::<_, reqwest::Error>((status, body))
         };
         let (status, bytes) = match tokio::time::timeout(timeout, exchange).await {
@@ -151,7 +151,10 @@ impl GraphqlClient {
                     CallError::Transport(describe_reqwest(&e)),
                 )
             }
-            Ok(Ok(r)) => r,
+            Ok(Ok((_, Err(too_large)))) => {
+                return CallResult::failed(started, summary, CallError::BadPayload(too_large))
+            }
+            Ok(Ok((status, Ok(bytes)))) => (status, bytes),
         };
         let outcome = interpret(status, &bytes, &op.field);
         CallResult {
@@ -215,7 +218,7 @@ impl GraphqlClient {
         let exchange = async move {
             let resp = req.send().await?;
             let status = resp.status().as_u16();
-            let body = resp.bytes().await?;
+            let body = crate::call::read_capped(resp).await?;
             Ok::<_, reqwest::Error>((status, body))
         };
         let outcome = match tokio::time::timeout(timeout, exchange).await {
@@ -223,7 +226,8 @@ impl GraphqlClient {
                 after_ms: timeout.as_millis() as u64,
             }),
             Ok(Err(e)) => Err(CallError::Transport(describe_reqwest(&e))),
-            Ok(Ok((status, bytes))) => Ok((status, bytes)),
+            Ok(Ok((_, Err(too_large)))) => Err(CallError::BadPayload(too_large)),
+            Ok(Ok((status, Ok(bytes)))) => Ok((status, bytes)),
         };
         Exchange {
             outcome,

@@ -203,7 +203,7 @@ impl RestClient {
         let exchange = async move {
             let resp = http.execute(req).await?;
             let status = resp.status().as_u16();
-            let body = resp.bytes().await?;
+            let body = crate::call::read_capped(resp).await?;
             Ok::<_, reqwest::Error>((status, body))
         };
         match tokio::time::timeout(timeout, exchange).await {
@@ -224,7 +224,10 @@ impl RestClient {
                 };
                 CallResult::failed(started, summary, err)
             }
-            Ok(Ok((status, body))) => {
+            Ok(Ok((_, Err(too_large)))) => {
+                CallResult::failed(started, summary, CallError::BadPayload(too_large))
+            }
+            Ok(Ok((status, Ok(body)))) => {
                 let outcome = if (200..300).contains(&status) {
                     if body.iter().all(u8::is_ascii_whitespace) {
                         Ok(Value::Null)

@@ -136,6 +136,34 @@ impl<'a> Validator<'a> {
                 format!("source name `{name}` may use only letters, digits, `_` and `-`"),
             );
         }
+        // Headers that describe the inbound connection, not the request, never travel on.
+        const NOT_FORWARDED: [&str; 10] = [
+            "host",
+            "connection",
+            "keep-alive",
+            "proxy-connection",
+            "te",
+            "trailer",
+            "transfer-encoding",
+            "upgrade",
+            "content-length",
+            "proxy-authorization",
+        ];
+        let forwarded = match source {
+            Source::Rest(s) => &s.forward_headers,
+            Source::Grpc(s) => &s.forward_headers,
+            Source::Graphql(s) => &s.forward_headers,
+        };
+        for (i, header) in forwarded.iter().enumerate() {
+            let lower = header.trim().to_ascii_lowercase();
+            if NOT_FORWARDED.contains(&lower.as_str()) {
+                self.push(
+                    Code::Shape,
+                    path.key("forwardHeaders").index(i),
+                    format!("`{header}` describes the inbound connection and cannot be forwarded"),
+                );
+            }
+        }
         match source {
             Source::Rest(s) => {
                 if s.base_url.trim().is_empty() {
