@@ -25,8 +25,12 @@ async fn serve(
     let mut options = knot_serve::ServeOptions::new(path);
     options.listen = "127.0.0.1:0".parse().expect("address");
     options.vars = vars;
+    options
+        .vars
+        .push(("KNOT_TEST_TRACE_TOKEN".into(), TRACE_TOKEN.into()));
     options.supergraph = supergraph;
     options.trace_header = supergraph.then(|| "x-knot-trace".to_owned());
+    options.trace_token = supergraph.then(|| TRACE_TOKEN.to_owned());
     knot_serve::start(options, std::future::pending())
         .await
         .expect("gateway starts")
@@ -42,7 +46,7 @@ async fn post(addr: std::net::SocketAddr, query: &str, trace: bool) -> Value {
         .header("content-type", "application/json")
         .json(&json!({ "query": query }));
     if trace {
-        request = request.header("x-knot-trace", "1");
+        request = request.header("x-knot-trace", TRACE_TOKEN);
     }
     request
         .send()
@@ -122,9 +126,7 @@ async fn the_fleet_workspace_serves_the_stitched_answer() {
 }
 
 fn fleet_copy(dir: &std::path::Path) -> std::path::PathBuf {
-    let path = example_copy("fleet", dir, |ws| {
-        ws.gateway.trace_header = Some("x-knot-trace".into());
-    });
+    let path = example_copy("fleet", dir, with_trace);
     std::fs::create_dir_all(dir.join("fleet")).expect("dir");
     for s in [Subgraph::Device, Subgraph::Safety] {
         std::fs::copy(

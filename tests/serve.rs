@@ -436,7 +436,8 @@ async fn only_allowlisted_headers_reach_a_source() {
           "operations": {{"whoami": {{"method": "GET", "path": "/whoami"}}}}}}}},
         "schema": {{"types": {{"Query": {{"fields": {{"me": {{"type": "Me", "binding": {{"source": "echo", "operation": "whoami"}}}}}}}},
           "Me": {{"fields": {{"headers": {{"type": "[String]"}}, "authorization": {{"type": "String"}}}}}}}}}},
-        "gateway": {{"traceHeader": "x-knot-trace"}}}}"#
+        "environments": {{"local": {{"variables": {{"KNOT_TEST_TRACE_TOKEN": {{}}}}}}}},
+        "gateway": {{"traceHeader": "x-knot-trace", "traceToken": "{{{{env.KNOT_TEST_TRACE_TOKEN}}}}"}}}}"#
     );
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("echo.knot.json");
@@ -448,7 +449,7 @@ async fn only_allowlisted_headers_reach_a_source() {
         .header("content-type", "application/json")
         .header("authorization", "Bearer t0ken")
         .header("x-internal-secret", "nope")
-        .header("x-knot-trace", "1")
+        .header("x-knot-trace", TRACE_TOKEN)
         .json(&json!({"query": "{ me { headers authorization } }"}))
         .send()
         .await
@@ -484,20 +485,18 @@ async fn public_errors_are_safe_and_the_trace_header_reveals_the_plan() {
         },
     );
     let dir = tempfile::tempdir().unwrap();
-    let path = example_copy("shop", dir.path(), |ws| {
-        ws.gateway.trace_header = Some("x-knot-trace".into())
-    });
+    let path = example_copy("shop", dir.path(), with_trace);
     let gw = start_gateway(&path, &demo).await;
-    let send = |trace: bool| {
+    let send = |token: Option<&str>| {
         let mut r = client()
             .post(format!("http://{}/graphql", gw.addr))
             .json(&json!({"query": SHOP}));
-        if trace {
-            r = r.header("x-knot-trace", "on");
+        if let Some(token) = token {
+            r = r.header("x-knot-trace", token);
         }
         r.send()
     };
-    let body: Value = send(false).await.unwrap().json().await.unwrap();
+    let body: Value = send(None).await.unwrap().json().await.unwrap();
     assert_eq!(
         body["data"]["getOrderDetails"]["user"]["name"],
         "Ada Lovelace"
@@ -513,7 +512,17 @@ async fn public_errors_are_safe_and_the_trace_header_reveals_the_plan() {
     for word in ["products", "GetProducts", "127.0.0.1", "INTERNAL", "grpc"] {
         assert!(!text.contains(word), "`{word}` in {text}");
     }
-    let body: Value = send(true).await.unwrap().json().await.unwrap();
+    // The header's name alone, or a wrong token, gives nothing.
+    for wrong in [
+        "1",
+        "on",
+        "t0ken-only-operators-kno",
+        "t0ken-only-operators-knowX",
+    ] {
+        let body: Value = send(Some(wrong)).await.unwrap().json().await.unwrap();
+        assert!(body.get("extensions").is_none(), "{wrong}: {body}");
+    }
+    let body: Value = send(Some(TRACE_TOKEN)).await.unwrap().json().await.unwrap();
     let spans = body["extensions"]["knot"]["spans"].as_array().unwrap();
     assert_eq!(spans.len(), 3);
     assert_eq!(
@@ -524,7 +533,7 @@ async fn public_errors_are_safe_and_the_trace_header_reveals_the_plan() {
     let gw2 = start_gateway(&example_copy("trading", dir.path(), |_| {}), &demo).await;
     let r = client()
         .post(format!("http://{}/graphql", gw2.addr))
-        .header("x-knot-trace", "on")
+        .header("x-knot-trace", TRACE_TOKEN)
         .json(&json!({"query": "{ events(date: \"2024-05-01\") { id } }"}))
         .send()
         .await

@@ -126,11 +126,40 @@ pub fn example_copy(
     path
 }
 
-/// A gateway over `path`, listening on an ephemeral loopback port, pointed at the demo.
+/// The trace token the tests' gateways expect (the variable `KNOT_TEST_TRACE_TOKEN`).
+pub const TRACE_TOKEN: &str = "t0ken-only-operators-know";
+
+/// Turns on the trace header `x-knot-trace` with its token from the variable
+/// `KNOT_TEST_TRACE_TOKEN` (declared without a value in every environment;
+/// [`start_gateway`] sets it, as `--var` would).
+pub fn with_trace(ws: &mut Workspace) {
+    ws.gateway.trace_header = Some("x-knot-trace".into());
+    ws.gateway.trace_token = Some("{{env.KNOT_TEST_TRACE_TOKEN}}".into());
+    if ws.environments.is_empty() {
+        ws.environments
+            .insert("local".into(), knot_model::Environment::default());
+    }
+    for env in ws.environments.values_mut() {
+        env.variables.insert(
+            "KNOT_TEST_TRACE_TOKEN".into(),
+            knot_model::EnvVariable::Detailed(knot_model::EnvVariableDetail {
+                value: None,
+                secret: false,
+                description: String::new(),
+            }),
+        );
+    }
+}
+
+/// A gateway over `path`, listening on an ephemeral loopback port, pointed at the demo
+/// (and with `KNOT_TEST_TRACE_TOKEN` set to [`TRACE_TOKEN`]).
 pub async fn start_gateway(path: &std::path::Path, demo: &Demo) -> knot_serve::Running {
     let mut options = knot_serve::ServeOptions::new(path);
     options.listen = "127.0.0.1:0".parse().expect("address");
     options.vars = demo.env_vars();
+    options
+        .vars
+        .push(("KNOT_TEST_TRACE_TOKEN".into(), TRACE_TOKEN.into()));
     options.reload_interval = std::time::Duration::from_millis(50);
     knot_serve::start(options, std::future::pending())
         .await

@@ -18,8 +18,9 @@ pub struct ServeArgs {
     /// are picked up the same way).
     #[arg(long, value_name = "FILE", conflicts_with = "workspace")]
     supergraph: Option<PathBuf>,
-    /// With --supergraph: answer requests carrying this header with the plan and the
-    /// subgraph calls in `extensions.knot` (workspaces set `gateway.traceHeader`).
+    /// With --supergraph: answer requests carrying this header, with the value of the
+    /// environment variable KNOT_TRACE_TOKEN, with the plan and the subgraph calls in
+    /// `extensions.knot` (workspaces set `gateway.traceHeader` and `gateway.traceToken`).
     #[arg(long, value_name = "HEADER", requires = "supergraph")]
     trace_header: Option<String>,
     /// Address to listen on. Anything but loopback only when asked.
@@ -49,10 +50,19 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         (Some(ws), None) => (ws, false),
         (None, None) => return Err(anyhow!("give a workspace file or --supergraph FILE")),
     };
+    let trace_token = std::env::var("KNOT_TRACE_TOKEN")
+        .ok()
+        .filter(|t| !t.is_empty());
+    if args.trace_header.is_some() && trace_token.is_none() {
+        return Err(anyhow!(
+            "--trace-header needs the token its requests must carry in KNOT_TRACE_TOKEN"
+        ));
+    }
     let options = ServeOptions {
         workspace: file,
         supergraph,
         trace_header: args.trace_header,
+        trace_token,
         listen: args.listen,
         env: args.env,
         vars,

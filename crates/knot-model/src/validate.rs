@@ -69,6 +69,34 @@ impl<'a> Validator<'a> {
             self.saved_operation(name, op, root.keys(["operations", name.as_str()]));
         }
         self.environments(&root);
+        self.trace_settings(&root);
+    }
+
+    /// A trace header's name alone would give every plan, URL and downstream answer to
+    /// anyone who guesses it: it needs a token, and the token comes from a secret or the
+    /// environment, never from the file.
+    fn trace_settings(&mut self, root: &JsonPath) {
+        let gateway = &self.ws.gateway;
+        let at = root.keys(["gateway", "traceToken"]);
+        match (&gateway.trace_header, &gateway.trace_token) {
+            (Some(_), None) => self.push(
+                Code::Shape,
+                at,
+                "`traceHeader` needs a `traceToken` (e.g. `{{secret.TRACE_TOKEN}}`): a header name alone is no secret",
+            ),
+            (_, Some(token)) => {
+                self.templates(token, at.clone(), None);
+                let referenced = token.contains("{{secret.") || token.contains("{{env.");
+                if !referenced {
+                    self.push(
+                        Code::SecretInFile,
+                        at,
+                        "write the trace token as `{{secret.NAME}}` (or `{{env.NAME}}`), not its value",
+                    );
+                }
+            }
+            (None, None) => {}
+        }
     }
 
     fn templates(&mut self, text: &str, path: JsonPath, inputs: Option<&IndexMap<String, String>>) {

@@ -75,10 +75,14 @@ pub struct GatewaySettings {
     /// Answer introspection queries (default true).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub introspection: Option<bool>,
-    /// A request carrying this header gets the plan and spans in `extensions.knot`.
-    /// Off unless set; choose a name only operators know.
+    /// A request carrying this header, with `traceToken`'s value, gets the plan and spans
+    /// in `extensions.knot`. Off unless both are set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trace_header: Option<String>,
+    /// The value the trace header must carry, from a secret or the environment
+    /// (`{{secret.TRACE_TOKEN}}`), never written in the file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace_token: Option<String>,
     /// Time in-flight requests get to finish on shutdown, in milliseconds (default 10000).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shutdown_grace_ms: Option<u64>,

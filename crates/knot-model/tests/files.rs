@@ -92,3 +92,36 @@ fn hostile_inputs_give_errors_not_panics() {
         );
     }
 }
+
+#[test]
+fn a_trace_header_needs_a_token_from_a_secret_or_the_environment() {
+    let file = |gateway: &str| {
+        format!(
+            r#"{{"version": 1, "name": "t", "schema": {{"types": {{}}}},
+            "environments": {{"local": {{"variables": {{"TRACE_TOKEN": {{"secret": true}}}}}}}},
+            "gateway": {gateway}}}"#
+        )
+    };
+    let problems = |gateway: &str| {
+        check_bytes(file(gateway).as_bytes())
+            .problems
+            .into_iter()
+            .filter(|p| p.path.to_string() == "$.gateway.traceToken")
+            .map(|p| p.code)
+            .collect::<Vec<_>>()
+    };
+    // A header name alone is no secret.
+    assert_eq!(
+        problems(r#"{"traceHeader": "x-trace"}"#),
+        [ProblemCode::Shape]
+    );
+    // A token written in the file would be committed with it.
+    assert_eq!(
+        problems(r#"{"traceHeader": "x-trace", "traceToken": "letmein"}"#),
+        [ProblemCode::SecretInFile]
+    );
+    assert!(
+        problems(r#"{"traceHeader": "x-trace", "traceToken": "{{secret.TRACE_TOKEN}}"}"#)
+            .is_empty()
+    );
+}

@@ -182,10 +182,7 @@ async fn run(gw: &Gateway, loaded: &Loaded, req: GqlRequest, headers: &HeaderMap
                 .downstream(&s.source, s.category.map(|c| c.as_str()));
         }
     }
-    let wants_trace = settings
-        .trace_header
-        .as_deref()
-        .is_some_and(|h| headers.contains_key(h));
+    let wants_trace = loaded.trace_allowed(headers);
     let trace = wants_trace.then(|| outcome.trace_json());
     let mut response = outcome.response;
     if let (Some(trace), Value::Object(m)) = (trace, &mut response) {

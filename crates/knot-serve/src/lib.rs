@@ -36,8 +36,9 @@ pub struct ServeOptions {
     /// `workspace` is a Federation supergraph SDL file, served as is.
     pub supergraph: bool,
     /// For a supergraph (which has no gateway settings of its own): the request header
-    /// that asks for the plan and spans in `extensions.knot`.
+    /// that asks for the plan and spans in `extensions.knot`, and the value it must carry.
     pub trace_header: Option<String>,
+    pub trace_token: Option<String>,
 }
 
 impl ServeOptions {
@@ -50,6 +51,7 @@ impl ServeOptions {
             reload_interval: Duration::from_millis(500),
             supergraph: false,
             trace_header: None,
+            trace_token: None,
         }
     }
 }
@@ -69,6 +71,23 @@ pub struct Loaded {
     pub settings: GatewaySettings,
     pub introspection: Option<async_graphql::dynamic::Schema>,
     pub routes: Vec<RestRoute>,
+    /// The value the trace header must carry (rendered from its secret); no trace without it.
+    pub trace_token: Option<String>,
+}
+
+impl Loaded {
+    /// Whether the request asks for the trace with the right token (compared in constant
+    /// time, so the token cannot be guessed byte by byte).
+    pub fn trace_allowed(&self, headers: &axum::http::HeaderMap) -> bool {
+        let (Some(name), Some(token)) = (&self.settings.trace_header, &self.trace_token) else {
+            return false;
+        };
+        let Some(given) = headers.get(name.as_str()) else {
+            return false;
+        };
+        let (a, b) = (given.as_bytes(), token.as_bytes());
+        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    }
 }
 
 /// What the reload loop last saw of the file: its stamp (modified time and length, checked
@@ -104,7 +123,12 @@ pub fn load(
 
 fn load_source(options: &ServeOptions, bytes: &[u8]) -> Result<Loaded, ServeError> {
     if options.supergraph {
-        load_supergraph(&options.workspace, bytes, options.trace_header.clone())
+        load_supergraph(
+            &options.workspace,
+            bytes,
+            options.trace_header.clone(),
+            options.trace_token.clone(),
+        )
     } else {
         load_bytes(
             &options.workspace,
@@ -142,6 +166,7 @@ fn load_supergraph(
     path: &Path,
     bytes: &[u8],
     trace_header: Option<String>,
+    trace_token: Option<String>,
 ) -> Result<Loaded, ServeError> {
     let sdl = std::str::from_utf8(bytes)
         .map_err(|e| ServeError::Workspace(format!("{} is not UTF-8 text: {e}", path.display())))?;
@@ -157,6 +182,7 @@ fn load_supergraph(
         runtime,
         settings,
         routes: Vec::new(),
+        trace_token: trace_token.filter(|t| !t.is_empty()),
     })
 }
 
@@ -188,6 +214,19 @@ fn load_bytes(
     }
     let settings = ws.gateway.clone();
     let routes = rest::routes(&ws).map_err(ServeError::Workspace)?;
+    // The trace token's value, from its secret or variable; unset means no trace at all.
+    let trace_token = match &settings.trace_token {
+        Some(template) => {
+            match vars.render(template, |_| None) {
+                Ok((value, _)) if !value.is_empty() => Some(value),
+                _ => {
+                    tracing::warn!("gateway.traceToken is not set in this environment: no trace will be returned");
+                    None
+                }
+            }
+        }
+        None => None,
+    };
     let base = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -205,6 +244,7 @@ fn load_bytes(
         settings,
         introspection,
         routes,
+        trace_token,
     })
 }
 
