@@ -93,6 +93,27 @@ pub struct FetchNode {
     pub hidden: bool,
 }
 
+impl FetchNode {
+    /// The first line of a drawn node: its response path, or its label at the root.
+    fn title(&self) -> String {
+        if self.path.is_empty() {
+            self.label.clone()
+        } else {
+            self.path.join(".")
+        }
+    }
+
+    /// How the node calls, in words: `batch`, `per key`, `root fetch`, `_entities batch`.
+    fn how(&self) -> &'static str {
+        match (self.kind, self.mode) {
+            (NodeKind::SubgraphRoot, _) => "root fetch",
+            (NodeKind::Entity, _) => "_entities batch",
+            (NodeKind::Bound, FetchMode::Batch) => "batch",
+            (NodeKind::Bound, FetchMode::Single) => "per key",
+        }
+    }
+}
+
 /// Why one fetch waits for another.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
@@ -268,14 +289,11 @@ impl Plan {
             out.push_str(&format!(
                 "  n{} [label=\"{}\\n{} {}.{}\\n{}\", fillcolor=\"{}\"{}];\n",
                 n.id,
-                dot_escape(&n.path.join(".")),
+                dot_escape(&n.title()),
                 n.source_kind,
                 dot_escape(&n.source),
                 dot_escape(&n.operation),
-                match n.mode {
-                    FetchMode::Batch => "batch",
-                    FetchMode::Single => "per key",
-                },
+                n.how(),
                 colour,
                 if n.hidden {
                     ", style=\"rounded,dashed\""
@@ -301,18 +319,14 @@ impl Plan {
     pub fn to_mermaid(&self) -> String {
         let mut out = String::from("flowchart LR\n");
         for n in self.graph.node_weights() {
-            let mode = match n.mode {
-                FetchMode::Batch => "batch",
-                FetchMode::Single => "per key",
-            };
             out.push_str(&format!(
                 "  n{}[\"{}<br/>{} {}.{}<br/>{}\"]\n",
                 n.id,
-                mermaid_escape(&n.path.join(".")),
+                mermaid_escape(&n.title()),
                 n.source_kind,
                 mermaid_escape(&n.source),
                 mermaid_escape(&n.operation),
-                mode
+                n.how()
             ));
         }
         for e in self.graph.edge_indices() {
