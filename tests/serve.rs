@@ -669,3 +669,42 @@ async fn health_ready_and_metrics() {
         .await
         .is_err());
 }
+
+#[tokio::test]
+async fn a_loopback_gateway_refuses_requests_for_other_hosts() {
+    let demo = start_demo().await;
+    let dir = tempfile::tempdir().unwrap();
+    let gw = start_gateway(&example_copy("shop", dir.path(), |_| {}), &demo).await;
+    let send = |host: &'static str| {
+        client()
+            .post(format!("http://{}/graphql", gw.addr))
+            .header("host", host)
+            .json(&json!({"query": "{ __typename }"}))
+            .send()
+    };
+    // DNS rebinding: a page of another site whose name resolves to 127.0.0.1.
+    let r = send("attacker.example:4000").await.unwrap();
+    assert_eq!(r.status().as_u16(), 421);
+    for ok in ["localhost", "127.0.0.1:4000"] {
+        let r = send(ok).await.unwrap();
+        assert_eq!(r.status().as_u16(), 200, "{ok}");
+    }
+    // A workspace can name the hosts it answers for.
+    let path = example_copy("trading", dir.path(), |ws| {
+        ws.gateway.allowed_hosts = Some(vec!["api.example.com".into()])
+    });
+    let gw2 = start_gateway(&path, &demo).await;
+    let r = client()
+        .get(format!("http://{}/health", gw2.addr))
+        .header("host", "api.example.com:443")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let r = client()
+        .get(format!("http://{}/health", gw2.addr))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 421);
+}

@@ -83,6 +83,11 @@ pub struct GatewaySettings {
     /// (`{{secret.TRACE_TOKEN}}`), never written in the file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trace_token: Option<String>,
+    /// Host names (optionally with `:port`) requests may address, against DNS rebinding.
+    /// Default: when listening on loopback, only loopback names (`localhost`, `127.0.0.1`,
+    /// `[::1]`); otherwise any (a reverse proxy in front sets its own Host).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed_hosts: Option<Vec<String>>,
     /// Time in-flight requests get to finish on shutdown, in milliseconds (default 10000).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shutdown_grace_ms: Option<u64>,

@@ -24,8 +24,75 @@ pub fn router(gw: Arc<Gateway>) -> Router {
         .route("/ready", get(ready))
         .route("/metrics", get(metrics))
         .fallback(rest_endpoint)
+        .layer(axum::middleware::from_fn_with_state(gw.clone(), host_check))
         .layer(axum::extract::DefaultBodyLimit::disable())
         .with_state(gw)
+}
+
+/// Refuses a request addressed to a host the gateway does not answer for (DNS rebinding:
+/// a page on another site whose name resolves to 127.0.0.1 must not reach a loopback
+/// gateway). A request without a Host (HTTP/1.0) is let through.
+async fn host_check(
+    State(gw): State<Arc<Gateway>>,
+    request: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| request.uri().authority().map(|a| a.to_string()));
+    let allowed = match &host {
+        None => true,
+        Some(host) => {
+            let loaded = gw.current();
+            host_allowed(
+                host,
+                loaded.settings.allowed_hosts.as_deref(),
+                gw.listen_address().ip().is_loopback(),
+            )
+        }
+    };
+    if allowed {
+        return next.run(request).await;
+    }
+    json_response(
+        StatusCode::MISDIRECTED_REQUEST,
+        &json!({"errors": [{"message": "This gateway does not answer for that host.", "extensions": {"category": "VALIDATION"}}]}),
+        "application/json",
+    )
+}
+
+/// Whether `host` (`name` or `name:port`) is one the gateway answers for: one of `allowed`
+/// (a name alone allows every port), else, listening on loopback, a loopback name.
+fn host_allowed(host: &str, allowed: Option<&[String]>, loopback: bool) -> bool {
+    let host = host.trim().to_ascii_lowercase();
+    let name = match host.strip_prefix('[') {
+        // [::1]:4000
+        Some(rest) => rest
+            .split(']')
+            .next()
+            .map(|n| format!("[{n}]"))
+            .unwrap_or_default(),
+        None => host
+            .rsplit_once(':')
+            .map_or(host.clone(), |(n, _)| n.to_string()),
+    };
+    match allowed {
+        Some(list) => list.iter().any(|a| {
+            let a = a.trim().to_ascii_lowercase();
+            a == host || a == name
+        }),
+        None if loopback => {
+            name == "localhost"
+                || name == "[::1]"
+                || name
+                    .parse::<std::net::Ipv4Addr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+        }
+        None => true,
+    }
 }
 
 async fn health() -> Response {
@@ -499,4 +566,39 @@ fn mentions_introspection(document: &str) -> bool {
         || document
             .match_indices("__type")
             .any(|(i, _)| !document[i + 6..].starts_with("name"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::host_allowed;
+
+    #[test]
+    fn loopback_gateways_answer_only_for_loopback_names_unless_told() {
+        for ok in [
+            "127.0.0.1:4000",
+            "localhost:4000",
+            "LOCALHOST",
+            "[::1]:4000",
+            "127.0.0.2",
+        ] {
+            assert!(host_allowed(ok, None, true), "{ok}");
+        }
+        for bad in [
+            "evil.example:4000",
+            "attacker.test",
+            "127.0.0.1.evil.test",
+            "10.0.0.1:4000",
+        ] {
+            assert!(!host_allowed(bad, None, true), "{bad}");
+        }
+        assert!(host_allowed("api.example.com", None, false));
+        let list = vec![
+            "api.example.com".to_string(),
+            "gw.internal:8443".to_string(),
+        ];
+        assert!(host_allowed("api.example.com:443", Some(&list), false));
+        assert!(host_allowed("gw.internal:8443", Some(&list), true));
+        assert!(!host_allowed("gw.internal:9000", Some(&list), true));
+        assert!(!host_allowed("localhost:4000", Some(&list), true));
+    }
 }

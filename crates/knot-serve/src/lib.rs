@@ -257,6 +257,11 @@ pub struct Gateway {
 }
 
 impl Gateway {
+    /// The address the gateway was asked to listen on.
+    pub fn listen_address(&self) -> SocketAddr {
+        self.options.listen
+    }
+
     /// The workspace requests start on now.
     pub fn current(&self) -> Arc<Loaded> {
         self.current
