@@ -1,21 +1,12 @@
 //! `knot serve` as a Federation gateway over real HTTP: the fleet workspace
 //! (subgraph sources composed at load) and a supergraph file served as is.
 
-use knot_demo::{subgraph_sdl, FederationConfig, FederationDemo, FederationPorts, Subgraph};
+use knot_demo::{subgraph_sdl, Subgraph};
 use knot_tests::*;
 use serde_json::{json, Value};
 use std::time::Duration;
 
 const FLEET: &str = r#"{ device(id: "1") { name camera { cameraLocation { street } } } }"#;
-
-async fn fleet_demo() -> FederationDemo {
-    FederationDemo::start(FederationConfig {
-        ports: FederationPorts::ephemeral(),
-        ..FederationConfig::default()
-    })
-    .await
-    .expect("subgraphs start")
-}
 
 async fn serve(
     path: &std::path::Path,
@@ -59,7 +50,7 @@ async fn post(addr: std::net::SocketAddr, query: &str, trace: bool) -> Value {
 
 #[tokio::test]
 async fn the_fleet_workspace_serves_the_stitched_answer() {
-    let demo = fleet_demo().await;
+    let demo = start_fleet().await;
     // The example file as committed, its SDL files beside it, URLs from the environment.
     let dir = tempfile::tempdir().expect("temp dir");
     let path = fleet_copy(dir.path());
@@ -140,7 +131,7 @@ fn fleet_copy(dir: &std::path::Path) -> std::path::PathBuf {
 
 #[tokio::test]
 async fn a_rest_binding_on_a_federated_type_is_one_batched_call_beside_the_subgraphs() {
-    let demo = fleet_demo().await;
+    let demo = start_fleet().await;
     let dir = tempfile::tempdir().expect("temp dir");
     let gw = serve(&fleet_copy(dir.path()), demo.env_vars(), false).await;
     let query =
@@ -217,7 +208,7 @@ async fn a_rest_binding_on_a_federated_type_is_one_batched_call_beside_the_subgr
 
 #[tokio::test]
 async fn a_rest_endpoint_serves_a_federated_query() {
-    let demo = fleet_demo().await;
+    let demo = start_fleet().await;
     let dir = tempfile::tempdir().expect("temp dir");
     let gw = serve(&fleet_copy(dir.path()), demo.env_vars(), false).await;
     let client = reqwest::Client::new();
@@ -242,7 +233,7 @@ async fn a_rest_endpoint_serves_a_federated_query() {
 
 #[tokio::test]
 async fn a_supergraph_file_is_served_with_its_plan_on_request() {
-    let demo = fleet_demo().await;
+    let demo = start_fleet().await;
     let subgraphs: Vec<knot_federation::SubgraphSdl> = [Subgraph::Device, Subgraph::Safety]
         .into_iter()
         .map(|s| knot_federation::SubgraphSdl {

@@ -3,19 +3,9 @@
 //! workspace through `knot_runtime::Runtime` against the demo services on loopback and
 //! asserts the answer and the trace.
 
-use knot_demo::{FederationConfig, FederationDemo, FederationPorts};
 use knot_runtime::{Outcome, Runtime, Vars};
 use knot_tests::*;
 use serde_json::{json, Value};
-
-async fn fleet_demo() -> FederationDemo {
-    FederationDemo::start(FederationConfig {
-        ports: FederationPorts::ephemeral(),
-        ..FederationConfig::default()
-    })
-    .await
-    .expect("subgraphs start")
-}
 
 /// The example's JSON, changed by `edit`, loaded as a runtime with `vars`.
 async fn runtime(
@@ -59,7 +49,7 @@ fn spans(outcome: &Outcome, source: &str) -> Vec<knot_runtime::Span> {
 
 #[tokio::test]
 async fn a_batch_binding_on_a_federated_type_makes_one_call_per_distinct_input_set() {
-    let demo = fleet_demo().await;
+    let demo = start_fleet().await;
     // The maintenance lookup also takes each device's name: parents with different names
     // cannot share a call (before, every call carried the first device's name).
     let runtime = runtime("fleet", demo.env_vars(), |ws| {
@@ -105,7 +95,7 @@ async fn a_batch_binding_on_a_federated_type_makes_one_call_per_distinct_input_s
 #[tokio::test]
 async fn a_missing_environment_variable_is_the_same_error_in_both_kinds_of_workspace() {
     let shop_demo = start_demo().await;
-    let fleet = fleet_demo().await;
+    let fleet = start_fleet().await;
     let shop = runtime("shop", shop_demo.env_vars(), |ws| {
         let op = &mut ws["sources"]["users"]["operations"]["getUser"];
         op["query"] = json!({"token": "{token}"});
@@ -174,7 +164,7 @@ async fn a_missing_environment_variable_is_the_same_error_in_both_kinds_of_works
 
 #[tokio::test]
 async fn keys_compare_as_text_for_a_binding_run_over_federation_parents() {
-    let fleet = fleet_demo().await;
+    let fleet = start_fleet().await;
     let runtime = runtime("fleet", fleet.env_vars(), |_| {}).await;
     // The node of `Device.maintenance` as the federation front end runs it: over a list of
     // parents (representations), one carrying the id as a number and one as text.
@@ -228,7 +218,7 @@ async fn keys_compare_as_text_for_a_binding_run_over_federation_parents() {
 
 #[tokio::test]
 async fn a_subgraph_call_is_traced_with_its_secrets_masked() {
-    let fleet = fleet_demo().await;
+    let fleet = start_fleet().await;
     let vars: Vec<(String, String)> = fleet.env_vars();
     let device_url = vars
         .iter()

@@ -126,6 +126,17 @@ pub fn example_copy(
     path
 }
 
+/// The fleet's Federation subgraphs (device, safety, the maintenance log) on ephemeral
+/// loopback ports.
+pub async fn start_fleet() -> knot_demo::FederationDemo {
+    knot_demo::FederationDemo::start(knot_demo::FederationConfig {
+        ports: knot_demo::FederationPorts::ephemeral(),
+        ..knot_demo::FederationConfig::default()
+    })
+    .await
+    .expect("subgraphs start")
+}
+
 /// The trace token the tests' gateways expect (the variable `KNOT_TEST_TRACE_TOKEN`).
 pub const TRACE_TOKEN: &str = "t0ken-only-operators-know";
 

@@ -132,8 +132,31 @@ pub fn preview(bytes: &[u8]) -> String {
 /// and reading stops there, so a hostile or broken service cannot fill the memory.
 pub const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 
+/// Sends a request and reads its answer, within `timeout` and up to [`MAX_RESPONSE_BYTES`]:
+/// the one HTTP exchange of every REST and GraphQL call (subgraph fetches included).
+pub(crate) async fn exchange(
+    send: impl std::future::Future<Output = reqwest::Result<reqwest::Response>>,
+    timeout: std::time::Duration,
+) -> Result<(u16, bytes::Bytes), CallError> {
+    let timed_out = || CallError::Timeout {
+        after_ms: timeout.as_millis() as u64,
+    };
+    let exchange = async move {
+        let resp = send.await?;
+        let status = resp.status().as_u16();
+        Ok::<_, reqwest::Error>((status, read_capped(resp).await?))
+    };
+    match tokio::time::timeout(timeout, exchange).await {
+        Err(_) => Err(timed_out()),
+        Ok(Err(e)) if e.is_timeout() => Err(timed_out()),
+        Ok(Err(e)) => Err(CallError::Transport(crate::rest::describe_reqwest(&e))),
+        Ok(Ok((_, Err(too_large)))) => Err(CallError::BadPayload(too_large)),
+        Ok(Ok((status, Ok(body)))) => Ok((status, body)),
+    }
+}
+
 /// Reads a response body up to [`MAX_RESPONSE_BYTES`]: the inner `Err` says it was larger.
-pub(crate) async fn read_capped(
+async fn read_capped(
     mut resp: reqwest::Response,
 ) -> Result<Result<bytes::Bytes, String>, reqwest::Error> {
     let too_large = || format!("the answer is larger than {MAX_RESPONSE_BYTES} bytes");

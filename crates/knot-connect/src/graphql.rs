@@ -2,7 +2,7 @@
 //! as variables, and a selection chosen by the planner (only what the query needs).
 
 use crate::call::{http_category, preview, CallError, CallResult, Category, RequestSummary};
-use crate::rest::{describe_reqwest, render_headers};
+use crate::rest::render_headers;
 use crate::vars::Vars;
 use knot_model::{GraphqlOperation, GraphqlOperationType, GraphqlSource};
 use serde_json::{json, Map, Value};
@@ -128,33 +128,9 @@ impl GraphqlClient {
         for (k, v) in headers.iter().chain(forwarded.iter()) {
             req = req.header(k, v);
         }
-        let exchange = async move {
-            let resp = req.send().await?;
-            let status = resp.status().as_u16();
-            let body = crate::call::read_capped(resp).await?;
-            Ok::<_, reqwest::Error>((status, body))
-        };
-        let (status, bytes) = match tokio::time::timeout(timeout, exchange).await {
-            Err(_) => {
-                return CallResult::failed(
-                    started,
-                    summary,
-                    CallError::Timeout {
-                        after_ms: timeout.as_millis() as u64,
-                    },
-                )
-            }
-            Ok(Err(e)) => {
-                return CallResult::failed(
-                    started,
-                    summary,
-                    CallError::Transport(describe_reqwest(&e)),
-                )
-            }
-            Ok(Ok((_, Err(too_large)))) => {
-                return CallResult::failed(started, summary, CallError::BadPayload(too_large))
-            }
-            Ok(Ok((status, Ok(bytes)))) => (status, bytes),
+        let (status, bytes) = match crate::call::exchange(req.send(), timeout).await {
+            Ok(answer) => answer,
+            Err(e) => return CallResult::failed(started, summary, e),
         };
         let outcome = interpret(status, &bytes, &op.field);
         CallResult {
@@ -215,20 +191,7 @@ impl GraphqlClient {
         for (k, v) in headers.iter().chain(forwarded.iter()) {
             req = req.header(k, v);
         }
-        let exchange = async move {
-            let resp = req.send().await?;
-            let status = resp.status().as_u16();
-            let body = crate::call::read_capped(resp).await?;
-            Ok::<_, reqwest::Error>((status, body))
-        };
-        let outcome = match tokio::time::timeout(timeout, exchange).await {
-            Err(_) => Err(CallError::Timeout {
-                after_ms: timeout.as_millis() as u64,
-            }),
-            Ok(Err(e)) => Err(CallError::Transport(describe_reqwest(&e))),
-            Ok(Ok((_, Err(too_large)))) => Err(CallError::BadPayload(too_large)),
-            Ok(Ok((status, Ok(bytes)))) => Ok((status, bytes)),
-        };
+        let outcome = crate::call::exchange(req.send(), timeout).await;
         Exchange {
             outcome,
             request,

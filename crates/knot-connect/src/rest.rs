@@ -199,35 +199,9 @@ impl RestClient {
                 req.headers_mut().append(name, value);
             }
         }
-        let http = self.http.clone();
-        let exchange = async move {
-            let resp = http.execute(req).await?;
-            let status = resp.status().as_u16();
-            let body = crate::call::read_capped(resp).await?;
-            Ok::<_, reqwest::Error>((status, body))
-        };
-        match tokio::time::timeout(timeout, exchange).await {
-            Err(_) => CallResult::failed(
-                started,
-                summary,
-                CallError::Timeout {
-                    after_ms: timeout.as_millis() as u64,
-                },
-            ),
-            Ok(Err(e)) => {
-                let err = if e.is_timeout() {
-                    CallError::Timeout {
-                        after_ms: timeout.as_millis() as u64,
-                    }
-                } else {
-                    CallError::Transport(describe_reqwest(&e))
-                };
-                CallResult::failed(started, summary, err)
-            }
-            Ok(Ok((_, Err(too_large)))) => {
-                CallResult::failed(started, summary, CallError::BadPayload(too_large))
-            }
-            Ok(Ok((status, Ok(body)))) => {
+        match crate::call::exchange(self.http.execute(req), timeout).await {
+            Err(e) => CallResult::failed(started, summary, e),
+            Ok((status, body)) => {
                 let outcome = if (200..300).contains(&status) {
                     if body.iter().all(u8::is_ascii_whitespace) {
                         Ok(Value::Null)

@@ -347,27 +347,12 @@ impl Gateway {
         let Some(limits) = self.options.limits else {
             return Ok(());
         };
-        let mut size = Size::default();
+        let mut size = knot_plan::Size::default();
         measure(&prepared.operation.selection_set, 1, &mut size);
-        if size.depth > limits.max_depth {
-            return Err(FederationError::validation(format!(
-                "the query is nested {} levels deep; the limit is {}",
-                size.depth, limits.max_depth
-            )));
+        match limits.exceeded(&size) {
+            Some(message) => Err(FederationError::validation(message)),
+            None => Ok(()),
         }
-        if size.aliases > limits.max_aliases {
-            return Err(FederationError::validation(format!(
-                "the query has {} aliases; the limit is {}",
-                size.aliases, limits.max_aliases
-            )));
-        }
-        if size.fields > limits.max_fields {
-            return Err(FederationError::validation(format!(
-                "the query selects {} fields (fragments expanded); the limit is {}",
-                size.fields, limits.max_fields
-            )));
-        }
-        Ok(())
     }
 
     fn public_error(&self, error: &RunError) -> Value {
@@ -474,14 +459,7 @@ fn blank_inputs(
     }
 }
 
-#[derive(Default)]
-struct Size {
-    depth: usize,
-    aliases: usize,
-    fields: usize,
-}
-
-fn measure(selection: &SelectionSet, depth: usize, size: &mut Size) {
+fn measure(selection: &SelectionSet, depth: usize, size: &mut knot_plan::Size) {
     for item in &selection.items {
         match item {
             SelectionItem::Field(field) => {

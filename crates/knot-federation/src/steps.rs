@@ -185,6 +185,9 @@ pub struct EntityTarget {
 #[derive(Clone, Debug, Default)]
 pub struct FetchGraph {
     pub graph: DiGraph<FetchStep, ()>,
+    /// The graph lowered into Knot's plan JSON, made once by whoever traces it (a graph
+    /// without conditions is cached per operation, so repeated requests reuse it).
+    pub plan_json: std::sync::OnceLock<std::sync::Arc<Value>>,
 }
 
 impl FetchGraph {
@@ -230,78 +233,6 @@ impl FetchGraph {
             .collect();
         deps.sort_unstable();
         deps
-    }
-
-    /// `{nodes, edges, stages}` like every other Knot plan.
-    pub fn to_json(&self) -> Value {
-        let nodes: Vec<Value> = self
-            .graph
-            .node_weights()
-            .map(|step| {
-                let mut value = serde_json::to_value(step).unwrap_or(Value::Null);
-                if let Value::Object(map) = &mut value {
-                    map.insert("label".into(), Value::String(step.label()));
-                    map.insert(
-                        "path".into(),
-                        Value::Array(step.path().into_iter().map(Value::String).collect()),
-                    );
-                }
-                value
-            })
-            .collect();
-        let edges: Vec<Value> = self
-            .graph
-            .edge_indices()
-            .filter_map(|e| self.graph.edge_endpoints(e))
-            .map(|(from, to)| serde_json::json!({"from": from.index(), "to": to.index(), "kind": "requires"}))
-            .collect();
-        let stages: Vec<Value> = self
-            .stages()
-            .into_iter()
-            .map(|s| Value::Array(s.into_iter().map(Value::from).collect()))
-            .collect();
-        serde_json::json!({"nodes": nodes, "edges": edges, "stages": stages})
-    }
-
-    /// Graphviz DOT: one box per fetch, an edge per "waits for".
-    pub fn to_dot(&self) -> String {
-        let mut out = String::from(
-            "digraph plan {\n  rankdir=LR;\n  node [shape=box, fontname=\"sans-serif\"];\n",
-        );
-        for step in self.graph.node_weights() {
-            out.push_str(&format!(
-                "  n{} [label=\"{}: {}\"];\n",
-                step.id,
-                step.id,
-                step.label().replace('\\', "\\\\").replace('"', "\\\"")
-            ));
-        }
-        for edge in self.graph.edge_indices() {
-            if let Some((from, to)) = self.graph.edge_endpoints(edge) {
-                out.push_str(&format!("  n{} -> n{};\n", from.index(), to.index()));
-            }
-        }
-        out.push_str("}\n");
-        out
-    }
-
-    /// Mermaid flowchart of the same graph.
-    pub fn to_mermaid(&self) -> String {
-        let mut out = String::from("flowchart LR\n");
-        for step in self.graph.node_weights() {
-            out.push_str(&format!(
-                "  n{}[\"{}: {}\"]\n",
-                step.id,
-                step.id,
-                step.label().replace('"', "'")
-            ));
-        }
-        for edge in self.graph.edge_indices() {
-            if let Some((from, to)) = self.graph.edge_endpoints(edge) {
-                out.push_str(&format!("  n{} --> n{}\n", from.index(), to.index()));
-            }
-        }
-        out
     }
 
     /// Steps grouped by their longest distance from a root: each group can run at once.

@@ -4,7 +4,7 @@
 
 use crate::input::{check_not_blank, coerce};
 use crate::types::*;
-use crate::PlanError;
+use crate::{Limits, PlanError};
 use async_graphql_parser::types::{
     DocumentOperations, ExecutableDocument, Field, OperationType, Selection as AstSelection,
     SelectionSet,
@@ -341,15 +341,11 @@ impl<'a> Builder<'a> {
             self.aliases_seen += 1;
         }
         if self.fields_seen > self.limits.max_fields {
-            let max = self.limits.max_fields;
-            self.limit(format!(
-                "the query selects more than {max} fields (fragments expanded), the limit"
-            ));
+            self.limit(self.limits.fields_message());
             return;
         }
         if self.aliases_seen > self.limits.max_aliases {
-            let max = self.limits.max_aliases;
-            self.limit(format!("the query uses more than {max} aliases, the limit"));
+            self.limit(self.limits.aliases_message());
             return;
         }
         let key = f.node.response_key().node.to_string();
@@ -399,11 +395,12 @@ impl<'a> Builder<'a> {
         scope: &Scope,
         depth: usize,
     ) -> Vec<Selection> {
-        let max_depth = self.limits.max_depth.min(MAX_DEPTH);
-        if depth > max_depth {
-            self.limit(format!(
-                "the query is nested more than {max_depth} levels deep, the limit"
-            ));
+        if depth > self.limits.max_depth.min(MAX_DEPTH) {
+            let limits = Limits {
+                max_depth: self.limits.max_depth.min(MAX_DEPTH),
+                ..self.limits
+            };
+            self.limit(limits.depth_message());
             return Vec::new();
         }
         if self.limit_hit {

@@ -53,6 +53,63 @@ pub struct Limits {
     pub max_fields: usize,
 }
 
+/// How big an operation is (fragments expanded): what [`Limits`] bound.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Size {
+    /// Deepest field nesting (a root field is depth 1).
+    pub depth: usize,
+    pub aliases: usize,
+    pub fields: usize,
+}
+
+impl Limits {
+    /// The message for the first limit `size` breaks, with the measured size: the same
+    /// words for every request measured whole (over a supergraph, introspection).
+    pub fn exceeded(&self, size: &Size) -> Option<String> {
+        if size.depth > self.max_depth {
+            Some(format!(
+                "the query is nested {} levels deep, more than the limit of {}",
+                size.depth, self.max_depth
+            ))
+        } else if size.aliases > self.max_aliases {
+            Some(format!(
+                "the query uses {} aliases, more than the limit of {} aliases",
+                size.aliases, self.max_aliases
+            ))
+        } else if size.fields > self.max_fields {
+            Some(format!(
+                "the query selects {} fields (fragments expanded), more than the limit of {}",
+                size.fields, self.max_fields
+            ))
+        } else {
+            None
+        }
+    }
+
+    // The planner stops at the first field over a limit, before the whole size is known.
+
+    pub(crate) fn depth_message(&self) -> String {
+        format!(
+            "the query is nested more than {} levels deep, the limit",
+            self.max_depth
+        )
+    }
+
+    pub(crate) fn aliases_message(&self) -> String {
+        format!(
+            "the query uses more than {} aliases, the limit",
+            self.max_aliases
+        )
+    }
+
+    pub(crate) fn fields_message(&self) -> String {
+        format!(
+            "the query selects more than {} fields (fragments expanded), the limit",
+            self.max_fields
+        )
+    }
+}
+
 impl Default for Limits {
     /// No limit but the planner's own nesting guard.
     fn default() -> Self {

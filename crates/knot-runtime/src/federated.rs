@@ -17,11 +17,6 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub(crate) struct Federated {
     gateway: Gateway,
-    /// The workspace's own types: fields it binds on federated types are named by their
-    /// source and operation in plans and traces.
-    types: Arc<indexmap::IndexMap<String, knot_model::ObjectType>>,
-    /// Source name -> `rest` / `grpc` / `graphql`.
-    source_kinds: Arc<std::collections::HashMap<String, String>>,
 }
 
 impl Federated {
@@ -32,16 +27,7 @@ impl Federated {
         connectors: Arc<knot_connect::Connectors>,
     ) -> Result<Option<Federated>, RuntimeError> {
         match knot_federation::workspace_gateway(ws, vars, base, connectors) {
-            Ok(gateway) => Ok(gateway.map(|gateway| Federated {
-                gateway,
-                types: Arc::new(ws.schema.types.clone()),
-                source_kinds: Arc::new(
-                    ws.sources
-                        .iter()
-                        .map(|(name, s)| (name.clone(), s.kind_name().to_string()))
-                        .collect(),
-                ),
-            })),
+            Ok(gateway) => Ok(gateway.map(|gateway| Federated { gateway })),
             Err(WorkspaceFederationError::Source {
                 source_name,
                 message,
@@ -61,24 +47,18 @@ impl Federated {
             Supergraph::parse(sdl).map_err(|e| RuntimeError::Invalid(e.to_string()))?;
         let gateway = Gateway::new(Arc::new(supergraph), GatewayOptions::default())
             .map_err(|e| RuntimeError::Invalid(e.to_string()))?;
-        Ok(Federated {
-            gateway,
-            types: Arc::default(),
-            source_kinds: Arc::default(),
-        })
+        Ok(Federated { gateway })
     }
 
     pub(crate) fn with_limits(self, limits: Limits) -> Federated {
         Federated {
             gateway: self.gateway.with_limits(limits),
-            ..self
         }
     }
 
     pub(crate) fn with_detailed_trace(self, on: bool) -> Federated {
         Federated {
             gateway: self.gateway.with_detailed_trace(on),
-            ..self
         }
     }
 
@@ -90,14 +70,21 @@ impl Federated {
         self.gateway.supergraph().sdl()
     }
 
-    pub(crate) fn plan(&self, request: &Request) -> Result<Plan, Vec<PlanError>> {
+    /// `ws`: the workspace whose own bindings on federated types are named by their source
+    /// and operation.
+    pub(crate) fn plan(&self, ws: &Workspace, request: &Request) -> Result<Plan, Vec<PlanError>> {
         match self.gateway.plan(&gateway_request(request)) {
-            Ok((_, graph)) => Ok(self.lower(&graph, request)),
+            Ok((_, graph)) => Ok(self.lower(ws, &graph, request)),
             Err(e) => Err(plan_errors(&e)),
         }
     }
 
-    pub(crate) async fn run(&self, request: &Request, observer: Option<Observer>) -> Outcome {
+    pub(crate) async fn run(
+        &self,
+        ws: &Workspace,
+        request: &Request,
+        observer: Option<Observer>,
+    ) -> Outcome {
         match self
             .gateway
             .execute_observed(&gateway_request(request), observer)
@@ -106,7 +93,7 @@ impl Federated {
             Ok(answer) => {
                 // From the start of execution, like every trace (admission is not counted).
                 let duration_ms = answer.started.elapsed().as_secs_f64() * 1000.0;
-                let trace = self.trace(&answer, request, duration_ms);
+                let trace = self.trace(ws, &answer, request, duration_ms);
                 Outcome {
                     response: answer.body,
                     trace: Some(trace),
@@ -122,7 +109,12 @@ impl Federated {
     /// The federation graph as Knot's plan. Fetches of the workspace's own bindings (the
     /// generated subgraph the planner schedules them through) become `bound` nodes named
     /// by the binding's source and operation, like in every other workspace.
-    fn lower(&self, graph: &knot_federation::FetchGraph, request: &Request) -> Plan {
+    fn lower(
+        &self,
+        ws: &Workspace,
+        graph: &knot_federation::FetchGraph,
+        request: &Request,
+    ) -> Plan {
         let mut plan = graph.to_plan(request.operation_name.clone());
         for step in graph.graph.node_weights() {
             if step.subgraph != LOCAL_SUBGRAPH {
@@ -132,7 +124,14 @@ impl Federated {
                 .entity_fields()
                 .into_iter()
                 .filter_map(|(ty, field)| {
-                    let binding = self.types.get(&ty)?.fields.get(&field)?.binding.as_ref()?;
+                    let binding = ws
+                        .schema
+                        .types
+                        .get(&ty)?
+                        .fields
+                        .get(&field)?
+                        .binding
+                        .as_ref()?;
                     Some((ty, field, binding))
                 })
                 .collect();
@@ -166,10 +165,10 @@ impl Federated {
                 }
             }
             node.source = sources.join(", ");
-            node.source_kind = self
-                .source_kinds
+            node.source_kind = ws
+                .sources
                 .get(&binding.source)
-                .cloned()
+                .map(|s| s.kind_name().to_string())
                 .unwrap_or_default();
             node.operation = operations.join(", ");
             node.mode = if binding.batch.is_some() {
@@ -186,8 +185,14 @@ impl Federated {
 
     /// A federation run in the one trace format: the lowered plan, one node run and one
     /// span per subgraph call (named by its subgraph and operation), the detailed errors.
-    fn trace(&self, answer: &GatewayResponse, request: &Request, duration_ms: f64) -> Trace {
-        let plan = self.lower(&answer.graph, request);
+    fn trace(
+        &self,
+        ws: &Workspace,
+        answer: &GatewayResponse,
+        request: &Request,
+        duration_ms: f64,
+    ) -> Trace {
+        let graph = &answer.graph;
         let mut nodes = Vec::with_capacity(answer.spans.len());
         let mut spans = Vec::with_capacity(answer.spans.len());
         for s in &answer.spans {
@@ -230,10 +235,10 @@ impl Federated {
                 id: spans.len(),
                 node: s.step,
                 source: s.subgraph.clone(),
-                operation: plan
+                operation: graph
                     .graph
                     .node_weight(petgraph::graph::NodeIndex::new(s.step))
-                    .map(|n| n.operation.clone())
+                    .map(|step| step.operation_name())
                     .unwrap_or_default(),
                 start_ms: s.start_ms,
                 end_ms: s.end_ms,
@@ -256,7 +261,7 @@ impl Federated {
             });
         }
         // A step with nothing to ask (no object at its path) ran no call.
-        for id in 0..plan.graph.node_count() {
+        for id in 0..graph.graph.node_count() {
             if !nodes.iter().any(|n| n.node == id) {
                 nodes.push(NodeRun {
                     node: id,
@@ -292,7 +297,10 @@ impl Federated {
             })
             .collect();
         Trace {
-            plan: Arc::new(plan.to_json()),
+            plan: graph
+                .plan_json
+                .get_or_init(|| Arc::new(self.lower(ws, graph, request).to_json()))
+                .clone(),
             nodes,
             spans,
             errors,

@@ -22,7 +22,7 @@ pub use knot_connect::{CallResult, Vars};
 pub use knot_execute::{
     trace_json_schema, NodeEvent, NodeRun, Observer, Outcome, Request, Span, Trace, TraceError,
 };
-pub use knot_plan::{plan_json_schema, Limits, Plan, PlanError};
+pub use knot_plan::{plan_json_schema, Limits, Plan, PlanError, Size};
 
 use knot_execute::Engine;
 use knot_model::Workspace;
@@ -157,7 +157,7 @@ impl Runtime {
     /// Plans without calling anything: the fan-out graph a run of `request` would execute.
     pub fn plan(&self, request: &Request) -> Result<Plan, Vec<PlanError>> {
         match &self.inner.federation {
-            Some(f) => f.plan(request),
+            Some(f) => f.plan(self.workspace(), request),
             None => knot_plan::plan_with_limits(
                 self.workspace(),
                 &request.document,
@@ -177,7 +177,7 @@ impl Runtime {
     /// [`Runtime::run`], reporting each fetch node's start and end to `observer`.
     pub async fn run_observed(&self, request: &Request, observer: Option<Observer>) -> Outcome {
         match &self.inner.federation {
-            Some(f) => f.run(request, observer).await,
+            Some(f) => f.run(self.workspace(), request, observer).await,
             None => {
                 self.inner
                     .engine

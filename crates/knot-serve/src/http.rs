@@ -185,13 +185,10 @@ async fn run(gw: &Gateway, loaded: &Loaded, req: GqlRequest, headers: &HeaderMap
             crate::introspection::root_kinds(&doc, req.operation_name.as_deref());
         if introspection {
             // The same size limits and timeout as every data request, checked before any work.
-            let limit = crate::introspection::over_limit(
+            let limit = crate::limits(settings).exceeded(&crate::introspection::size(
                 &doc,
                 req.operation_name.as_deref(),
-                settings.max_depth(),
-                settings.max_aliases(),
-                settings.max_fields(),
-            );
+            ));
             let response = match (&loaded.introspection, data, limit) {
                 (None, _, _) => {
                     json!({"errors": [{"message": "Introspection is disabled on this gateway.", "extensions": {"category": "VALIDATION"}}]})

@@ -35,38 +35,34 @@ pub fn root_kinds(
     (introspection, data)
 }
 
-/// The first size limit an introspection document breaks (depth, aliases, fields, with
-/// fragments expanded), as the message data requests get for the same limit; checked
-/// before any work, so a request of thousands of aliased `__schema` selections costs a
+/// The size of an introspection document (depth, aliases, fields, fragments expanded,
+/// spreads bounded), measured before any work so the gateway's [`knot_runtime::Limits`]
+/// apply to it as to every request: thousands of aliased `__schema` selections cost a
 /// parse and a walk, not an answer.
-pub fn over_limit(
+pub fn size(
     doc: &async_graphql_parser::types::ExecutableDocument,
     operation: Option<&str>,
-    max_depth: usize,
-    max_aliases: usize,
-    max_fields: usize,
-) -> Option<String> {
+) -> knot_runtime::Size {
     use async_graphql_parser::types::{Selection, SelectionSet};
-    struct Count<'d> {
+    struct Walk<'d> {
         doc: &'d async_graphql_parser::types::ExecutableDocument,
-        fields: usize,
-        aliases: usize,
-        depth: usize,
+        size: knot_runtime::Size,
         spreads: usize,
     }
-    impl<'d> Count<'d> {
+    impl<'d> Walk<'d> {
         fn walk(&mut self, set: &'d SelectionSet, depth: usize) {
-            self.depth = self.depth.max(depth);
             for item in &set.items {
+                if self.size.fields > 1_000_000 {
+                    return;
+                }
                 match &item.node {
                     Selection::Field(f) => {
-                        self.fields += 1;
+                        self.size.fields += 1;
+                        self.size.depth = self.size.depth.max(depth);
                         if f.node.alias.is_some() {
-                            self.aliases += 1;
+                            self.size.aliases += 1;
                         }
-                        if !f.node.selection_set.node.items.is_empty() {
-                            self.walk(&f.node.selection_set.node, depth + 1);
-                        }
+                        self.walk(&f.node.selection_set.node, depth + 1);
                     }
                     Selection::InlineFragment(inline) => {
                         self.walk(&inline.node.selection_set.node, depth)
@@ -76,7 +72,7 @@ pub fn over_limit(
                         // fragment bombs alike.
                         self.spreads += 1;
                         if self.spreads > 10_000 {
-                            self.fields = usize::MAX / 2;
+                            self.size.fields = usize::MAX / 2;
                             return;
                         }
                         if let Some(fragment) =
@@ -86,40 +82,21 @@ pub fn over_limit(
                         }
                     }
                 }
-                if self.fields > 1_000_000 {
-                    return;
-                }
             }
         }
     }
-    let mut count = Count {
+    let mut walk = Walk {
         doc,
-        fields: 0,
-        aliases: 0,
-        depth: 0,
+        size: knot_runtime::Size::default(),
         spreads: 0,
     };
     for (name, op) in doc.operations.iter() {
         if operation.is_some() && name.map(|n| n.as_str()) != operation {
             continue;
         }
-        count.walk(&op.node.selection_set.node, 1);
+        walk.walk(&op.node.selection_set.node, 1);
     }
-    if count.depth > max_depth {
-        Some(format!(
-            "the query is nested more than {max_depth} levels deep, the limit"
-        ))
-    } else if count.aliases > max_aliases {
-        Some(format!(
-            "the query uses more than {max_aliases} aliases, the limit"
-        ))
-    } else if count.fields > max_fields {
-        Some(format!(
-            "the query selects more than {max_fields} fields (fragments expanded), the limit"
-        ))
-    } else {
-        None
-    }
+    walk.size
 }
 
 /// The dynamic schema of a public SDL: every object,

@@ -153,7 +153,7 @@ fn introspection_schema(runtime: &Runtime) -> Option<async_graphql::dynamic::Sch
 }
 
 /// The gateway's size limits for every request.
-fn limits(settings: &GatewaySettings) -> Limits {
+pub(crate) fn limits(settings: &GatewaySettings) -> Limits {
     Limits {
         max_depth: settings.max_depth(),
         max_aliases: settings.max_aliases(),
