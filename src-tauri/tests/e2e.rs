@@ -468,6 +468,69 @@ async fn a_federation_workspace_is_explored_and_planned_like_any_other() {
             && texts.iter().any(|t| t.contains("maintenance · byDevices"))
     })
     .await;
+    // The other screens a federation workspace changed, seen as a person sees them: the
+    // Schema screen shows the supergraph's public schema, the topology its subgraphs' types,
+    // and the designer has no false problem.
+    s.wait("[data-testid=nav-schema]").await.click().await.ok();
+    s.until(
+        "the Schema screen shows the composed public schema",
+        || async {
+            let sdl = match s.client.find(Locator::Css("[data-testid=sdl]")).await {
+                Ok(e) if e.is_displayed().await.unwrap_or(false) => {
+                    e.text().await.unwrap_or_default()
+                }
+                _ => return false,
+            };
+            sdl.contains("cameraLocation")
+                && sdl.contains("device(id: ID!)")
+                && !sdl.contains("join__")
+        },
+    )
+    .await;
+    s.wait("[data-testid=nav-topology]")
+        .await
+        .click()
+        .await
+        .ok();
+    s.until("the topology shows the subgraphs' types", || async {
+        let mut shown = 0;
+        for id in [
+            "type:Camera",
+            "type:Location",
+            "source:safety",
+            "source:maintenance",
+        ] {
+            if let Ok(e) = s
+                .client
+                .find(Locator::Css(&format!(
+                    "[data-testid=topo-node][data-id='{id}']"
+                )))
+                .await
+            {
+                if e.is_displayed().await.unwrap_or(false) {
+                    shown += 1;
+                }
+            }
+        }
+        shown == 4
+    })
+    .await;
+    s.wait("[data-testid=nav-designer]")
+        .await
+        .click()
+        .await
+        .ok();
+    s.until("the designer finds no problem", || async {
+        match s
+            .client
+            .find(Locator::Css("[data-testid=designer-status]"))
+            .await
+        {
+            Ok(e) => e.text().await.unwrap_or_default().contains("no problems"),
+            Err(_) => false,
+        }
+    })
+    .await;
     for (w, h) in [(1440, 900), (1024, 700)] {
         s.client.set_window_size(w, h).await.ok();
         for theme in ["light", "dark"] {
@@ -490,8 +553,15 @@ async fn a_federation_workspace_is_explored_and_planned_like_any_other() {
                     .await
                     .ok();
             }
-            tokio::time::sleep(Duration::from_millis(400)).await;
-            s.screenshot(&format!("{w}x{h}-{theme}")).await;
+            for screen in ["query", "schema", "topology", "designer"] {
+                s.wait(&format!("[data-testid=nav-{screen}]"))
+                    .await
+                    .click()
+                    .await
+                    .ok();
+                tokio::time::sleep(Duration::from_millis(400)).await;
+                s.screenshot(&format!("{screen}-{w}x{h}-{theme}")).await;
+            }
         }
     }
     let _ = s.client.clone().close().await;
