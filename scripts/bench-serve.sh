@@ -5,6 +5,8 @@
 #   2. GET /composite-order-details/1 (the same operation as a REST endpoint),
 #   3. GET /orders/1 straight on the Orders demo service (1 call, no gateway).
 # The ratio of 3 to 1 and 2 shows the gateway's cost. Bounded: N requests per target.
+# ERROR_RATE=0.05 makes every demo service fail that fraction of its calls (the load test
+# with faults: answers stay 200 with errors at their paths, or 502 for the REST endpoint).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${N:-20000}"
@@ -13,9 +15,12 @@ if ! command -v hey >/dev/null 2>&1; then
   sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
   $sudo apt-get update -q && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q hey
 fi
-cargo build --release -p knot-cli
-KNOT=target/release/knot
-"$KNOT" demo >/dev/null 2>&1 &
+# KNOT=path/to/knot measures that binary (e.g. an earlier build) instead of building one.
+if [ -z "${KNOT:-}" ]; then
+  cargo build --release -p knot-cli
+  KNOT=target/release/knot
+fi
+"$KNOT" demo --error-rate "${ERROR_RATE:-0}" >/dev/null 2>&1 &
 demo=$!
 KNOT_LOG=error "$KNOT" serve examples/shop.knot.json --listen 127.0.0.1:4000 2>/dev/null &
 gw=$!

@@ -26,6 +26,10 @@ pub struct ServeArgs {
     /// Address to listen on. Anything but loopback only when asked.
     #[arg(long, default_value = "127.0.0.1:4000")]
     listen: SocketAddr,
+    /// Serve /metrics and /ready (and /health) on this address instead of --listen, so
+    /// operators' endpoints stay off the public port.
+    #[arg(long, value_name = "ADDR")]
+    admin_listen: Option<SocketAddr>,
     /// Environment to use (default: the workspace's default).
     #[arg(long = "env")]
     env: Option<String>,
@@ -64,6 +68,7 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         trace_header: args.trace_header,
         trace_token,
         listen: args.listen,
+        admin_listen: args.admin_listen,
         env: args.env,
         vars,
         reload_interval: Duration::from_millis(args.reload_ms.max(50)),
@@ -71,10 +76,16 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async move {
         let running = start(options, shutdown_signal()).await?;
-        eprintln!(
-            "knot serve: listening on http://{} (GraphQL at /graphql; /health, /ready, /metrics)",
-            running.addr
-        );
+        match running.admin_addr {
+            Some(admin) => eprintln!(
+                "knot serve: listening on http://{} (GraphQL at /graphql; /health); /ready and /metrics on http://{admin}",
+                running.addr
+            ),
+            None => eprintln!(
+                "knot serve: listening on http://{} (GraphQL at /graphql; /health, /ready, /metrics)",
+                running.addr
+            ),
+        }
         running.wait().await;
         Ok(ExitCode::SUCCESS)
     })

@@ -8,6 +8,7 @@
 //! message; the detail (source, URL, status) goes to the trace only. Nothing here knows
 //! about Tauri, terminals, HTTP servers or storage.
 
+pub mod cache;
 pub mod drive;
 pub mod project;
 pub mod run;
@@ -19,6 +20,7 @@ pub use trace::{trace_json_schema, NodeRun, Span, Trace, TraceError};
 
 use knot_model::{Workspace, QUERY_TYPE};
 use serde_json::{json, Map, Value};
+use cache::PlanCache;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
@@ -74,24 +76,33 @@ impl Outcome {
 pub struct Engine {
     workspace: Arc<Workspace>,
     connectors: Arc<Connectors>,
-    plans: Arc<PlanCache>,
+    plans: Arc<Plans>,
 }
 
 /// Plans already made, by document, operation name, variables and limits: repeated
-/// requests skip parsing and planning. Bounded; emptied when full.
-#[derive(Default)]
-struct PlanCache {
-    entries: std::sync::Mutex<std::collections::HashMap<PlanKey, Arc<CachedPlan>>>,
+/// requests skip parsing and planning. Bounded by bytes (see [`cache`]).
+type Plans = PlanCache<PlanKey, CachedPlan>;
+
+#[derive(Hash, PartialEq, Eq)]
+struct PlanKey {
+    document: String,
+    operation_name: Option<String>,
+    variables: String,
+    limits: (usize, usize, usize),
 }
 
-type PlanKey = (String, Option<String>, String, (usize, usize, usize));
+impl cache::Weigh for PlanKey {
+    fn text_bytes(&self) -> usize {
+        self.document.len()
+            + self.operation_name.as_ref().map_or(0, String::len)
+            + self.variables.len()
+    }
+}
 
 struct CachedPlan {
     plan: Plan,
     json: Arc<Value>,
 }
-
-const PLAN_CACHE_ENTRIES: usize = 512;
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
@@ -115,7 +126,7 @@ impl Engine {
         Ok(Engine {
             workspace: Arc::new(workspace),
             connectors: Arc::new(connectors),
-            plans: Arc::new(PlanCache::default()),
+            plans: Arc::new(PlanCache::new(cache::DEFAULT_PLAN_CACHE_BYTES)),
         })
     }
 
@@ -125,7 +136,7 @@ impl Engine {
         Engine {
             workspace: Arc::new(workspace),
             connectors,
-            plans: Arc::new(PlanCache::default()),
+            plans: Arc::new(PlanCache::new(cache::DEFAULT_PLAN_CACHE_BYTES)),
         }
     }
 
@@ -181,18 +192,13 @@ impl Engine {
         limits: knot_plan::Limits,
         observer: Option<Observer>,
     ) -> Outcome {
-        let key: PlanKey = (
-            request.document.clone(),
-            request.operation_name.clone(),
-            serde_json::to_string(&request.variables).unwrap_or_default(),
-            (limits.max_depth, limits.max_aliases, limits.max_fields),
-        );
-        let cached = self
-            .plans
-            .entries
-            .lock()
-            .ok()
-            .and_then(|m| m.get(&key).cloned());
+        let key = PlanKey {
+            document: request.document.clone(),
+            operation_name: request.operation_name.clone(),
+            variables: serde_json::to_string(&request.variables).unwrap_or_default(),
+            limits: (limits.max_depth, limits.max_aliases, limits.max_fields),
+        };
+        let cached = self.plans.get(&key);
         if let Some(c) = cached {
             return self
                 .execute_inner(&c.plan, c.json.clone(), &request.headers, observer.as_ref())
@@ -215,12 +221,7 @@ impl Engine {
         };
         let json = Arc::new(plan.to_json());
         let entry = Arc::new(CachedPlan { plan, json });
-        if let Ok(mut m) = self.plans.entries.lock() {
-            if m.len() >= PLAN_CACHE_ENTRIES {
-                m.clear();
-            }
-            m.insert(key, entry.clone());
-        }
+        self.plans.insert(key, entry.clone());
         self.execute_inner(
             &entry.plan,
             entry.json.clone(),

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use graphql_tools::parser::schema::{Definition, TypeDefinition};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use graphql_tools::validation::rules::default_rules_validation_plan;
 use graphql_tools::validation::utils::ValidationError;
@@ -52,9 +52,6 @@ fn user_schema_sdl(document: &graphql_tools::parser::schema::Document<'static, S
     document.to_string()
 }
 
-/// How many prepared operations one supergraph keeps.
-const PLAN_CACHE_ENTRIES: usize = 512;
-
 /// How long the planner may think about one operation.
 const PLANNING_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
@@ -73,7 +70,7 @@ pub struct Supergraph {
     public_types: HashSet<String>,
     /// The public schema as SDL, rendered once.
     public_sdl: String,
-    cache: Mutex<HashMap<CacheKey, Arc<Prepared>>>,
+    cache: knot_execute::cache::PlanCache<CacheKey, Prepared>,
 }
 
 impl std::fmt::Debug for Supergraph {
@@ -143,7 +140,7 @@ impl Supergraph {
             validation: default_rules_validation_plan(),
             sdl: sdl.to_owned(),
             subgraphs,
-            cache: Mutex::new(HashMap::new()),
+            cache: knot_execute::cache::PlanCache::new(knot_execute::cache::DEFAULT_PLAN_CACHE_BYTES),
         })
     }
 
@@ -173,18 +170,11 @@ impl Supergraph {
         operation_name: Option<&str>,
     ) -> Result<Arc<Prepared>, FederationError> {
         let key = (query.to_owned(), operation_name.map(str::to_owned));
-        if let Ok(cache) = self.cache.lock() {
-            if let Some(found) = cache.get(&key) {
-                return Ok(found.clone());
-            }
+        if let Some(found) = self.cache.get(&key) {
+            return Ok(found);
         }
         let prepared = Arc::new(self.prepare_uncached(query, operation_name)?);
-        if let Ok(mut cache) = self.cache.lock() {
-            if cache.len() >= PLAN_CACHE_ENTRIES {
-                cache.clear();
-            }
-            cache.insert(key, prepared.clone());
-        }
+        self.cache.insert(key, prepared.clone());
         Ok(prepared)
     }
 

@@ -72,7 +72,7 @@ pub struct GatewaySettings {
     /// Time allowed for one request, in milliseconds (default 30000).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_timeout_ms: Option<u64>,
-    /// Answer introspection queries (default true).
+    /// Answer introspection queries (default: only when listening on loopback).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub introspection: Option<bool>,
     /// A request carrying this header, with `traceToken`'s value, gets the plan and spans
@@ -91,6 +91,30 @@ pub struct GatewaySettings {
     /// Time in-flight requests get to finish on shutdown, in milliseconds (default 10000).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shutdown_grace_ms: Option<u64>,
+    /// Time a client gets to send a request's headers once it has started sending them,
+    /// in milliseconds (default 10000); a slower connection is closed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header_read_timeout_ms: Option<u64>,
+    /// Time a client gets to send a request's body, in milliseconds (default 10000);
+    /// a slower request is answered 408.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_read_timeout_ms: Option<u64>,
+    /// Time a connection may stay open with no request in flight, in milliseconds
+    /// (default 60000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idle_timeout_ms: Option<u64>,
+    /// Most client connections open at once (default 1024); one more is answered 503
+    /// with `Retry-After` and closed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_connections: Option<usize>,
+    /// Most requests in flight at once (default 512); one more is answered 503 with
+    /// `Retry-After` at once instead of waiting in a queue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_in_flight: Option<usize>,
+    /// Largest answer sent, in bytes (default 32 MiB); a larger one is replaced by an
+    /// error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_response_bytes: Option<usize>,
 }
 
 impl GatewaySettings {
@@ -112,8 +136,29 @@ impl GatewaySettings {
     pub fn request_timeout_ms(&self) -> u64 {
         self.request_timeout_ms.unwrap_or(30_000)
     }
-    pub fn introspection(&self) -> bool {
-        self.introspection.unwrap_or(true)
+    /// Whether introspection is answered: as set, else only when the gateway listens on
+    /// loopback (a gateway reachable from other machines does not describe itself unless
+    /// told to).
+    pub fn introspection(&self, listening_on_loopback: bool) -> bool {
+        self.introspection.unwrap_or(listening_on_loopback)
+    }
+    pub fn header_read_timeout_ms(&self) -> u64 {
+        self.header_read_timeout_ms.unwrap_or(10_000)
+    }
+    pub fn body_read_timeout_ms(&self) -> u64 {
+        self.body_read_timeout_ms.unwrap_or(10_000)
+    }
+    pub fn idle_timeout_ms(&self) -> u64 {
+        self.idle_timeout_ms.unwrap_or(60_000)
+    }
+    pub fn max_connections(&self) -> usize {
+        self.max_connections.unwrap_or(1024)
+    }
+    pub fn max_in_flight(&self) -> usize {
+        self.max_in_flight.unwrap_or(512)
+    }
+    pub fn max_response_bytes(&self) -> usize {
+        self.max_response_bytes.unwrap_or(32 << 20)
     }
     pub fn shutdown_grace_ms(&self) -> u64 {
         self.shutdown_grace_ms.unwrap_or(10_000)

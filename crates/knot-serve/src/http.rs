@@ -17,16 +17,54 @@ use std::time::{Duration, Instant};
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 
-pub fn router(gw: Arc<Gateway>) -> Router {
-    Router::new()
+/// The public router. `operator_routes`: also serve `/ready` and `/metrics` (when no
+/// separate admin address is configured).
+pub fn router(gw: Arc<Gateway>, operator_routes: bool) -> Router {
+    let mut r = Router::new()
         .route("/graphql", get(graphql).post(graphql))
-        .route("/health", get(health))
-        .route("/ready", get(ready))
-        .route("/metrics", get(metrics))
-        .fallback(rest_endpoint)
+        .route("/health", get(health));
+    if operator_routes {
+        r = r.route("/ready", get(ready)).route("/metrics", get(metrics));
+    }
+    r.fallback(rest_endpoint)
+        .layer(axum::middleware::from_fn_with_state(gw.clone(), in_flight_limit))
         .layer(axum::middleware::from_fn_with_state(gw.clone(), host_check))
         .layer(axum::extract::DefaultBodyLimit::disable())
         .with_state(gw)
+}
+
+/// The operators' router, on its own address: health, readiness and metrics.
+pub fn admin_router(gw: Arc<Gateway>) -> Router {
+    Router::new()
+        .route("/health", get(health))
+        .route("/ready", get(ready))
+        .route("/metrics", get(metrics))
+        .layer(axum::middleware::from_fn_with_state(gw.clone(), host_check))
+        .with_state(gw)
+}
+
+/// Sheds load instead of queueing it: past `maxInFlight` requests at once, the next one is
+/// answered 503 with `Retry-After` straight away. `/health` is never shed (a balancer
+/// asking whether the process lives should not read "overloaded" as "dead").
+async fn in_flight_limit(
+    State(gw): State<Arc<Gateway>>,
+    request: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if request.uri().path() == "/health" {
+        return next.run(request).await;
+    }
+    let max = gw.current().settings.max_in_flight().max(1);
+    let Some(_slot) = gw.in_flight.try_enter(max) else {
+        gw.metrics.shed("in_flight");
+        let r = json_response(
+            StatusCode::SERVICE_UNAVAILABLE,
+            &json!({"errors": [{"message": "The gateway is at its limit of requests in flight; retry shortly.", "extensions": {"category": "UNAVAILABLE"}}]}),
+            "application/json",
+        );
+        return ([(header::RETRY_AFTER, "1")], r).into_response();
+    };
+    next.run(request).await
 }
 
 /// Refuses a request addressed to a host the gateway does not answer for (DNS rebinding:
@@ -126,6 +164,32 @@ async fn metrics(State(gw): State<Arc<Gateway>>) -> Response {
 fn json_response(status: StatusCode, body: &Value, content_type: &'static str) -> Response {
     let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
     (status, [(header::CONTENT_TYPE, content_type)], bytes).into_response()
+}
+
+/// An answer to a GraphQL or REST request: capped at `maxResponseBytes` (a larger one is
+/// replaced by an error, never sent in part) and, when client headers are forwarded
+/// downstream, marked for no shared cache.
+fn answer(loaded: &Loaded, status: StatusCode, body: &Value, content_type: &'static str) -> Response {
+    let mut bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
+    let mut status = status;
+    let limit = loaded.settings.max_response_bytes();
+    if bytes.len() > limit {
+        tracing::warn!(bytes = bytes.len(), limit, "answer larger than maxResponseBytes replaced by an error");
+        let msg = format!("The answer is larger than this gateway's limit of {limit} bytes; ask for fewer fields or items.");
+        bytes = serde_json::to_vec(&json!({"errors": [{"message": msg, "extensions": {"category": "VALIDATION"}}]}))
+            .unwrap_or_else(|_| b"{}".to_vec());
+        if content_type == GRAPHQL_RESPONSE || status != StatusCode::OK {
+            status = StatusCode::BAD_REQUEST;
+        }
+    }
+    let mut r = (status, [(header::CONTENT_TYPE, content_type)], bytes).into_response();
+    if loaded.forwards_headers {
+        r.headers_mut().insert(
+            header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("private, no-store"),
+        );
+    }
+    r
 }
 
 fn request_error(status: StatusCode, message: &str) -> Response {
@@ -313,7 +377,19 @@ async fn graphql(State(gw): State<Arc<Gateway>>, request: Request) -> Response {
             return finish(StatusCode::UNSUPPORTED_MEDIA_TYPE, r, None, None);
         }
         let limit = loaded.settings.max_body_bytes();
-        let bytes = match to_bytes(body, limit).await {
+        let deadline = Duration::from_millis(loaded.settings.body_read_timeout_ms());
+        let read = match tokio::time::timeout(deadline, to_bytes(body, limit)).await {
+            Ok(read) => read,
+            Err(_) => {
+                let r = request_error(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "The request body did not arrive in time.",
+                );
+                let r = ([(header::CONNECTION, "close")], r).into_response();
+                return finish(StatusCode::REQUEST_TIMEOUT, r, None, None);
+            }
+        };
+        let bytes = match read {
             Ok(b) => b,
             Err(_) => {
                 let msg = format!("The request body is larger than the limit of {limit} bytes.");
@@ -359,7 +435,8 @@ async fn graphql(State(gw): State<Arc<Gateway>>, request: Request) -> Response {
     } else {
         StatusCode::OK
     };
-    let r = json_response(status, &ran.response, media);
+    let r = answer(&loaded, status, &ran.response, media);
+    let status = r.status();
     finish(status, r, op.as_deref(), Some(&ran))
 }
 
@@ -469,14 +546,34 @@ async fn rest_endpoint(State(gw): State<Arc<Gateway>>, request: Request<Body>) -
     };
     let route_label = format!("{} {}", route.method.as_str(), route.template);
     let finish = |status: StatusCode, body: &Value, ran: Option<&Ran>| {
+        let r = answer(&loaded, status, body, "application/json");
+        let status = r.status();
         gw.metrics.request(
             &route_label,
             status.as_u16(),
             started.elapsed().as_secs_f64(),
         );
         log(&route_label, Some(&route.operation), status, started, ran);
-        json_response(status, body, "application/json")
+        r
     };
+    // A write must say it sends JSON: an HTML form on another site can send only
+    // urlencoded, multipart or text/plain bodies, so it cannot trigger one.
+    if parts.method != Method::GET && parts.method != Method::HEAD {
+        let ct = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if ct.split(';').next().map(|t| t.trim().to_ascii_lowercase()).as_deref()
+            != Some("application/json")
+        {
+            return finish(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                &json!({"errors": [{"message": "Send this request with Content-Type: application/json.", "extensions": {"category": "VALIDATION"}}]}),
+                None,
+            );
+        }
+    }
     let query = parts.uri.query().map(url_pairs).unwrap_or_default();
     let variables = match route.variables(&params, &query) {
         Ok(v) => v,

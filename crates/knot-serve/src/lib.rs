@@ -8,6 +8,7 @@
 //! REST endpoints is done by the gateway itself (not by the HTTP router) so endpoints can
 //! change on reload without restarting the listener.
 
+mod conn;
 mod http;
 pub mod introspection;
 pub mod metrics;
@@ -39,6 +40,9 @@ pub struct ServeOptions {
     /// that asks for the plan and spans in `extensions.knot`, and the value it must carry.
     pub trace_header: Option<String>,
     pub trace_token: Option<String>,
+    /// Serve `/metrics` and `/ready` on this address only (with `/health`), not on
+    /// `listen`: operators' endpoints off the public port.
+    pub admin_listen: Option<SocketAddr>,
 }
 
 impl ServeOptions {
@@ -52,6 +56,7 @@ impl ServeOptions {
             supergraph: false,
             trace_header: None,
             trace_token: None,
+            admin_listen: None,
         }
     }
 }
@@ -73,6 +78,8 @@ pub struct Loaded {
     pub routes: Vec<RestRoute>,
     /// The value the trace header must carry (rendered from its secret); no trace without it.
     pub trace_token: Option<String>,
+    /// Some source forwards client headers: answers are marked `private, no-store`.
+    pub forwards_headers: bool,
 }
 
 impl Loaded {
@@ -111,14 +118,16 @@ fn fingerprint(bytes: &[u8]) -> u64 {
 }
 
 /// Reads, checks and prepares a workspace file. Every problem is in the error text.
+/// `loopback`: whether the gateway listens on loopback only (introspection's default).
 pub fn load(
     path: &Path,
     env: Option<&str>,
     extra_vars: &[(String, String)],
+    loopback: bool,
 ) -> Result<Loaded, ServeError> {
     let bytes = std::fs::read(path)
         .map_err(|e| ServeError::Workspace(format!("cannot read {}: {e}", path.display())))?;
-    load_bytes(path, &bytes, env, extra_vars)
+    load_bytes(path, &bytes, env, extra_vars, loopback)
 }
 
 fn load_source(options: &ServeOptions, bytes: &[u8]) -> Result<Loaded, ServeError> {
@@ -135,6 +144,7 @@ fn load_source(options: &ServeOptions, bytes: &[u8]) -> Result<Loaded, ServeErro
             bytes,
             options.env.as_deref(),
             &options.vars,
+            options.listen.ip().is_loopback(),
         )
     }
 }
@@ -183,6 +193,7 @@ fn load_supergraph(
         settings,
         routes: Vec::new(),
         trace_token: trace_token.filter(|t| !t.is_empty()),
+        forwards_headers: false,
     })
 }
 
@@ -191,6 +202,7 @@ fn load_bytes(
     bytes: &[u8],
     env: Option<&str>,
     extra_vars: &[(String, String)],
+    loopback: bool,
 ) -> Result<Loaded, ServeError> {
     let report = check_bytes(bytes);
     let ws: Workspace = match report.workspace {
@@ -234,7 +246,8 @@ fn load_bytes(
     let runtime = Runtime::load(ws, vars, base)
         .map_err(|e| ServeError::Workspace(e.to_string()))?
         .with_limits(limits(&settings));
-    let introspection = if settings.introspection() {
+    let forwards_headers = ws_forwards_headers(runtime.workspace());
+    let introspection = if settings.introspection(loopback) {
         introspection_schema(&runtime)
     } else {
         None
@@ -245,7 +258,14 @@ fn load_bytes(
         introspection,
         routes,
         trace_token,
+        forwards_headers,
     })
+}
+
+/// Whether any source forwards client headers downstream (answers then depend on who asks
+/// and must not be stored by shared caches).
+fn ws_forwards_headers(ws: &Workspace) -> bool {
+    ws.sources.values().any(|s| !s.forward_headers().is_empty())
 }
 
 /// Shared state of a running gateway.
@@ -253,6 +273,7 @@ pub struct Gateway {
     current: RwLock<Arc<Loaded>>,
     seen: std::sync::Mutex<Seen>,
     pub metrics: metrics::Metrics,
+    in_flight: conn::InFlight,
     options: ServeOptions,
 }
 
@@ -313,6 +334,8 @@ impl Gateway {
 /// A gateway bound to its address and serving in the background.
 pub struct Running {
     pub addr: SocketAddr,
+    /// Where `/metrics` and `/ready` are served when an admin address was asked for.
+    pub admin_addr: Option<SocketAddr>,
     pub gateway: Arc<Gateway>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
@@ -362,6 +385,7 @@ pub async fn start(
         current: RwLock::new(Arc::new(loaded)),
         seen: std::sync::Mutex::new(seen),
         metrics: Default::default(),
+        in_flight: Default::default(),
         options: options.clone(),
     });
 
@@ -381,42 +405,65 @@ pub async fn start(
         })
     };
 
+    let admin = match options.admin_listen {
+        Some(at) => {
+            let l = tokio::net::TcpListener::bind(at)
+                .await
+                .map_err(|e| ServeError::Listen {
+                    addr: at,
+                    message: e.to_string(),
+                })?;
+            Some(l)
+        }
+        None => None,
+    };
+    let admin_addr = admin.as_ref().and_then(|l| l.local_addr().ok());
+
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let app = http::router(gateway.clone());
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let app = http::router(gateway.clone(), admin.is_none());
     let gw = gateway.clone();
     let task = tokio::spawn(async move {
-        let signalled = Arc::new(tokio::sync::Notify::new());
-        let notify = signalled.clone();
-        let stop_signal = async move {
-            tokio::select! {
-                _ = stop => {}
-                _ = rx => {}
-            }
-            tracing::info!("shutting down: no new connections; finishing in-flight requests");
-            notify.notify_waiters();
-        };
-        let server = axum::serve(
+        let open = Arc::new(conn::Open::default());
+        let main = tokio::spawn(conn::accept_loop(
             listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(stop_signal);
-        let grace = Duration::from_millis(gw.current().settings.shutdown_grace_ms());
-        let bound = async {
-            signalled.notified().await;
-            tokio::time::sleep(grace).await;
-        };
+            app,
+            gw.clone(),
+            open.clone(),
+            stop_rx.clone(),
+        ));
+        let admin_loop = admin.map(|l| {
+            tokio::spawn(conn::accept_loop(
+                l,
+                http::admin_router(gw.clone()),
+                gw.clone(),
+                open.clone(),
+                stop_rx.clone(),
+            ))
+        });
         tokio::select! {
-            r = server => {
-                if let Err(e) = r {
-                    tracing::error!(error = %e, "server error");
-                }
-            }
-            _ = bound => tracing::warn!(grace_ms = grace.as_millis() as u64, "grace period over; dropping requests still in flight"),
+            _ = stop => {}
+            _ = rx => {}
+        }
+        tracing::info!("shutting down: no new connections; finishing in-flight requests");
+        let _ = stop_tx.send(true);
+        let _ = main.await;
+        if let Some(a) = admin_loop {
+            let _ = a.await;
+        }
+        let grace = Duration::from_millis(gw.current().settings.shutdown_grace_ms());
+        if tokio::time::timeout(grace, open.drained()).await.is_err() {
+            tracing::warn!(
+                grace_ms = grace.as_millis() as u64,
+                open = open.count(),
+                "grace period over; dropping requests still in flight"
+            );
         }
         watcher.abort();
     });
     Ok(Running {
         addr,
+        admin_addr,
         gateway,
         shutdown: Some(tx),
         task,

@@ -24,6 +24,7 @@ pub struct Metrics {
     calls: Mutex<BTreeMap<String, u64>>,
     call_errors: Mutex<BTreeMap<(String, String), u64>>,
     reloads: Mutex<BTreeMap<&'static str, u64>>,
+    shed: Mutex<BTreeMap<&'static str, u64>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -63,6 +64,11 @@ impl Metrics {
 
     pub fn reload(&self, outcome: &'static str) {
         *lock(&self.reloads).entry(outcome).or_default() += 1;
+    }
+
+    /// A connection or request refused with 503 because a limit was reached.
+    pub fn shed(&self, limit: &'static str) {
+        *lock(&self.shed).entry(limit).or_default() += 1;
     }
 
     pub fn render(&self) -> String {
@@ -120,6 +126,10 @@ impl Metrics {
         out.push_str("# HELP knot_reloads_total Workspace reloads, by outcome.\n# TYPE knot_reloads_total counter\n");
         for (outcome, n) in lock(&self.reloads).iter() {
             let _ = writeln!(out, "knot_reloads_total{{outcome=\"{outcome}\"}} {n}");
+        }
+        out.push_str("# HELP knot_shed_total Connections and requests refused with 503 at a limit, by limit.\n# TYPE knot_shed_total counter\n");
+        for (limit, n) in lock(&self.shed).iter() {
+            let _ = writeln!(out, "knot_shed_total{{limit=\"{limit}\"}} {n}");
         }
         out
     }

@@ -154,7 +154,15 @@ export interface GatewaySettings {
   requestTimeoutMs?: number | null;
   introspection?: boolean | null;
   traceHeader?: string | null;
+  traceToken?: string | null;
+  allowedHosts?: string[] | null;
   shutdownGraceMs?: number | null;
+  headerReadTimeoutMs?: number | null;
+  bodyReadTimeoutMs?: number | null;
+  idleTimeoutMs?: number | null;
+  maxConnections?: number | null;
+  maxInFlight?: number | null;
+  maxResponseBytes?: number | null;
 }
 
 /** A whole workspace file (format version 1). */
