@@ -1,30 +1,90 @@
-// The fan-out graph drawn with React Flow over our own layered layout (./layout.ts).
-// Loaded lazily: React Flow is only needed once the Query screen shows a plan.
-import { memo, useMemo } from "react";
-import { Handle, Position, ReactFlow, type Edge, type Node, type NodeProps } from "@xyflow/react";
+// The fan-out graph drawn with React Flow over our own layered layout (./layout.ts): one lane
+// per stage, labelled with what it waits for, arrows from a fetch to the fetches that wait
+// for it. Loaded lazily: React Flow is only needed once the Query screen shows a plan.
+//
+// React Flow draws a node only once it has measured it (until then the node is
+// `visibility: hidden`). It measures with a ResizeObserver, and forgets the measurement
+// whenever it is handed a new node object that does not carry it. So:
+// - what changes during a run (progress, figures, selection) reaches the nodes through a
+//   context, never by rebuilding the node list: the list changes only with the plan's
+//   layout;
+// - the sizes React Flow reports (`onNodesChange`, `dimensions`) are kept and handed back on
+//   every node (`measured`), and they size the layout's rows.
+// Without both, a run replaced every node several times a second; when a replacement landed
+// between a measurement and React's next commit the node stayed hidden for good (React
+// Flow re-observes a node only when its "initialised" flag changes between commits), and
+// the graph went blank after most runs.
+import { createContext, memo, useCallback, useContext, useEffect, useMemo, useState } from "react";
+import {
+  ControlButton,
+  Controls,
+  Handle,
+  MarkerType,
+  Position,
+  ReactFlow,
+  ReactFlowProvider,
+  useReactFlow,
+  useStore,
+  type Edge,
+  type Node,
+  type NodeChange,
+  type NodeProps,
+} from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import type { PlanNodeView, PlanView } from "../bindings";
-import { layoutPlan } from "./layout";
+import { layoutPlan, type Layout } from "./layout";
 import { sourceColor } from "./colors";
 import type { NodeStat, NodeState } from "./stats";
+import { fitReadable, readableZoom } from "./viewport";
 import { formatMs } from "../result/waterfall";
+
+const NODE_WIDTH = 220;
+/** Estimated height until React Flow has measured a node. */
+const NODE_HEIGHT = 58;
+const GAP_X = 24;
+const GAP_Y = 40;
+/** A lane starts this far above its nodes: room for its caption. */
+const CAPTION = 26;
+/** A lane reaches this far left and right of its nodes. */
+const LANE_SIDE = 8;
+/** The smallest text in the graph (styles.css: `.plan-node`, `.stage-lane`), in CSS px. */
+const SMALLEST_TEXT_PX = 12;
+/** The fitted view never draws text smaller than 11 px; the controls may zoom further. */
+export const READABLE_ZOOM = readableZoom(SMALLEST_TEXT_PX);
+/** The zoom controls sit at the bottom right: the fitted graph keeps clear of them. */
+const FIT = { padding: { top: 6, right: 44, bottom: 6, left: 6 }, minZoom: READABLE_ZOOM, maxZoom: 1 };
+
+interface RunView {
+  stats: Map<number, NodeStat>;
+  progress: Map<number, NodeState>;
+  selected: number | null;
+}
+
+const RunContext = createContext<RunView>({ stats: new Map(), progress: new Map(), selected: null });
 
 interface FetchData extends Record<string, unknown> {
   node: PlanNodeView;
-  stat: NodeStat | undefined;
-  state: NodeState | undefined;
-  selected: boolean;
 }
-
 type FetchNode = Node<FetchData, "fetch">;
 
+interface LaneData extends Record<string, unknown> {
+  index: number;
+  count: number;
+  width: number;
+  height: number;
+}
+type LaneNode = Node<LaneData, "lane" | "caption">;
+
 const FetchNodeBox = memo(function FetchNodeBox({ data }: NodeProps<FetchNode>) {
-  const { node, stat, state, selected } = data;
+  const { node } = data;
+  const { stats, progress, selected } = useContext(RunContext);
+  const stat = stats.get(node.id);
+  const state = progress.get(node.id);
   const cls = [
     "plan-node",
     node.hidden ? "hidden-node" : "",
     state === "started" ? "running" : state === "failed" || stat?.status === "failed" ? "failed" : state === "done" || stat ? "done" : "",
-    selected ? "selected" : "",
+    selected === node.id ? "selected" : "",
   ].join(" ");
   return (
     <div className={cls} data-testid="plan-node" style={{ ["--src" as string]: sourceColor(node.source) }}>
@@ -37,15 +97,20 @@ const FetchNodeBox = memo(function FetchNodeBox({ data }: NodeProps<FetchNode>) 
         <span className="chip" title={node.kind === "bound" ? "a bound operation" : node.kind === "entity" ? "a Federation _entities fetch" : "a Federation subgraph root fetch"}>
           {node.kind === "bound" ? node.sourceKind : node.kind === "entity" ? "entities" : "subgraph"}
         </span>
-        <span className={`chip ${node.mode === "batch" ? "batch" : ""}`}>{node.mode}</span>
-        {node.hidden && <span className="chip">key</span>}
+        {node.mode === "batch" ? (
+          <span className="chip batch" title="one call carries many keys">
+            batch{stat ? ` ×${stat.batchSize}` : ""}
+          </span>
+        ) : (
+          <span className="chip" title="one call per key (or one call)">single</span>
+        )}
+        {node.hidden && <span className="chip" title="fetched only as a key for another fetch">key</span>}
         {stat && (
           <>
-            {node.mode === "batch" && <span className="chip batch">×{stat.batchSize}</span>}
             <span className={`chip ${stat.status === "failed" ? "err" : ""}`}>
               {stat.status === "failed" ? `${stat.failedCalls}/${stat.calls} failed` : `${stat.calls} call${stat.calls === 1 ? "" : "s"}`}
             </span>
-            <span className="chip">{formatMs(stat.durationMs)}</span>
+            <span className="chip" title="from the node's start to its end">{formatMs(stat.durationMs)}</span>
           </>
         )}
       </div>
@@ -54,7 +119,53 @@ const FetchNodeBox = memo(function FetchNodeBox({ data }: NodeProps<FetchNode>) 
   );
 });
 
-const nodeTypes = { fetch: FetchNodeBox };
+// A lane is a band behind the edges; its caption is a node of its own, drawn over the
+// edges (an arrow passing under it does not cross its words).
+const StageLane = memo(function StageLane({ data }: NodeProps<LaneNode>) {
+  const { index, width, height } = data;
+  return <div className={`stage-lane ${index % 2 ? "odd" : ""}`} style={{ width, height }} />;
+});
+
+const StageCaption = memo(function StageCaption({ data }: NodeProps<LaneNode>) {
+  const { index, count } = data;
+  return (
+    <div className={`stage-label ${index % 2 ? "odd" : ""}`} data-testid="plan-stage">
+      <strong>Stage {index + 1}</strong> · {index === 0 ? "starts at once" : `waits for stage ${index}`}
+      {count > 1 ? ` · ${count} run together` : ""}
+    </div>
+  );
+});
+
+const nodeTypes = { fetch: FetchNodeBox, lane: StageLane, caption: StageCaption };
+
+function buildNodes(plan: PlanView, layout: Layout, measured: Map<number, { width: number; height: number }>): Node[] {
+  const lanes: LaneNode[] = layout.rows.flatMap((row, i) => {
+    const width = layout.width + 2 * LANE_SIDE;
+    const height = row.height + GAP_Y;
+    const data = { index: i, count: layout.layers[i]?.length ?? 0, width, height };
+    const fixed = { draggable: false, selectable: false, focusable: false, connectable: false };
+    return [
+      { id: `lane-${i}`, type: "lane", position: { x: -LANE_SIDE, y: row.y - CAPTION }, data, width, height, zIndex: -1, ...fixed },
+      { id: `lane-${i}-caption`, type: "caption", position: { x: -LANE_SIDE, y: row.y - CAPTION }, data, ...fixed },
+    ];
+  });
+  const fetches: FetchNode[] = plan.nodes
+    .filter((n) => layout.nodes.has(n.id))
+    .map((n) => {
+      const p = layout.nodes.get(n.id)!;
+      const m = measured.get(n.id);
+      return {
+        id: String(n.id),
+        type: "fetch" as const,
+        position: { x: p.x, y: p.y },
+        data: { node: n },
+        ...(m ? { measured: m } : {}),
+        draggable: false,
+        connectable: false,
+      };
+    });
+  return [...lanes, ...fetches];
+}
 
 export interface PlanGraphProps {
   plan: PlanView;
@@ -62,27 +173,50 @@ export interface PlanGraphProps {
   progress: Map<number, NodeState>;
   selected: number | null;
   onSelect: (id: number | null) => void;
+  /** The panel height (CSS px) that would show the whole graph at the width it has. */
+  onIdealHeight?: (px: number) => void;
 }
 
-export default function PlanGraph({ plan, stats, progress, selected, onSelect }: PlanGraphProps) {
-  const layout = useMemo(() => layoutPlan(plan), [plan]);
-  const nodes: FetchNode[] = useMemo(
-    () =>
-      plan.nodes
-        .filter((n) => layout.nodes.has(n.id))
-        .map((n) => {
-          const p = layout.nodes.get(n.id)!;
-          return {
-            id: String(n.id),
-            type: "fetch" as const,
-            position: { x: p.x, y: p.y },
-            data: { node: n, stat: stats.get(n.id), state: progress.get(n.id), selected: selected === n.id },
-            draggable: false,
-            connectable: false,
-          };
-        }),
-    [plan, layout, stats, progress, selected],
+export default function PlanGraph(props: PlanGraphProps) {
+  // A new shape starts afresh (its own measurements and view).
+  const shapeKey = props.plan.nodes.map((n) => `${n.id}:${n.label}`).join("|") + `/${props.plan.edges.length}`;
+  const run = useMemo(
+    () => ({ stats: props.stats, progress: props.progress, selected: props.selected }),
+    [props.stats, props.progress, props.selected],
   );
+  return (
+    <RunContext.Provider value={run}>
+      <ReactFlowProvider key={shapeKey}>
+        <PlanFlow {...props} />
+      </ReactFlowProvider>
+    </RunContext.Provider>
+  );
+}
+
+function PlanFlow({ plan, progress, selected, onSelect, onIdealHeight }: PlanGraphProps) {
+  const [measured, setMeasured] = useState(() => new Map<number, { width: number; height: number }>());
+  const heights = useMemo(() => new Map([...measured].map(([id, m]) => [id, m.height])), [measured]);
+  const layout = useMemo(
+    () => layoutPlan(plan, { nodeWidth: NODE_WIDTH, nodeHeight: NODE_HEIGHT, gapX: GAP_X, gapY: GAP_Y, heights }),
+    [plan, heights],
+  );
+  const nodes = useMemo(() => buildNodes(plan, layout, measured), [plan, layout, measured]);
+  const onNodesChange = useCallback((changes: NodeChange[]) => {
+    const sized = changes.flatMap((c) => (c.type === "dimensions" && c.dimensions && !c.id.startsWith("lane-") ? [c] : []));
+    if (sized.length === 0) return;
+    setMeasured((m) => {
+      let next: typeof m | null = null;
+      for (const c of sized) {
+        const id = Number(c.id);
+        const old = m.get(id);
+        if (old && old.width === c.dimensions!.width && old.height === c.dimensions!.height) continue;
+        next ??= new Map(m);
+        next.set(id, { width: c.dimensions!.width, height: c.dimensions!.height });
+      }
+      return next ?? m;
+    });
+  }, []);
+
   const edges: Edge[] = useMemo(
     () =>
       plan.edges.map((e) => ({
@@ -90,28 +224,63 @@ export default function PlanGraph({ plan, stats, progress, selected, onSelect }:
         source: String(e.from),
         target: String(e.to),
         animated: progress.get(e.to) === "started",
+        markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16 },
         style: e.kind === "requires" ? { strokeDasharray: "6 4" } : undefined,
         label: e.kind === "requires" ? "requires" : undefined,
       })),
     [plan, progress],
   );
-  // A new shape remounts the view so it fits the new graph.
-  const shapeKey = plan.nodes.map((n) => `${n.id}:${n.label}`).join("|") + `/${plan.edges.length}`;
+
+  // The view: fitted at a readable zoom once every fetch is measured, again when the layout
+  // or the panel changes size.
+  const { setViewport } = useReactFlow();
+  const viewW = useStore((s) => s.width);
+  const viewH = useStore((s) => s.height);
+  const ready = layout.nodes.size > 0 && [...layout.nodes.keys()].every((id) => measured.has(id));
+  const bounds = useMemo(() => {
+    const first = layout.rows[0];
+    const last = layout.rows[layout.rows.length - 1];
+    if (!first || !last) return null;
+    const top = first.y - CAPTION;
+    return { x: -LANE_SIDE, y: top, width: layout.width + 2 * LANE_SIDE, height: last.y + last.height + GAP_Y - CAPTION - top };
+  }, [layout]);
+  const fit = useCallback(() => {
+    if (bounds && viewW > 0 && viewH > 0) void setViewport(fitReadable(bounds, { width: viewW, height: viewH }, FIT));
+  }, [bounds, viewW, viewH, setViewport]);
+  useEffect(() => {
+    if (ready) fit();
+  }, [ready, fit]);
+  useEffect(() => {
+    if (!ready || !bounds || viewW <= 0 || !onIdealHeight) return;
+    const zoom = fitReadable(bounds, { width: viewW, height: 1e6 }, FIT).zoom;
+    onIdealHeight(Math.ceil(bounds.height * zoom + FIT.padding.top + FIT.padding.bottom));
+  }, [ready, bounds, viewW, onIdealHeight]);
+
   return (
     <ReactFlow
-      key={shapeKey}
       nodes={nodes}
       edges={edges}
       nodeTypes={nodeTypes}
-      fitView
-      fitViewOptions={{ padding: 0.15, maxZoom: 1 }}
+      onNodesChange={onNodesChange}
       minZoom={0.2}
+      maxZoom={2}
       nodesConnectable={false}
       nodesDraggable={false}
       elementsSelectable={false}
-      onNodeClick={(_, n) => onSelect(Number(n.id) === selected ? null : Number(n.id))}
+      onNodeClick={(_, n) => {
+        if (n.type !== "fetch") return onSelect(null);
+        onSelect(Number(n.id) === selected ? null : Number(n.id));
+      }}
       onPaneClick={() => onSelect(null)}
       proOptions={{ hideAttribution: true }}
-    />
+    >
+      <Controls showInteractive={false} showFitView={false} position="bottom-right" aria-label="Graph view">
+        <ControlButton onClick={fit} title="Fit the graph (text stays readable)" aria-label="Fit the graph" data-testid="plan-fit">
+          <svg viewBox="0 0 16 16" width="12" height="12" aria-hidden="true">
+            <path d="M1 5V1h4M11 1h4v4M15 11v4h-4M5 15H1v-4" fill="none" stroke="currentColor" strokeWidth="1.8" />
+          </svg>
+        </ControlButton>
+      </Controls>
+    </ReactFlow>
   );
 }

@@ -98,6 +98,15 @@ describe("layoutPlan", () => {
     expect(layoutPlan(plan, opts).nodes.size).toBe(3);
   });
 
+  it("makes a row as tall as its tallest measured node", () => {
+    const l = layoutPlan(shop, { ...opts, heights: new Map([[0, 80], [1, 40], [2, 65]]) });
+    expect(l.rows).toEqual([{ y: 0, height: 80 }, { y: 100, height: 65 }]);
+    expect(l.nodes.get(1)!.y).toBe(100);
+    expect(l.height).toBe(165);
+    // A row never gets shorter than the estimate.
+    expect(layoutPlan(shop, { ...opts, heights: new Map([[0, 10]]) }).rows[0]!.height).toBe(50);
+  });
+
   it("lays out an empty plan as nothing", () => {
     const l = layoutPlan({ nodes: [], edges: [], stages: [] }, opts);
     expect(l.nodes.size).toBe(0);

@@ -2,6 +2,8 @@
 // by side. A node never sits on or above a row of a node it depends on, even if the stages
 // disagree, and within a row nodes are ordered by the mean position of their parents
 // (a barycentre pass) so edges cross as little as possible. Rows are centred on the widest.
+// A row is as tall as its tallest node: heights measured in the page (`heights`) replace the
+// estimate, so a node whose chips wrap never reaches into the next row.
 import type { PlanView } from "../bindings";
 
 export interface LayoutOptions {
@@ -10,6 +12,8 @@ export interface LayoutOptions {
   gapX: number;
   gapY: number;
   includeHidden: boolean;
+  /** Measured node heights; `nodeHeight` for a node not in the map. */
+  heights?: ReadonlyMap<number, number>;
 }
 
 export const DEFAULT_LAYOUT: LayoutOptions = {
@@ -27,11 +31,18 @@ export interface Placed {
   layer: number;
 }
 
+/** A row of the layout (one stage): its top and height. */
+export interface Row {
+  y: number;
+  height: number;
+}
+
 export interface Layout {
   nodes: Map<number, Placed>;
   width: number;
   height: number;
   layers: number[][];
+  rows: Row[];
 }
 
 /** Layer of every node: its stage, pushed below every node it depends on. */
@@ -90,12 +101,18 @@ export function layoutPlan(plan: PlanView, options: Partial<LayoutOptions> = {})
 
   const widest = Math.max(0, ...layers.map((r) => r.length));
   const stepX = o.nodeWidth + o.gapX;
-  const stepY = o.nodeHeight + o.gapY;
   const width = widest > 0 ? widest * stepX - o.gapX : 0;
+  const rows: Row[] = [];
+  let y = 0;
+  for (const row of layers) {
+    const height = Math.max(o.nodeHeight, ...row.map((id) => o.heights?.get(id) ?? o.nodeHeight));
+    rows.push({ y, height });
+    y += height + o.gapY;
+  }
   const nodes = new Map<number, Placed>();
   layers.forEach((row, layer) => {
     const offset = (width - (row.length * stepX - o.gapX)) / 2;
-    row.forEach((id, i) => nodes.set(id, { id, layer, x: offset + i * stepX, y: layer * stepY }));
+    row.forEach((id, i) => nodes.set(id, { id, layer, x: offset + i * stepX, y: rows[layer]!.y }));
   });
-  return { nodes, layers, width, height: depth > 0 ? depth * stepY - o.gapY : 0 };
+  return { nodes, layers, rows, width, height: depth > 0 ? y - o.gapY : 0 };
 }

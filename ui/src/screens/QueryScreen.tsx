@@ -28,6 +28,8 @@ export function QueryScreen({ workspace, session, setSession }: Props) {
   const [operation, setOperation] = useState<string | null>(null);
   const [selectedNode, setSelectedNode] = useState<number | null>(null);
   const [span, setSpan] = useState<SpanView | null>(null);
+  // The graph's panel grows (within bounds) to show the whole graph at a readable size.
+  const [graphHeight, setGraphHeight] = useState<number | null>(null);
   // A ticked leaf shows its parents ticked too: the document selects them.
   const selected = useMemo(() => closePaths(session.selected), [session.selected]);
   const ops = useMemo(() => operationNames(session.document), [session.document]);
@@ -171,7 +173,11 @@ export function QueryScreen({ workspace, session, setSession }: Props) {
       </div>
 
       <div className="col">
-        <section className="panel graph" aria-label="Fan-out graph">
+        <section
+          className="panel graph"
+          aria-label="Fan-out graph"
+          style={shownPlan && graphHeight !== null ? { flexBasis: `clamp(42%, ${graphHeight + 36}px, 62%)` } : undefined}
+        >
           <div className="panel-head">
             <h3 className="grow">Fan-out graph</h3>
             {plan.pending && <span className="muted">planning…</span>}
@@ -182,10 +188,10 @@ export function QueryScreen({ workspace, session, setSession }: Props) {
             )}
             {sameAsRun && trace && <span className="chip">{formatMs(trace.durationMs)}</span>}
           </div>
-          <div className="panel-body">
+          <div className="panel-body" data-testid="plan-graph">
             {shownPlan ? (
               <Suspense fallback={<div className="centre muted">Drawing…</div>}>
-                <PlanGraph plan={shownPlan} stats={stats} progress={runState.progress} selected={selectedNode} onSelect={setSelectedNode} />
+                <PlanGraph plan={shownPlan} stats={stats} progress={runState.progress} selected={selectedNode} onSelect={setSelectedNode} onIdealHeight={setGraphHeight} />
               </Suspense>
             ) : (
               <div className="centre muted">{session.document.trim() === "" ? "Tick fields to see which calls the query makes." : "No plan for this document."}</div>
@@ -199,7 +205,8 @@ export function QueryScreen({ workspace, session, setSession }: Props) {
                 {nodeSpans.length === 0 && <div className="muted">No calls yet: run the query to see them.</div>}
                 {nodeSpans.map((s) => (
                   <button key={s.id} className="list-button" onClick={() => setSpan(s)}>
-                    <span className="mono">{s.request.method}</span> ×{s.batchSize}{" "}
+                    <span className="mono">{s.request.method}</span>
+                    {shownPlan.nodes.find((n) => n.id === s.node)?.mode === "batch" ? ` ×${s.batchSize}` : ""}{" "}
                     <span className={spanFailed(s) ? "err" : "ok"}>{s.category ?? s.status ?? "–"}</span>{" "}
                     <span className="muted">{formatMs(s.endMs - s.startMs)}</span>
                   </button>
