@@ -15,6 +15,7 @@ export function Waterfall({ trace, selected, onSelect }: Props) {
   const rows = useMemo(() => orderCalls(trace.spans), [trace]);
   const scale = useMemo(() => makeScale(trace.spans, trace.durationMs, 4), [trace]);
   const labels = useMemo(() => new Map(trace.plan.nodes.map((n) => [n.id, n.label])), [trace]);
+  const batched = useMemo(() => new Set(trace.plan.nodes.filter((n) => n.mode === "batch").map((n) => n.id)), [trace]);
   return (
     <div data-testid="waterfall">
       <div className="wf-axis">
@@ -55,7 +56,8 @@ export function Waterfall({ trace, selected, onSelect }: Props) {
               />
             </div>
             <span className="mono">
-              ×{s.batchSize} · <span className={failed ? "err" : "ok"}>{s.category ?? s.status ?? "–"}</span>{" "}
+              {batched.has(s.node) && <span title="keys in this batch call">×{s.batchSize} · </span>}
+              <span className={failed ? "err" : "ok"}>{s.category ?? s.status ?? "–"}</span>{" "}
               <span className="muted">{formatMs(s.endMs - s.startMs)}</span>
             </span>
           </div>
