@@ -192,6 +192,33 @@ async fn a_rest_binding_on_a_federated_type_is_one_batched_call_beside_the_subgr
     };
     assert_eq!(stage_of(maintenance), Some(1));
     assert_eq!(stage_of(safety), Some(1));
+    // Only data makes a fetch wait: the camera location's fetch reads the cameras the
+    // safety fetch wrote, never the maintenance records, so nothing waits for the
+    // maintenance call (the planner's Sequence alone would make the location wait for it).
+    let edges = knot["plan"]["edges"].as_array().expect("edges");
+    assert!(
+        edges.iter().all(|e| e["from"] != json!(maintenance)),
+        "something waits for the maintenance call: {edges:?}"
+    );
+    let path_ends = |n: &Value, key: &str| {
+        n["path"]
+            .as_array()
+            .is_some_and(|p| p.last() == Some(&json!(key)))
+    };
+    let cameras = nodes
+        .iter()
+        .position(|n| path_ends(n, "camera"))
+        .expect("a fetch into the cameras");
+    let location = nodes
+        .iter()
+        .position(|n| path_ends(n, "cameraLocation"))
+        .expect("a fetch into the camera locations");
+    let waits_for: Vec<&Value> = edges
+        .iter()
+        .filter(|e| e["to"] == json!(location))
+        .map(|e| &e["from"])
+        .collect();
+    assert_eq!(waits_for, vec![&json!(cameras)], "{nodes:?} {edges:?}");
     let spans: Vec<&Value> = knot["spans"]
         .as_array()
         .expect("spans")

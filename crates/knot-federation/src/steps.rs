@@ -73,6 +73,37 @@ impl FetchStep {
         }
     }
 
+    /// The response keys an entity fetch writes into its objects (aliases included).
+    fn output_keys(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let Some(selection) = &self.selection else {
+            return out;
+        };
+        for item in &selection.items {
+            let SelectionItem::Field(entities) = item else {
+                continue;
+            };
+            for item in &entities.selections.items {
+                match item {
+                    SelectionItem::Field(field) => {
+                        out.push(field.alias.clone().unwrap_or_else(|| field.name.clone()))
+                    }
+                    SelectionItem::InlineFragment(fragment) => {
+                        for field in &fragment.selections.items {
+                            if let SelectionItem::Field(field) = field {
+                                out.push(
+                                    field.alias.clone().unwrap_or_else(|| field.name.clone()),
+                                );
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        out
+    }
+
     /// The `(type, field)` pairs an entity fetch asks for (`Device.maintenance`), from the
     /// operation it sends; empty for a root fetch.
     pub fn entity_fields(&self) -> Vec<(String, String)> {
@@ -221,7 +252,94 @@ impl FetchGraph {
         if let Some(node) = &plan.node {
             out.add(node, None, &[], variables)?;
         }
+        out.keep_data_dependencies();
         Ok(out)
+    }
+
+    /// The planner's Sequence says "after everything before", which makes a fetch wait for
+    /// siblings whose data it never reads (in the fleet, the camera location's `_entities`
+    /// call waited for the maintenance call beside the camera call). Each fetch keeps, among
+    /// everything it waited for, only the fetches that can write what it reads: a root
+    /// fetch (it makes the objects; and root fetches keep their order, as mutations need),
+    /// a fetch into its own objects or deeper (a `@requires` may read nested fields), or a
+    /// fetch one level up that writes the field its path goes through. Fetches whose answers
+    /// are renamed on the way in are kept as dependencies (their written keys are not plain).
+    /// Then edges implied by others are removed, so the graph draws what really waits.
+    fn keep_data_dependencies(&mut self) {
+        let n = self.graph.node_count();
+        // Node indices are topological (a fetch is added after what it follows).
+        let mut before: Vec<Vec<bool>> = vec![vec![false; n]; n];
+        for b in 0..n {
+            let preds: Vec<usize> = self
+                .graph
+                .neighbors_directed(NodeIndex::new(b), petgraph::Direction::Incoming)
+                .map(|p| p.index())
+                .collect();
+            for p in preds {
+                before[b][p] = true;
+                for a in 0..n {
+                    if before[p][a] {
+                        before[b][a] = true;
+                    }
+                }
+            }
+        }
+        let mut needs: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for b in 0..n {
+            for a in 0..n {
+                if before[b][a] && self.writes_what_is_read(a, b) {
+                    needs[b].push(a);
+                }
+            }
+        }
+        // What each fetch waits for, directly or not, under the kept dependencies.
+        let mut waits: Vec<Vec<bool>> = vec![vec![false; n]; n];
+        for b in 0..n {
+            for &a in &needs[b] {
+                waits[b][a] = true;
+                for c in 0..n {
+                    if waits[a][c] {
+                        waits[b][c] = true;
+                    }
+                }
+            }
+        }
+        self.graph.clear_edges();
+        for b in 0..n {
+            for &a in &needs[b] {
+                // Implied when another kept dependency of b already waits for a.
+                let implied = needs[b].iter().any(|&c| c != a && waits[c][a]);
+                if !implied {
+                    self.graph.add_edge(NodeIndex::new(a), NodeIndex::new(b), ());
+                }
+            }
+        }
+    }
+
+    /// Whether fetch `a` may write data that fetch `b` (which the plan puts after it) reads.
+    fn writes_what_is_read(&self, a: usize, b: usize) -> bool {
+        let (wa, rb) = (&self.graph[NodeIndex::new(a)], &self.graph[NodeIndex::new(b)]);
+        if wa.entities.is_empty() || rb.entities.is_empty() {
+            return true;
+        }
+        if wa.entities.iter().any(|t| !t.output_rewrites.is_empty()) {
+            return true;
+        }
+        let written = wa.output_keys();
+        let fields = |p: &Vec<FlattenNodePathSegment>| -> Vec<String> {
+            p.iter().filter_map(|s| s.to_field().cloned()).collect()
+        };
+        wa.entities.iter().flat_map(|t| t.paths.iter()).any(|pa| {
+            let pa = fields(pa);
+            rb.entities.iter().flat_map(|t| t.paths.iter()).any(|pb| {
+                let pb = fields(pb);
+                if pb.len() > pa.len() && pb.starts_with(&pa) {
+                    written.contains(&pb[pa.len()])
+                } else {
+                    pa.starts_with(&pb)
+                }
+            })
+        })
     }
 
     /// The steps each step waits for.
