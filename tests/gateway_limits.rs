@@ -55,18 +55,17 @@ async fn idle_connections_and_a_slowloris_client_are_dropped_at_their_deadlines_
         ws.gateway.header_read_timeout_ms = Some(600);
     });
     let gw = start_gateway(&path, &demo).await;
-    let opened = Instant::now();
     let mut idle = Vec::new();
     for _ in 0..500 {
-        idle.push(TcpStream::connect(gw.addr).await.expect("connect"));
+        let stream = TcpStream::connect(gw.addr).await.expect("connect");
+        idle.push((Instant::now(), stream));
     }
     // Slowloris: a header line every 100 ms, never the blank line that ends the headers.
     let addr = gw.addr;
     let slow = tokio::spawn(async move {
         let mut s = TcpStream::connect(addr).await.expect("connect");
         let started = Instant::now();
-        if s
-            .write_all(b"POST /graphql HTTP/1.1\r\nhost: 127.0.0.1\r\n")
+        if s.write_all(b"POST /graphql HTTP/1.1\r\nhost: 127.0.0.1\r\n")
             .await
             .is_err()
         {
@@ -80,7 +79,8 @@ async fn idle_connections_and_a_slowloris_client_are_dropped_at_their_deadlines_
             }
             // A closed peer shows on read before writes fail.
             let mut b = [0u8; 64];
-            if let Ok(Ok(0)) = tokio::time::timeout(Duration::from_millis(1), s.read(&mut b)).await {
+            if let Ok(Ok(0)) = tokio::time::timeout(Duration::from_millis(1), s.read(&mut b)).await
+            {
                 return started.elapsed();
             }
         }
@@ -91,27 +91,37 @@ async fn idle_connections_and_a_slowloris_client_are_dropped_at_their_deadlines_
     for _ in 0..10 {
         let (status, body) = shop_query(gw.addr).await;
         assert_eq!(status, 200, "{body}");
-        assert_eq!(body["data"]["getOrderDetails"]["user"]["name"], "Ada Lovelace");
+        assert_eq!(
+            body["data"]["getOrderDetails"]["user"]["name"],
+            "Ada Lovelace"
+        );
         answered += 1;
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(answered, 10);
-    let closes = futures::future::join_all(
-        idle.into_iter()
-            .map(|s| closed_within(s, Duration::from_secs(5))),
-    )
+    // Each idle connection is closed after its deadline (never before), within a bound
+    // that leaves room for a loaded machine.
+    let closes = futures::future::join_all(idle.into_iter().map(|(opened, s)| async move {
+        (opened, closed_within(s, Duration::from_secs(6)).await)
+    }))
     .await;
     let mut latest = Duration::ZERO;
-    for (i, c) in closes.iter().enumerate() {
-        let at = c.unwrap_or_else(|| panic!("idle connection {i} still open after 5 s"));
-        let after = at.duration_since(opened);
-        assert!(after >= Duration::from_millis(550), "connection {i} closed early: {after:?}");
+    for (i, (opened, closed)) in closes.iter().enumerate() {
+        let at = closed.unwrap_or_else(|| panic!("idle connection {i} still open after 6 s"));
+        let after = at.duration_since(*opened);
+        assert!(
+            after >= Duration::from_millis(550),
+            "connection {i} closed early: {after:?}"
+        );
         latest = latest.max(after);
     }
-    assert!(latest < Duration::from_secs(3), "the last idle connection closed after {latest:?}");
+    assert!(
+        latest < Duration::from_secs(4),
+        "an idle connection lived {latest:?} past its opening (deadline 600 ms)"
+    );
     let slow_for = slow.await.expect("slowloris task");
     assert!(
-        slow_for >= Duration::from_millis(550) && slow_for < Duration::from_secs(3),
+        slow_for >= Duration::from_millis(550) && slow_for < Duration::from_secs(4),
         "the slowloris connection lived {slow_for:?}"
     );
     // And the gateway still answers afterwards.
@@ -186,7 +196,11 @@ async fn past_the_in_flight_limit_a_request_is_shed_at_once_not_queued() {
         .await
         .expect("send");
     assert_eq!(r.status().as_u16(), 503);
-    assert!(started.elapsed() < Duration::from_millis(300), "shed only after {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_millis(300),
+        "shed only after {:?}",
+        started.elapsed()
+    );
     assert_eq!(
         r.headers().get("retry-after").and_then(|v| v.to_str().ok()),
         Some("1")
@@ -332,7 +346,11 @@ async fn answers_depending_on_forwarded_headers_are_marked_private_no_store() {
     assert!(r.headers().get("cache-control").is_none());
     let dir2 = tempfile::tempdir().expect("tempdir");
     let path = example_copy("shop", dir2.path(), |ws| {
-        if let Some(knot_model::Source::Rest(s)) = ws.sources.values_mut().find(|s| matches!(s, knot_model::Source::Rest(_))) {
+        if let Some(knot_model::Source::Rest(s)) = ws
+            .sources
+            .values_mut()
+            .find(|s| matches!(s, knot_model::Source::Rest(_)))
+        {
             s.forward_headers = vec!["x-tenant".into()];
         }
     });
@@ -349,7 +367,9 @@ async fn answers_depending_on_forwarded_headers_are_marked_private_no_store() {
             .expect("send");
         assert_eq!(r.status().as_u16(), 200, "{url}");
         assert_eq!(
-            r.headers().get("cache-control").and_then(|v| v.to_str().ok()),
+            r.headers()
+                .get("cache-control")
+                .and_then(|v| v.to_str().ok()),
             Some("private, no-store"),
             "{url}"
         );
@@ -385,7 +405,10 @@ async fn operators_endpoints_can_live_on_their_own_address() {
     assert_eq!(status(format!("http://{admin}/ready")).await, 200);
     assert_eq!(status(format!("http://{admin}/health")).await, 200);
     // The public API is not on the admin address.
-    assert_eq!(status(format!("http://{admin}/composite-order-details/1")).await, 404);
+    assert_eq!(
+        status(format!("http://{admin}/composite-order-details/1")).await,
+        404
+    );
     let (s, _) = shop_query(gw.addr).await;
     assert_eq!(s, 200);
     gw.shutdown().await;
@@ -403,7 +426,9 @@ fn introspection_is_off_by_default_beyond_loopback_and_on_when_asked() {
     assert!(on_loopback.introspection.is_some());
     let beyond = knot_serve::load(&path, None, &vars, false).expect("loads");
     assert!(beyond.introspection.is_none());
-    let asked = example_copy("shop", dir.path(), |ws| ws.gateway.introspection = Some(true));
+    let asked = example_copy("shop", dir.path(), |ws| {
+        ws.gateway.introspection = Some(true)
+    });
     let beyond_asked = knot_serve::load(&asked, None, &vars, false).expect("loads");
     assert!(beyond_asked.introspection.is_some());
 }

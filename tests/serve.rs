@@ -9,6 +9,18 @@ use std::time::Duration;
 
 const SHOP: &str = r#"{ getOrderDetails(id: "1") { user { name } products { name price } } }"#;
 
+/// This process's resident memory, from /proc (Linux).
+fn rss_bytes() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb * 1024)
+}
+
 fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
@@ -391,6 +403,32 @@ async fn introspection_obeys_the_size_limits_before_any_work() {
             .is_some_and(|m| m.contains("30 aliases")),
         "{body}"
     );
+    // The 20,000-alias version (about 840 KB, still under the 1 MiB body limit) is refused
+    // the same way, before any work: the process's memory stays where it was.
+    let rss_before = rss_bytes();
+    let many: String = (0..20_000)
+        .map(|i| format!("a{i}:__schema{{types{{fields{{type{{name}}}}}}}} "))
+        .collect();
+    let query = format!("{{{many}}}");
+    assert!(
+        query.len() > 800_000 && query.len() < 1_048_576,
+        "{}",
+        query.len()
+    );
+    for _ in 0..3 {
+        let (s, _, body) = post(
+            gw.addr,
+            json!({"query": query}),
+            "application/graphql-response+json",
+        )
+        .await;
+        assert_eq!(s, 400, "{body}");
+        assert!(body["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("30 aliases")));
+    }
+    let grown = rss_bytes().saturating_sub(rss_before);
+    assert!(grown < 64 << 20, "RSS grew by {} MB", grown >> 20);
     // Too deep is refused too; the usual requests still answer.
     let deep = format!(
         "{{ __type(name: \"Order\") {}name{} }}",
