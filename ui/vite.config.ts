@@ -14,7 +14,7 @@ export default defineConfig({
     chunkSizeWarningLimit: 900,
   },
   test: {
-    include: ["src/**/*.test.ts"],
+    include: ["src/**/*.test.ts", "src/**/*.test.tsx"],
     environment: "node",
     // One copy of `graphql` (its CommonJS build, the one the language service requires)
     // for the language service and the schemas the tests build.

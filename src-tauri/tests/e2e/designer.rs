@@ -174,6 +174,15 @@ impl Session {
         el.clear().await.ok();
         el.send_keys(text).await.ok();
     }
+
+    /// Replaces the text of an input that has a value, as a person does: select all (Ctrl+A),
+    /// then type over it. (WebDriver's Clear does not reach React's state.)
+    async fn retype(&self, css: &str, text: &str) {
+        let el = self.wait(css).await;
+        el.click().await.ok();
+        el.send_keys("\u{E009}a\u{E000}\u{E003}").await.ok();
+        el.send_keys(text).await.ok();
+    }
 }
 
 const PRODUCTS_ROW: &str = "[data-testid='designer-field-Order.products']";
@@ -350,6 +359,109 @@ async fn designer_rebinds_products_runs_the_query_and_saves_the_binding() {
     if *b != want {
         s.fail(&format!("saved binding is {b}")).await;
     }
+    s.screenshot("final").await;
+    let _ = s.client.clone().close().await;
+}
+
+/// A schema starts from nothing: a new type gets its first field from the panel (no field
+/// of it selected, since it has none), the field gets an argument, and an operation chosen
+/// for one field is offered for that field only, never for the next one selected.
+#[tokio::test(flavor = "multi_thread")]
+async fn designer_gives_a_new_type_its_first_field_and_an_argument() {
+    let s = session("designer-new-type", 250..300).await;
+    s.wait("[data-testid=nav-designer]")
+        .await
+        .click()
+        .await
+        .ok();
+    s.wait("[data-testid='designer-type-Order']").await;
+    s.type_into("[data-testid=designer-new-type]", "Review").await;
+    s.wait("[data-testid=designer-add-type]")
+        .await
+        .click()
+        .await
+        .ok();
+    s.wait("[data-testid='designer-type-Review']").await;
+    // The new field goes to the new, empty type.
+    s.until("the new field form is for Review", || async {
+        match s
+            .client
+            .find(Locator::Css("[data-testid=designer-new-field-parent]"))
+            .await
+        {
+            Ok(e) => e.prop("value").await.ok().flatten().as_deref() == Some("Review"),
+            Err(_) => false,
+        }
+    })
+    .await;
+    s.type_into("[data-testid=designer-new-field]", "stars").await;
+    s.retype("[data-testid=designer-new-field-type]", "Int").await;
+    s.wait("[data-testid=designer-add-field]")
+        .await
+        .click()
+        .await
+        .ok();
+    let row = "[data-testid='designer-field-Review.stars']";
+    s.until("Review.stars is drawn in its type's box", || async {
+        s.client
+            .execute(
+                r#"const r = document.querySelector(arguments[0]);
+                   const c = document.querySelector("[data-testid=designer-canvas]");
+                   if (!r || !c) return false;
+                   const a = r.getBoundingClientRect(), b = c.getBoundingClientRect();
+                   return getComputedStyle(r).visibility === "visible" && a.width > 0 && a.height > 0
+                       && a.left >= b.left && a.right <= b.right && a.top >= b.top && a.bottom <= b.bottom;"#,
+                vec![json!(row)],
+            )
+            .await
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false)
+    })
+    .await;
+    // An argument for the new field.
+    s.wait(row).await.click().await.ok();
+    s.type_into("[data-testid=designer-new-arg]", "min").await;
+    s.retype("[data-testid=designer-new-arg-type]", "Int").await;
+    s.wait("[data-testid=designer-add-arg]")
+        .await
+        .click()
+        .await
+        .ok();
+    s.wait("[data-testid=designer-field-arg-min]").await;
+
+    // GetProducts chosen, then Review.stars: Bind is offered for that pair ...
+    s.wait("[data-testid='designer-op-products.GetProducts']")
+        .await
+        .click()
+        .await
+        .ok();
+    s.wait(row).await.click().await.ok();
+    s.until("Bind offered for Review.stars", || async {
+        s.text_of("[data-testid=designer-bind]")
+            .await
+            .contains("Bind Review.stars to products.GetProducts")
+    })
+    .await;
+    // ... and not for the next field selected.
+    s.wait(PRODUCTS_ROW).await.click().await.ok();
+    s.until("Order.products selected", || async {
+        s.count("[data-testid=designer-field-panel]").await == 1
+            && s.text_of("[data-testid=designer-field-panel] h3")
+                .await
+                .to_lowercase()
+                .contains("order.products")
+    })
+    .await;
+    if s.count("[data-testid=designer-bind]").await != 0 {
+        let offer = s.text_of("[data-testid=designer-bind]").await;
+        s.fail(&format!("a stale operation is offered: {offer}"))
+            .await;
+    }
+    s.until("saved", || async {
+        s.state_of("[data-testid=designer-status]").await == "saved"
+    })
+    .await;
     s.screenshot("final").await;
     let _ = s.client.clone().close().await;
 }

@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { shop, trading } from "./testFixtures";
 import {
+  addArgument,
   addField,
   addType,
   bind,
+  removeArgument,
   removeField,
   removeType,
   setArgBinding,
@@ -16,6 +18,45 @@ import { validate } from "./validate";
 import type { WorkspaceDoc } from "./types";
 
 const f = (doc: WorkspaceDoc, t: string, name: string) => doc.schema.types[t]?.fields[name];
+
+describe("field arguments", () => {
+  it("gives a new type's first field an argument and binds it to an operation input", () => {
+    let doc = addType(shop(), "Review").doc;
+    // The first field of a type that has none yet.
+    const first = addField(doc, "Review", "stars", "Int!");
+    expect(first.error).toBeUndefined();
+    expect(Object.keys(first.doc.schema.types.Review?.fields ?? {})).toEqual(["stars"]);
+    doc = addField(first.doc, "Query", "review", "Review").doc;
+    const a = addArgument(doc, "Query", "review", "id", "ID!");
+    expect(a.error).toBeUndefined();
+    expect(f(a.doc, "Query", "review")?.arguments).toEqual({ id: { type: "ID!" } });
+    const b = addArgument(a.doc, "Query", "review", "tags", "[String!]");
+    expect(Object.keys(f(b.doc, "Query", "review")?.arguments ?? {})).toEqual(["id", "tags"]);
+    // The argument's problems are none; the field still wants a binding (Query has no parent).
+    const problems = validate(b.doc).filter((p) => p.path.includes("review"));
+    expect(problems.map((p) => p.path)).not.toContain("$.schema.types.Query.fields.review.arguments.id");
+  });
+
+  it("refuses bad, duplicate and non-scalar arguments", () => {
+    const doc = shop();
+    expect(addArgument(doc, "Query", "nope", "id", "ID").error).toMatch(/no field/);
+    expect(addArgument(doc, "Query", "getOrderDetails", "id", "ID").error).toMatch(/already has an argument `id`/);
+    expect(addArgument(doc, "Query", "getOrderDetails", "9x", "ID").error).toMatch(/not a valid argument name/);
+    expect(addArgument(doc, "Query", "getOrderDetails", "order", "Order").error).toMatch(/built from scalars/);
+    expect(addArgument(doc, "Query", "getOrderDetails", "x", "[ID").error).toBeDefined();
+  });
+
+  it("removes an argument unless the binding sends it", () => {
+    const doc = shop();
+    // getOrderDetails(id) is sent to the orders operation's id input.
+    expect(removeArgument(doc, "Query", "getOrderDetails", "id").error).toMatch(/still sent to input `id`/);
+    const added = addArgument(doc, "Query", "getOrderDetails", "verbose", "Boolean").doc;
+    const removed = removeArgument(added, "Query", "getOrderDetails", "verbose");
+    expect(removed.error).toBeUndefined();
+    expect(f(removed.doc, "Query", "getOrderDetails")).toEqual(f(doc, "Query", "getOrderDetails"));
+    expect(removeArgument(doc, "Query", "getOrderDetails", "verbose").error).toMatch(/has no argument/);
+  });
+});
 
 describe("types and fields", () => {
   it("adds a type and a field, leaving the input untouched", () => {

@@ -20,7 +20,7 @@ import {
   withType,
   withTypes,
 } from "./doc";
-import { isBuiltinScalar, namedTypeOf, parseTypeRef, namedOf } from "./typeref";
+import { isBuiltinScalar, isGraphqlName, namedTypeOf, parseTypeRef, namedOf } from "./typeref";
 
 export type { EditResult } from "./doc";
 export { renameField, renameType } from "./rename";
@@ -71,6 +71,47 @@ export function addField(doc: WorkspaceDoc, type: string, name: string, typeRef:
     return fail(doc, `\`${type}.${name}\`: unknown type \`${named}\``);
   }
   return ok(withField(doc, type, name, { type: typeRef.trim() }));
+}
+
+/**
+ * Adds an argument to a field (`typeRef` built from scalars, e.g. `ID!` or `[String!]`), so a
+ * binding can send it to an operation input (`{ "argument": name }`).
+ */
+export function addArgument(doc: WorkspaceDoc, type: string, field: string, name: string, typeRef: string): EditResult {
+  const f = getField(doc, type, field);
+  if (!f) return fail(doc, `no field \`${type}.${field}\``);
+  const at = `\`${type}.${field}\``;
+  if (!isGraphqlName(name) || name.startsWith("__")) return fail(doc, `${at}: \`${name}\` is not a valid argument name`);
+  if (f.arguments && Object.prototype.hasOwnProperty.call(f.arguments, name)) {
+    return fail(doc, `${at} already has an argument \`${name}\``);
+  }
+  const parsed = parseTypeRef(typeRef);
+  if (!parsed.ok) return fail(doc, `${at}(${name}): ${parsed.error}`);
+  const named = namedOf(parsed.type);
+  if (!isBuiltinScalar(named)) return fail(doc, `${at}(${name}): argument type \`${named}\` must be built from scalars`);
+  const args = { ...(f.arguments ?? {}), [name]: { type: typeRef.trim() } };
+  return ok(withField(doc, type, field, { ...f, arguments: args }));
+}
+
+/** The bindings that send the field argument `type.field(name)` to an operation input. */
+export function argumentReferences(doc: WorkspaceDoc, type: string, field: string, name: string): string[] {
+  const b = getField(doc, type, field)?.binding;
+  return Object.entries(b?.args ?? {})
+    .filter(([, v]) => "argument" in v && v.argument === name)
+    .map(([input]) => `input \`${input}\` of ${b!.source}.${b!.operation}`);
+}
+
+/** Removes a field argument; refused while the field's binding sends it. */
+export function removeArgument(doc: WorkspaceDoc, type: string, field: string, name: string): EditResult {
+  const f = getField(doc, type, field);
+  if (!f || !f.arguments || !Object.prototype.hasOwnProperty.call(f.arguments, name)) {
+    return fail(doc, `\`${type}.${field}\` has no argument \`${name}\``);
+  }
+  const refs = argumentReferences(doc, type, field, name);
+  if (refs.length > 0) return fail(doc, `\`${type}.${field}(${name})\` is still sent to ${refs.join(", ")}; change the binding first`);
+  const args = { ...f.arguments };
+  delete args[name];
+  return ok(withField(doc, type, field, setKey({ ...f, arguments: args }, "arguments", Object.keys(args).length > 0 ? args : undefined)));
 }
 
 /**

@@ -3,7 +3,7 @@
 // result path, a preview of the calls for a sample parent, Unbind and Try it.
 import { useMemo, useState } from "react";
 import type { ArgValue, Binding, EditResult, JsonValue, WorkspaceDoc } from "../designer";
-import { setArgBinding, setBatch, setKeyBinding, setPrivate, setResult, unbind } from "../designer/ops";
+import { addArgument, removeArgument, setArgBinding, setBatch, setKeyBinding, setPrivate, setResult, unbind } from "../designer/ops";
 import { previewBinding as preview } from "../designer/preview";
 import { getSource, operationInputs } from "../designer/doc";
 import type { CanvasProblem } from "../designer/canvas";
@@ -92,6 +92,7 @@ export function BindingPanel({ doc, type, field, problems, apply, onTryIt }: Pro
       {problems.map((p, i) => (
         <div key={`${p.path}-${i}`} className="err" title={p.path}>{p.message}</div>
       ))}
+      <FieldArguments doc={doc} type={type} field={field} apply={apply} />
       {b ? (
         <BindingEditor doc={doc} type={type} field={field} b={b} apply={apply} />
       ) : (
@@ -114,6 +115,40 @@ export function BindingPanel({ doc, type, field, problems, apply, onTryIt }: Pro
   );
 }
 
+/** The field's GraphQL arguments: listed, removable, and a form to add one. */
+export function FieldArguments({ doc, type, field, apply }: { doc: WorkspaceDoc; type: string; field: string; apply: Apply }) {
+  const [name, setName] = useState("");
+  const [argType, setArgType] = useState("ID!");
+  const args = Object.entries(doc.schema.types[type]?.fields[field]?.arguments ?? {});
+  return (
+    <fieldset data-testid="designer-field-args">
+      <legend>Arguments</legend>
+      {args.length === 0 && <div className="muted">None.</div>}
+      {args.map(([n, a]) => (
+        <div key={n} className="row" data-testid={`designer-field-arg-${n}`}>
+          <span className="mono grow">{n}: {a.type}</span>
+          <button className="ghost" aria-label={`Remove argument ${n}`} title="Remove the argument" onClick={() => apply(removeArgument(doc, type, field, n))}>Remove</button>
+        </div>
+      ))}
+      <form
+        className="row"
+        aria-label="New argument"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const r = addArgument(doc, type, field, name.trim(), argType.trim());
+          apply(r);
+          if (!r.error) setName("");
+        }}
+      >
+        <input className="grow" placeholder="argument name" aria-label="Argument name" data-testid="designer-new-arg" value={name} onChange={(e) => setName(e.target.value)} />
+        <input style={{ width: 80 }} list="dz-scalars" aria-label="Argument type" data-testid="designer-new-arg-type" value={argType} onChange={(e) => setArgType(e.target.value)} />
+        <datalist id="dz-scalars">{["ID!", "ID", "String!", "String", "Int", "Float", "Boolean", "[ID!]"].map((t) => <option key={t} value={t} />)}</datalist>
+        <button type="submit" data-testid="designer-add-arg" disabled={!name.trim() || !argType.trim()}>Add</button>
+      </form>
+    </fieldset>
+  );
+}
+
 function BindingEditor({ doc, type, field, b, apply }: { doc: WorkspaceDoc; type: string; field: string; b: Binding; apply: Apply }) {
   const src = getSource(doc, b.source);
   const inputs = src ? Object.keys(operationInputs(src, b.operation)) : [];
@@ -133,6 +168,7 @@ function BindingEditor({ doc, type, field, b, apply }: { doc: WorkspaceDoc; type
       <div className="mono">{b.source}·{b.operation}</div>
       <datalist id="dz-siblings">{siblings.map((s) => <option key={s} value={s} />)}</datalist>
       <datalist id="dz-inputs">{inputs.map((s) => <option key={s} value={s} />)}</datalist>
+      <datalist id="dz-field-arg-names">{Object.keys(doc.schema.types[type]?.fields[field]?.arguments ?? {}).map((s) => <option key={s} value={s} />)}</datalist>
       <label className="switch">
         <input type="checkbox" data-testid="designer-batch-toggle" checked={batch !== null} onChange={(e) => apply(setBatch(doc, type, field, e.target.checked ? { match: "order" } : null))} />
         Batch (all keys in one call)
@@ -172,7 +208,12 @@ function BindingEditor({ doc, type, field, b, apply }: { doc: WorkspaceDoc; type
                 {ARG_KINDS.map((k) => <option key={k.id} value={k.id}>{k.label}</option>)}
               </select>
               {kind !== "" && (
-                <input className="grow" value={argText(v)} onChange={(e) => apply(setArgBinding(doc, type, field, input, makeArg(kind, e.target.value)), `${at}.arg.${input}`)} />
+                <input
+                  className="grow"
+                  list={kind === "argument" ? "dz-field-arg-names" : kind === "parent" ? "dz-siblings" : undefined}
+                  value={argText(v)}
+                  onChange={(e) => apply(setArgBinding(doc, type, field, input, makeArg(kind, e.target.value)), `${at}.arg.${input}`)}
+                />
               )}
             </div>
           );

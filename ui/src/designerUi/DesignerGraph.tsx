@@ -2,8 +2,8 @@
 // node per source operation (left, with a source handle) and per type (field rows, each with a
 // target handle). Drawing an edge from an operation to a field row binds it; clicking an
 // operation and then a row selects both, for the panel's Bind button (keyboard: Tab + Enter).
-import { memo, useMemo } from "react";
-import { Handle, MarkerType, Position, ReactFlow, type Connection, type Edge, type Node, type NodeProps } from "@xyflow/react";
+import { memo, useCallback, useMemo, useState } from "react";
+import { Handle, MarkerType, Position, ReactFlow, type Connection, type Edge, type Node, type NodeChange, type NodeProps } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import type { WorkspaceDoc } from "../designer";
 import type { CanvasLayout, OpBox, ProblemsOnCanvas, TypeBox } from "../designer/canvas";
@@ -20,8 +20,13 @@ export interface DesignerGraphProps {
   problems: ProblemsOnCanvas;
   selectedOp: string | null;
   selectedField: FieldRef | null;
+  /** The type new fields go to (its header is marked). */
+  selectedType: string | null;
   onSelectOp: (id: string | null) => void;
   onSelectField: (f: FieldRef | null) => void;
+  onSelectType: (type: string) => void;
+  /** A click on the empty canvas. */
+  onPane: () => void;
   onConnect: (opId: string, f: FieldRef) => void;
 }
 
@@ -36,7 +41,9 @@ interface TypeData extends Record<string, unknown> {
   doc: WorkspaceDoc;
   problems: ProblemsOnCanvas;
   selectedField: string | null;
+  typeSelected: boolean;
   onSelect: (f: FieldRef) => void;
+  onSelectType: (type: string) => void;
 }
 
 type OpNode = Node<OpData, "op">;
@@ -71,7 +78,7 @@ const OpNodeBox = memo(function OpNodeBox({ data }: NodeProps<OpNode>) {
 });
 
 const TypeNodeBox = memo(function TypeNodeBox({ data }: NodeProps<TypeNode>) {
-  const { box, doc, problems, selectedField, onSelect } = data;
+  const { box, doc, problems, selectedField, typeSelected, onSelect, onSelectType } = data;
   const fields = doc.schema.types[box.type]?.fields ?? {};
   const own = problems.types.get(box.type) ?? [];
   const count = problemCountOfType(problems, box.type, box.fields);
@@ -81,7 +88,16 @@ const TypeNodeBox = memo(function TypeNodeBox({ data }: NodeProps<TypeNode>) {
   }
   return (
     <div className={`dz-type ${count > 0 ? "bad" : ""}`} style={{ width: box.width, minHeight: box.height }} data-testid={`designer-type-${box.type}`}>
-      <div className="dz-head">
+      <div
+        className={`dz-head ${typeSelected ? "selected" : ""}`}
+        data-testid={`designer-type-head-${box.type}`}
+        role="button"
+        tabIndex={0}
+        aria-pressed={typeSelected}
+        title="Select the type (new fields are added to it)"
+        onClick={() => onSelectType(box.type)}
+        onKeyDown={activate(() => onSelectType(box.type))}
+      >
         <span className="grow">{box.type}</span>
         {count > 0 && <span className="dz-badge" title={`${count} problem(s)`}>⚠ {count}</span>}
       </div>
@@ -110,6 +126,9 @@ const TypeNodeBox = memo(function TypeNodeBox({ data }: NodeProps<TypeNode>) {
           </div>
         );
       })}
+      {box.fields.length === 0 && (
+        <div className="dz-empty muted">No fields yet: add one in the panel.</div>
+      )}
       {shown.length > 0 && (
         <ul className="dz-problems">
           {shown.map((p, i) => (
@@ -123,8 +142,40 @@ const TypeNodeBox = memo(function TypeNodeBox({ data }: NodeProps<TypeNode>) {
 
 const nodeTypes = { op: OpNodeBox, type: TypeNodeBox };
 
+type Size = { width: number; height: number };
+/** What a node's size and handles depend on: its field rows. */
+const shapeOf = (id: string, fields: readonly string[] = []) => `${id}|${fields.join(",")}`;
+
 export default function DesignerGraph(props: DesignerGraphProps) {
-  const { doc, layout, problems, selectedOp, selectedField, onSelectOp, onSelectField, onConnect } = props;
+  const { doc, layout, problems, selectedOp, selectedField, selectedType, onSelectOp, onSelectField, onSelectType, onPane, onConnect } = props;
+  // React Flow draws a node only once measured, and forgets the measurement whenever it gets
+  // a new node object without one (every edit and selection makes new objects): the sizes it
+  // reports are kept and handed back, per node shape, so nodes never blink out (see
+  // plan/PlanGraph.tsx for the failure this caused there).
+  const [measured, setMeasured] = useState(() => new Map<string, Size>());
+  const shapes = useMemo(() => new Map(layout.types.map((t) => [t.id, shapeOf(t.id, t.fields)])), [layout]);
+  const onNodesChange = useCallback(
+    (changes: NodeChange[]) => {
+      const sized = changes.flatMap((c) => (c.type === "dimensions" && c.dimensions ? [c] : []));
+      if (sized.length === 0) return;
+      setMeasured((m) => {
+        let next: Map<string, Size> | null = null;
+        for (const c of sized) {
+          const key = shapes.get(c.id) ?? shapeOf(c.id);
+          const old = m.get(key);
+          if (old && old.width === c.dimensions!.width && old.height === c.dimensions!.height) continue;
+          next ??= new Map(m);
+          next.set(key, { width: c.dimensions!.width, height: c.dimensions!.height });
+        }
+        return next ?? m;
+      });
+    },
+    [shapes],
+  );
+  const sizeOf = (key: string) => {
+    const m = measured.get(key);
+    return m ? { measured: m } : {};
+  };
   const nodes: (OpNode | TypeNode)[] = useMemo(
     () => [
       ...layout.ops.map((box): OpNode => ({
@@ -132,23 +183,27 @@ export default function DesignerGraph(props: DesignerGraphProps) {
         type: "op",
         position: { x: box.x, y: box.y },
         data: { box, selected: box.id === selectedOp, onSelect: onSelectOp },
+        ...sizeOf(shapeOf(box.id)),
         draggable: false,
       })),
       ...layout.types.map((box): TypeNode => ({
         id: box.id,
         type: "type",
         position: { x: box.x, y: box.y },
+        ...sizeOf(shapeOf(box.id, box.fields)),
         data: {
           box,
           doc,
           problems,
           selectedField: selectedField?.type === box.type ? selectedField.field : null,
+          typeSelected: selectedType === box.type,
           onSelect: onSelectField,
+          onSelectType,
         },
         draggable: false,
       })),
     ],
-    [layout, doc, problems, selectedOp, selectedField, onSelectOp, onSelectField],
+    [layout, doc, problems, selectedOp, selectedField, selectedType, onSelectOp, onSelectField, onSelectType, measured],
   );
   const edges: Edge[] = useMemo(
     () =>
@@ -183,6 +238,7 @@ export default function DesignerGraph(props: DesignerGraphProps) {
       nodes={nodes}
       edges={edges}
       nodeTypes={nodeTypes}
+      onNodesChange={onNodesChange}
       fitView
       fitViewOptions={{ padding: 0.05, maxZoom: 1 }}
       minZoom={0.1}
@@ -193,10 +249,7 @@ export default function DesignerGraph(props: DesignerGraphProps) {
         const t = e.target.slice("type:".length);
         if (e.targetHandle) onSelectField({ type: t, field: e.targetHandle });
       }}
-      onPaneClick={() => {
-        onSelectField(null);
-        onSelectOp(null);
-      }}
+      onPaneClick={onPane}
       proOptions={{ hideAttribution: true }}
     />
   );

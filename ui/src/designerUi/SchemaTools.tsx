@@ -1,19 +1,23 @@
-// The panel's schema edits: add a type, add a field to the selected type, and make a type from
-// what the selected operation answers (with an optional sample response).
+// The panel's schema edits: add a type, add a field to a type (the selected one, chosen in the
+// form: an empty type, a new workspace's Query, gets its first field here), and make a type
+// from what the selected operation answers (with an optional sample response).
 import { useState } from "react";
 import type { JsonValue, WorkspaceDoc } from "../designer";
+import { BUILTIN_SCALARS } from "../designer/types";
 import { addField, addType, typeFromOperationOutput } from "../designer/ops";
 import type { Apply } from "./BindingPanel";
 
 interface Props {
   doc: WorkspaceDoc;
+  /** The type new fields go to (null when there is no type at all). */
   type: string | null;
+  onType: (type: string) => void;
   op: { source: string; operation: string } | null;
   apply: Apply;
   onError: (message: string) => void;
 }
 
-export function SchemaTools({ doc, type, op, apply, onError }: Props) {
+export function SchemaTools({ doc, type, onType, op, apply, onError }: Props) {
   const [typeName, setTypeName] = useState("");
   const [fieldName, setFieldName] = useState("");
   const [fieldType, setFieldType] = useState("String");
@@ -39,10 +43,19 @@ export function SchemaTools({ doc, type, op, apply, onError }: Props) {
         <button type="submit" data-testid="designer-add-type" disabled={!typeName.trim()}>Add type</button>
       </form>
       {type && (
-        <form className="row" onSubmit={(e) => { e.preventDefault(); apply(addField(doc, type, fieldName.trim(), fieldType)); setFieldName(""); }}>
-          <input className="grow" placeholder={`New field of ${type}`} data-testid="designer-new-field" value={fieldName} onChange={(e) => setFieldName(e.target.value)} />
-          <input style={{ width: 90 }} aria-label="Field type" data-testid="designer-new-field-type" value={fieldType} onChange={(e) => setFieldType(e.target.value)} />
-          <button type="submit" data-testid="designer-add-field" disabled={!fieldName.trim()}>Add field</button>
+        <form className="stack" aria-label="New field" onSubmit={(e) => { e.preventDefault(); apply(addField(doc, type, fieldName.trim(), fieldType.trim())); setFieldName(""); }}>
+          <div className="row">
+            <span className="muted">New field of</span>
+            <select aria-label="Type of the new field" data-testid="designer-new-field-parent" value={type} onChange={(e) => onType(e.target.value)}>
+              {Object.keys(doc.schema.types).map((t) => <option key={t} value={t}>{t}</option>)}
+            </select>
+          </div>
+          <div className="row">
+            <input className="grow" placeholder="field name" aria-label="Field name" data-testid="designer-new-field" value={fieldName} onChange={(e) => setFieldName(e.target.value)} />
+            <input style={{ width: 96 }} list="dz-field-types" aria-label="Field type" title="GraphQL type, e.g. String, ID!, [Product!]!" data-testid="designer-new-field-type" value={fieldType} onChange={(e) => setFieldType(e.target.value)} />
+            <datalist id="dz-field-types">{[...BUILTIN_SCALARS, ...Object.keys(doc.schema.types)].map((t) => <option key={t} value={t} />)}</datalist>
+            <button type="submit" data-testid="designer-add-field" disabled={!fieldName.trim() || !fieldType.trim()}>Add field</button>
+          </div>
         </form>
       )}
       {op && (

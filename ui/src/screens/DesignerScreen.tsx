@@ -9,6 +9,7 @@ import { asWorkspaceDoc, bind, canRedo, canUndo, createHistory, push, redo, tryI
 import type { EditResult, History, WorkspaceDoc } from "../designer";
 import { layoutCanvas, problemsOnCanvas } from "../designer/canvas";
 import type { FieldRef } from "../designerUi/DesignerGraph";
+import { bindOffer, NOTHING, select, type SelectionEvent } from "../designer/selection";
 import { BindingPanel } from "../designerUi/BindingPanel";
 import { SchemaTools } from "../designerUi/SchemaTools";
 
@@ -34,8 +35,14 @@ function Designer({ initial, workspace, onWorkspace, onTryIt }: Props & { initia
   const [serverProblems, setServerProblems] = useState<readonly ProblemView[]>(workspace.problems);
   const [notice, setNotice] = useState<string | null>(null);
   const [saveState, setSaveState] = useState<SaveState>("saved");
-  const [selectedOp, setSelectedOp] = useState<string | null>(null);
-  const [selectedField, setSelectedField] = useState<FieldRef | null>(null);
+  const [selection, setSelection] = useState(NOTHING);
+  const dispatch = useCallback((e: SelectionEvent) => setSelection((s) => select(s, e)), []);
+  const setSelectedOp = useCallback((id: string | null) => dispatch({ kind: "op", id }), [dispatch]);
+  const setSelectedField = useCallback((field: FieldRef | null) => dispatch({ kind: "field", field }), [dispatch]);
+  const setSelectedType = useCallback((type: string | null) => dispatch({ kind: "type", type }), [dispatch]);
+  const clearSelection = useCallback(() => dispatch({ kind: "pane" }), [dispatch]);
+  const selectedOp = selection.op;
+  const selectedField = selection.field;
   const doc = history.present;
 
   const apply = useCallback((r: EditResult, coalesce?: string) => {
@@ -103,13 +110,21 @@ function Designer({ initial, workspace, onWorkspace, onTryIt }: Props & { initia
   const problems = useMemo(() => problemsOnCanvas(local, serverProblems), [local, serverProblems]);
   const op = layout.ops.find((o) => o.id === selectedOp) ?? null;
   const field = selectedField && doc.schema.types[selectedField.type]?.fields[selectedField.field] ? selectedField : null;
+  const offer = field ? layout.ops.find((o) => o.id === bindOffer(selection)) ?? null : null;
+  // New fields go to the selected field's type, a type chosen by its header, or Query.
+  const typeNames = Object.keys(doc.schema.types);
+  const fieldType = selection.type && doc.schema.types[selection.type] ? selection.type : typeNames.includes("Query") ? "Query" : typeNames[0] ?? null;
 
   const bindTo = useCallback(
     (opId: string, f: FieldRef) => {
       const box = layout.ops.find((o) => o.id === opId);
       if (!box) return;
-      apply(bind(doc, f.type, f.field, { source: box.source, operation: box.operation }));
-      setSelectedField(f);
+      const r = bind(doc, f.type, f.field, { source: box.source, operation: box.operation });
+      apply(r);
+      // The operation was used: it is not offered for the next field selected.
+      if (!r.error) {
+        setSelection((s) => select(select(s, { kind: "field", field: f }), { kind: "bound" }));
+      }
     },
     [apply, doc, layout],
   );
@@ -140,8 +155,11 @@ function Designer({ initial, workspace, onWorkspace, onTryIt }: Props & { initia
               problems={problems}
               selectedOp={selectedOp}
               selectedField={field}
+              selectedType={selection.type}
               onSelectOp={setSelectedOp}
               onSelectField={setSelectedField}
+              onSelectType={setSelectedType}
+              onPane={clearSelection}
               onConnect={bindTo}
             />
           </Suspense>
@@ -155,9 +173,9 @@ function Designer({ initial, workspace, onWorkspace, onTryIt }: Props & { initia
             <div key={`${p.path}-${i}`} className="err" data-testid="designer-problem" title={p.path}>{p.message} <span className="muted mono">{p.path}</span></div>
           ))}
           {op && <div className="mono" data-testid="designer-selected-op">Operation: {op.source}.{op.operation}{op.inputs.length ? ` (${op.inputs.join(", ")})` : ""}</div>}
-          {op && field && (
-            <button className="primary" data-testid="designer-bind" onClick={() => bindTo(op.id, field)}>
-              Bind {fieldKey} to {op.source}.{op.operation}
+          {offer && field && (
+            <button className="primary" data-testid="designer-bind" onClick={() => bindTo(offer.id, field)}>
+              Bind {fieldKey} to {offer.source}.{offer.operation}
             </button>
           )}
           {field && (
@@ -172,7 +190,19 @@ function Designer({ initial, workspace, onWorkspace, onTryIt }: Props & { initia
             />
           )}
           {!field && !op && <div className="muted">Select a field or an operation. Draw an edge from an operation to a field to bind it.</div>}
-          <SchemaTools doc={doc} type={field?.type ?? null} op={op} apply={apply} onError={setNotice} />
+          <SchemaTools
+            doc={doc}
+            type={fieldType}
+            onType={setSelectedType}
+            op={op}
+            apply={(r) => {
+              apply(r);
+              // A new type is where the next field goes.
+              const added = Object.keys(r.doc.schema.types).find((t) => !doc.schema.types[t]);
+              if (!r.error && added) setSelectedType(added);
+            }}
+            onError={setNotice}
+          />
         </div>
       </aside>
     </div>

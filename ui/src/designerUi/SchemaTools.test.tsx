@@ -1,0 +1,50 @@
+// The designer panel's forms as rendered (server-side rendering to markup: no DOM needed).
+import { describe, expect, it } from "vitest";
+import { renderToStaticMarkup } from "react-dom/server";
+import { SchemaTools } from "./SchemaTools";
+import { FieldArguments } from "./BindingPanel";
+import { addType } from "../designer/ops";
+import { shop } from "../designer/testFixtures";
+import type { WorkspaceDoc } from "../designer";
+
+const none = () => undefined;
+
+function emptyWorkspace(): WorkspaceDoc {
+  return { version: 1, name: "new", schema: { types: { Query: { fields: {} } } } };
+}
+
+describe("SchemaTools", () => {
+  it("offers a new workspace's empty Query its first field, with no field selected", () => {
+    const html = renderToStaticMarkup(<SchemaTools doc={emptyWorkspace()} type="Query" onType={none} op={null} apply={none} onError={none} />);
+    expect(html).toContain('data-testid="designer-new-field"');
+    expect(html).toMatch(/<option value="Query" selected="">Query<\/option>/);
+  });
+
+  it("lets the new field go to any type, an empty new one included", () => {
+    const doc = addType(shop(), "Review").doc;
+    const html = renderToStaticMarkup(<SchemaTools doc={doc} type="Review" onType={none} op={null} apply={none} onError={none} />);
+    for (const t of ["Query", "Order", "Review"]) expect(html).toContain(`<option value="${t}"`);
+    expect(html).toMatch(/<option value="Review" selected="">/);
+  });
+
+  it("has no field form when there is no type at all", () => {
+    const doc: WorkspaceDoc = { version: 1, name: "x", schema: { types: {} } };
+    const html = renderToStaticMarkup(<SchemaTools doc={doc} type={null} onType={none} op={null} apply={none} onError={none} />);
+    expect(html).not.toContain("designer-new-field");
+    expect(html).toContain("designer-new-type");
+  });
+});
+
+describe("FieldArguments", () => {
+  it("lists a field's arguments and offers to add one", () => {
+    const html = renderToStaticMarkup(<FieldArguments doc={shop()} type="Query" field="getOrderDetails" apply={none} />);
+    expect(html).toContain('data-testid="designer-field-arg-id"');
+    expect(html).toContain("id: ID!");
+    expect(html).toContain('data-testid="designer-new-arg"');
+  });
+
+  it("says a field without arguments has none", () => {
+    const html = renderToStaticMarkup(<FieldArguments doc={shop()} type="Order" field="user" apply={none} />);
+    expect(html).toContain("None.");
+  });
+});
