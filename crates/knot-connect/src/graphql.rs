@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 pub struct GraphqlClient {
     http: reqwest::Client,
     source: GraphqlSource,
+    inflight: std::sync::Arc<crate::call::Inflight>,
 }
 
 /// The document sent downstream for one call.
@@ -71,7 +72,11 @@ impl GraphqlClient {
     }
 
     pub fn new(http: reqwest::Client, source: GraphqlSource) -> Self {
-        GraphqlClient { http, source }
+        GraphqlClient {
+            http,
+            source,
+            inflight: Default::default(),
+        }
     }
 
     pub async fn call(
@@ -128,10 +133,23 @@ impl GraphqlClient {
         for (k, v) in headers.iter().chain(forwarded.iter()) {
             req = req.header(k, v);
         }
-        let (status, bytes) = match crate::call::exchange(req.send(), timeout).await {
-            Ok(answer) => answer,
-            Err(e) => return CallResult::failed(started, summary, e),
+        let req = match req.build() {
+            Ok(r) => r,
+            Err(e) => {
+                return CallResult::failed(started, summary, CallError::Request(e.to_string()))
+            }
         };
+        let inflight = is_read(&body).then_some(&*self.inflight);
+        let (status, bytes, shared) =
+            match crate::call::exchange(&self.http, req, timeout, inflight).await {
+                (Ok((status, bytes)), shared) => (status, bytes, shared),
+                (Err(e), shared) => {
+                    return CallResult {
+                        shared,
+                        ..CallResult::failed(started, summary, e)
+                    }
+                }
+            };
         let outcome = interpret(status, &bytes, &op.field);
         CallResult {
             outcome,
@@ -141,6 +159,7 @@ impl GraphqlClient {
             started,
             ended: Instant::now(),
             response_preview: Some(preview(&bytes)),
+            shared,
         }
     }
 }
@@ -149,6 +168,7 @@ impl GraphqlClient {
     /// Sends a whole GraphQL request body as it is (a Federation subgraph fetch, whose
     /// operation the planner wrote) and returns the raw answer for the caller to read.
     /// `shown` is what the trace may record of the body.
+    /// `dedupe`: the body is a query that may share an identical request in flight.
     pub async fn post(
         &self,
         vars: &Vars,
@@ -156,6 +176,7 @@ impl GraphqlClient {
         shown: Option<Value>,
         forwarded: &[(String, String)],
         timeout: Duration,
+        dedupe: bool,
     ) -> Exchange {
         let started = Instant::now();
         let prepared = self.endpoint(vars);
@@ -170,6 +191,7 @@ impl GraphqlClient {
                     },
                     started,
                     ended: Instant::now(),
+                    shared: false,
                 }
             }
         };
@@ -191,12 +213,26 @@ impl GraphqlClient {
         for (k, v) in headers.iter().chain(forwarded.iter()) {
             req = req.header(k, v);
         }
-        let outcome = crate::call::exchange(req.send(), timeout).await;
+        let req = match req.build() {
+            Ok(r) => r,
+            Err(e) => {
+                return Exchange {
+                    outcome: Err(CallError::Request(e.to_string())),
+                    request,
+                    started,
+                    ended: Instant::now(),
+                    shared: false,
+                }
+            }
+        };
+        let inflight = dedupe.then_some(&*self.inflight);
+        let (outcome, shared) = crate::call::exchange(&self.http, req, timeout, inflight).await;
         Exchange {
             outcome,
             request,
             started,
             ended: Instant::now(),
+            shared,
         }
     }
 }
@@ -210,6 +246,32 @@ pub struct Exchange {
     /// When the request was sent (after waiting for the source's concurrency limit).
     pub started: Instant,
     pub ended: Instant,
+    /// The answer of an identical request already in flight (no call of its own was made).
+    pub shared: bool,
+}
+
+/// Whether a GraphQL request body holds a query (shared with identical ones in flight),
+/// not a mutation or subscription (always sent on its own).
+pub(crate) fn is_read(body: &Value) -> bool {
+    body.get("query")
+        .and_then(Value::as_str)
+        .is_some_and(document_is_query)
+}
+
+/// Whether a document's first operation is a query (`{ … }` or `query …`). Comments and
+/// whitespace before it are skipped.
+pub fn document_is_query(document: &str) -> bool {
+    let mut rest = document;
+    loop {
+        rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == ',' || c == '\u{feff}');
+        match rest.strip_prefix('#') {
+            Some(comment) => rest = comment.split_once('\n').map_or("", |(_, r)| r),
+            None => break,
+        }
+    }
+    rest.starts_with('{')
+        || (rest.starts_with("query")
+            && !rest[5..].starts_with(|c: char| c.is_alphanumeric() || c == '_'))
 }
 
 /// The category of one error a GraphQL server reported, from its `extensions`: Knot's own
@@ -248,7 +310,7 @@ pub fn error_category(error: &Value) -> Category {
 
 /// Reads a GraphQL response: the root field's value, or an error. Partial data (a value
 /// with errors) is kept as data.
-fn interpret(status: u16, bytes: &[u8], field: &str) -> Result<Value, CallError> {
+pub fn interpret(status: u16, bytes: &[u8], field: &str) -> Result<Value, CallError> {
     let parsed: Result<Value, _> = serde_json::from_slice(bytes);
     let body = match parsed {
         Ok(Value::Object(map)) => map,

@@ -19,6 +19,7 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 pub struct RestClient {
     http: reqwest::Client,
     source: RestSource,
+    inflight: std::sync::Arc<crate::call::Inflight>,
 }
 
 /// An input placed in the path that would be a `.` or `..` segment, in any spelling (`..`,
@@ -65,7 +66,11 @@ pub fn input_text(v: Option<&Value>) -> Option<String> {
 
 impl RestClient {
     pub fn new(http: reqwest::Client, source: RestSource) -> Self {
-        RestClient { http, source }
+        RestClient {
+            http,
+            source,
+            inflight: Default::default(),
+        }
     }
 
     pub fn operation(&self, name: &str) -> Option<&RestOperation> {
@@ -199,25 +204,16 @@ impl RestClient {
                 req.headers_mut().append(name, value);
             }
         }
-        match crate::call::exchange(self.http.execute(req), timeout).await {
-            Err(e) => CallResult::failed(started, summary, e),
-            Ok((status, body)) => {
-                let outcome = if (200..300).contains(&status) {
-                    if body.iter().all(u8::is_ascii_whitespace) {
-                        Ok(Value::Null)
-                    } else {
-                        serde_json::from_slice::<Value>(&body).map_err(|e| {
-                            CallError::BadPayload(format!("response is not JSON: {e}"))
-                        })
-                    }
-                } else {
-                    let text = String::from_utf8_lossy(&body[..body.len().min(300)]).into_owned();
-                    Err(CallError::Status {
-                        status: status.to_string(),
-                        category: http_category(status),
-                        message: text,
-                    })
-                };
+        // Reads share an identical call in flight; writes never do.
+        let reads = matches!(*req.method(), reqwest::Method::GET | reqwest::Method::HEAD);
+        let inflight = reads.then_some(&*self.inflight);
+        match crate::call::exchange(&self.http, req, timeout, inflight).await {
+            (Err(e), shared) => CallResult {
+                shared,
+                ..CallResult::failed(started, summary, e)
+            },
+            (Ok((status, body)), shared) => {
+                let outcome = read_answer(status, &body);
                 CallResult {
                     outcome,
                     request: summary,
@@ -226,9 +222,30 @@ impl RestClient {
                     started,
                     ended: Instant::now(),
                     response_preview: Some(preview(&body)),
+                    shared,
                 }
             }
         }
+    }
+}
+
+/// Reads a REST answer: a 2xx body is JSON (an empty one is null), any other status an
+/// error carrying the start of the body.
+pub fn read_answer(status: u16, body: &[u8]) -> Result<Value, CallError> {
+    if (200..300).contains(&status) {
+        if body.iter().all(u8::is_ascii_whitespace) {
+            Ok(Value::Null)
+        } else {
+            serde_json::from_slice::<Value>(body)
+                .map_err(|e| CallError::BadPayload(format!("response is not JSON: {e}")))
+        }
+    } else {
+        let text = String::from_utf8_lossy(&body[..body.len().min(300)]).into_owned();
+        Err(CallError::Status {
+            status: status.to_string(),
+            category: http_category(status),
+            message: text,
+        })
     }
 }
 
@@ -299,6 +316,7 @@ impl CallResult {
             started,
             ended: Instant::now(),
             response_preview: None,
+            shared: false,
         }
     }
 }

@@ -142,7 +142,7 @@ struct Prepared {
 }
 
 /// Builds the calls of one node from the current data.
-fn prepare(node: &FetchNode, data: &Value, connectors: &Connectors) -> Result<Prepared, String> {
+fn prepare(node: &FetchNode, data: &Value, vars: &knot_connect::Vars) -> Result<Prepared, String> {
     let parent_paths = parents(data, &node.parent_locator);
     let mut calls: Vec<(Map<String, Value>, Vec<usize>)> = Vec::new();
     let mut call_ids: HashMap<String, usize> = HashMap::new();
@@ -156,7 +156,7 @@ fn prepare(node: &FetchNode, data: &Value, connectors: &Connectors) -> Result<Pr
         for (name, src) in &node.inputs {
             let v = match src {
                 InputSource::Value(v) => v.clone(),
-                InputSource::Env(n) => match connectors.vars().get(n) {
+                InputSource::Env(n) => match vars.get(n) {
                     Some(v) => Value::String(v.to_string()),
                     None => return Err(format!("environment variable `{n}` is not set")),
                 },
@@ -309,7 +309,7 @@ impl<'f> crate::drive::Driven for PlanRun<'f> {
     fn start(&mut self, id: usize) -> Option<Self::Call> {
         let node = self.plan.node(id);
         let node_start = Instant::now();
-        let prepared = prepare(node, &self.raw.data, self.connectors);
+        let prepared = prepare(node, &self.raw.data, self.connectors.vars());
         let (connectors, headers) = (self.connectors, self.inbound_headers);
         Some(Box::pin(async move {
             match prepared {
@@ -399,6 +399,7 @@ fn apply(
             bytes: r.bytes,
             attempt: 1,
             response: r.response_preview.clone(),
+            shared: r.shared,
         });
         match r.outcome {
             Ok(v) => {
@@ -585,81 +586,137 @@ pub async fn run_node_over(
     inbound_headers: &[(String, String)],
     started: Instant,
 ) -> NodeOverParents {
-    const PARENTS: &str = "$parents";
-    const VALUE: &str = "$value";
-    let ms = |t: Instant| t.saturating_duration_since(started).as_secs_f64() * 1000.0;
-    let mut node = node.clone();
-    node.parent_locator = vec![PARENTS.to_string()];
-    node.storage_key = VALUE.to_string();
-    let count = parents.len();
-    let mut data = Map::new();
-    data.insert(PARENTS.into(), Value::Array(parents));
-    let mut run = RawRun {
-        data: Value::Object(data),
-        errors: Vec::new(),
-        spans: Vec::new(),
-        nodes: Vec::new(),
-    };
-    let node_start = Instant::now();
-    let no_calls = || NodeRun {
-        node: node.id,
-        start_ms: ms(node_start),
-        end_ms: ms(Instant::now()),
-        parents: count,
-        keys: 0,
-        calls: 0,
-        failed_calls: 0,
-    };
-    match prepare(&node, &run.data, connectors) {
-        Err(detail) => {
-            let error = ExecError {
-                category: Category::Dependency,
-                detail,
-                node: node.id,
-                span: None,
-            };
-            return NodeOverParents {
-                values: (0..count).map(|_| Err(error.clone())).collect(),
-                spans: Vec::new(),
-                node: no_calls(),
-            };
-        }
+    let over = Over::new(node, parents, started);
+    match prepare(&over.node, &over.run.data, connectors.vars()) {
+        Err(detail) => over.unprepared(detail),
         Ok(p) => {
-            let results = call_all(&node, &p, connectors, inbound_headers).await;
-            apply(&node, p, results, &mut run, node_start, &ms);
+            let results = call_all(&over.node, &p, connectors, inbound_headers).await;
+            over.finish(p, results)
         }
     }
-    let RawRun {
-        data,
-        errors,
-        spans,
-        nodes,
-    } = run;
-    let values = match data {
-        Value::Object(mut map) => match map.remove(PARENTS) {
-            Some(Value::Array(items)) => items
-                .into_iter()
-                .map(|item| {
-                    let value = match item {
-                        Value::Object(mut o) => o.remove(VALUE).unwrap_or(Value::Null),
-                        _ => Value::Null,
-                    };
-                    // A failed key inside a list value fails the parent's value: the
-                    // caller has no element paths to put the error at, and a marker must
-                    // never pass for data.
-                    match first_marker(&value).and_then(|i| errors.get(i)) {
-                        Some(e) => Err(e.clone()),
-                        None => Ok(value),
-                    }
-                })
-                .collect(),
+}
+
+/// [`run_node_over`] with each call answered by `answer` (given the call's inputs) instead
+/// of a source: the same preparation, matching and errors, with no network. For tests and
+/// fuzzing of how answers are matched to keys.
+pub fn run_node_over_answers(
+    node: &FetchNode,
+    parents: Vec<Value>,
+    vars: &knot_connect::Vars,
+    mut answer: impl FnMut(&Map<String, Value>) -> CallResult,
+) -> NodeOverParents {
+    let over = Over::new(node, parents, Instant::now());
+    match prepare(&over.node, &over.run.data, vars) {
+        Err(detail) => over.unprepared(detail),
+        Ok(p) => {
+            let results = p.calls.iter().map(|(inputs, _)| answer(inputs)).collect();
+            over.finish(p, results)
+        }
+    }
+}
+
+const PARENTS: &str = "$parents";
+const VALUE: &str = "$value";
+
+/// A node run over a list of parents: the parents stand in a data tree of their own.
+struct Over {
+    node: FetchNode,
+    run: RawRun,
+    count: usize,
+    started: Instant,
+    node_start: Instant,
+}
+
+impl Over {
+    fn new(node: &FetchNode, parents: Vec<Value>, started: Instant) -> Self {
+        let mut node = node.clone();
+        node.parent_locator = vec![PARENTS.to_string()];
+        node.storage_key = VALUE.to_string();
+        let count = parents.len();
+        let mut data = Map::new();
+        data.insert(PARENTS.into(), Value::Array(parents));
+        Over {
+            node,
+            run: RawRun {
+                data: Value::Object(data),
+                errors: Vec::new(),
+                spans: Vec::new(),
+                nodes: Vec::new(),
+            },
+            count,
+            started,
+            node_start: Instant::now(),
+        }
+    }
+
+    fn ms(&self, t: Instant) -> f64 {
+        t.saturating_duration_since(self.started).as_secs_f64() * 1000.0
+    }
+
+    fn no_calls(&self) -> NodeRun {
+        NodeRun {
+            node: self.node.id,
+            start_ms: self.ms(self.node_start),
+            end_ms: self.ms(Instant::now()),
+            parents: self.count,
+            keys: 0,
+            calls: 0,
+            failed_calls: 0,
+        }
+    }
+
+    /// No call could be built: the error stands for every parent.
+    fn unprepared(self, detail: String) -> NodeOverParents {
+        let error = ExecError {
+            category: Category::Dependency,
+            detail,
+            node: self.node.id,
+            span: None,
+        };
+        NodeOverParents {
+            values: (0..self.count).map(|_| Err(error.clone())).collect(),
+            spans: Vec::new(),
+            node: self.no_calls(),
+        }
+    }
+
+    fn finish(mut self, p: Prepared, results: Vec<CallResult>) -> NodeOverParents {
+        let started = self.started;
+        let ms = |t: Instant| t.saturating_duration_since(started).as_secs_f64() * 1000.0;
+        apply(&self.node, p, results, &mut self.run, self.node_start, &ms);
+        let no_calls = self.no_calls();
+        let RawRun {
+            data,
+            errors,
+            spans,
+            nodes,
+        } = self.run;
+        let values = match data {
+            Value::Object(mut map) => match map.remove(PARENTS) {
+                Some(Value::Array(items)) => items
+                    .into_iter()
+                    .map(|item| {
+                        let value = match item {
+                            Value::Object(mut o) => o.remove(VALUE).unwrap_or(Value::Null),
+                            _ => Value::Null,
+                        };
+                        // A failed key inside a list value fails the parent's value: the
+                        // caller has no element paths to put the error at, and a marker
+                        // must never pass for data.
+                        match first_marker(&value).and_then(|i| errors.get(i)) {
+                            Some(e) => Err(e.clone()),
+                            None => Ok(value),
+                        }
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            },
             _ => Vec::new(),
-        },
-        _ => Vec::new(),
-    };
-    NodeOverParents {
-        values,
-        spans,
-        node: nodes.into_iter().next().unwrap_or_else(no_calls),
+        };
+        NodeOverParents {
+            values,
+            spans,
+            node: nodes.into_iter().next().unwrap_or(no_calls),
+        }
     }
 }
