@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: setup ui build run test bench bench-serve bench-federation lint demo schema package bindings
+.PHONY: setup ui build run test bench bench-serve bench-federation lint demo schema package bindings fuzz-smoke
 
 setup:
 	@bash scripts/setup.sh
@@ -61,6 +61,11 @@ lint: setup ui
 	else \
 	  echo "lint skipped: this Rust toolchain has no rustfmt/clippy component"; \
 	fi
+
+## The fuzz targets (fuzz/, cargo-fuzz on the nightly toolchain): replay the committed corpus
+## and fuzz each target briefly (3 minutes in all); skipped with a message without nightly.
+fuzz-smoke:
+	@bash scripts/fuzz-smoke.sh
 
 demo: build
 	target/debug/knot demo
