@@ -54,10 +54,14 @@ bench-federation: setup
 	@bash federation/bench-peers/run-all.sh
 
 ## rustfmt and clippy come with the toolchain (rustup's default profile); where a toolchain
-## lacks them they cannot be fetched here, so lint says so and is skipped.
+## lacks them they cannot be fetched here, so lint says so and is skipped. Library and binary
+## code (not tests) may not unwrap or expect: data from files, users and the network gets an
+## error instead.
 lint: setup ui
 	@if $(CARGO) fmt --version >/dev/null 2>&1 && $(CARGO) clippy --version >/dev/null 2>&1; then \
-	  $(CARGO) fmt --all --check && $(CARGO) clippy --workspace --all-targets -- -D warnings; \
+	  $(CARGO) fmt --all --check && \
+	  $(CARGO) clippy --workspace --all-targets -- -D warnings && \
+	  $(CARGO) clippy --workspace --lib --bins -- -D warnings -D clippy::unwrap_used -D clippy::expect_used; \
 	else \
 	  echo "lint skipped: this Rust toolchain has no rustfmt/clippy component"; \
 	fi

@@ -346,6 +346,9 @@ pub struct SpanView {
     pub bytes: u32,
     pub attempt: u32,
     pub response: Option<String>,
+    /// The answer of an identical request already in flight (no call of its own was sent).
+    #[serde(default)]
+    pub shared: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, TS)]

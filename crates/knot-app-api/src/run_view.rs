@@ -123,6 +123,7 @@ pub fn trace_view_from_json(v: &Value) -> TraceView {
                 bytes: u32_of(s, "bytes"),
                 attempt: u32_of(s, "attempt"),
                 response: opt_str(s, "response"),
+                shared: s["shared"].as_bool().unwrap_or(false),
             })
             .collect(),
         errors: list(v, "errors")

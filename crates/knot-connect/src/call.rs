@@ -114,16 +114,38 @@ pub struct CallResult {
     pub ended: Instant,
     /// A copy of the raw response for the explorer, cut to a bounded size.
     pub response_preview: Option<String>,
+    /// The answer of an identical request already in flight (no call of its own was made).
+    pub shared: bool,
 }
 
 pub const PREVIEW_LIMIT: usize = 64 * 1024;
 
-/// Cuts a response body for the explorer at a char boundary.
+/// How much is kept past [`PREVIEW_LIMIT`] until secrets are redacted: a secret value that
+/// straddles the cut is then replaced whole before the text is cut, never left in half.
+/// (A secret value longer than this could still straddle it.)
+const PREVIEW_SLACK: usize = 4096;
+
+/// The start of a response body for the explorer: the limit plus slack, at a char boundary.
+/// [`finish_preview`] redacts it and cuts it to the limit.
 pub fn preview(bytes: &[u8]) -> String {
-    let cut = bytes.len().min(PREVIEW_LIMIT);
-    let mut s = String::from_utf8_lossy(&bytes[..cut]).into_owned();
-    if bytes.len() > PREVIEW_LIMIT {
-        s.push_str(&format!("… ({} bytes in all)", bytes.len()));
+    let cut = bytes.len().min(PREVIEW_LIMIT + PREVIEW_SLACK);
+    String::from_utf8_lossy(&bytes[..cut]).into_owned()
+}
+
+/// A preview as shown: secret values replaced by `{{secret.NAME}}` first, then cut to
+/// [`PREVIEW_LIMIT`] at a char boundary, with the full size noted when it was cut.
+pub fn finish_preview(raw: &str, total_bytes: usize, vars: &crate::Vars) -> String {
+    let total_bytes = total_bytes.max(raw.len());
+    let mut s = vars.redact(raw);
+    if s.len() > PREVIEW_LIMIT {
+        let mut end = PREVIEW_LIMIT;
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        s.truncate(end);
+    }
+    if total_bytes > PREVIEW_LIMIT {
+        s.push_str(&format!("… ({total_bytes} bytes in all)"));
     }
     s
 }
@@ -132,17 +154,116 @@ pub fn preview(bytes: &[u8]) -> String {
 /// and reading stops there, so a hostile or broken service cannot fill the memory.
 pub const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 
+/// A downstream answer: status and body, or why there is none.
+pub(crate) type Answer = Result<(u16, bytes::Bytes), CallError>;
+type SharedAnswer = futures::future::Shared<futures::future::BoxFuture<'static, Answer>>;
+
+/// In-flight deduplication: identical requests to one source in flight at the same moment
+/// share one call (like Hive Router's and Apollo Router's subgraph deduplication). A request
+/// is identical when its method, URL, headers (rendered secrets and forwarded headers
+/// included) and body are byte for byte the same. Only reads take part (REST GET/HEAD,
+/// GraphQL queries); an answer is shared only while its call is in flight, never kept.
+#[derive(Default)]
+pub struct Inflight {
+    calls: std::sync::Mutex<std::collections::HashMap<Vec<u8>, SharedAnswer>>,
+}
+
+impl Inflight {
+    fn calls(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<Vec<u8>, SharedAnswer>> {
+        self.calls.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Method, URL, headers and body of a request, as the key of identical requests; None when
+/// the body is a stream (never shared).
+fn request_key(req: &reqwest::Request) -> Option<Vec<u8>> {
+    let body: &[u8] = match req.body() {
+        None => &[],
+        Some(b) => b.as_bytes()?,
+    };
+    let mut key = Vec::with_capacity(body.len() + 256);
+    key.extend_from_slice(req.method().as_str().as_bytes());
+    key.push(0);
+    key.extend_from_slice(req.url().as_str().as_bytes());
+    key.push(0);
+    for (name, value) in req.headers() {
+        key.extend_from_slice(name.as_str().as_bytes());
+        key.push(b':');
+        key.extend_from_slice(value.as_bytes());
+        key.push(0);
+    }
+    key.extend_from_slice(body);
+    Some(key)
+}
+
+/// Removes a leader's entry when its call ends (or is dropped), so a later request makes a
+/// call of its own: nothing is reused once answered.
+struct Forget<'a> {
+    inflight: &'a Inflight,
+    key: Vec<u8>,
+    call: SharedAnswer,
+}
+
+impl Drop for Forget<'_> {
+    fn drop(&mut self) {
+        let mut calls = self.inflight.calls();
+        if calls
+            .get(&self.key)
+            .is_some_and(|c| futures::future::Shared::ptr_eq(c, &self.call))
+        {
+            calls.remove(&self.key);
+        }
+    }
+}
+
 /// Sends a request and reads its answer, within `timeout` and up to [`MAX_RESPONSE_BYTES`]:
-/// the one HTTP exchange of every REST and GraphQL call (subgraph fetches included).
+/// the one HTTP exchange of every REST and GraphQL call (subgraph fetches included). With
+/// `inflight`, an identical request already in flight is joined instead of sent again; the
+/// flag says the answer was shared that way.
 pub(crate) async fn exchange(
-    send: impl std::future::Future<Output = reqwest::Result<reqwest::Response>>,
+    http: &reqwest::Client,
+    req: reqwest::Request,
     timeout: std::time::Duration,
-) -> Result<(u16, bytes::Bytes), CallError> {
+    inflight: Option<&Inflight>,
+) -> (Answer, bool) {
+    use futures::FutureExt;
+    let key = inflight.and_then(|_| request_key(&req));
+    let (Some(inflight), Some(key)) = (inflight, key) else {
+        return (send(http.clone(), req, timeout).await, false);
+    };
+    let (call, leader) = {
+        let mut calls = inflight.calls();
+        match calls.get(&key) {
+            Some(call) => (call.clone(), false),
+            None => {
+                let call = send(http.clone(), req, timeout).boxed().shared();
+                calls.insert(key.clone(), call.clone());
+                (call, true)
+            }
+        }
+    };
+    if leader {
+        let _forget = Forget {
+            inflight,
+            key,
+            call: call.clone(),
+        };
+        (call.await, false)
+    } else {
+        (call.await, true)
+    }
+}
+
+async fn send(
+    http: reqwest::Client,
+    req: reqwest::Request,
+    timeout: std::time::Duration,
+) -> Answer {
     let timed_out = || CallError::Timeout {
         after_ms: timeout.as_millis() as u64,
     };
     let exchange = async move {
-        let resp = send.await?;
+        let resp = http.execute(req).await?;
         let status = resp.status().as_u16();
         Ok::<_, reqwest::Error>((status, read_capped(resp).await?))
     };
@@ -172,4 +293,34 @@ async fn read_capped(
         body.extend_from_slice(&chunk);
     }
     Ok(Ok(bytes::Bytes::from(body)))
+}
+
+#[cfg(test)]
+mod preview_tests {
+    use super::*;
+
+    #[test]
+    fn a_secret_straddling_the_preview_cut_is_redacted_whole_before_the_cut() {
+        let secret = "sk-live-0123456789abcdefSECRET";
+        let mut vars = crate::Vars::default();
+        vars.set_secret("API_KEY", secret);
+        for offset in [20usize, 10, 1] {
+            let mut body = "a".repeat(PREVIEW_LIMIT - offset).into_bytes();
+            body.extend_from_slice(secret.as_bytes());
+            body.extend_from_slice(&b"b".repeat(1000));
+            let shown = finish_preview(&preview(&body), body.len(), &vars);
+            for len in 4..=secret.len() {
+                assert!(
+                    !shown.contains(&secret[..len]),
+                    "a prefix of the secret ({len} bytes) is shown at offset {offset}"
+                );
+            }
+            assert!(shown.len() <= PREVIEW_LIMIT + 40, "{}", shown.len());
+            assert!(shown.ends_with(&format!("… ({} bytes in all)", body.len())));
+        }
+        // A short body is shown whole, redacted.
+        let body = format!("{{\"token\":\"{secret}\"}}");
+        let shown = finish_preview(&preview(body.as_bytes()), body.len(), &vars);
+        assert_eq!(shown, "{\"token\":\"{{secret.API_KEY}}\"}");
+    }
 }

@@ -224,6 +224,7 @@ impl GrpcClient {
             }
             Ok(Ok((json, bytes))) => CallResult {
                 response_preview: Some(crate::call::preview(json.to_string().as_bytes())),
+                shared: false,
                 outcome: Ok(json),
                 request: summary,
                 status: Some("OK".into()),

@@ -137,18 +137,21 @@ impl Connectors {
     /// through the same concurrency limit, timeout and header allowlist as every call to
     /// that source; the caller reads the raw answer. `shown` is what the trace may record
     /// of the body.
+    /// `dedupe`: the body is a query, which may share an identical request in flight.
     pub async fn post_graphql(
         &self,
         source: &str,
         body: Vec<u8>,
         shown: Option<Value>,
         inbound_headers: &[(String, String)],
+        dedupe: bool,
     ) -> graphql::Exchange {
         let refuse = |message: String| graphql::Exchange {
             outcome: Err(CallError::Request(message)),
             request: RequestSummary::default(),
             started: Instant::now(),
             ended: Instant::now(),
+            shared: false,
         };
         let Some(s) = self.sources.get(source) else {
             return refuse(format!("no source `{source}`"));
@@ -158,7 +161,9 @@ impl Connectors {
         };
         let fwd = s.forwarded(inbound_headers);
         let _permit = s.permits.acquire().await;
-        let mut exchange = client.post(&self.vars, body, shown, &fwd, s.timeout).await;
+        let mut exchange = client
+            .post(&self.vars, body, shown, &fwd, s.timeout, dedupe)
+            .await;
         note_forwarded(&mut exchange.request, &fwd);
         exchange
     }
@@ -192,6 +197,9 @@ impl Connectors {
             Client::Grpc(c) => c.call(&self.vars, operation, inputs, &fwd, s.timeout).await,
         };
         note_forwarded(&mut result.request, &fwd);
+        if let Some(raw) = result.response_preview.take() {
+            result.response_preview = Some(call::finish_preview(&raw, result.bytes, &self.vars));
+        }
         result
     }
 }

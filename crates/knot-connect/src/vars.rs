@@ -58,6 +58,24 @@ impl Vars {
             .map(String::as_str)
     }
 
+    /// `text` with every secret value replaced by `{{secret.NAME}}` (longest values first,
+    /// so a secret containing another is replaced whole).
+    pub fn redact(&self, text: &str) -> String {
+        let mut secrets: Vec<(&String, &String)> =
+            self.secrets.iter().filter(|(_, v)| !v.is_empty()).collect();
+        if secrets.is_empty() {
+            return text.to_string();
+        }
+        secrets.sort_by_key(|(_, v)| std::cmp::Reverse(v.len()));
+        let mut out = text.to_string();
+        for (name, value) in secrets {
+            if out.contains(value.as_str()) {
+                out = out.replace(value.as_str(), &format!("{{{{secret.{name}}}}}"));
+            }
+        }
+        out
+    }
+
     pub fn is_secret(&self, name: &str) -> bool {
         self.secrets.contains_key(name) && !self.values.contains_key(name)
     }

@@ -83,7 +83,11 @@ mod tests {
             let doc = format!("{{ a{i} }} #{}", "x".repeat(100_000));
             cache.insert((doc, None), Arc::new(Vec::new()));
         }
-        assert!(cache.weighted_size() <= 8 << 20, "{}", cache.weighted_size());
+        assert!(
+            cache.weighted_size() <= 8 << 20,
+            "{}",
+            cache.weighted_size()
+        );
         assert!(cache.entry_count() < 200);
         // Small documents are kept in numbers.
         let small: PlanCache<(String, Option<String>), Vec<u8>> = PlanCache::new(8 << 20);

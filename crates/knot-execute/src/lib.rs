@@ -18,9 +18,9 @@ pub use knot_connect::{Category, Connectors, Vars};
 pub use knot_plan::{Plan, PlanError};
 pub use trace::{trace_json_schema, NodeRun, Span, Trace, TraceError};
 
+use cache::PlanCache;
 use knot_model::{Workspace, QUERY_TYPE};
 use serde_json::{json, Map, Value};
-use cache::PlanCache;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;

@@ -35,6 +35,10 @@ pub struct Span {
     pub attempt: u32,
     /// The start of the raw response (explorer only).
     pub response: Option<String>,
+    /// The answer of an identical request already in flight: no call of its own was made
+    /// (in-flight deduplication of reads). Absent in traces recorded before it existed.
+    #[serde(default)]
+    pub shared: bool,
 }
 
 /// How one fetch node went.

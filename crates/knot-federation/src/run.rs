@@ -113,6 +113,8 @@ pub struct FetchSpan {
     /// Bytes of the subgraph's answer.
     #[serde(skip)]
     pub bytes: usize,
+    /// The answer of an identical subgraph request already in flight (no call of its own).
+    pub shared: bool,
 }
 
 /// The answer and what it took.
@@ -575,6 +577,8 @@ struct CallResult {
     /// What the connector recorded of the call, and the answer's size.
     sent: Option<knot_connect::RequestSummary>,
     bytes: usize,
+    /// The answer of an identical request already in flight.
+    shared: bool,
 }
 
 impl Run<'_> {
@@ -685,6 +689,7 @@ impl Run<'_> {
                     bound_calls,
                     sent: None,
                     bytes: 0,
+                    shared: false,
                 }
             }));
         }
@@ -705,6 +710,7 @@ impl Run<'_> {
                         bound_calls: Vec::new(),
                         sent: None,
                         bytes: 0,
+                        shared: false,
                     }
                 }));
             }
@@ -713,11 +719,13 @@ impl Run<'_> {
         let connectors = self.gateway.connectors.clone();
         let subgraph = step.subgraph.clone();
         let headers = self.headers.to_vec();
+        // Queries share an identical subgraph request in flight; mutations never do.
+        let dedupe = knot_connect::graphql::document_is_query(&step.operation);
         Some(Box::pin(async move {
             // The subgraph's source waits for a slot of its concurrency limit; the span
             // starts when the call is sent.
             let exchange = connectors
-                .post_graphql(&subgraph, payload, None, &headers)
+                .post_graphql(&subgraph, payload, None, &headers, dedupe)
                 .await;
             let start_ms = exchange
                 .started
@@ -733,6 +741,7 @@ impl Run<'_> {
                 bound_calls: Vec::new(),
                 sent: Some(exchange.request),
                 bytes,
+                shared: exchange.shared,
             }
         }))
     }
@@ -757,6 +766,7 @@ impl Run<'_> {
             bound_calls: result.bound_calls,
             sent: result.sent,
             bytes: result.bytes,
+            shared: result.shared,
         };
         match result.outcome {
             Err((category, message, status)) => {

@@ -140,7 +140,9 @@ impl Supergraph {
             validation: default_rules_validation_plan(),
             sdl: sdl.to_owned(),
             subgraphs,
-            cache: knot_execute::cache::PlanCache::new(knot_execute::cache::DEFAULT_PLAN_CACHE_BYTES),
+            cache: knot_execute::cache::PlanCache::new(
+                knot_execute::cache::DEFAULT_PLAN_CACHE_BYTES,
+            ),
         })
     }
 

@@ -258,6 +258,7 @@ impl Federated {
                 bytes: s.bytes,
                 attempt: 1,
                 response,
+                shared: s.shared,
             });
         }
         // A step with nothing to ask (no object at its path) ran no call.

@@ -107,7 +107,10 @@ impl Activity {
                 self.idle_since.load(Ordering::Acquire) + limits.idle.as_millis() as u64,
                 "idle",
             )),
-            since => Some((since + limits.header_read.as_millis() as u64, "headers too slow")),
+            since => Some((
+                since + limits.header_read.as_millis() as u64,
+                "headers too slow",
+            )),
         }
     }
 }

@@ -24,10 +24,15 @@ pub fn router(gw: Arc<Gateway>, operator_routes: bool) -> Router {
         .route("/graphql", get(graphql).post(graphql))
         .route("/health", get(health));
     if operator_routes {
-        r = r.route("/ready", get(ready)).route("/metrics", get(metrics));
+        r = r
+            .route("/ready", get(ready))
+            .route("/metrics", get(metrics));
     }
     r.fallback(rest_endpoint)
-        .layer(axum::middleware::from_fn_with_state(gw.clone(), in_flight_limit))
+        .layer(axum::middleware::from_fn_with_state(
+            gw.clone(),
+            in_flight_limit,
+        ))
         .layer(axum::middleware::from_fn_with_state(gw.clone(), host_check))
         .layer(axum::extract::DefaultBodyLimit::disable())
         .with_state(gw)
@@ -169,15 +174,26 @@ fn json_response(status: StatusCode, body: &Value, content_type: &'static str) -
 /// An answer to a GraphQL or REST request: capped at `maxResponseBytes` (a larger one is
 /// replaced by an error, never sent in part) and, when client headers are forwarded
 /// downstream, marked for no shared cache.
-fn answer(loaded: &Loaded, status: StatusCode, body: &Value, content_type: &'static str) -> Response {
+fn answer(
+    loaded: &Loaded,
+    status: StatusCode,
+    body: &Value,
+    content_type: &'static str,
+) -> Response {
     let mut bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
     let mut status = status;
     let limit = loaded.settings.max_response_bytes();
     if bytes.len() > limit {
-        tracing::warn!(bytes = bytes.len(), limit, "answer larger than maxResponseBytes replaced by an error");
+        tracing::warn!(
+            bytes = bytes.len(),
+            limit,
+            "answer larger than maxResponseBytes replaced by an error"
+        );
         let msg = format!("The answer is larger than this gateway's limit of {limit} bytes; ask for fewer fields or items.");
-        bytes = serde_json::to_vec(&json!({"errors": [{"message": msg, "extensions": {"category": "VALIDATION"}}]}))
-            .unwrap_or_else(|_| b"{}".to_vec());
+        bytes = serde_json::to_vec(
+            &json!({"errors": [{"message": msg, "extensions": {"category": "VALIDATION"}}]}),
+        )
+        .unwrap_or_else(|_| b"{}".to_vec());
         if content_type == GRAPHQL_RESPONSE || status != StatusCode::OK {
             status = StatusCode::BAD_REQUEST;
         }
@@ -307,7 +323,7 @@ async fn run(gw: &Gateway, loaded: &Loaded, req: GqlRequest, headers: &HeaderMap
         calls = trace.spans.len();
         for s in &trace.spans {
             gw.metrics
-                .downstream(&s.source, s.category.map(|c| c.as_str()));
+                .downstream(&s.source, s.category.map(|c| c.as_str()), s.shared);
         }
     }
     let wants_trace = loaded.trace_allowed(headers);
@@ -564,7 +580,11 @@ async fn rest_endpoint(State(gw): State<Arc<Gateway>>, request: Request<Body>) -
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("");
-        if ct.split(';').next().map(|t| t.trim().to_ascii_lowercase()).as_deref()
+        if ct
+            .split(';')
+            .next()
+            .map(|t| t.trim().to_ascii_lowercase())
+            .as_deref()
             != Some("application/json")
         {
             return finish(

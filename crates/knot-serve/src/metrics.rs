@@ -22,6 +22,7 @@ pub struct Metrics {
     requests: Mutex<BTreeMap<(String, u16), u64>>,
     latency: Mutex<BTreeMap<String, Histogram>>,
     calls: Mutex<BTreeMap<String, u64>>,
+    shared: Mutex<BTreeMap<String, u64>>,
     call_errors: Mutex<BTreeMap<(String, String), u64>>,
     reloads: Mutex<BTreeMap<&'static str, u64>>,
     shed: Mutex<BTreeMap<&'static str, u64>>,
@@ -53,7 +54,13 @@ impl Metrics {
         }
     }
 
-    pub fn downstream(&self, source: &str, category: Option<&str>) {
+    /// One downstream call of `source`; `shared`: it joined an identical call in flight
+    /// (counted apart: no request was sent for it).
+    pub fn downstream(&self, source: &str, category: Option<&str>, shared: bool) {
+        if shared {
+            *lock(&self.shared).entry(source.to_string()).or_default() += 1;
+            return;
+        }
         *lock(&self.calls).entry(source.to_string()).or_default() += 1;
         if let Some(c) = category {
             *lock(&self.call_errors)
@@ -112,6 +119,14 @@ impl Metrics {
             let _ = writeln!(
                 out,
                 "knot_downstream_calls_total{{source=\"{}\"}} {n}",
+                escape(source)
+            );
+        }
+        out.push_str("# HELP knot_downstream_shared_total Downstream answers shared with an identical request in flight (no call sent), by source.\n# TYPE knot_downstream_shared_total counter\n");
+        for (source, n) in lock(&self.shared).iter() {
+            let _ = writeln!(
+                out,
+                "knot_downstream_shared_total{{source=\"{}\"}} {n}",
                 escape(source)
             );
         }

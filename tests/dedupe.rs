@@ -1,0 +1,154 @@
+//! In-flight deduplication over real HTTP on loopback: identical reads in flight at the same
+//! moment share one downstream call; writes, different requests and requests made after an
+//! answer arrived each make their own.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, Uri};
+use knot_connect::{Connectors, Vars};
+use serde_json::{json, Map, Value};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+type Seen = Arc<Mutex<Vec<(Method, String, HeaderMap)>>>;
+
+/// A service that answers every request after 300 ms and records it.
+async fn slow_service() -> (String, Seen) {
+    let seen: Seen = Arc::default();
+    let app = axum::Router::new()
+        .fallback(
+            |State(seen): State<Seen>, method: Method, uri: Uri, headers: HeaderMap| async move {
+                seen.lock()
+                    .expect("lock")
+                    .push((method, uri.path().to_string(), headers));
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                axum::Json(json!({"path": uri.path()}))
+            },
+        )
+        .with_state(seen.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (format!("http://{addr}"), seen)
+}
+
+fn connectors(base_url: &str) -> Connectors {
+    let ws: knot_model::Workspace = serde_json::from_value(json!({
+        "version": 1,
+        "name": "dedupe",
+        "sources": {
+            "books": {
+                "kind": "rest",
+                "baseUrl": base_url,
+                "forwardHeaders": ["authorization"],
+                "operations": {
+                    "getBook": {"method": "GET", "path": "/books/{id}", "inputs": {"id": "ID!"}},
+                    "touchBook": {"method": "POST", "path": "/books/{id}/touch", "inputs": {"id": "ID!"}}
+                }
+            },
+            "catalog": {
+                "kind": "graphql",
+                "url": format!("{base_url}/graphql"),
+                "operations": {
+                    "book": {"field": "book", "inputs": {"id": "ID!"}},
+                    "renameBook": {"field": "renameBook", "operationType": "mutation", "inputs": {"id": "ID!"}}
+                }
+            }
+        },
+        "schema": {"types": {}}
+    }))
+    .expect("workspace");
+    let vars = Vars::from_workspace(&ws, None).expect("vars");
+    Connectors::new(&ws, vars, std::path::Path::new(".")).expect("connectors")
+}
+
+fn id(value: &str) -> Map<String, Value> {
+    let mut inputs = Map::new();
+    inputs.insert("id".into(), Value::String(value.into()));
+    inputs
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn identical_reads_in_flight_share_one_call_and_nothing_is_reused_after_the_answer() {
+    let (url, seen) = slow_service().await;
+    let c = connectors(&url);
+    let one = id("7");
+    let calls = (0..5).map(|_| c.call("books", "getBook", &one, None, &[]));
+    let results = futures::future::join_all(calls).await;
+    assert_eq!(
+        seen.lock().expect("lock").len(),
+        1,
+        "five identical reads, one call"
+    );
+    let shared = results.iter().filter(|r| r.shared).count();
+    assert_eq!(shared, 4, "the four that joined say so");
+    for r in &results {
+        assert_eq!(r.outcome.as_ref().expect("answer")["path"], "/books/7");
+    }
+    // Answered: the next identical read makes its own call (no response cache).
+    let again = c.call("books", "getBook", &one, None, &[]).await;
+    assert!(!again.shared);
+    assert_eq!(seen.lock().expect("lock").len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writes_and_different_requests_are_never_shared() {
+    let (url, seen) = slow_service().await;
+    let c = connectors(&url);
+    // Writes: each is sent.
+    let seven = id("7");
+    let writes = (0..3).map(|_| c.call("books", "touchBook", &seven, None, &[]));
+    let results = futures::future::join_all(writes).await;
+    assert!(results.iter().all(|r| !r.shared));
+    assert_eq!(seen.lock().expect("lock").len(), 3);
+    // Different ids, or different forwarded credentials: different requests.
+    let alice = [("authorization".to_string(), "Bearer alice".to_string())];
+    let bob = [("authorization".to_string(), "Bearer bob".to_string())];
+    let (eight, a, b) = (id("8"), &alice[..], &bob[..]);
+    let reads = futures::future::join_all([
+        c.call("books", "getBook", &seven, None, a),
+        c.call("books", "getBook", &eight, None, a),
+        c.call("books", "getBook", &seven, None, b),
+    ])
+    .await;
+    assert!(reads.iter().all(|r| !r.shared));
+    assert_eq!(seen.lock().expect("lock").len(), 6);
+    // GraphQL: identical queries share a call, mutations never do.
+    let queries = futures::future::join_all(
+        (0..3).map(|_| c.call("catalog", "book", &seven, Some("{ title }"), &[])),
+    )
+    .await;
+    assert_eq!(queries.iter().filter(|r| r.shared).count(), 2);
+    assert_eq!(seen.lock().expect("lock").len(), 7);
+    let mutations = futures::future::join_all(
+        (0..3).map(|_| c.call("catalog", "renameBook", &seven, Some("{ title }"), &[])),
+    )
+    .await;
+    assert!(mutations.iter().all(|r| !r.shared));
+    assert_eq!(seen.lock().expect("lock").len(), 10);
+}
+
+#[test]
+fn only_query_documents_are_reads() {
+    use knot_connect::graphql::document_is_query;
+    for read in [
+        "{ a }",
+        "query { a }",
+        "query Q($id: ID!) { a(id: $id) }",
+        "  # note\n query { a }",
+    ] {
+        assert!(document_is_query(read), "{read}");
+    }
+    for write in [
+        "mutation { a }",
+        "mutation M { a }",
+        "subscription { a }",
+        "queryX { a }",
+        "# query\nmutation { a }",
+    ] {
+        assert!(!document_is_query(write), "{write}");
+    }
+}
