@@ -294,7 +294,8 @@ impl Session {
                     "`{name}` at ({x},{y}) {w}x{h} is not inside the panel ({px},{py}) {pw}x{ph}"
                 ));
             }
-            if f(n, "minTextPx") < 11.0 || f(n, "labelPx") < 11.0 {
+            // (11 px within rounding: the fitted zoom may be exactly 11/12.)
+            if f(n, "minTextPx") < 10.99 || f(n, "labelPx") < 10.99 {
                 return Err(format!(
                     "`{name}` has text {:.1} px high (label box {:.1} px)",
                     f(n, "minTextPx"),
@@ -328,6 +329,28 @@ impl Session {
                 Ok(m) => self.fail(&format!("{when}: {m} plan nodes, not {n}")).await,
                 Err(e) => self.fail(&format!("{when}: {e}")).await,
             }
+        }
+    }
+
+    /// Switches the theme with the top bar's toggle (it cycles auto -> light -> dark).
+    async fn set_theme(&self, theme: &str) {
+        for _ in 0..3 {
+            let title = self
+                .wait("[data-testid=theme-toggle]")
+                .await
+                .attr("title")
+                .await
+                .ok()
+                .flatten()
+                .unwrap_or_default();
+            if title.contains(&format!("Theme: {theme}")) {
+                return;
+            }
+            self.wait("[data-testid=theme-toggle]")
+                .await
+                .click()
+                .await
+                .ok();
         }
     }
 
@@ -437,6 +460,22 @@ async fn shop_query_built_by_ticking_fields_runs_and_shows_plan_result_and_water
     })
     .await;
     s.screenshot("final").await;
+    // The Query screen after the run and the designer, for people to look at, in both
+    // themes at both window sizes; the graph stays drawn as a person sees it in each.
+    for (w, h) in [(1440, 900), (1024, 700)] {
+        s.client.set_window_size(w, h).await.ok();
+        for theme in ["light", "dark"] {
+            s.set_theme(theme).await;
+            s.wait("[data-testid=nav-query]").await.click().await.ok();
+            s.plan_seen(3, &format!("at {w}x{h}, {theme}")).await;
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            s.screenshot(&format!("query-{w}x{h}-{theme}")).await;
+            s.wait("[data-testid=nav-designer]").await.click().await.ok();
+            s.wait("[data-testid='designer-type-Order']").await;
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            s.screenshot(&format!("designer-{w}x{h}-{theme}")).await;
+        }
+    }
     let _ = s.client.clone().close().await;
 }
 
@@ -657,25 +696,7 @@ async fn a_federation_workspace_is_explored_and_planned_like_any_other() {
     for (w, h) in [(1440, 900), (1024, 700)] {
         s.client.set_window_size(w, h).await.ok();
         for theme in ["light", "dark"] {
-            // The toggle cycles auto -> light -> dark.
-            for _ in 0..3 {
-                let title = s
-                    .wait("[data-testid=theme-toggle]")
-                    .await
-                    .attr("title")
-                    .await
-                    .ok()
-                    .flatten()
-                    .unwrap_or_default();
-                if title.contains(&format!("Theme: {theme}")) {
-                    break;
-                }
-                s.wait("[data-testid=theme-toggle]")
-                    .await
-                    .click()
-                    .await
-                    .ok();
-            }
+            s.set_theme(theme).await;
             for screen in ["query", "schema", "topology", "designer"] {
                 s.wait(&format!("[data-testid=nav-{screen}]"))
                     .await

@@ -16,8 +16,6 @@
 // the graph went blank after most runs.
 import { createContext, memo, useCallback, useContext, useEffect, useMemo, useState } from "react";
 import {
-  ControlButton,
-  Controls,
   Handle,
   MarkerType,
   Position,
@@ -38,7 +36,7 @@ import type { NodeStat, NodeState } from "./stats";
 import { fitReadable, readableZoom } from "./viewport";
 import { formatMs } from "../result/waterfall";
 
-const NODE_WIDTH = 220;
+const NODE_WIDTH = 200;
 /** Estimated height until React Flow has measured a node. */
 const NODE_HEIGHT = 58;
 const GAP_X = 24;
@@ -51,8 +49,7 @@ const LANE_SIDE = 8;
 const SMALLEST_TEXT_PX = 12;
 /** The fitted view never draws text smaller than 11 px; the controls may zoom further. */
 export const READABLE_ZOOM = readableZoom(SMALLEST_TEXT_PX);
-/** The zoom controls sit at the bottom right: the fitted graph keeps clear of them. */
-const FIT = { padding: { top: 6, right: 44, bottom: 6, left: 6 }, minZoom: READABLE_ZOOM, maxZoom: 1 };
+const FIT = { padding: { top: 6, right: 6, bottom: 6, left: 6 }, minZoom: READABLE_ZOOM, maxZoom: 1 };
 
 interface RunView {
   stats: Map<number, NodeStat>;
@@ -233,7 +230,8 @@ function PlanFlow({ plan, progress, selected, onSelect, onIdealHeight }: PlanGra
 
   // The view: fitted at a readable zoom once every fetch is measured, again when the layout
   // or the panel changes size.
-  const { setViewport } = useReactFlow();
+  const { setViewport, zoomIn, zoomOut } = useReactFlow();
+  const zoom = useStore((s) => s.transform[2]);
   const viewW = useStore((s) => s.width);
   const viewH = useStore((s) => s.height);
   const ready = layout.nodes.size > 0 && [...layout.nodes.keys()].every((id) => measured.has(id));
@@ -257,30 +255,35 @@ function PlanFlow({ plan, progress, selected, onSelect, onIdealHeight }: PlanGra
   }, [ready, bounds, viewW, onIdealHeight]);
 
   return (
-    <ReactFlow
-      nodes={nodes}
-      edges={edges}
-      nodeTypes={nodeTypes}
-      onNodesChange={onNodesChange}
-      minZoom={0.2}
-      maxZoom={2}
-      nodesConnectable={false}
-      nodesDraggable={false}
-      elementsSelectable={false}
-      onNodeClick={(_, n) => {
-        if (n.type !== "fetch") return onSelect(null);
-        onSelect(Number(n.id) === selected ? null : Number(n.id));
-      }}
-      onPaneClick={() => onSelect(null)}
-      proOptions={{ hideAttribution: true }}
-    >
-      <Controls showInteractive={false} showFitView={false} position="bottom-right" aria-label="Graph view">
-        <ControlButton onClick={fit} title="Fit the graph (text stays readable)" aria-label="Fit the graph" data-testid="plan-fit">
-          <svg viewBox="0 0 16 16" width="12" height="12" aria-hidden="true">
-            <path d="M1 5V1h4M11 1h4v4M15 11v4h-4M5 15H1v-4" fill="none" stroke="currentColor" strokeWidth="1.8" />
-          </svg>
-        </ControlButton>
-      </Controls>
-    </ReactFlow>
+    <div className="plan-flow">
+      <div className="plan-canvas">
+        <ReactFlow
+          nodes={nodes}
+          edges={edges}
+          nodeTypes={nodeTypes}
+          onNodesChange={onNodesChange}
+          minZoom={0.2}
+          maxZoom={2}
+          nodesConnectable={false}
+          nodesDraggable={false}
+          elementsSelectable={false}
+          onNodeClick={(_, n) => {
+            if (n.type !== "fetch") return onSelect(null);
+            onSelect(Number(n.id) === selected ? null : Number(n.id));
+          }}
+          onPaneClick={() => onSelect(null)}
+          proOptions={{ hideAttribution: true }}
+        />
+      </div>
+      {/* Below the graph, not over it: the fitted graph has the whole canvas. */}
+      <div className="plan-tools" role="toolbar" aria-label="Graph view">
+        <span className="muted">drag to pan · scroll to zoom</span>
+        <span className="grow" />
+        <button className="ghost" onClick={() => void zoomOut()} title="Zoom out" aria-label="Zoom out">−</button>
+        <span className="mono zoom" title="Zoom" data-testid="plan-zoom">{Math.round(zoom * 100)}%</span>
+        <button className="ghost" onClick={() => void zoomIn()} title="Zoom in" aria-label="Zoom in">+</button>
+        <button className="ghost" onClick={fit} title="Fit the graph (text stays readable)" data-testid="plan-fit">Fit</button>
+      </div>
+    </div>
   );
 }

@@ -92,7 +92,7 @@ export function Explorer({ schema, selected, args, onToggle, onArg }: Props) {
       <div className="panel-head">
         <h3 className="grow">Explorer</h3>
         <input
-          style={{ width: 110, padding: "1px 6px" }}
+          style={{ width: 110, maxWidth: "45%", padding: "1px 6px" }}
           placeholder="Filter"
           value={filter}
           onChange={(e) => setFilter(e.target.value)}

@@ -176,7 +176,7 @@ export function QueryScreen({ workspace, session, setSession }: Props) {
         <section
           className="panel graph"
           aria-label="Fan-out graph"
-          style={shownPlan && graphHeight !== null ? { flexBasis: `clamp(42%, ${graphHeight + 36}px, 62%)` } : undefined}
+          style={shownPlan && graphHeight !== null ? { flexBasis: `clamp(42%, ${graphHeight + 36 + 28}px, 62%)` } : undefined}
         >
           <div className="panel-head">
             <h3 className="grow">Fan-out graph</h3>
