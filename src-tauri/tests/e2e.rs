@@ -368,6 +368,23 @@ async fn shop_query_built_by_ticking_fields_runs_and_shows_plan_result_and_water
     // The app opens on the demo workspace.
     s.wait("[data-testid=nav-query]").await.click().await.ok();
     s.wait("[data-testid='field-getOrderDetails']").await;
+    // Every screen's icon is drawn (inline SVG shapes, not a font glyph that may be missing).
+    s.until("every navigation icon is drawn", || async {
+        s.client
+            .execute(
+                r#"const icons = [...document.querySelectorAll("nav [data-testid^=nav-] svg.icon")];
+                   return icons.length === 7 && icons.every((i) => {
+                       const r = i.getBoundingClientRect();
+                       return r.width >= 12 && r.height >= 12 && i.querySelector("path, rect, circle, ellipse");
+                   });"#,
+                vec![],
+            )
+            .await
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false)
+    })
+    .await;
 
     // Register a REST service by URL: a demo Users service of the test's own.
     let demo = knot_demo::Demo::start(knot_demo::DemoConfig {

@@ -6,6 +6,7 @@ import { TopBar } from "./components/TopBar";
 import { QueryScreen } from "./screens/QueryScreen";
 import { ServicesScreen } from "./screens/ServicesScreen";
 import { HistoryScreen } from "./screens/HistoryScreen";
+import { NavIcon } from "./components/NavIcon";
 import { EnvironmentsScreen } from "./screens/EnvironmentsScreen";
 import { EMPTY_SESSION, type QuerySession } from "./query/session";
 
@@ -14,14 +15,14 @@ const DesignerScreen = lazy(() => import("./screens/DesignerScreen").then((m) =>
 const TopologyScreen = lazy(() => import("./screens/TopologyScreen").then((m) => ({ default: m.TopologyScreen })));
 
 export type Screen = "query" | "services" | "schema" | "designer" | "history" | "topology" | "environments";
-const SCREENS: { id: Screen; label: string; icon: string }[] = [
-  { id: "query", label: "Query", icon: "▶" },
-  { id: "services", label: "Services", icon: "⛁" },
-  { id: "schema", label: "Schema", icon: "❴❵" },
-  { id: "designer", label: "Designer", icon: "⧉" },
-  { id: "history", label: "History", icon: "↺" },
-  { id: "topology", label: "Topology", icon: "⌘" },
-  { id: "environments", label: "Envs", icon: "⚙" },
+const SCREENS: { id: Screen; label: string }[] = [
+  { id: "query", label: "Query" },
+  { id: "services", label: "Services" },
+  { id: "schema", label: "Schema" },
+  { id: "designer", label: "Designer" },
+  { id: "history", label: "History" },
+  { id: "topology", label: "Topology" },
+  { id: "environments", label: "Envs" },
 ];
 
 export function App() {
@@ -75,7 +76,7 @@ function Workbench() {
             title={`${s.label} (Ctrl+${i + 1})`}
             onClick={() => setScreen(s.id)}
           >
-            <span className="icon" aria-hidden>{s.icon}</span>
+            <NavIcon name={s.id} />
             {s.label}
           </button>
         ))}
@@ -113,7 +114,7 @@ function Workbench() {
             <TopologyScreen workspace={ws} />
           </Suspense>
         ) : screen === "environments" ? (
-          <EnvironmentsScreen workspace={ws} onWorkspace={replaceWorkspace} />
+          <EnvironmentsScreen key={ws.id} workspace={ws} onWorkspace={replaceWorkspace} />
         ) : (
           <HistoryScreen
             workspace={ws}

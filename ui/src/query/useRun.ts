@@ -1,7 +1,7 @@
 // Running the current document: a run id, live node states from `run-progress`, cancel.
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { RunResult } from "../bindings";
-import { api, errorMessage, newRunId, onRunProgress } from "../api";
+import { api, ApiFailure, errorMessage, newRunId, onRunProgress } from "../api";
 import type { NodeState } from "../plan/stats";
 import { parseVariables } from "./session";
 
@@ -9,11 +9,19 @@ export interface RunState {
   runId: string | null;
   progress: Map<number, NodeState>;
   error: string | null;
+  /** Set when the last run was cancelled (by the person: not an error). */
+  cancelled: boolean;
   startedAt: number | null;
 }
 
+/** What a failed run says: nothing for a cancelled run (it is shown as cancelled), else the error. */
+export function runFailure(e: unknown): { cancelled: true } | { cancelled: false; error: string } {
+  if (e instanceof ApiFailure && e.code === "cancelled") return { cancelled: true };
+  return { cancelled: false, error: errorMessage(e) };
+}
+
 export function useRun(onResult: (run: RunResult, document: string, variables: string) => void) {
-  const [state, setState] = useState<RunState>({ runId: null, progress: new Map(), error: null, startedAt: null });
+  const [state, setState] = useState<RunState>({ runId: null, progress: new Map(), error: null, cancelled: false, startedAt: null });
   const current = useRef<string | null>(null);
 
   useEffect(() => {
@@ -39,7 +47,7 @@ export function useRun(onResult: (run: RunResult, document: string, variables: s
       }
       const runId = newRunId();
       current.current = runId;
-      setState({ runId, progress: new Map(), error: null, startedAt: performance.now() });
+      setState({ runId, progress: new Map(), error: null, cancelled: false, startedAt: performance.now() });
       api.queryRun(runId, { document, operationName, variables: vars.value }).then(
         (result) => {
           current.current = null;
@@ -48,7 +56,8 @@ export function useRun(onResult: (run: RunResult, document: string, variables: s
         },
         (e) => {
           current.current = null;
-          setState((s) => ({ ...s, runId: null, startedAt: null, error: errorMessage(e) }));
+          const f = runFailure(e);
+          setState((s) => ({ ...s, runId: null, startedAt: null, cancelled: f.cancelled, error: f.cancelled ? null : f.error }));
         },
       );
     },
@@ -60,6 +69,6 @@ export function useRun(onResult: (run: RunResult, document: string, variables: s
     if (id) void api.queryCancel(id).catch(() => undefined);
   }, []);
 
-  const clearError = useCallback(() => setState((s) => ({ ...s, error: null })), []);
+  const clearError = useCallback(() => setState((s) => ({ ...s, error: null, cancelled: false })), []);
   return { state, run, cancel, clearError };
 }

@@ -138,6 +138,12 @@ export function QueryScreen({ workspace, session, setSession }: Props) {
               />
             </Suspense>
           </div>
+          {runState.cancelled && (
+            <div className="row muted notice" role="status" data-testid="run-cancelled">
+              <span className="grow">Run cancelled.</span>
+              <button className="ghost" onClick={clearError} aria-label="Dismiss">✕</button>
+            </div>
+          )}
           {(planErrors.length > 0 || plan.error || runState.error) && (
             <div className="errors-list problems" role="alert">
               {runState.error && (
