@@ -91,9 +91,7 @@ impl FetchStep {
                     SelectionItem::InlineFragment(fragment) => {
                         for field in &fragment.selections.items {
                             if let SelectionItem::Field(field) = field {
-                                out.push(
-                                    field.alias.clone().unwrap_or_else(|| field.name.clone()),
-                                );
+                                out.push(field.alias.clone().unwrap_or_else(|| field.name.clone()));
                             }
                         }
                     }
@@ -267,50 +265,52 @@ impl FetchGraph {
     /// Then edges implied by others are removed, so the graph draws what really waits.
     fn keep_data_dependencies(&mut self) {
         let n = self.graph.node_count();
-        // Node indices are topological (a fetch is added after what it follows).
-        let mut before: Vec<Vec<bool>> = vec![vec![false; n]; n];
+        // Node indices are topological (a fetch is added after what it follows), so the
+        // rows of earlier fetches are complete when a later one reads them.
+        let mut before: Vec<Vec<bool>> = Vec::with_capacity(n);
         for b in 0..n {
-            let preds: Vec<usize> = self
+            let mut row = vec![false; n];
+            for p in self
                 .graph
                 .neighbors_directed(NodeIndex::new(b), petgraph::Direction::Incoming)
-                .map(|p| p.index())
-                .collect();
-            for p in preds {
-                before[b][p] = true;
-                for a in 0..n {
-                    if before[p][a] {
-                        before[b][a] = true;
-                    }
+            {
+                row[p.index()] = true;
+                for (r, &x) in row.iter_mut().zip(&before[p.index()]) {
+                    *r |= x;
                 }
             }
+            before.push(row);
         }
-        let mut needs: Vec<Vec<usize>> = vec![Vec::new(); n];
-        for b in 0..n {
-            for a in 0..n {
-                if before[b][a] && self.writes_what_is_read(a, b) {
-                    needs[b].push(a);
-                }
-            }
-        }
+        let needs: Vec<Vec<usize>> = before
+            .iter()
+            .enumerate()
+            .map(|(b, row)| {
+                row.iter()
+                    .enumerate()
+                    .filter(|&(a, &earlier)| earlier && self.writes_what_is_read(a, b))
+                    .map(|(a, _)| a)
+                    .collect()
+            })
+            .collect();
         // What each fetch waits for, directly or not, under the kept dependencies.
-        let mut waits: Vec<Vec<bool>> = vec![vec![false; n]; n];
-        for b in 0..n {
-            for &a in &needs[b] {
-                waits[b][a] = true;
-                for c in 0..n {
-                    if waits[a][c] {
-                        waits[b][c] = true;
-                    }
+        let mut waits: Vec<Vec<bool>> = Vec::with_capacity(n);
+        for deps in &needs {
+            let mut row = vec![false; n];
+            for &a in deps {
+                row[a] = true;
+                for (r, &x) in row.iter_mut().zip(&waits[a]) {
+                    *r |= x;
                 }
             }
+            waits.push(row);
         }
         self.graph.clear_edges();
-        for b in 0..n {
-            for &a in &needs[b] {
+        for (b, deps) in needs.iter().enumerate() {
+            for &a in deps {
                 // Implied when another kept dependency of b already waits for a.
-                let implied = needs[b].iter().any(|&c| c != a && waits[c][a]);
-                if !implied {
-                    self.graph.add_edge(NodeIndex::new(a), NodeIndex::new(b), ());
+                if !deps.iter().any(|&c| c != a && waits[c][a]) {
+                    self.graph
+                        .add_edge(NodeIndex::new(a), NodeIndex::new(b), ());
                 }
             }
         }
@@ -318,7 +318,10 @@ impl FetchGraph {
 
     /// Whether fetch `a` may write data that fetch `b` (which the plan puts after it) reads.
     fn writes_what_is_read(&self, a: usize, b: usize) -> bool {
-        let (wa, rb) = (&self.graph[NodeIndex::new(a)], &self.graph[NodeIndex::new(b)]);
+        let (wa, rb) = (
+            &self.graph[NodeIndex::new(a)],
+            &self.graph[NodeIndex::new(b)],
+        );
         if wa.entities.is_empty() || rb.entities.is_empty() {
             return true;
         }
