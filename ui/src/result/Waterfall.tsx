@@ -1,7 +1,7 @@
 // Every downstream call of a run as a bar from startMs to endMs on one shared scale.
-import { useMemo } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import type { SpanView, TraceView } from "../bindings";
-import { barFor, formatMs, makeScale, orderCalls } from "./waterfall";
+import { barFor, formatMs, makeScale, orderCalls, ticksFor } from "./waterfall";
 import { sourceColor } from "../plan/colors";
 import { spanFailed } from "../plan/stats";
 
@@ -13,14 +13,25 @@ interface Props {
 
 export function Waterfall({ trace, selected, onSelect }: Props) {
   const rows = useMemo(() => orderCalls(trace.spans), [trace]);
-  const scale = useMemo(() => makeScale(trace.spans, trace.durationMs, 4), [trace]);
+  // As many ticks as the track has room for (about 56 px a label), so labels never overprint.
+  const axis = useRef<HTMLDivElement>(null);
+  const [axisWidth, setAxisWidth] = useState(240);
+  useEffect(() => {
+    const el = axis.current;
+    if (!el || typeof ResizeObserver === "undefined") return;
+    const ro = new ResizeObserver(() => setAxisWidth(el.clientWidth));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+  const targetTicks = ticksFor(axisWidth);
+  const scale = useMemo(() => makeScale(trace.spans, trace.durationMs, targetTicks), [trace, targetTicks]);
   const labels = useMemo(() => new Map(trace.plan.nodes.map((n) => [n.id, n.label])), [trace]);
   const batched = useMemo(() => new Set(trace.plan.nodes.filter((n) => n.mode === "batch").map((n) => n.id)), [trace]);
   return (
     <div data-testid="waterfall">
       <div className="wf-axis">
         <span>call</span>
-        <div className="ticks">
+        <div className="ticks" ref={axis}>
           {scale.ticks.map((t, i) => (
             <span
               key={t}

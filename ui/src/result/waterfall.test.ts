@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { barFor, formatMs, makeScale, niceStep, orderCalls } from "./waterfall";
+import { barFor, formatMs, makeScale, niceStep, orderCalls, ticksFor } from "./waterfall";
 
 describe("waterfall scale", () => {
   it("rounds the track up to a nice tick", () => {
@@ -56,4 +56,24 @@ describe("waterfall scale", () => {
     expect(formatMs(42.4)).toBe("42 ms");
     expect(formatMs(1534)).toBe("1.53 s");
   });
+});
+
+describe("tick labels for the track's width", () => {
+  it("never puts two labels closer than about a label's width", () => {
+    for (const width of [60, 90, 150, 240, 400, 800]) {
+      for (const end of [0.4, 6.1, 21, 950, 12345]) {
+        const scale = makeScale([{ id: 1, startMs: 0, endMs: end }], end, ticksFor(width));
+        const intervals = scale.ticks.length - 1;
+        expect(intervals).toBeGreaterThanOrEqual(1);
+        // Labels sit at the ends and between; each gap holds one label of about 45 px.
+        if (intervals > 1) expect(width / intervals).toBeGreaterThanOrEqual(45);
+      }
+    }
+  });
+});
+
+it("spans a narrow track from 0 to the run's end", () => {
+  const scale = makeScale([{ id: 1, startMs: 2, endMs: 25.3 }], 25.3, ticksFor(90));
+  expect(scale.ticks).toEqual([0, 25.3]);
+  expect(scale.pct(25.3)).toBe(100);
 });

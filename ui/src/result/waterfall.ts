@@ -23,12 +23,21 @@ export function niceStep(span: number, targetTicks = 5): number {
 
 export function makeScale(calls: readonly TimedCall[], totalMs = 0, targetTicks = 5): Scale {
   const end = Math.max(totalMs, 0, ...calls.map((c) => c.endMs));
+  if (targetTicks <= 1 && end > 0) {
+    // Room for two labels only: the track is the run, from 0 to its end.
+    return { maxMs: end, ticks: [0, end], pct: (ms: number) => Math.min(100, Math.max(0, (ms / end) * 100)) };
+  }
   const stepMs = niceStep(end > 0 ? end : 1, targetTicks);
   const maxMs = Math.max(stepMs, Math.ceil(end / stepMs - 1e-9) * stepMs);
   const ticks: number[] = [];
   for (let t = 0; t <= maxMs + 1e-9; t += stepMs) ticks.push(Number(t.toFixed(6)));
   const pct = (ms: number) => Math.min(100, Math.max(0, (ms / maxMs) * 100));
   return { maxMs, ticks, pct };
+}
+
+/** How many tick intervals fit a track `widthPx` wide, a label needing about `labelPx`. */
+export function ticksFor(widthPx: number, labelPx = 56): number {
+  return Math.max(1, Math.min(5, Math.floor(widthPx / labelPx) - 1));
 }
 
 export interface Bar {
