@@ -107,7 +107,9 @@ const FetchNodeBox = memo(function FetchNodeBox({ data }: NodeProps<FetchNode>) 
             <span className={`chip ${stat.status === "failed" ? "err" : ""}`}>
               {stat.status === "failed" ? `${stat.failedCalls}/${stat.calls} failed` : `${stat.calls} call${stat.calls === 1 ? "" : "s"}`}
             </span>
-            <span className="chip" title="from the node's start to its end">{formatMs(stat.durationMs)}</span>
+            <span className="chip" title="The fetch node's time, from its start to its end (each call's own time is in Downstream calls)">
+              node {formatMs(stat.durationMs)}
+            </span>
           </>
         )}
       </div>
