@@ -364,8 +364,9 @@ async fn designer_rebinds_products_runs_the_query_and_saves_the_binding() {
 }
 
 /// A schema starts from nothing: a new type gets its first field from the panel (no field
-/// of it selected, since it has none), the field gets an argument, and an operation chosen
-/// for one field is offered for that field only, never for the next one selected.
+/// of it selected, since it has none), the field gets an argument, an operation chosen for
+/// one field is offered for that field only, never for the next one selected, and a new
+/// workspace's empty Query gets its first field.
 #[tokio::test(flavor = "multi_thread")]
 async fn designer_gives_a_new_type_its_first_field_and_an_argument() {
     let s = session("designer-new-type", 250..300).await;
@@ -458,6 +459,47 @@ async fn designer_gives_a_new_type_its_first_field_and_an_argument() {
         s.fail(&format!("a stale operation is offered: {offer}"))
             .await;
     }
+    s.until("saved", || async {
+        s.state_of("[data-testid=designer-status]").await == "saved"
+    })
+    .await;
+    s.screenshot("review").await;
+
+    // A brand-new workspace: its Query has no field, and gets its first one here.
+    s.wait("button[title='New workspace']")
+        .await
+        .click()
+        .await
+        .ok();
+    s.type_into("[data-testid=prompt-input]", "blank").await;
+    s.wait("[data-testid=prompt-submit]")
+        .await
+        .click()
+        .await
+        .ok();
+    s.until("the new workspace's designer", || async {
+        s.count("[data-testid='designer-type-Query']").await == 1
+            && s.count("[data-testid='designer-type-Order']").await == 0
+    })
+    .await;
+    s.until("the new field form is for Query", || async {
+        match s
+            .client
+            .find(Locator::Css("[data-testid=designer-new-field-parent]"))
+            .await
+        {
+            Ok(e) => e.prop("value").await.ok().flatten().as_deref() == Some("Query"),
+            Err(_) => false,
+        }
+    })
+    .await;
+    s.type_into("[data-testid=designer-new-field]", "hello").await;
+    s.wait("[data-testid=designer-add-field]")
+        .await
+        .click()
+        .await
+        .ok();
+    s.wait("[data-testid='designer-field-Query.hello']").await;
     s.until("saved", || async {
         s.state_of("[data-testid=designer-status]").await == "saved"
     })
