@@ -278,7 +278,12 @@ impl Session {
             return Err("no plan nodes".into());
         }
         for n in &nodes {
-            let name = n["text"].as_str().unwrap_or("").chars().take(40).collect::<String>();
+            let name = n["text"]
+                .as_str()
+                .unwrap_or("")
+                .chars()
+                .take(40)
+                .collect::<String>();
             if n["visibility"] != "visible" {
                 return Err(format!("`{name}` has visibility {}", n["visibility"]));
             }
@@ -305,8 +310,10 @@ impl Session {
         }
         for (i, a) in nodes.iter().enumerate() {
             for b in &nodes[i + 1..] {
-                let ox = (f(a, "x") + f(a, "w")).min(f(b, "x") + f(b, "w")) - f(a, "x").max(f(b, "x"));
-                let oy = (f(a, "y") + f(a, "h")).min(f(b, "y") + f(b, "h")) - f(a, "y").max(f(b, "y"));
+                let ox =
+                    (f(a, "x") + f(a, "w")).min(f(b, "x") + f(b, "w")) - f(a, "x").max(f(b, "x"));
+                let oy =
+                    (f(a, "y") + f(a, "h")).min(f(b, "y") + f(b, "h")) - f(a, "y").max(f(b, "y"));
                 if ox > 0.5 && oy > 0.5 {
                     return Err(format!("`{}` overlaps `{}`", a["text"], b["text"]));
                 }
@@ -487,7 +494,11 @@ async fn shop_query_built_by_ticking_fields_runs_and_shows_plan_result_and_water
             s.plan_seen(3, &format!("at {w}x{h}, {theme}")).await;
             tokio::time::sleep(Duration::from_millis(300)).await;
             s.screenshot(&format!("query-{w}x{h}-{theme}")).await;
-            s.wait("[data-testid=nav-designer]").await.click().await.ok();
+            s.wait("[data-testid=nav-designer]")
+                .await
+                .click()
+                .await
+                .ok();
             s.wait("[data-testid='designer-type-Order']").await;
             tokio::time::sleep(Duration::from_millis(500)).await;
             s.screenshot(&format!("designer-{w}x{h}-{theme}")).await;

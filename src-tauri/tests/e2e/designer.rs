@@ -376,7 +376,8 @@ async fn designer_gives_a_new_type_its_first_field_and_an_argument() {
         .await
         .ok();
     s.wait("[data-testid='designer-type-Order']").await;
-    s.type_into("[data-testid=designer-new-type]", "Review").await;
+    s.type_into("[data-testid=designer-new-type]", "Review")
+        .await;
     s.wait("[data-testid=designer-add-type]")
         .await
         .click()
@@ -395,8 +396,10 @@ async fn designer_gives_a_new_type_its_first_field_and_an_argument() {
         }
     })
     .await;
-    s.type_into("[data-testid=designer-new-field]", "stars").await;
-    s.retype("[data-testid=designer-new-field-type]", "Int").await;
+    s.type_into("[data-testid=designer-new-field]", "stars")
+        .await;
+    s.retype("[data-testid=designer-new-field-type]", "Int")
+        .await;
     s.wait("[data-testid=designer-add-field]")
         .await
         .click()
@@ -493,7 +496,8 @@ async fn designer_gives_a_new_type_its_first_field_and_an_argument() {
         }
     })
     .await;
-    s.type_into("[data-testid=designer-new-field]", "hello").await;
+    s.type_into("[data-testid=designer-new-field]", "hello")
+        .await;
     s.wait("[data-testid=designer-add-field]")
         .await
         .click()
