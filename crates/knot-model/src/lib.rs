@@ -8,6 +8,7 @@
 //! problem comes back as a [`Problem`] with a code, a JSON path and, when the text is at
 //! hand, a line and column.
 
+pub mod document;
 pub mod load;
 pub mod locate;
 pub mod problem;

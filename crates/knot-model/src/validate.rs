@@ -739,7 +739,7 @@ impl<'a> Validator<'a> {
     }
 
     fn saved_operation(&mut self, name: &str, op: &SavedOperation, path: JsonPath) {
-        let doc = match async_graphql_parser::parse_query(&op.document) {
+        let doc = match crate::document::parse_query(&op.document) {
             Ok(doc) => doc,
             Err(e) => {
                 self.push(

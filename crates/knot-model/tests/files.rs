@@ -125,3 +125,31 @@ fn a_trace_header_needs_a_token_from_a_secret_or_the_environment() {
             .is_empty()
     );
 }
+
+/// Found by fuzzing: a saved operation whose document nests a value 12,000 levels deep
+/// overflowed the stack of the GraphQL parser while the file was checked (the process died).
+#[test]
+fn a_saved_operation_nested_too_deep_is_a_problem_not_a_crash() {
+    let bytes = std::fs::read(root().join("examples/shop.knot.json")).unwrap();
+    let mut value: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    let document = format!(
+        "query Deep {{ getOrderDetails(id: {}\"1\"{}) {{ id }} }}",
+        "[".repeat(12_000),
+        "]".repeat(12_000)
+    );
+    value["operations"]["OrderDetails"]["document"] = serde_json::Value::String(document);
+    let report = check_bytes(&serde_json::to_vec(&value).unwrap());
+    let problem = report
+        .problems
+        .iter()
+        .find(|p| p.code == ProblemCode::InvalidDocument)
+        .unwrap_or_else(|| panic!("no invalid-document problem: {:?}", report.problems));
+    assert_eq!(
+        problem.path.to_string(),
+        "$.operations.OrderDetails.document"
+    );
+    assert!(
+        problem.message.contains("nested more than 128 levels deep"),
+        "{problem}"
+    );
+}

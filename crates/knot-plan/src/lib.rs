@@ -140,7 +140,7 @@ pub fn plan_with_limits(
     variables: &Map<String, Value>,
     limits: Limits,
 ) -> Result<Plan, Vec<PlanError>> {
-    let doc = async_graphql_parser::parse_query(document).map_err(|e| {
+    let doc = knot_model::document::parse_query(document).map_err(|e| {
         let locations = e.positions().map(|p| (p.line, p.column)).collect();
         vec![PlanError {
             message: format!("syntax error: {e}"),
@@ -152,7 +152,7 @@ pub fn plan_with_limits(
 
 /// The name of the document's only named operation (what history and logs call a run).
 pub fn sole_operation_name(document: &str) -> Option<String> {
-    let doc = async_graphql_parser::parse_query(document).ok()?;
+    let doc = knot_model::document::parse_query(document).ok()?;
     let mut names = doc
         .operations
         .iter()

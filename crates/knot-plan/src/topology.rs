@@ -152,7 +152,7 @@ pub fn topology(ws: &Workspace) -> Topology {
 /// Values of the right type for an operation's variables, so it can be planned offline.
 pub fn placeholder_variables(document: &str, operation: Option<&str>) -> Map<String, Value> {
     let mut vars = Map::new();
-    let Ok(doc) = async_graphql_parser::parse_query(document) else {
+    let Ok(doc) = knot_model::document::parse_query(document) else {
         return vars;
     };
     for (name, op) in doc.operations.iter() {
