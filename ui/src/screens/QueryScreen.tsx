@@ -244,7 +244,13 @@ export function QueryScreen({ workspace, session, setSession }: Props) {
           </section>
         )}
       </div>
-      {span && <SpanDrawer span={span} onClose={() => setSpan(null)} />}
+      {span && (
+        <SpanDrawer
+          span={span}
+          batch={(trace?.plan ?? shownPlan)?.nodes.find((n) => n.id === span.node)?.mode === "batch"}
+          onClose={() => setSpan(null)}
+        />
+      )}
     </div>
   );
 }
