@@ -123,6 +123,7 @@ fuzz_target!(|data: &[u8]| {
                 started: now,
                 ended: now,
                 response_preview: None,
+                shared: false,
             }
         },
     );

@@ -3,8 +3,8 @@
 //!
 //! async-graphql-parser bounds the nesting of selection sets (64) but reads values
 //! (`[[[…]]]`, `{a: {a: …}}`) recursively with no bound, so a request of a few kilobytes
-//! nested deeply enough overflows the thread's stack and aborts the whole process (found by
-//! fuzzing the planner). Every document Knot parses goes through [`parse_query`], which first
+//! nested deeply enough overflows the thread's stack and aborts the whole process (found
+//! with the `plan` fuzz target). Every document Knot parses goes through [`parse_query`], which first
 //! measures the nesting with a linear scan that never recurses and refuses anything deeper
 //! than [`MAX_NESTING`].
 
@@ -102,7 +102,7 @@ mod tests {
 
     #[test]
     fn deeper_nesting_is_refused_before_the_parser_recurses() {
-        // Fuzzing found it: 12,000 nested lists in an argument overflowed the stack of the
+        // Found with the `plan` fuzz target: 12,000 nested lists in an argument overflowed the stack of the
         // recursive value reader (a segfault, not an error); on a 2 MiB worker thread a few
         // thousand were enough.
         for doc in [

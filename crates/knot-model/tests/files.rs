@@ -126,7 +126,7 @@ fn a_trace_header_needs_a_token_from_a_secret_or_the_environment() {
     );
 }
 
-/// Found by fuzzing: a saved operation whose document nests a value 12,000 levels deep
+/// Found with the `plan` fuzz target: a saved operation whose document nests a value 12,000 levels deep
 /// overflowed the stack of the GraphQL parser while the file was checked (the process died).
 #[test]
 fn a_saved_operation_nested_too_deep_is_a_problem_not_a_crash() {

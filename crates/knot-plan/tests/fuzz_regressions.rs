@@ -1,4 +1,4 @@
-//! Inputs the fuzz targets (fuzz/, target `plan`) found, planned against the shop example:
+//! Inputs found with the fuzz target `plan` (fuzz/), planned against the shop example:
 //! each must give an error, never take the process down.
 
 use knot_plan::{plan, plan_with_limits, sole_operation_name, Limits};
