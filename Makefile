@@ -49,9 +49,11 @@ bench: setup
 bench-serve: setup
 	@bash scripts/bench-serve.sh
 
-## Federation: knot serve against Apollo Gateway and Hive Gateway (npm) on the same subgraphs.
+## Federation: knot serve against Hive Router (Rust; installed with cargo +nightly when missing),
+## Apollo Gateway and Hive Gateway (npm) on the same subgraphs, same load, answers checked, three
+## interleaved rounds, medians and the ratio to Hive Router (federation/bench-peers/compare.sh).
 bench-federation: setup
-	@bash federation/bench-peers/run-all.sh
+	@GATEWAYS="$${GATEWAYS:-knot hive-router apollo hive}" bash federation/bench-peers/compare.sh
 
 ## rustfmt and clippy come with the toolchain (rustup's default profile); where a toolchain
 ## lacks them they cannot be fetched here, so lint says so and is skipped. Library and binary

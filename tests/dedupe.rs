@@ -152,3 +152,28 @@ fn only_query_documents_are_reads() {
         assert!(!document_is_query(write), "{write}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_source_can_turn_deduplication_off() {
+    let (url, seen) = slow_service().await;
+    let ws: knot_model::Workspace = serde_json::from_value(json!({
+        "version": 1,
+        "name": "dedupe-off",
+        "sources": {"books": {
+            "kind": "rest",
+            "baseUrl": url,
+            "dedupe": false,
+            "operations": {"getBook": {"method": "GET", "path": "/books/{id}", "inputs": {"id": "ID!"}}}
+        }},
+        "schema": {"types": {}}
+    }))
+    .expect("workspace");
+    let vars = Vars::from_workspace(&ws, None).expect("vars");
+    let c = Connectors::new(&ws, vars, std::path::Path::new(".")).expect("connectors");
+    let seven = id("7");
+    let results =
+        futures::future::join_all((0..3).map(|_| c.call("books", "getBook", &seven, None, &[])))
+            .await;
+    assert!(results.iter().all(|r| !r.shared));
+    assert_eq!(seen.lock().expect("lock").len(), 3);
+}

@@ -49,6 +49,7 @@ pub fn rest_source(input: &RestSourceInput) -> Result<Source, ApiError> {
         forward_headers: Vec::new(),
         timeout_ms: None,
         max_concurrency: None,
+        dedupe: None,
         operations,
     }))
 }

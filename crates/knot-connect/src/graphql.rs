@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 pub struct GraphqlClient {
     http: reqwest::Client,
     source: GraphqlSource,
-    inflight: std::sync::Arc<crate::call::Inflight>,
+    inflight: Option<crate::call::Inflight>,
 }
 
 /// The document sent downstream for one call.
@@ -72,10 +72,11 @@ impl GraphqlClient {
     }
 
     pub fn new(http: reqwest::Client, source: GraphqlSource) -> Self {
+        let inflight = (source.dedupe != Some(false)).then(Default::default);
         GraphqlClient {
             http,
             source,
-            inflight: Default::default(),
+            inflight,
         }
     }
 
@@ -139,7 +140,7 @@ impl GraphqlClient {
                 return CallResult::failed(started, summary, CallError::Request(e.to_string()))
             }
         };
-        let inflight = is_read(&body).then_some(&*self.inflight);
+        let inflight = self.inflight.as_ref().filter(|_| is_read(&body));
         let (status, bytes, shared) =
             match crate::call::exchange(&self.http, req, timeout, inflight).await {
                 (Ok((status, bytes)), shared) => (status, bytes, shared),
@@ -225,7 +226,7 @@ impl GraphqlClient {
                 }
             }
         };
-        let inflight = dedupe.then_some(&*self.inflight);
+        let inflight = self.inflight.as_ref().filter(|_| dedupe);
         let (outcome, shared) = crate::call::exchange(&self.http, req, timeout, inflight).await;
         Exchange {
             outcome,

@@ -215,6 +215,7 @@ pub fn source_from_introspection(url: &str, answer: &Value) -> Result<GraphqlSou
         forward_headers: Vec::new(),
         timeout_ms: None,
         max_concurrency: None,
+        dedupe: None,
         operations,
         subgraph: None,
     })

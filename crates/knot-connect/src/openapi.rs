@@ -79,6 +79,7 @@ pub fn import_openapi(
         forward_headers: Vec::new(),
         timeout_ms: None,
         max_concurrency: None,
+        dedupe: None,
         operations,
     })
 }

@@ -19,7 +19,7 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 pub struct RestClient {
     http: reqwest::Client,
     source: RestSource,
-    inflight: std::sync::Arc<crate::call::Inflight>,
+    inflight: Option<crate::call::Inflight>,
 }
 
 /// An input placed in the path that would be a `.` or `..` segment, in any spelling (`..`,
@@ -66,10 +66,12 @@ pub fn input_text(v: Option<&Value>) -> Option<String> {
 
 impl RestClient {
     pub fn new(http: reqwest::Client, source: RestSource) -> Self {
+        // Without deduplication (`dedupe: false`) there is no in-flight table at all.
+        let inflight = (source.dedupe != Some(false)).then(Default::default);
         RestClient {
             http,
             source,
-            inflight: Default::default(),
+            inflight,
         }
     }
 
@@ -206,7 +208,7 @@ impl RestClient {
         }
         // Reads share an identical call in flight; writes never do.
         let reads = matches!(*req.method(), reqwest::Method::GET | reqwest::Method::HEAD);
-        let inflight = reads.then_some(&*self.inflight);
+        let inflight = self.inflight.as_ref().filter(|_| reads);
         match crate::call::exchange(&self.http, req, timeout, inflight).await {
             (Err(e), shared) => CallResult {
                 shared,

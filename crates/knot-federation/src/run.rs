@@ -163,6 +163,7 @@ impl Gateway {
                     forward_headers: Vec::new(),
                     timeout_ms: Some(SUPERGRAPH_TIMEOUT_MS),
                     max_concurrency: Some(SUPERGRAPH_MAX_CONCURRENCY),
+                    dedupe: None,
                     operations: Default::default(),
                     subgraph: Some(Default::default()),
                 }),

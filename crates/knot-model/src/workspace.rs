@@ -216,6 +216,10 @@ pub struct RestSource {
     /// At most this many calls in flight to this source at once (default 32).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_concurrency: Option<u32>,
+    /// Identical reads (GET/HEAD) in flight at the same moment share one call (default
+    /// true); `false` sends every one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dedupe: Option<bool>,
     #[serde(default)]
     pub operations: IndexMap<String, RestOperation>,
 }
@@ -332,6 +336,10 @@ pub struct GraphqlSource {
     /// At most this many calls in flight to this source at once (default 32).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_concurrency: Option<u32>,
+    /// Identical queries in flight at the same moment share one call (default true);
+    /// `false` sends every one. Mutations are never shared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dedupe: Option<bool>,
     #[serde(default)]
     pub operations: IndexMap<String, GraphqlOperation>,
     /// Set when the source is an Apollo Federation v2 subgraph: the gateway composes every
