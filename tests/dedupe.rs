@@ -177,3 +177,69 @@ async fn a_source_can_turn_deduplication_off() {
     assert!(results.iter().all(|r| !r.shared));
     assert_eq!(seen.lock().expect("lock").len(), 3);
 }
+
+/// `gateway.dedupeRequests`: identical client queries in flight share one run (here the
+/// sources' own deduplication is off, so any sharing is the gateway's).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn identical_client_queries_share_one_run_when_the_gateway_is_told_to() {
+    use knot_demo::{Faults, Service};
+    let demo = knot_tests::start_demo().await;
+    demo.control.set_faults(
+        Service::Orders,
+        Faults {
+            latency_ms: 300,
+            ..Faults::default()
+        },
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = knot_tests::example_copy("shop", dir.path(), |ws| {
+        ws.gateway.dedupe_requests = Some(true);
+        for s in ws.sources.values_mut() {
+            if let knot_model::Source::Rest(r) = s {
+                r.dedupe = Some(false);
+            }
+        }
+    });
+    let gw = knot_tests::start_gateway(&path, &demo).await;
+    let client = reqwest::Client::new();
+    let ask = |id: &'static str| {
+        let c = client.clone();
+        let url = format!("http://{}/graphql", gw.addr);
+        async move {
+            let r = c
+                .post(url)
+                .json(&json!({"query": "query($id: ID!) { getOrderDetails(id: $id) { user { name } } }", "variables": {"id": id}}))
+                .send()
+                .await
+                .expect("send");
+            r.json::<Value>().await.expect("json")
+        }
+    };
+    let answers =
+        futures::future::join_all([ask("1"), ask("1"), ask("1"), ask("1"), ask("2")]).await;
+    for a in &answers[..4] {
+        assert_eq!(
+            a["data"]["getOrderDetails"]["user"]["name"], "Ada Lovelace",
+            "{a}"
+        );
+    }
+    assert!(answers[4]["data"]["getOrderDetails"].is_object());
+    // Four identical requests made one run (one order call), the other id its own.
+    assert_eq!(demo.control.request_count(Service::Orders), 2);
+    let metrics = client
+        .get(format!("http://{}/metrics", gw.addr))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        metrics.contains("knot_requests_shared_total 3"),
+        "{metrics}"
+    );
+    // Once answered, the same query runs again.
+    let again = ask("1").await;
+    assert!(again["data"]["getOrderDetails"].is_object());
+    assert_eq!(demo.control.request_count(Service::Orders), 3);
+}

@@ -12,8 +12,10 @@
 # Environment:
 #   GATEWAYS="knot hive-router"  add `apollo hive` for Apollo Gateway and Hive Gateway (npm)
 #   ROUNDS=3  DURATION=10 (seconds measured)  WARMUP=3 (seconds)  C=50 (connections)
-#   HIVE_ROUTER_DEDUPE=1  also run Hive Router with router-level dedupe of identical client
-#                         requests (the public benchmark's config), as `hive-router-dedupe`
+#   CLIENT_DEDUPE=1  also run both with deduplication of identical client requests on (Hive
+#                    Router's router-level dedupe, the public benchmark's config; knot
+#                    --dedupe-requests), as `hive-router-dedupe` and `knot-dedupe`. At defaults both
+#                    deduplicate identical subgraph requests in flight and nothing else.
 #   PEERS_DIR  where the npm peers are installed (default ~/.cache/knot-fed-peers)
 # Hive Router is installed with `cargo +nightly install hive-router --locked --features graphiql`
 # (it needs rustc 1.97; about 12 minutes on 2 cores) when it is missing and a nightly exists.
@@ -52,8 +54,9 @@ if [[ " $GATEWAYS " == *" apollo "* || " $GATEWAYS " == *" hive "* ]]; then
   fi
   cp "$here/apollo.mjs" "$PEERS_DIR/apollo.mjs"
 fi
-if [[ "${HIVE_ROUTER_DEDUPE:-0}" == 1 && " $GATEWAYS " == *" hive-router "* ]]; then
-  GATEWAYS="$GATEWAYS hive-router-dedupe"
+if [[ "${CLIENT_DEDUPE:-0}" == 1 ]]; then
+  GATEWAYS="$GATEWAYS knot-dedupe"
+  [[ " $GATEWAYS " == *" hive-router "* ]] && GATEWAYS="$GATEWAYS hive-router-dedupe"
 fi
 
 work="$(mktemp -d /tmp/knot-fed-compare.XXXXXX)"
@@ -84,6 +87,8 @@ start() {
   local name="$1" log="$work/$1.log"
   case "$name" in
     knot) setsid "$KNOT" serve --supergraph "$supergraph" --listen "127.0.0.1:$port" >"$log" 2>&1 & ;;
+    knot-dedupe) setsid "$KNOT" serve --supergraph "$supergraph" --listen "127.0.0.1:$port" \
+        --dedupe-requests >"$log" 2>&1 & ;;
     hive-router) SUPERGRAPH_FILE_PATH="$supergraph" HOST=127.0.0.1 PORT=$port LOG_LEVEL=error \
         setsid "$hive_router" >"$log" 2>&1 & ;;
     hive-router-dedupe) ROUTER_CONFIG_FILE_PATH="$work/router-dedupe.yaml" SUPERGRAPH_FILE_PATH="$supergraph" \

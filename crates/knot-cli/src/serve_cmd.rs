@@ -30,6 +30,10 @@ pub struct ServeArgs {
     /// operators' endpoints stay off the public port.
     #[arg(long, value_name = "ADDR")]
     admin_listen: Option<SocketAddr>,
+    /// Let a client query identical to one in flight share its answer instead of running
+    /// again (as `gateway.dedupeRequests: true`; off by default).
+    #[arg(long)]
+    dedupe_requests: bool,
     /// Environment to use (default: the workspace's default).
     #[arg(long = "env")]
     env: Option<String>,
@@ -69,6 +73,7 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         trace_token,
         listen: args.listen,
         admin_listen: args.admin_listen,
+        dedupe_requests: args.dedupe_requests,
         env: args.env,
         vars,
         reload_interval: Duration::from_millis(args.reload_ms.max(50)),

@@ -115,6 +115,11 @@ pub struct GatewaySettings {
     /// error.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_response_bytes: Option<usize>,
+    /// A client query identical to one in flight (document, operation, variables and the
+    /// headers sources forward) waits for it and shares its answer instead of running again
+    /// (default false). Mutations and traced requests always run on their own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dedupe_requests: Option<bool>,
 }
 
 impl GatewaySettings {
@@ -159,6 +164,9 @@ impl GatewaySettings {
     }
     pub fn max_response_bytes(&self) -> usize {
         self.max_response_bytes.unwrap_or(32 << 20)
+    }
+    pub fn dedupe_requests(&self) -> bool {
+        self.dedupe_requests.unwrap_or(false)
     }
     pub fn shutdown_grace_ms(&self) -> u64 {
         self.shutdown_grace_ms.unwrap_or(10_000)

@@ -253,6 +253,7 @@ struct Ran {
 /// Runs a request on the loaded workspace with its limits and timeout; records metrics.
 async fn run(gw: &Gateway, loaded: &Loaded, req: GqlRequest, headers: &HeaderMap) -> Ran {
     let settings = &loaded.settings;
+    let req_view = RequestView::of(&req, settings.dedupe_requests());
     // Introspection is answered from the public schema, never mixed with data fetching.
     // (A cheap text test first: most requests never mention it.)
     let parsed = if mentions_introspection(&req.document) {
@@ -308,9 +309,30 @@ async fn run(gw: &Gateway, loaded: &Loaded, req: GqlRequest, headers: &HeaderMap
         }
     }
     let timeout = Duration::from_millis(settings.request_timeout_ms());
-    let outcome: Option<Outcome> = tokio::time::timeout(timeout, loaded.runtime.run(&req))
-        .await
-        .ok();
+    let wants_trace = loaded.trace_allowed(headers);
+    let runtime = loaded.runtime.clone();
+    let run_it = move || -> futures::future::BoxFuture<'static, crate::dedupe::Shareable> {
+        Box::pin(async move {
+            tokio::time::timeout(timeout, runtime.run(&req))
+                .await
+                .ok()
+                .map(Arc::new)
+        })
+    };
+    // Identical client queries in flight share one run when the gateway is told to.
+    let (outcome, shared) = if settings.dedupe_requests() && !wants_trace && !is_mutation(&req_view)
+    {
+        let key = crate::dedupe::key(
+            &req_view.document,
+            req_view.operation_name.as_deref(),
+            &req_view.variables,
+            &req_view.headers,
+            &loaded.forwarded,
+        );
+        gw.requests.run(key, run_it).await
+    } else {
+        (run_it().await, false)
+    };
     let Some(outcome) = outcome else {
         return Ran {
             response: json!({"errors": [{"message": "The request took too long.", "extensions": {"category": "TIMEOUT"}}]}),
@@ -319,16 +341,19 @@ async fn run(gw: &Gateway, loaded: &Loaded, req: GqlRequest, headers: &HeaderMap
         };
     };
     let mut calls = 0;
-    if let Some(trace) = &outcome.trace {
+    if shared {
+        gw.metrics.request_shared();
+    } else if let Some(trace) = &outcome.trace {
         calls = trace.spans.len();
         for s in &trace.spans {
             gw.metrics
                 .downstream(&s.source, s.category.map(|c| c.as_str()), s.shared);
         }
     }
-    let wants_trace = loaded.trace_allowed(headers);
     let trace = wants_trace.then(|| outcome.trace_json());
-    let mut response = outcome.response;
+    let mut response = Arc::try_unwrap(outcome)
+        .map(|o| o.response)
+        .unwrap_or_else(|shared| shared.response.clone());
     if let (Some(trace), Value::Object(m)) = (trace, &mut response) {
         m.insert("extensions".into(), json!({ "knot": trace }));
     }
@@ -336,6 +361,34 @@ async fn run(gw: &Gateway, loaded: &Loaded, req: GqlRequest, headers: &HeaderMap
         response,
         timed_out: false,
         calls,
+    }
+}
+
+/// What deduplication needs of a request once the request itself has moved into its run
+/// (empty when deduplication is off: nothing is copied then).
+struct RequestView {
+    document: String,
+    operation_name: Option<String>,
+    variables: Map<String, Value>,
+    headers: Vec<(String, String)>,
+}
+
+impl RequestView {
+    fn of(req: &GqlRequest, needed: bool) -> RequestView {
+        if !needed {
+            return RequestView {
+                document: String::new(),
+                operation_name: None,
+                variables: Map::new(),
+                headers: Vec::new(),
+            };
+        }
+        RequestView {
+            document: req.document.clone(),
+            operation_name: req.operation_name.clone(),
+            variables: req.variables.clone(),
+            headers: req.headers.clone(),
+        }
     }
 }
 
@@ -515,14 +568,32 @@ fn url_pairs(query: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-fn is_mutation(req: &GqlRequest) -> bool {
-    let Ok(doc) = async_graphql_parser::parse_query(&req.document) else {
+fn is_mutation(req: &impl AsDocument) -> bool {
+    let (document, operation_name) = req.document_and_name();
+    let Ok(doc) = async_graphql_parser::parse_query(document) else {
         return false;
     };
     doc.operations.iter().any(|(name, op)| {
-        (req.operation_name.is_none() || name.map(|n| n.as_str()) == req.operation_name.as_deref())
+        (operation_name.is_none() || name.map(|n| n.as_str()) == operation_name)
             && op.node.ty != async_graphql_parser::types::OperationType::Query
     })
+}
+
+/// A request's document and operation name.
+trait AsDocument {
+    fn document_and_name(&self) -> (&str, Option<&str>);
+}
+
+impl AsDocument for GqlRequest {
+    fn document_and_name(&self) -> (&str, Option<&str>) {
+        (&self.document, self.operation_name.as_deref())
+    }
+}
+
+impl AsDocument for RequestView {
+    fn document_and_name(&self) -> (&str, Option<&str>) {
+        (&self.document, self.operation_name.as_deref())
+    }
 }
 
 /// REST composite endpoints: the stitched JSON of a saved operation.

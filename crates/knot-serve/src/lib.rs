@@ -9,6 +9,7 @@
 //! change on reload without restarting the listener.
 
 mod conn;
+mod dedupe;
 mod http;
 pub mod introspection;
 pub mod metrics;
@@ -43,6 +44,9 @@ pub struct ServeOptions {
     /// Serve `/metrics` and `/ready` on this address only (with `/health`), not on
     /// `listen`: operators' endpoints off the public port.
     pub admin_listen: Option<SocketAddr>,
+    /// Turn on deduplication of identical client requests (`gateway.dedupeRequests`) whatever
+    /// the workspace says; the only way to turn it on for a supergraph file.
+    pub dedupe_requests: bool,
 }
 
 impl ServeOptions {
@@ -57,6 +61,7 @@ impl ServeOptions {
             trace_header: None,
             trace_token: None,
             admin_listen: None,
+            dedupe_requests: false,
         }
     }
 }
@@ -80,6 +85,9 @@ pub struct Loaded {
     pub trace_token: Option<String>,
     /// Some source forwards client headers: answers are marked `private, no-store`.
     pub forwards_headers: bool,
+    /// The client headers some source forwards (lower-cased): part of a request's identity
+    /// for deduplication.
+    pub forwarded: Vec<String>,
 }
 
 impl Loaded {
@@ -131,6 +139,14 @@ pub fn load(
 }
 
 fn load_source(options: &ServeOptions, bytes: &[u8]) -> Result<Loaded, ServeError> {
+    let mut loaded = load_source_as_written(options, bytes)?;
+    if options.dedupe_requests {
+        loaded.settings.dedupe_requests = Some(true);
+    }
+    Ok(loaded)
+}
+
+fn load_source_as_written(options: &ServeOptions, bytes: &[u8]) -> Result<Loaded, ServeError> {
     if options.supergraph {
         load_supergraph(
             &options.workspace,
@@ -194,6 +210,7 @@ fn load_supergraph(
         routes: Vec::new(),
         trace_token: trace_token.filter(|t| !t.is_empty()),
         forwards_headers: false,
+        forwarded: Vec::new(),
     })
 }
 
@@ -246,7 +263,8 @@ fn load_bytes(
     let runtime = Runtime::load(ws, vars, base)
         .map_err(|e| ServeError::Workspace(e.to_string()))?
         .with_limits(limits(&settings));
-    let forwards_headers = ws_forwards_headers(runtime.workspace());
+    let forwarded = forwarded_names(runtime.workspace());
+    let forwards_headers = !forwarded.is_empty();
     let introspection = if settings.introspection(loopback) {
         introspection_schema(&runtime)
     } else {
@@ -259,13 +277,21 @@ fn load_bytes(
         routes,
         trace_token,
         forwards_headers,
+        forwarded,
     })
 }
 
-/// Whether any source forwards client headers downstream (answers then depend on who asks
-/// and must not be stored by shared caches).
-fn ws_forwards_headers(ws: &Workspace) -> bool {
-    ws.sources.values().any(|s| !s.forward_headers().is_empty())
+/// The client headers any source forwards downstream (answers then depend on who asks and
+/// must not be stored by shared caches), sorted and without repeats.
+fn forwarded_names(ws: &Workspace) -> Vec<String> {
+    let mut names: Vec<String> = ws
+        .sources
+        .values()
+        .flat_map(|s| s.forward_headers())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
 }
 
 /// Shared state of a running gateway.
@@ -274,6 +300,7 @@ pub struct Gateway {
     seen: std::sync::Mutex<Seen>,
     pub metrics: metrics::Metrics,
     in_flight: conn::InFlight,
+    requests: dedupe::Requests,
     options: ServeOptions,
 }
 
@@ -386,6 +413,7 @@ pub async fn start(
         seen: std::sync::Mutex::new(seen),
         metrics: Default::default(),
         in_flight: Default::default(),
+        requests: Default::default(),
         options: options.clone(),
     });
 

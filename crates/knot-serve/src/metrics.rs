@@ -26,6 +26,7 @@ pub struct Metrics {
     call_errors: Mutex<BTreeMap<(String, String), u64>>,
     reloads: Mutex<BTreeMap<&'static str, u64>>,
     shed: Mutex<BTreeMap<&'static str, u64>>,
+    shared_requests: std::sync::atomic::AtomicU64,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -71,6 +72,12 @@ impl Metrics {
 
     pub fn reload(&self, outcome: &'static str) {
         *lock(&self.reloads).entry(outcome).or_default() += 1;
+    }
+
+    /// A client request answered by an identical one in flight (`gateway.dedupeRequests`).
+    pub fn request_shared(&self) {
+        self.shared_requests
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// A connection or request refused with 503 because a limit was reached.
@@ -142,6 +149,11 @@ impl Metrics {
         for (outcome, n) in lock(&self.reloads).iter() {
             let _ = writeln!(out, "knot_reloads_total{{outcome=\"{outcome}\"}} {n}");
         }
+        let _ = writeln!(
+            out,
+            "# HELP knot_requests_shared_total Client requests answered by an identical one in flight.\n# TYPE knot_requests_shared_total counter\nknot_requests_shared_total {}",
+            self.shared_requests.load(std::sync::atomic::Ordering::Relaxed)
+        );
         out.push_str("# HELP knot_shed_total Connections and requests refused with 503 at a limit, by limit.\n# TYPE knot_shed_total counter\n");
         for (limit, n) in lock(&self.shed).iter() {
             let _ = writeln!(out, "knot_shed_total{{limit=\"{limit}\"}} {n}");
