@@ -3,7 +3,10 @@
 //! The main design choice: no behaviour lives here (see `state.rs`), so the IPC layer is
 //! only argument names and types: Tauri maps the UI's camelCase arguments (`runId`,
 //! `baseUrl`) to these snake_case parameters, and every error is an [`ApiError`] with a code.
+//! No command takes a file path from the page: the ones that read or write a file open a
+//! native dialog here (`paths.rs`) and use what the person chose.
 
+use crate::paths::{self, Ask};
 use crate::state::AppState;
 use knot_app_api::*;
 use serde_json::{Map, Value};
@@ -31,9 +34,20 @@ pub async fn workspace_open(state: State<'_, AppState>, id: i64) -> Res<Workspac
     state.workspace_open(id).await
 }
 
+/// Opens the native Open dialog and imports the chosen `*.knot.json`.
 #[tauri::command]
-pub async fn workspace_open_file(state: State<'_, AppState>, path: String) -> Res<WorkspaceView> {
+pub async fn workspace_open_file(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+) -> Res<WorkspaceView> {
+    let path = paths::choose(&app, Ask::OpenWorkspace).await?;
     state.workspace_open_file(&path).await
+}
+
+/// Opens a file of the recent-files list (refused when `path` is not on it).
+#[tauri::command]
+pub async fn workspace_open_recent(state: State<'_, AppState>, path: String) -> Res<WorkspaceView> {
+    state.workspace_open_recent(&path).await
 }
 
 #[tauri::command]
@@ -41,8 +55,15 @@ pub async fn workspace_create(state: State<'_, AppState>, name: String) -> Res<W
     state.workspace_create(&name).await
 }
 
+/// Opens the native Save dialog and links the open workspace to the chosen file.
 #[tauri::command]
-pub async fn workspace_save_as(state: State<'_, AppState>, path: String) -> Res<WorkspaceView> {
+pub async fn workspace_save_as(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+) -> Res<WorkspaceView> {
+    let file_name = state.suggested_file_name().await?;
+    let path = paths::choose(&app, Ask::SaveWorkspace { file_name }).await?;
+    let path = paths::with_suffix(path, paths::WORKSPACE_SUFFIX);
     state.workspace_save_as(&path).await
 }
 
@@ -118,13 +139,15 @@ pub async fn source_import_grpc(
     state.source_import_grpc(&name, &endpoint).await
 }
 
+/// Asks for the folder of .proto files with the native dialog, then imports.
 #[tauri::command]
 pub async fn source_import_proto(
+    app: tauri::AppHandle,
     state: State<'_, AppState>,
     name: String,
     endpoint: String,
-    folder: String,
 ) -> Res<WorkspaceView> {
+    let folder = paths::choose(&app, Ask::ProtoFolder).await?;
     state.source_import_proto(&name, &endpoint, &folder).await
 }
 
@@ -180,4 +203,26 @@ pub async fn topology_view(state: State<'_, AppState>, with_overlay: bool) -> Re
 #[tauri::command]
 pub async fn topology_text(state: State<'_, AppState>, format: TopologyFormat) -> Res<String> {
     state.topology_text(format).await
+}
+
+/// Saves a picture the page drew (the topology as SVG or PNG) where the person chooses in
+/// the native Save dialog; `file_name` only suggests a name. Returns the path written.
+#[tauri::command]
+pub async fn export_save(app: tauri::AppHandle, file_name: String, bytes: Vec<u8>) -> Res<String> {
+    let extension = paths::export_extension(&file_name)?;
+    let file_name = paths::bare_name(&file_name);
+    let suffix = format!(".{extension}");
+    let path = paths::choose(
+        &app,
+        Ask::SaveExport {
+            file_name,
+            extension,
+        },
+    )
+    .await?;
+    let path = paths::with_suffix(path, &suffix);
+    tokio::fs::write(&path, &bytes)
+        .await
+        .map_err(|e| ApiError::invalid_input(format!("cannot write {}: {e}", path.display())))?;
+    Ok(path.display().to_string())
 }

@@ -12,6 +12,7 @@ pub mod environments;
 pub mod errors;
 pub mod firstrun;
 pub mod history;
+pub mod paths;
 pub mod sources;
 pub mod state;
 pub mod topology;
@@ -27,12 +28,37 @@ pub fn data_dir() -> Result<PathBuf, String> {
     knot_store::resolve_data_dir(None).map_err(|e| e.to_string())
 }
 
+/// The app context tauri-build generated (config, capabilities with the app manifest, embedded
+/// `ui/dist`). Its code unwraps constants the build script itself wrote (the version, the
+/// window labels), which cannot fail at run time; the lint is for our own code.
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+fn context() -> tauri::Context {
+    tauri::tauri_build_context!()
+}
+
 pub fn run() {
     let result = tauri::Builder::default()
+        // Dialogs are opened from Rust only (`paths.rs`): no capability grants the page the
+        // plugin's own commands.
+        .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
             let dir = data_dir()?;
             let state = tauri::async_runtime::block_on(AppState::init(&dir, true))
                 .map_err(|e| format!("cannot start Knot: {}", e.message))?;
+            // A workspace file named on the command line (`knot-app shop.knot.json`): one of
+            // the three places a path may come from (`paths.rs`).
+            if let Some(file) = std::env::args_os().nth(1) {
+                let opened = tauri::async_runtime::block_on(
+                    state.workspace_open_file(std::path::Path::new(&file)),
+                );
+                if let Err(e) = opened {
+                    eprintln!(
+                        "knot-app: cannot open {}: {}",
+                        file.to_string_lossy(),
+                        e.message
+                    );
+                }
+            }
             app.manage(state);
             Ok(())
         })
@@ -42,6 +68,7 @@ pub fn run() {
             commands::workspace_list,
             commands::workspace_open,
             commands::workspace_open_file,
+            commands::workspace_open_recent,
             commands::workspace_create,
             commands::workspace_save_as,
             commands::workspace_update,
@@ -63,8 +90,9 @@ pub fn run() {
             commands::history_get,
             commands::topology_view,
             commands::topology_text,
+            commands::export_save,
         ])
-        .run(tauri::tauri_build_context!());
+        .run(context());
     if let Err(e) = result {
         eprintln!("knot-app: {e}");
         std::process::exit(1);

@@ -129,16 +129,26 @@ impl AppState {
         self.view(id).await
     }
 
-    pub async fn workspace_open_file(&self, path: &str) -> Result<WorkspaceView, ApiError> {
-        let path = non_blank(path, "path")?;
-        let imported = self
-            .store
-            .import_file(Path::new(path))
-            .await
-            .map_err(store_error)?;
+    /// Imports and links a `*.knot.json` file. The path comes from a dialog opened in Rust,
+    /// the command line at launch or the recent files (`paths.rs`), never from the page.
+    pub async fn workspace_open_file(&self, path: &Path) -> Result<WorkspaceView, ApiError> {
+        let path = crate::paths::workspace_file(path)?;
+        let imported = self.store.import_file(path).await.map_err(store_error)?;
         // A recent-files entry is a convenience: failing to record it fails nothing.
-        let _ = self.store.touch_recent_file(Path::new(path)).await;
+        let _ = self.store.touch_recent_file(path).await;
         self.workspace_open(imported.id).await
+    }
+
+    /// Opens a file of the recent-files list. The page names it, so anything not on the
+    /// list (which only dialogs and the command line fill) is refused.
+    pub async fn workspace_open_recent(&self, path: &str) -> Result<WorkspaceView, ApiError> {
+        let recent = self.store.recent_files().await.map_err(store_error)?;
+        let Some(path) = recent.into_iter().find(|f| f.as_os_str() == path) else {
+            return Err(ApiError::invalid_input(format!(
+                "`{path}` is not a recent file: choose it with Open…"
+            )));
+        };
+        self.workspace_open_file(&path).await
     }
 
     pub async fn workspace_create(&self, name: &str) -> Result<WorkspaceView, ApiError> {
@@ -159,14 +169,38 @@ impl AppState {
         self.workspace_open(saved.id).await
     }
 
-    pub async fn workspace_save_as(&self, path: &str) -> Result<WorkspaceView, ApiError> {
-        let path = non_blank(path, "path")?;
+    /// The name the Save dialog suggests: the linked file's, else the workspace's name.
+    pub async fn suggested_file_name(&self) -> Result<String, ApiError> {
+        let view = self.workspace_current().await?;
+        let linked = view
+            .file
+            .as_deref()
+            .and_then(|f| Path::new(f).file_name())
+            .and_then(|n| n.to_str())
+            .map(str::to_string);
+        Ok(linked.unwrap_or_else(|| {
+            let name: String = view
+                .name
+                .chars()
+                .map(|c| {
+                    if c.is_alphanumeric() || c == '-' || c == '_' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+            format!("{name}{}", crate::paths::WORKSPACE_SUFFIX)
+        }))
+    }
+
+    /// Links the open workspace to a `*.knot.json` file and writes it (the path as for
+    /// [`AppState::workspace_open_file`]).
+    pub async fn workspace_save_as(&self, path: &Path) -> Result<WorkspaceView, ApiError> {
+        let path = crate::paths::workspace_file(path)?;
         let id = self.open_workspace_id().await?;
-        self.store
-            .link_file(id, Path::new(path))
-            .await
-            .map_err(store_error)?;
-        let _ = self.store.touch_recent_file(Path::new(path)).await;
+        self.store.link_file(id, path).await.map_err(store_error)?;
+        let _ = self.store.touch_recent_file(path).await;
         self.workspace_open(id).await
     }
 
@@ -276,21 +310,17 @@ impl AppState {
     }
 
     /// A gRPC source described by a folder of .proto files (compiled here, paths kept
-    /// relative to the workspace file).
+    /// relative to the workspace file); the folder comes from a dialog opened in Rust.
     pub async fn source_import_proto(
         &self,
         name: &str,
         endpoint: &str,
-        folder: &str,
+        folder: &Path,
     ) -> Result<WorkspaceView, ApiError> {
         let id = self.open_workspace_id().await?;
-        let (name, endpoint, folder) = (
-            non_blank(name, "name")?,
-            non_blank(endpoint, "endpoint")?,
-            non_blank(folder, "folder")?,
-        );
+        let (name, endpoint) = (non_blank(name, "name")?, non_blank(endpoint, "endpoint")?);
         self.store
-            .add_proto_source(id, name, endpoint, Path::new(folder))
+            .add_proto_source(id, name, endpoint, folder)
             .await
             .map_err(store_error)?;
         self.after_source_change(id).await

@@ -250,10 +250,7 @@ async fn workspaces_are_created_edited_and_extended() {
 
     let file = dir.path().join("out").join("blank.knot.json");
     std::fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
-    let saved = state
-        .workspace_save_as(&file.display().to_string())
-        .await
-        .expect("save as");
+    let saved = state.workspace_save_as(&file).await.expect("save as");
     assert!(saved.file.is_some());
     assert!(file.exists());
     let recent = state.recent_files().await.expect("recent");
@@ -275,7 +272,7 @@ async fn grpc_sources_come_from_a_proto_folder_or_from_reflection() {
         .url;
     let protos = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("proto");
     let ws = state
-        .source_import_proto("catalog", &products, &protos.display().to_string())
+        .source_import_proto("catalog", &products, &protos)
         .await
         .expect("proto import");
     let catalog = ws
@@ -303,7 +300,11 @@ async fn grpc_sources_come_from_a_proto_folder_or_from_reflection() {
         .unwrap_or_default()
         .contains("Ergonomic Mouse"));
     let missing = state
-        .source_import_proto("nope", &products, "/definitely/not/here")
+        .source_import_proto(
+            "nope",
+            &products,
+            std::path::Path::new("/definitely/not/here"),
+        )
         .await
         .expect_err("missing folder");
     assert!(
@@ -352,7 +353,7 @@ async fn federation_workspace_plans_and_runs_in_the_app() {
         .await
         .expect("init");
     let ws = state
-        .workspace_open_file(&copy.join("fleet.knot.json").display().to_string())
+        .workspace_open_file(&copy.join("fleet.knot.json"))
         .await
         .expect("open the fleet");
     assert_eq!(ws.name, "Fleet");
@@ -508,4 +509,56 @@ async fn federation_workspace_plans_and_runs_in_the_app() {
             .map(|s| (&s.source, s.batch_size, &s.request.target))
             .collect::<Vec<_>>()
     );
+}
+
+/// Workspace files are `*.knot.json` whatever a dialog answered, and the recent-files list
+/// opens only what is on it: a path the page names is refused and nothing is written.
+#[tokio::test]
+async fn workspace_files_are_knot_json_and_recent_files_only_those_on_the_list() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let state = AppState::init(dir.path(), false).await.expect("init");
+    state.workspace_create("paths").await.expect("create");
+
+    let plain = dir.path().join("notes.json");
+    std::fs::write(&plain, "{}").expect("write");
+    let err = state
+        .workspace_open_file(&plain)
+        .await
+        .expect_err("a .json file is not a workspace file");
+    assert_eq!(err.code, ApiErrorCode::InvalidInput);
+    let elsewhere = dir.path().join("out.json");
+    let err = state
+        .workspace_save_as(&elsewhere)
+        .await
+        .expect_err("saving to a .json file");
+    assert_eq!(err.code, ApiErrorCode::InvalidInput);
+    assert!(!elsewhere.exists());
+
+    let named = dir.path().join("named.knot.json");
+    std::fs::copy(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/trading.knot.json"),
+        &named,
+    )
+    .expect("copy");
+    let err = state
+        .workspace_open_recent(&named.display().to_string())
+        .await
+        .expect_err("not on the recent list");
+    assert_eq!(err.code, ApiErrorCode::InvalidInput);
+    assert_eq!(
+        state.workspace_current().await.expect("current").name,
+        "paths"
+    );
+
+    // Opened through the dialog (here, directly), a file is on the list and opens from it.
+    let shop = dir.path().join("shop.knot.json");
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    std::fs::copy(examples.join("shop.knot.json"), &shop).expect("copy");
+    let trading = state.workspace_open_file(&named).await.expect("open");
+    state.workspace_open_file(&shop).await.expect("open");
+    let back = state
+        .workspace_open_recent(&named.display().to_string())
+        .await
+        .expect("a recent file opens");
+    assert_eq!(back.name, trading.name);
 }

@@ -1,7 +1,9 @@
 //! End-to-end tests in the real app window: Xvfb, tauri-driver and WebKitWebDriver drive the
 //! `knot-app` binary as a person would. Each test saves a screenshot when it fails
 //! (`target/e2e-screenshots/`). The test starts its own Xvfb display and tauri-driver on
-//! free ports, and gives the app a temporary data folder.
+//! free ports, and gives the app a temporary data folder. The binary is built with the
+//! test-only `e2e-dialog` feature (the dev-dependency in Cargo.toml): its native file dialogs
+//! answer with the path a test passes to [`session_with_dialog`] (`KNOT_E2E_DIALOG`).
 
 use fantoccini::{elements::Element, Client, ClientBuilder, Locator};
 use serde_json::json;
@@ -73,11 +75,21 @@ struct Session {
     _xvfb: Killed,
     _data: tempfile::TempDir,
     name: &'static str,
+    display: u32,
 }
 
 /// `displays`: the X display numbers this test may use (tests run in parallel, each in its
 /// own range so two never race for one display).
-async fn session(name: &'static str, mut displays: std::ops::Range<u32>) -> Session {
+async fn session(name: &'static str, displays: std::ops::Range<u32>) -> Session {
+    session_with_dialog(name, displays, None).await
+}
+
+/// A session whose file dialogs (Open, Save as, folders, exports) all answer with `dialog`.
+async fn session_with_dialog(
+    name: &'static str,
+    mut displays: std::ops::Range<u32>,
+    dialog: Option<&std::path::Path>,
+) -> Session {
     let display = displays
         .find(|n| {
             !std::path::Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
@@ -106,7 +118,12 @@ async fn session(name: &'static str, mut displays: std::ops::Range<u32>) -> Sess
     }
     let data = tempfile::tempdir().expect("temp dir");
     let (port, native) = (free_port(), free_port());
-    let driver = Command::new(tauri_driver())
+    let mut driver = Command::new(tauri_driver());
+    match dialog {
+        Some(path) => driver.env("KNOT_E2E_DIALOG", path),
+        None => driver.env_remove("KNOT_E2E_DIALOG"),
+    };
+    let driver = driver
         .args([
             "--port",
             &port.to_string(),
@@ -148,10 +165,50 @@ async fn session(name: &'static str, mut displays: std::ops::Range<u32>) -> Sess
         _xvfb: xvfb,
         _data: data,
         name,
+        display,
     }
 }
 
 impl Session {
+    /// The open workspace's name as the top bar shows it.
+    async fn workspace_name(&self) -> String {
+        match self
+            .client
+            .find(Locator::Css("[data-testid=workspace-name]"))
+            .await
+        {
+            Ok(e) => e.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        }
+    }
+
+    /// Calls a command the way script in the page can (`__TAURI_INTERNALS__.invoke`, what
+    /// `@tauri-apps/api` wraps): `Ok(answer)` or `Err(rejection)`.
+    async fn invoke(
+        &self,
+        command: &str,
+        args: serde_json::Value,
+    ) -> Result<serde_json::Value, serde_json::Value> {
+        let answer = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 window.__TAURI_INTERNALS__.invoke(arguments[0], arguments[1]).then(
+                   (v) => done({ ok: v === undefined ? null : v }),
+                   (e) => done({ err: e === undefined ? null : e }));",
+                vec![json!(command), args],
+            )
+            .await
+            .expect("the script runs");
+        match answer.get("ok") {
+            Some(v) => Ok(v.clone()),
+            None => Err(answer
+                .get("err")
+                .cloned()
+                .unwrap_or(serde_json::Value::Null)),
+        }
+    }
+
     async fn wait(&self, css: &str) -> Element {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
@@ -509,7 +566,10 @@ async fn shop_query_built_by_ticking_fields_runs_and_shows_plan_result_and_water
 
 #[tokio::test(flavor = "multi_thread")]
 async fn topology_shows_the_workspace_and_highlights_what_a_source_reaches() {
-    let s = session("topology", 150..200).await;
+    // Where the person saves the SVG export in the Save dialog (the test seam's answer).
+    let out = tempfile::tempdir().expect("temp dir");
+    let picture = out.path().join("shop-topology.svg");
+    let s = session_with_dialog("topology", 150..200, Some(&picture)).await;
     s.wait("[data-testid=nav-topology]")
         .await
         .click()
@@ -535,6 +595,15 @@ async fn topology_shows_the_workspace_and_highlights_what_a_source_reaches() {
     if dimmed >= 8 {
         s.fail("everything dimmed").await;
     }
+    // The SVG export is written where the Save dialog says (never into the working folder).
+    s.wait("[data-testid=export-svg]").await.click().await.ok();
+    s.until("the SVG file is written", || async {
+        std::fs::read_to_string(&picture)
+            .map(|t| t.starts_with("<svg") && t.contains("orders"))
+            .unwrap_or(false)
+    })
+    .await;
+    s.wait("[data-testid=export-saved]").await;
     // The DOT export is the core's text.
     s.wait("[data-testid=export-dot]").await.click().await.ok();
     s.until("the DOT text", || async {
@@ -558,6 +627,174 @@ async fn topology_shows_the_workspace_and_highlights_what_a_source_reaches() {
     let _ = s.client.clone().close().await;
 }
 
+/// Script in the page is held to the capability and never chooses a file (issue 14). It
+/// calls commands the way `@tauri-apps/api` does, through `__TAURI_INTERNALS__.invoke`:
+/// - `app_info` is an app command the shell registers (the command tests and other hosts use
+///   it) but the UI does not, so `src-tauri/capabilities/default.json` does not grant it; it
+///   would tell the page where the data folder (the store and `secrets.db`) is. It is
+///   refused, while a granted command (`workspace_current`) answers.
+/// - `plugin:dialog|open` is the dialog plugin's own command: the plugin is registered (the
+///   app opens its dialogs from Rust) but none of its permissions is granted, so the page
+///   cannot open a dialog and learn a path by itself.
+/// - A workspace file the page names is refused by `workspace_open_recent` (it is on no
+///   recent list), and `workspace_save_as` takes no path: the file written is the one chosen
+///   in the Save dialog, and the path the page slipped in is never created. The chosen file
+///   is then on the recent list, so opening it from there works.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_page_is_refused_commands_outside_its_capability_and_paths_it_names() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let chosen = dir.path().join("chosen.knot.json");
+    let planted = dir.path().join("planted.knot.json");
+    let hijack = dir.path().join("hijack.knot.json");
+    let examples = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples");
+    std::fs::copy(examples.join("trading.knot.json"), &planted).expect("copy");
+    let s = session_with_dialog("refusals", 300..350, Some(&chosen)).await;
+    s.until("the demo workspace is open", || async {
+        !s.workspace_name().await.is_empty()
+    })
+    .await;
+    let name = s.workspace_name().await;
+
+    let current = s.invoke("workspace_current", json!({})).await;
+    if current.as_ref().map(|w| w["name"] == json!(name)) != Ok(true) {
+        s.fail(&format!("a granted command did not answer: {current:?}"))
+            .await;
+    }
+    for (command, args) in [
+        ("app_info", json!({})),
+        ("plugin:dialog|open", json!({ "options": {} })),
+    ] {
+        match s.invoke(command, args).await {
+            Err(e) if e.to_string().contains("not allowed") => {}
+            other => {
+                s.fail(&format!("{command} was not refused: {other:?}"))
+                    .await
+            }
+        }
+    }
+
+    let planted_text = planted.display().to_string();
+    match s
+        .invoke("workspace_open_recent", json!({ "path": planted_text }))
+        .await
+    {
+        Err(e) if e["code"] == json!("invalidInput") => {}
+        other => {
+            s.fail(&format!("a path the page named was opened: {other:?}"))
+                .await
+        }
+    }
+    if s.workspace_name().await != name {
+        s.fail("the open workspace changed").await;
+    }
+
+    let saved = s
+        .invoke(
+            "workspace_save_as",
+            json!({ "path": hijack.display().to_string() }),
+        )
+        .await;
+    let chosen_text = chosen.display().to_string();
+    if saved.as_ref().map(|w| w["file"] == json!(chosen_text)) != Ok(true) {
+        s.fail(&format!("save as did not write the chosen file: {saved:?}"))
+            .await;
+    }
+    if !chosen.exists() || hijack.exists() {
+        s.fail("the page's path was written, or the chosen one was not")
+            .await;
+    }
+    match s
+        .invoke("workspace_open_recent", json!({ "path": chosen_text }))
+        .await
+    {
+        Ok(w) if w["file"] == json!(chosen_text) => {}
+        other => {
+            s.fail(&format!("a recent file did not open: {other:?}"))
+                .await
+        }
+    }
+
+    // What replaced the typed paths, as a person sees it: the Open modal's "Choose file…"
+    // button and recent files, and the gRPC import's "folder of .proto files" choice.
+    s.client.refresh().await.ok();
+    for theme in ["light", "dark"] {
+        s.set_theme(theme).await;
+        s.wait("button[title='Open a workspace']")
+            .await
+            .click()
+            .await
+            .ok();
+        let choose = s.wait("[data-testid=open-file]").await;
+        if !choose.is_displayed().await.unwrap_or(false) {
+            s.fail("the Choose file button is not visible").await;
+        }
+        s.until("the recent file is listed", || async {
+            s.body_text().await.contains("chosen.knot.json")
+        })
+        .await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        s.screenshot(&format!("open-{theme}")).await;
+        s.wait(".modal button[aria-label=Close]")
+            .await
+            .click()
+            .await
+            .ok();
+        s.wait("[data-testid=nav-services]")
+            .await
+            .click()
+            .await
+            .ok();
+        s.wait("[data-testid=add-grpc]").await.click().await.ok();
+        let toggle = s.wait("[data-testid=grpc-from-protos]").await;
+        if !toggle.is_selected().await.unwrap_or(false) {
+            toggle.click().await.ok();
+        }
+        s.until(
+            "the import button says it will ask for a folder",
+            || async { s.body_text().await.contains("Choose folder and import") },
+        )
+        .await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        s.screenshot(&format!("grpc-import-{theme}")).await;
+    }
+    s.screenshot("final").await;
+    let _ = s.client.clone().close().await;
+}
+
+/// Without the test seam's variable, "Choose file…" opens the real native dialog (GTK's file
+/// chooser, drawn by the app's Rust side as a window of its own, outside the page): the X
+/// display then has a window titled as `paths.rs` names it. A picture of the whole display is
+/// saved as `native-dialog-display.png`.
+#[tokio::test(flavor = "multi_thread")]
+async fn choose_file_opens_the_native_open_dialog() {
+    let s = session("native-dialog", 350..400).await;
+    s.wait("button[title='Open a workspace']")
+        .await
+        .click()
+        .await
+        .ok();
+    s.wait("[data-testid=open-file]").await.click().await.ok();
+    let display = format!(":{}", s.display);
+    s.until(
+        "a native window titled \"Open a Knot workspace\"",
+        || async {
+            Command::new("xwininfo")
+                .args(["-root", "-tree", "-display", &display])
+                .output()
+                .map(|o| String::from_utf8_lossy(&o.stdout).contains("Open a Knot workspace"))
+                .unwrap_or(false)
+        },
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e-screenshots");
+    let _ = Command::new("import")
+        .args(["-display", &display, "-window", "root"])
+        .arg(dir.join("native-dialog-display.png"))
+        .status();
+    let _ = s.client.clone().close().await;
+}
+
 // The schema designer's test (its own file to keep this one short).
 /// A Federation workspace is explored, planned and drawn like any other: the explorer shows
 /// the supergraph's public schema, and the fan-out graph has one node per subgraph fetch
@@ -575,24 +812,20 @@ async fn a_federation_workspace_is_explored_and_planned_like_any_other() {
     ] {
         std::fs::copy(examples.join(file), dir.path().join(file)).expect("copy");
     }
-    let s = session("fleet-plan", 200..250).await;
+    let path = dir.path().join("fleet.knot.json");
+    // The person chooses the file in the Open dialog (here: the test seam answers with it).
+    let s = session_with_dialog("fleet-plan", 200..250, Some(&path)).await;
     s.wait("[data-testid=nav-query]").await.click().await.ok();
     s.wait("button[title='Open a workspace']")
         .await
         .click()
         .await
         .ok();
-    let path = dir.path().join("fleet.knot.json");
-    s.wait("input[placeholder='/path/to/workspace.knot.json']")
-        .await
-        .send_keys(&path.display().to_string())
-        .await
-        .ok();
-    s.wait(".modal button[type=submit]")
-        .await
-        .click()
-        .await
-        .ok();
+    s.wait("[data-testid=open-file]").await.click().await.ok();
+    s.until("the fleet workspace is open", || async {
+        s.workspace_name().await == "Fleet"
+    })
+    .await;
     // The explorer's root fields are the supergraph's.
     s.wait("[data-testid='field-device']")
         .await

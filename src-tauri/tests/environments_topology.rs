@@ -56,10 +56,7 @@ async fn a_secret_stays_out_of_the_document_the_file_and_history_but_reaches_the
     let state = AppState::init(dir.path(), false).await.expect("init");
     state.workspace_create("secrets").await.expect("create");
     let file = dir.path().join("secrets.knot.json");
-    state
-        .workspace_save_as(&file.display().to_string())
-        .await
-        .expect("save as");
+    state.workspace_save_as(&file).await.expect("save as");
     let ws = state
         .source_add_rest(&RestSourceInput {
             name: "echo".into(),

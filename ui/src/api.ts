@@ -5,7 +5,6 @@ import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type {
   ApiError,
   ApiErrorCode,
-  AppInfo,
   CallView,
   EnvironmentView,
   EnvVariableInput,
@@ -64,13 +63,15 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 }
 
 export const api = {
-  appInfo: () => call<AppInfo>("app_info"),
   workspaceCurrent: () => call<WorkspaceView>("workspace_current"),
   workspaceList: () => call<WorkspaceSummary[]>("workspace_list"),
   workspaceOpen: (id: number) => call<WorkspaceView>("workspace_open", { id }),
-  workspaceOpenFile: (path: string) => call<WorkspaceView>("workspace_open_file", { path }),
+  // Paths are never sent: these commands open the native dialog in the app (Rust) and use
+  // the file the person chose; a recent file is opened only if it is on the store's list.
+  workspaceOpenFile: () => call<WorkspaceView>("workspace_open_file"),
+  workspaceOpenRecent: (path: string) => call<WorkspaceView>("workspace_open_recent", { path }),
   workspaceCreate: (name: string) => call<WorkspaceView>("workspace_create", { name }),
-  workspaceSaveAs: (path: string) => call<WorkspaceView>("workspace_save_as", { path }),
+  workspaceSaveAs: () => call<WorkspaceView>("workspace_save_as"),
   workspaceUpdate: (document: unknown) => call<WorkspaceView>("workspace_update", { document }),
   environmentSelect: (name: string) => call<WorkspaceView>("environment_select", { name }),
   environmentList: () => call<EnvironmentView[]>("environment_list"),
@@ -83,8 +84,7 @@ export const api = {
     call<WorkspaceView>("source_import_openapi", { name, text, baseUrl }),
   sourceImportGraphql: (name: string, url: string) => call<WorkspaceView>("source_import_graphql", { name, url }),
   sourceImportGrpc: (name: string, endpoint: string) => call<WorkspaceView>("source_import_grpc", { name, endpoint }),
-  sourceImportProto: (name: string, endpoint: string, folder: string) =>
-    call<WorkspaceView>("source_import_proto", { name, endpoint, folder }),
+  sourceImportProto: (name: string, endpoint: string) => call<WorkspaceView>("source_import_proto", { name, endpoint }),
   operationSend: (source: string, operation: string, inputs: Record<string, unknown>) =>
     call<CallView>("operation_send", { source, operation, inputs }),
   queryPlan: (request: QueryRequest) => call<PlanResult>("query_plan", { request }),
@@ -94,7 +94,14 @@ export const api = {
   historyGet: (id: number) => call<HistoryRunView>("history_get", { id }),
   topologyView: (withOverlay: boolean) => call<TopologyView>("topology_view", { withOverlay }),
   topologyText: (format: TopologyFormat) => call<string>("topology_text", { format }),
+  /** Saves a picture where the person chooses in the native Save dialog; the path written. */
+  exportSave: (fileName: string, bytes: Uint8Array) => call<string>("export_save", { fileName, bytes: Array.from(bytes) }),
 };
+
+/** True when the person closed a native dialog without choosing (nothing to report). */
+export function isCancelled(e: unknown): boolean {
+  return e instanceof ApiFailure && e.code === "cancelled";
+}
 
 /** Subscribes to `run-progress`; resolves to the function that unsubscribes. */
 export function onRunProgress(handler: (p: RunProgress) => void): Promise<UnlistenFn> {

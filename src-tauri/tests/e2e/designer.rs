@@ -197,7 +197,10 @@ const PRODUCTS_EDGE: &str = ".react-flow__edge[aria-label='binding of Order.prod
 
 #[tokio::test(flavor = "multi_thread")]
 async fn designer_rebinds_products_runs_the_query_and_saves_the_binding() {
-    let s = session("designer", 200..250).await;
+    // Where the person will save the workspace in the Save dialog (the test seam's answer).
+    let out = tempfile::tempdir().expect("temp dir");
+    let file = out.path().join("designed.knot.json");
+    let s = session_with_dialog("designer", 200..250, Some(&file)).await;
     s.wait("[data-testid=nav-designer]")
         .await
         .click()
@@ -333,17 +336,8 @@ async fn designer_rebinds_products_runs_the_query_and_saves_the_binding() {
     })
     .await;
 
-    // Save as a new file and read the binding back.
-    let out = tempfile::tempdir().expect("temp dir");
-    let file = out.path().join("designed.knot.json");
+    // Save as a new file (chosen in the Save dialog) and read the binding back.
     s.wait("[data-testid=save-as]").await.click().await.ok();
-    s.type_into("[data-testid=prompt-input]", &file.to_string_lossy())
-        .await;
-    s.wait("[data-testid=prompt-submit]")
-        .await
-        .click()
-        .await
-        .ok();
     s.until("the file is written", || async { file.exists() })
         .await;
     let text = std::fs::read_to_string(&file).unwrap_or_default();

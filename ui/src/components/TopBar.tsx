@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 import type { WorkspaceSummary, WorkspaceView } from "../bindings";
-import { api, errorMessage } from "../api";
+import { api, errorMessage, isCancelled } from "../api";
 import { applyTheme, nextTheme, storedTheme, type ThemeChoice } from "../theme";
 import { Modal } from "./Modal";
 
@@ -10,7 +10,8 @@ interface Props {
   onError: (message: string) => void;
 }
 
-type Dialog = null | "open" | "save" | "new";
+// Files are chosen in the native dialogs the app opens (Rust): the page never names a path.
+type Dialog = null | "open" | "new";
 
 export function TopBar({ workspace, onWorkspace, onError }: Props) {
   const [theme, setTheme] = useState<ThemeChoice>(storedTheme);
@@ -22,7 +23,9 @@ export function TopBar({ workspace, onWorkspace, onError }: Props) {
         onWorkspace(w);
         setDialog(null);
       },
-      (e) => onError(errorMessage(e)),
+      (e) => {
+        if (!isCancelled(e)) onError(errorMessage(e));
+      },
     );
 
   return (
@@ -53,7 +56,7 @@ export function TopBar({ workspace, onWorkspace, onError }: Props) {
       )}
       <button onClick={() => setDialog("new")} title="New workspace">New</button>
       <button onClick={() => setDialog("open")} title="Open a workspace">Open…</button>
-      <button onClick={() => setDialog("save")} disabled={!workspace} data-testid="save-as" title="Save the workspace to a file">Save as…</button>
+      <button onClick={() => act(api.workspaceSaveAs())} disabled={!workspace} data-testid="save-as" title="Save the workspace to a file">Save as…</button>
       <button
         className="ghost"
         data-testid="theme-toggle"
@@ -67,16 +70,6 @@ export function TopBar({ workspace, onWorkspace, onError }: Props) {
         {theme === "auto" ? "◐" : theme === "light" ? "☀" : "☾"}
       </button>
       {dialog === "open" && <OpenDialog onClose={() => setDialog(null)} act={act} />}
-      {dialog === "save" && (
-        <PromptDialog
-          title="Save workspace as"
-          label="File path (*.knot.json)"
-          initial={workspace?.file ?? `${workspace?.name ?? "workspace"}.knot.json`}
-          submit="Save"
-          onClose={() => setDialog(null)}
-          onSubmit={(path) => act(api.workspaceSaveAs(path))}
-        />
-      )}
       {dialog === "new" && (
         <PromptDialog
           title="New workspace"
@@ -126,7 +119,6 @@ function PromptDialog(props: {
 function OpenDialog(props: { onClose: () => void; act: (p: Promise<WorkspaceView>) => void }) {
   const [list, setList] = useState<WorkspaceSummary[]>([]);
   const [recent, setRecent] = useState<string[]>([]);
-  const [path, setPath] = useState("");
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     api.workspaceList().then(setList, (e) => setError(errorMessage(e)));
@@ -135,21 +127,15 @@ function OpenDialog(props: { onClose: () => void; act: (p: Promise<WorkspaceView
   return (
     <Modal title="Open workspace" onClose={props.onClose}>
       {error && <div className="err">{error}</div>}
-      <form
-        className="row"
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (path.trim()) props.act(api.workspaceOpenFile(path.trim()));
-        }}
-      >
-        <input className="grow" autoFocus placeholder="/path/to/workspace.knot.json" value={path} onChange={(e) => setPath(e.target.value)} />
-        <button type="submit" className="primary" disabled={!path.trim()}>Open file</button>
-      </form>
+      <div className="row">
+        <span className="muted grow">A workspace file (*.knot.json) on this computer</span>
+        <button className="primary" autoFocus data-testid="open-file" onClick={() => props.act(api.workspaceOpenFile())}>Choose file…</button>
+      </div>
       {recent.length > 0 && (
         <div>
           <h3>Recent files</h3>
           {recent.map((f) => (
-            <button key={f} className="list-button mono" onClick={() => props.act(api.workspaceOpenFile(f))}>{f}</button>
+            <button key={f} className="list-button mono" onClick={() => props.act(api.workspaceOpenRecent(f))}>{f}</button>
           ))}
         </div>
       )}

@@ -4,14 +4,14 @@
 // exports (SVG/PNG built here from the same layout; DOT/Mermaid text from the core).
 import { lazy, Suspense, useEffect, useMemo, useState } from "react";
 import type { TopologyFormat, TopologyView, WorkspaceView } from "../bindings";
-import { api, errorMessage } from "../api";
+import { api, errorMessage, isCancelled } from "../api";
 import { Modal } from "../components/Modal";
 import { layoutTopology } from "../topology/layout";
 import { highlight } from "../topology/reach";
 import { applyFilter, NO_FILTER, protocolsOf, sourcesOf, toggled, type TopoFilter } from "../topology/filter";
 import { overlayBySource, protocolAccent } from "../topology/overlay";
 import { topologySvg } from "../topology/svg";
-import { downloadBlob, downloadSvg, svgToPng } from "../topology/download";
+import { blobBytes, svgBytes, svgToPng } from "../topology/download";
 
 const TopologyGraph = lazy(() => import("../topology/TopologyGraph"));
 
@@ -22,6 +22,7 @@ export function TopologyScreen({ workspace }: { workspace: WorkspaceView }) {
   const [filter, setFilter] = useState<TopoFilter>(NO_FILTER);
   const [selected, setSelected] = useState<string | null>(null);
   const [text, setText] = useState<{ format: TopologyFormat; text: string } | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
 
   useEffect(() => {
     let live = true;
@@ -43,12 +44,23 @@ export function TopologyScreen({ workspace }: { workspace: WorkspaceView }) {
 
   const svg = () => (layout && shown ? topologySvg(layout, shown.edges, overlays) : "");
   const base = workspace.name.replace(/[^\w.-]+/g, "_") || "topology";
+  // The app asks where to save (native dialog); the page only hands over the picture.
+  const save = (fileName: string, bytes: Promise<Uint8Array>) => {
+    setSaved(null);
+    bytes
+      .then((b) => api.exportSave(fileName, b))
+      .then(
+        (path) => setSaved(path),
+        (e) => {
+          if (!isCancelled(e)) setError(errorMessage(e));
+        },
+      );
+  };
+  const exportSvg = () => {
+    if (layout) save(`${base}-topology.svg`, Promise.resolve(svgBytes(svg())));
+  };
   const exportPng = () => {
-    if (!layout) return;
-    svgToPng(svg(), layout.width, layout.height).then(
-      (blob) => downloadBlob(blob, `${base}-topology.png`),
-      (e) => setError(errorMessage(e)),
-    );
+    if (layout) save(`${base}-topology.png`, svgToPng(svg(), layout.width, layout.height).then(blobBytes));
   };
   const showText = (format: TopologyFormat) =>
     api.topologyText(format).then((t) => setText({ format, text: t }), (e) => setError(errorMessage(e)));
@@ -104,8 +116,9 @@ export function TopologyScreen({ workspace }: { workspace: WorkspaceView }) {
       <section className="panel">
         <div className="panel-head">
           <h3 className="grow">Topology</h3>
-          <button onClick={() => layout && downloadSvg(svg(), `${base}-topology.svg`)} disabled={!layout} data-testid="export-svg">SVG</button>
-          <button onClick={exportPng} disabled={!layout} data-testid="export-png">PNG</button>
+          {saved && <span className="muted mono" data-testid="export-saved" title={saved}>Saved {saved.split("/").pop()}</span>}
+          <button onClick={exportSvg} disabled={!layout} data-testid="export-svg">SVG…</button>
+          <button onClick={exportPng} disabled={!layout} data-testid="export-png">PNG…</button>
           <button onClick={() => void showText("mermaid")} data-testid="export-mermaid">Mermaid</button>
           <button onClick={() => void showText("dot")} data-testid="export-dot">DOT</button>
         </div>

@@ -1,8 +1,9 @@
 // Sources from a description: OpenAPI text, a GraphQL endpoint (introspection) or a gRPC
-// endpoint described by server reflection or by a folder of .proto files.
+// endpoint described by server reflection or by a folder of .proto files (chosen in the
+// native dialog the app opens on Import: the page never names a path).
 import { useState } from "react";
 import type { WorkspaceView } from "../bindings";
-import { api, errorMessage } from "../api";
+import { api, errorMessage, isCancelled } from "../api";
 
 type Kind = "openapi" | "graphql" | "grpc";
 
@@ -10,7 +11,7 @@ export function ImportForm({ kind, onDone }: { kind: Kind; onDone: (w: Workspace
   const [name, setName] = useState("");
   const [target, setTarget] = useState("");
   const [text, setText] = useState("");
-  const [protoFolder, setProtoFolder] = useState("");
+  const [fromProtos, setFromProtos] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -26,8 +27,8 @@ export function ImportForm({ kind, onDone }: { kind: Kind; onDone: (w: Workspace
         ? api.sourceImportOpenapi(n, text, target.trim() || null)
         : kind === "graphql"
           ? api.sourceImportGraphql(n, target.trim())
-          : protoFolder.trim()
-            ? api.sourceImportProto(n, target.trim(), protoFolder.trim())
+          : fromProtos
+            ? api.sourceImportProto(n, target.trim())
             : api.sourceImportGrpc(n, target.trim());
     p.then(
       (w) => {
@@ -36,11 +37,11 @@ export function ImportForm({ kind, onDone }: { kind: Kind; onDone: (w: Workspace
         setName("");
         setTarget("");
         setText("");
-        setProtoFolder("");
+        setFromProtos(false);
       },
       (e) => {
         setBusy(false);
-        setError(errorMessage(e));
+        if (!isCancelled(e)) setError(errorMessage(e));
       },
     );
   };
@@ -69,9 +70,9 @@ export function ImportForm({ kind, onDone }: { kind: Kind; onDone: (w: Workspace
         </label>
       </div>
       {kind === "grpc" && (
-        <label>
-          Folder of .proto files (optional; empty = ask the server by reflection)
-          <input data-testid="grpc-proto-folder" value={protoFolder} onChange={(e) => setProtoFolder(e.target.value)} placeholder="/path/to/protos" />
+        <label className="check" title="Off: the server describes itself by reflection">
+          <input type="checkbox" data-testid="grpc-from-protos" checked={fromProtos} onChange={(e) => setFromProtos(e.target.checked)} />
+          Describe it with a folder of .proto files (chosen when you import)
         </label>
       )}
       {kind === "openapi" && (
@@ -83,7 +84,7 @@ export function ImportForm({ kind, onDone }: { kind: Kind; onDone: (w: Workspace
       {error && <div className="err" role="alert">{error}</div>}
       <div className="row">
         <span className="grow" />
-        <button type="submit" className="primary" data-testid={`${kind}-import`} disabled={busy}>{busy ? "Importing…" : "Import"}</button>
+        <button type="submit" className="primary" data-testid={`${kind}-import`} disabled={busy}>{busy ? "Importing…" : kind === "grpc" && fromProtos ? "Choose folder and import…" : "Import"}</button>
       </div>
     </form>
   );

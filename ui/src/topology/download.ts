@@ -1,20 +1,14 @@
-// Saving exports from the webview: a Blob behind a temporary object URL and an <a download>
-// click (what the WebView does with it is the platform's download handling). The PNG is the
-// exported SVG drawn on a canvas at 2x, so both pictures come from one rendering.
+// Exported pictures as bytes: the app writes them where the person chooses in its native Save
+// dialog (the WebView's own download handling wrote them into the working folder, unasked).
+// The PNG is the exported SVG drawn on a canvas at 2x, so both pictures come from one rendering.
 
-export function downloadBlob(blob: Blob, fileName: string): void {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = fileName;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
+/** The bytes of a picture, to hand to the app's `export_save` (which asks where to save it). */
+export async function blobBytes(blob: Blob): Promise<Uint8Array> {
+  return new Uint8Array(await blob.arrayBuffer());
 }
 
-export function downloadSvg(svg: string, fileName: string): void {
-  downloadBlob(new Blob([svg], { type: "image/svg+xml" }), fileName);
+export function svgBytes(svg: string): Uint8Array {
+  return new TextEncoder().encode(svg);
 }
 
 export function svgToPng(svg: string, width: number, height: number, scale = 2): Promise<Blob> {
