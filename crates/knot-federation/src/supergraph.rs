@@ -180,7 +180,9 @@ impl Supergraph {
         Ok(prepared)
     }
 
-    fn prepare_uncached(
+    /// [`Supergraph::prepare`] without the cache: parse, validate, normalize and plan every
+    /// time (what a new document costs; the plan benchmark measures both).
+    pub fn prepare_uncached(
         &self,
         query: &str,
         operation_name: Option<&str>,
