@@ -21,6 +21,7 @@ const COMMANDS: &[&str] = &[
     "workspace_create",
     "workspace_save_as",
     "workspace_update",
+    "workspace_confirm_sources",
     "environment_select",
     "environment_list",
     "environment_save",

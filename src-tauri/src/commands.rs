@@ -72,6 +72,12 @@ pub async fn workspace_update(state: State<'_, AppState>, document: Value) -> Re
     state.workspace_update(&document).await
 }
 
+/// Confirms the open workspace's source URLs as they are now (stored secrets used again).
+#[tauri::command]
+pub async fn workspace_confirm_sources(state: State<'_, AppState>) -> Res<WorkspaceView> {
+    state.workspace_confirm_sources().await
+}
+
 #[tauri::command]
 pub async fn environment_select(state: State<'_, AppState>, name: String) -> Res<WorkspaceView> {
     state.environment_select(&name).await

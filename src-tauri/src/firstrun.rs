@@ -116,6 +116,7 @@ async fn apply_urls(
     vars: &[(String, String)],
 ) -> Result<(), ApiError> {
     let mut stored = store.workspace(id).await.map_err(store_error)?;
+    let before = stored.workspace.clone();
     let mut changed = false;
     for env in stored.workspace.environments.values_mut() {
         for (name, url) in vars {
@@ -132,6 +133,8 @@ async fn apply_urls(
             .update_workspace(id, &stored.workspace)
             .await
             .map_err(store_error)?;
+        // The app's own change: it does not hold back stored secrets (`trust.rs`).
+        crate::trust::record_own_edit(store, id, &before, &stored.workspace).await;
     }
     Ok(())
 }

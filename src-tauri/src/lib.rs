@@ -16,6 +16,7 @@ pub mod paths;
 pub mod sources;
 pub mod state;
 pub mod topology;
+pub mod trust;
 
 pub use state::AppState;
 
@@ -72,6 +73,7 @@ pub fn run() {
             commands::workspace_create,
             commands::workspace_save_as,
             commands::workspace_update,
+            commands::workspace_confirm_sources,
             commands::environment_select,
             commands::environment_list,
             commands::environment_save,

@@ -38,6 +38,10 @@ struct Open {
     /// saved operations planned, gRPC methods), made when the workspace was opened or
     /// changed; positions are in its canonical JSON.
     deep_problems: Vec<Problem>,
+    /// Its sources' URLs as built (`trust.rs`).
+    targets: crate::trust::Targets,
+    /// Sources whose URL changed on disk since confirmed: stored secrets are withheld.
+    withheld: Vec<String>,
 }
 
 /// Where run progress goes (the shell emits it as the `run-progress` event).
@@ -332,6 +336,7 @@ impl AppState {
         operation: &str,
         inputs: &Map<String, Value>,
     ) -> Result<CallView, ApiError> {
+        self.secrets_confirmed().await?;
         let runtime = self.runtime().await?;
         let ws = runtime.workspace();
         let known = ws.sources.get(source).ok_or_else(|| {
@@ -360,6 +365,7 @@ impl AppState {
         progress: Option<ProgressSink>,
     ) -> Result<RunResult, ApiError> {
         let run_id = non_blank(run_id, "runId")?.to_string();
+        self.secrets_confirmed().await?;
         // Each fetch node's start and end, as `RunProgress`, while the run is in flight.
         let observer: Option<Observer> = progress.map(|sink| {
             let rid = run_id.clone();
@@ -524,17 +530,29 @@ impl AppState {
     }
 
     async fn open_id(&self, id: WorkspaceId) -> Result<(), ApiError> {
-        self.rebuild(id, Some(None)).await?;
+        // Opening is not an edit: URLs that changed in the file wait for confirmation.
+        self.rebuild_as(id, Some(None), false).await?;
         let _ = self.store.set_setting(OPEN_SETTING, &Value::from(id)).await;
         Ok(())
     }
 
     /// Rebuilds the runtime (and the deep check problems) of workspace `id`. `environment`: None keeps the current choice
     /// (when `id` is already open), Some(x) sets it.
+    /// After an edit made in the app: a URL the edit changed is the person's own, confirmed.
     pub(crate) async fn rebuild(
         &self,
         id: WorkspaceId,
         environment: Option<Option<String>>,
+    ) -> Result<(), ApiError> {
+        self.rebuild_as(id, environment, true).await
+    }
+
+    /// `own_edit`: the change since the last build was made in the app (see `trust.rs`).
+    async fn rebuild_as(
+        &self,
+        id: WorkspaceId,
+        environment: Option<Option<String>>,
+        own_edit: bool,
     ) -> Result<(), ApiError> {
         let stored = self.store.workspace(id).await.map_err(store_error)?;
         let mut open = self.open.lock().await;
@@ -545,15 +563,65 @@ impl AppState {
                 .filter(|o| o.id == id)
                 .and_then(|o| o.environment.clone()),
         };
-        let (runtime, deep_problems) =
-            build_runtime(&self.store, &stored, environment.as_deref()).await;
+        // The URLs the app built before this change, when it is an edit of the same
+        // workspace in the same environment.
+        let before = open
+            .as_ref()
+            .filter(|o| own_edit && o.id == id && o.environment == environment)
+            .map(|o| o.targets.clone());
+        let built = build_runtime(&self.store, &stored, environment.as_deref(), before).await;
         *open = Some(Open {
             id,
             environment,
-            runtime,
-            deep_problems,
+            runtime: built.runtime,
+            deep_problems: built.problems,
+            targets: built.targets,
+            withheld: built.withheld,
         });
         Ok(())
+    }
+
+    /// The person confirms the open workspace's source URLs as they are now: stored secrets
+    /// are used again.
+    pub async fn workspace_confirm_sources(&self) -> Result<WorkspaceView, ApiError> {
+        let id = self.open_workspace_id().await?;
+        let (environment, targets) = {
+            let open = self.open.lock().await;
+            let open = open
+                .as_ref()
+                .ok_or_else(|| ApiError::not_found("no workspace is open"))?;
+            (open.environment.clone(), open.targets.clone())
+        };
+        let stored = self.store.workspace(id).await.map_err(store_error)?;
+        if let Ok(Some((env_name, _))) = stored.workspace.environment(environment.as_deref()) {
+            let value = serde_json::to_value(&targets)
+                .map_err(|e| ApiError::internal(format!("cannot record the URLs: {e}")))?;
+            self.store
+                .set_setting(&crate::trust::setting_key(id, env_name), &value)
+                .await
+                .map_err(store_error)?;
+        }
+        self.rebuild_as(id, None, false).await?;
+        self.view(id).await
+    }
+
+    /// Fails, naming them, while stored secrets are withheld from sources whose URL changed.
+    async fn secrets_confirmed(&self) -> Result<(), ApiError> {
+        let open = self.open.lock().await;
+        match open.as_ref().map(|o| &o.withheld) {
+            Some(w) if !w.is_empty() => Err(ApiError::new(
+                ApiErrorCode::Workspace,
+                format!(
+                    "stored secrets are withheld: the URL of {} changed in the linked file since \
+                     you last confirmed it; check the URL and confirm it in the app",
+                    w.iter()
+                        .map(|n| format!("`{n}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )),
+            _ => Ok(()),
+        }
     }
 
     async fn after_source_change(&self, id: WorkspaceId) -> Result<WorkspaceView, ApiError> {
@@ -565,7 +633,7 @@ impl AppState {
     /// when the runtime could not be built), its model and deep check problems.
     pub(crate) async fn view(&self, id: WorkspaceId) -> Result<WorkspaceView, ApiError> {
         let stored = self.store.workspace(id).await.map_err(store_error)?;
-        let (environment, public_sdl, mut problems) =
+        let (environment, public_sdl, mut problems, withheld) =
             match self.open.lock().await.as_ref().filter(|o| o.id == id) {
                 Some(open) => (
                     open.environment.clone(),
@@ -574,8 +642,9 @@ impl AppState {
                         .ok()
                         .map(|r| r.public_sdl().to_string()),
                     open.deep_problems.clone(),
+                    open.withheld.clone(),
                 ),
-                None => (None, None, Vec::new()),
+                None => (None, None, Vec::new(), Vec::new()),
             };
         let public_sdl = public_sdl.unwrap_or_else(|| knot_model::public_sdl(&stored.workspace));
         let meta = WorkspaceMeta {
@@ -585,12 +654,9 @@ impl AppState {
             environment,
         };
         problems.splice(0..0, check_problems(&stored.workspace));
-        Ok(workspace_view(
-            &meta,
-            &stored.workspace,
-            &public_sdl,
-            &problems,
-        ))
+        let mut view = workspace_view(&meta, &stored.workspace, &public_sdl, &problems);
+        view.unconfirmed_sources = withheld;
+        Ok(view)
     }
 
     /// The deep check problems of the open workspace `id`, positioned in `text`.
@@ -617,19 +683,40 @@ impl AppState {
 /// traces with request and response bodies (the explorer's view). With it, the deep check
 /// problems of the workspace. Both are made off the async workers: loading may read SDL
 /// and .proto files and ask a subgraph for its SDL over the network.
+struct Built {
+    runtime: Result<Runtime, ApiError>,
+    problems: Vec<Problem>,
+    targets: crate::trust::Targets,
+    withheld: Vec<String>,
+}
+
+/// `before`: the URLs built before an edit made in the app (confirmed as the person's own).
 async fn build_runtime(
     store: &Store,
     stored: &StoredWorkspace,
     env: Option<&str>,
-) -> (Result<Runtime, ApiError>, Vec<Problem>) {
+    before: Option<crate::trust::Targets>,
+) -> Built {
+    use crate::trust;
     let ws = stored.workspace.clone();
+    let mut targets = trust::Targets::new();
+    let mut withheld = Vec::new();
     let vars = match Vars::from_workspace(&ws, env) {
         Ok(mut vars) => {
+            targets = trust::targets(&ws, &vars);
             if let Ok(Some((env_name, _))) = ws.environment(env) {
                 if let Ok(secrets) = store.secrets(stored.info.id, Some(env_name)).await {
-                    for s in secrets {
-                        if vars.get(&s.name).is_none() {
-                            vars.set_secret(s.name, s.value);
+                    // Only a linked file changes behind the app's back.
+                    if stored.info.file.is_some() && !secrets.is_empty() {
+                        withheld =
+                            unconfirmed_sources(store, stored.info.id, env_name, &targets, before)
+                                .await;
+                    }
+                    if withheld.is_empty() {
+                        for s in secrets {
+                            if vars.get(&s.name).is_none() {
+                                vars.set_secret(s.name, s.value);
+                            }
                         }
                     }
                 }
@@ -653,7 +740,7 @@ async fn build_runtime(
         (runtime, problems)
     })
     .await;
-    match built {
+    let (runtime, problems) = match built {
         Ok(built) => built,
         Err(e) => (
             Err(ApiError::internal(format!(
@@ -661,7 +748,42 @@ async fn build_runtime(
             ))),
             Vec::new(),
         ),
+    };
+    Built {
+        runtime,
+        problems,
+        targets,
+        withheld,
     }
+}
+
+/// The sources of a linked workspace whose URL is not the one last confirmed (recording the
+/// current URLs when nothing was recorded yet, and the app's own edits).
+async fn unconfirmed_sources(
+    store: &Store,
+    id: WorkspaceId,
+    env: &str,
+    current: &crate::trust::Targets,
+    before: Option<crate::trust::Targets>,
+) -> Vec<String> {
+    use crate::trust;
+    let key = trust::setting_key(id, env);
+    let recorded: Option<trust::Targets> = store
+        .setting(&key)
+        .await
+        .ok()
+        .flatten()
+        .and_then(|v| serde_json::from_value(v).ok());
+    let confirmed = match (recorded, before) {
+        (None, _) => current.clone(),
+        (Some(c), Some(before)) => trust::with_own_edits(c, &before, current),
+        (Some(c), None) => c,
+    };
+    if let Ok(value) = serde_json::to_value(&confirmed) {
+        // Failing to record leaves the previous record: nothing is trusted by accident.
+        let _ = store.set_setting(&key, &value).await;
+    }
+    trust::unconfirmed(&confirmed, current)
 }
 
 /// The core's form of a query request (the app sends no inbound headers).

@@ -795,6 +795,84 @@ async fn choose_file_opens_the_native_open_dialog() {
     let _ = s.client.clone().close().await;
 }
 
+/// A linked file changed on disk (as by a `git pull`) so that a source points elsewhere: the
+/// app says so above every screen, naming the source, and holds stored secrets back until
+/// the person trusts the new URL; then the notice goes.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_source_url_changed_on_disk_is_shown_until_the_person_trusts_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let linked = dir.path().join("linked.knot.json");
+    let s = session_with_dialog("unconfirmed", 400..450, Some(&linked)).await;
+    s.until("the demo workspace is open", || async {
+        !s.workspace_name().await.is_empty()
+    })
+    .await;
+    // Linked (Save as) with a stored secret, through the UI's own commands.
+    s.wait("[data-testid=save-as]").await.click().await.ok();
+    s.until("the file is written", || async { linked.exists() })
+        .await;
+    let envs = s.invoke("environment_list", json!({})).await;
+    let mut variables: Vec<serde_json::Value> = envs
+        .ok()
+        .and_then(|e| e[0]["variables"].as_array().cloned())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|v| json!({ "name": v["name"], "value": v["value"], "secret": false }))
+        .collect();
+    variables.push(json!({ "name": "TOKEN", "value": "e2e-secret", "secret": true }));
+    if let Err(e) = s
+        .invoke(
+            "environment_save",
+            json!({ "name": "local", "variables": variables }),
+        )
+        .await
+    {
+        s.fail(&format!("the secret was not saved: {e}")).await;
+    }
+    // The file changes on disk: the orders source now points at another address.
+    let text = std::fs::read_to_string(&linked).expect("read");
+    let mut doc: serde_json::Value = serde_json::from_str(&text).expect("json");
+    doc["environments"]["local"]["variables"]["ORDERS_URL"] = json!("http://127.0.0.1:9");
+    std::fs::write(&linked, serde_json::to_string_pretty(&doc).expect("json")).expect("write");
+    // Reopened from the recent files.
+    s.wait("button[title='Open a workspace']")
+        .await
+        .click()
+        .await
+        .ok();
+    s.wait(".modal .list-button.mono").await.click().await.ok();
+    s.until("the notice names the orders source", || async {
+        match s
+            .client
+            .find(Locator::Css("[data-testid=unconfirmed-sources]"))
+            .await
+        {
+            Ok(e) => {
+                e.is_displayed().await.unwrap_or(false)
+                    && e.text().await.unwrap_or_default().contains("orders")
+            }
+            Err(_) => false,
+        }
+    })
+    .await;
+    for theme in ["light", "dark"] {
+        s.set_theme(theme).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        s.screenshot(&format!("notice-{theme}")).await;
+    }
+    s.wait("[data-testid=confirm-sources]")
+        .await
+        .click()
+        .await
+        .ok();
+    s.until("the notice is gone", || async {
+        s.count("[data-testid=unconfirmed-sources]").await == 0
+    })
+    .await;
+    s.screenshot("final").await;
+    let _ = s.client.clone().close().await;
+}
+
 // The schema designer's test (its own file to keep this one short).
 /// A Federation workspace is explored, planned and drawn like any other: the explorer shows
 /// the supergraph's public schema, and the fan-out graph has one node per subgraph fetch

@@ -180,6 +180,119 @@ async fn a_secret_stays_out_of_the_document_the_file_and_history_but_reaches_the
     assert!(!text.contains("other") && !text.contains(SECRET));
 }
 
+/// A linked file whose source URL changes on disk (as after a `git pull`): the stored secret
+/// is withheld, a run fails naming the source and nothing is called, until the person
+/// confirms the new URL. A URL the person changes in the app needs no confirmation.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stored_secrets_wait_for_confirmation_when_a_linked_files_source_url_changes_on_disk() {
+    let (first, mine, pulled) = (
+        echo_server().await,
+        echo_server().await,
+        echo_server().await,
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let state = AppState::init(dir.path(), false).await.expect("init");
+    state.workspace_create("pulled").await.expect("create");
+    let file = dir.path().join("pulled.knot.json");
+    state.workspace_save_as(&file).await.expect("save as");
+    let ws = state
+        .source_add_rest(&RestSourceInput {
+            name: "echo".into(),
+            base_url: "{{env.ECHO_URL}}".into(),
+            operations: vec![RestOperationInput {
+                name: "whoami".into(),
+                method: "GET".into(),
+                path: "/whoami".into(),
+                inputs: Vec::new(),
+            }],
+        })
+        .await
+        .expect("add source");
+    let mut doc = ws.document.clone();
+    doc["sources"]["echo"]["headers"] = json!({"authorization": "Bearer {{secret.TOKEN}}"});
+    doc["schema"]["types"]["Query"]["fields"]["whoami"] =
+        json!({"type": "Who", "binding": {"source": "echo", "operation": "whoami"}});
+    doc["schema"]["types"]["Who"] = json!({"fields": {"auth": {"type": "String"}}});
+    state.workspace_update(&doc).await.expect("update");
+    let expected = format!("Bearer {SECRET}");
+    let auth = |run: &RunResult| {
+        run.response["data"]["whoami"]["auth"]
+            .as_str()
+            .map(str::to_string)
+    };
+
+    let ws = state
+        .environment_save(
+            "local",
+            &[var("ECHO_URL", &first, false), var("TOKEN", SECRET, true)],
+        )
+        .await
+        .expect("save environment");
+    assert!(ws.unconfirmed_sources.is_empty());
+    let run = state
+        .query_run("r1", &request("{ whoami { auth } }"), None)
+        .await
+        .expect("run");
+    assert_eq!(auth(&run), Some(expected.clone()));
+
+    // The person points the source elsewhere in the app: their own change, no question.
+    let ws = state
+        .environment_save(
+            "local",
+            &[var("ECHO_URL", &mine, false), var("TOKEN", "", true)],
+        )
+        .await
+        .expect("edit the URL");
+    assert!(
+        ws.unconfirmed_sources.is_empty(),
+        "{:?}",
+        ws.unconfirmed_sources
+    );
+    let run = state
+        .query_run("r2", &request("{ whoami { auth } }"), None)
+        .await
+        .expect("run after an own edit");
+    assert_eq!(auth(&run), Some(expected.clone()));
+
+    // The file changes on disk: the source now points at another server.
+    let text = std::fs::read_to_string(&file).expect("read");
+    assert!(text.contains(&mine));
+    std::fs::write(&file, text.replace(&mine, &pulled)).expect("write");
+    let ws = state.workspace_open_file(&file).await.expect("reopen");
+    assert_eq!(ws.unconfirmed_sources, vec!["echo".to_string()]);
+    let err = state
+        .query_run("r3", &request("{ whoami { auth } }"), None)
+        .await
+        .expect_err("secrets withheld");
+    assert_eq!(err.code, ApiErrorCode::Workspace);
+    assert!(err.message.contains("`echo`"), "{}", err.message);
+    let err = state
+        .operation_send("echo", "whoami", &Map::new())
+        .await
+        .expect_err("a raw call too");
+    assert!(err.message.contains("`echo`"), "{}", err.message);
+    // Still withheld after a restart of the app.
+    drop(state);
+    let state = AppState::init(dir.path(), false).await.expect("restart");
+    assert_eq!(
+        state
+            .workspace_current()
+            .await
+            .expect("current")
+            .unconfirmed_sources,
+        vec!["echo".to_string()]
+    );
+
+    // Confirmed: the secret goes to the new URL.
+    let ws = state.workspace_confirm_sources().await.expect("confirm");
+    assert!(ws.unconfirmed_sources.is_empty());
+    let run = state
+        .query_run("r4", &request("{ whoami { auth } }"), None)
+        .await
+        .expect("run after confirming");
+    assert_eq!(auth(&run), Some(expected));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn topology_view_shows_the_shop_graph_with_call_statistics() {
     let dir = tempfile::tempdir().expect("temp dir");

@@ -88,6 +88,21 @@ function Workbench() {
             <button className="ghost" onClick={() => setError(null)}>Dismiss</button>
           </div>
         )}
+        {ws && ws.unconfirmedSources.length > 0 && (
+          <div className="banner" role="alert" data-testid="unconfirmed-sources">
+            <span className="grow">
+              The linked file changed the URL of {ws.unconfirmedSources.map((n) => `“${n}”`).join(", ")} since you last
+              confirmed it: stored secrets are held back from runs until you check the URL (Services, Envs) and trust it.
+            </span>
+            <button
+              className="primary"
+              data-testid="confirm-sources"
+              onClick={() => api.workspaceConfirmSources().then(replaceWorkspace, (e) => setError(errorMessage(e)))}
+            >
+              Trust the new URLs
+            </button>
+          </div>
+        )}
         {!ws ? (
           <div className="centre muted">{error ? "The workspace could not be opened." : "Opening the workspace…"}</div>
         ) : screen === "query" ? (

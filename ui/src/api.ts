@@ -73,6 +73,8 @@ export const api = {
   workspaceCreate: (name: string) => call<WorkspaceView>("workspace_create", { name }),
   workspaceSaveAs: () => call<WorkspaceView>("workspace_save_as"),
   workspaceUpdate: (document: unknown) => call<WorkspaceView>("workspace_update", { document }),
+  /** Trusts the open workspace's source URLs as they are now (stored secrets used again). */
+  workspaceConfirmSources: () => call<WorkspaceView>("workspace_confirm_sources"),
   environmentSelect: (name: string) => call<WorkspaceView>("environment_select", { name }),
   environmentList: () => call<EnvironmentView[]>("environment_list"),
   environmentSave: (name: string, variables: EnvVariableInput[]) =>

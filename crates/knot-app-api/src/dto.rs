@@ -96,6 +96,10 @@ pub struct WorkspaceView {
     pub schema: SchemaTree,
     pub sources: Vec<SourceView>,
     pub operations: Vec<SavedOperationView>,
+    /// Sources of a linked workspace whose URL changed (in its file, e.g. after a `git pull`)
+    /// since the person last confirmed them: stored secrets are withheld from runs until they
+    /// confirm (`workspace_confirm_sources`). Empty otherwise.
+    pub unconfirmed_sources: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]

@@ -57,6 +57,7 @@ pub fn workspace_view(
             .iter()
             .map(|(name, op)| saved_operation_view(name, op))
             .collect(),
+        unconfirmed_sources: Vec::new(),
     }
 }
 

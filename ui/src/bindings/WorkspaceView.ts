@@ -4,4 +4,10 @@ import type { SavedOperationView } from "./SavedOperationView";
 import type { SchemaTree } from "./SchemaTree";
 import type { SourceView } from "./SourceView";
 
-export type WorkspaceView = { id: number, name: string, file: string | null, environment: string | null, environments: Array<string>, document: unknown, problems: Array<ProblemView>, sdl: string, schema: SchemaTree, sources: Array<SourceView>, operations: Array<SavedOperationView>, };
+export type WorkspaceView = { id: number, name: string, file: string | null, environment: string | null, environments: Array<string>, document: unknown, problems: Array<ProblemView>, sdl: string, schema: SchemaTree, sources: Array<SourceView>, operations: Array<SavedOperationView>, 
+/**
+ * Sources of a linked workspace whose URL changed (in its file, e.g. after a `git pull`)
+ * since the person last confirmed them: stored secrets are withheld from runs until they
+ * confirm (`workspace_confirm_sources`). Empty otherwise.
+ */
+unconfirmedSources: Array<string>, };
