@@ -38,7 +38,7 @@ for t in "${TARGETS[@]}"; do
   TMPDIR="$work" cargo +nightly fuzz run "${FLAGS[@]}" "$t" "$work/$t" "corpus/$t" "seeds/$t" -- \
     -max_total_time="$EACH" -timeout=25 -rss_limit_mb=2048 -print_final_stats=1 \
     >"$work/$t.log" 2>&1 || status=$?
-  grep -E '^#[0-9]+ +(INITED|DONE)|stat::number_of_executed_units' "$work/$t.log" || true
+  grep -E '^#[0-9]+[[:space:]]+(INITED|DONE)|stat::number_of_executed_units' "$work/$t.log" || true
   if [ "$status" -ne 0 ]; then
     tail -n 60 "$work/$t.log"
     echo "fuzz-smoke: target $t FAILED (exit $status); the input is in fuzz/artifacts/$t/"
