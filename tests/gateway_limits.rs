@@ -432,3 +432,57 @@ fn introspection_is_off_by_default_beyond_loopback_and_on_when_asked() {
     let beyond_asked = knot_serve::load(&asked, None, &vars, false).expect("loads");
     assert!(beyond_asked.introspection.is_some());
 }
+
+/// A document nested thousands of levels deep (about 40 KB) is a syntax error answered like
+/// any other, on every path that parses it (introspection, GET, POST), and the gateway keeps
+/// serving: the parser's recursion never gets to overflow the stack.
+#[tokio::test]
+async fn a_document_nested_too_deep_is_refused_without_taking_the_gateway_down() {
+    let demo = start_demo().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let gw = start_gateway(&example_copy("shop", dir.path(), |_| {}), &demo).await;
+    let depth = 20_000;
+    let deep_arg = format!("{}1{}", "[".repeat(depth), "]".repeat(depth));
+    let documents = [
+        format!("{{ __type(name: {deep_arg}) {{ name }} }}"),
+        format!("{{ getOrderDetails(id: {deep_arg}) {{ id }} }}"),
+    ];
+    for document in &documents {
+        let r = client()
+            .post(format!("http://{}/graphql", gw.addr))
+            .header("accept", "application/graphql-response+json")
+            .json(&json!({ "query": document }))
+            .send()
+            .await
+            .expect("an answer");
+        assert_eq!(r.status().as_u16(), 400);
+        let body: Value = r.json().await.expect("json");
+        assert!(
+            body["errors"][0]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("nested more than")),
+            "{body}"
+        );
+    }
+    // Over GET (the mutation check parses it too), 1,000 levels to keep the URL short.
+    let shallower = format!(
+        "{{ getOrderDetails(id: {}1{}) {{ id }} }}",
+        "[".repeat(1000),
+        "]".repeat(1000)
+    );
+    let r = client()
+        .get(format!("http://{}/graphql", gw.addr))
+        .query(&[("query", shallower.as_str())])
+        .send()
+        .await
+        .map_err(|e| e.to_string().chars().take(200).collect::<String>())
+        .expect("an answer");
+    assert_eq!(r.status().as_u16(), 200);
+    let body: Value = r.json().await.expect("json");
+    assert!(body["errors"][0]["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("nested more than")));
+    let (status, body) = shop_query(gw.addr).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(demo.control.request_count(Service::Orders), 1);
+}

@@ -257,7 +257,7 @@ async fn run(gw: &Gateway, loaded: &Loaded, req: GqlRequest, headers: &HeaderMap
     // Introspection is answered from the public schema, never mixed with data fetching.
     // (A cheap text test first: most requests never mention it.)
     let parsed = if mentions_introspection(&req.document) {
-        async_graphql_parser::parse_query(&req.document).ok()
+        knot_model::document::parse_query(&req.document).ok()
     } else {
         None
     };
@@ -570,7 +570,7 @@ fn url_pairs(query: &str) -> Vec<(String, String)> {
 
 fn is_mutation(req: &impl AsDocument) -> bool {
     let (document, operation_name) = req.document_and_name();
-    let Ok(doc) = async_graphql_parser::parse_query(document) else {
+    let Ok(doc) = knot_model::document::parse_query(document) else {
         return false;
     };
     doc.operations.iter().any(|(name, op)| {

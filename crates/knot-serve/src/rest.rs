@@ -32,7 +32,7 @@ pub fn routes(ws: &Workspace) -> Result<Vec<RestRoute>, String> {
     let mut out = Vec::new();
     for (name, op) in &ws.operations {
         let Some(rest) = &op.rest else { continue };
-        let doc = async_graphql_parser::parse_query(&op.document)
+        let doc = knot_model::document::parse_query(&op.document)
             .map_err(|e| format!("operation `{name}`: {e}"))?;
         let chosen = match (&doc.operations, &op.operation_name) {
             (DocumentOperations::Single(o), _) => Some(o),
