@@ -15,6 +15,12 @@ export function SpanDrawer({ span, batch, onClose }: { span: SpanView; batch: bo
             <dt>batch size</dt><dd>{span.batchSize}</dd>
           </>
         )}
+        {span.shared && (
+          <>
+            <dt>shared</dt>
+            <dd>an identical request was already in flight; this call used its answer and sent nothing</dd>
+          </>
+        )}
         <dt>attempt</dt><dd>{span.attempt}</dd>
         <dt>bytes</dt><dd>{span.bytes}</dd>
       </dl>

@@ -68,6 +68,11 @@ export function Waterfall({ trace, selected, onSelect }: Props) {
             </div>
             <span className="mono">
               {batched.has(s.node) && <span title="keys in this batch call">×{s.batchSize} · </span>}
+              {s.shared && (
+                <span className="muted" title="an identical request was already in flight: its answer was shared, no call of its own was sent">
+                  shared ·{" "}
+                </span>
+              )}
               <span className={failed ? "err" : "ok"}>{s.category ?? s.status ?? "–"}</span>{" "}
               <span className="muted">{formatMs(s.endMs - s.startMs)}</span>
             </span>
