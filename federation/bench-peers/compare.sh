@@ -30,17 +30,21 @@ supergraph="$here/supergraph.graphql"
 port=4000
 url="http://127.0.0.1:$port/graphql"
 
-cargo build --release -p knot-cli -p knot-tests --bin knot --bin knot-loadgen
-KNOT=target/release/knot
-LOADGEN=target/release/knot-loadgen
+# KNOT=… LOADGEN=… measure given binaries instead of building them.
+if [[ -z "${KNOT:-}" || -z "${LOADGEN:-}" ]]; then
+  cargo build --release -p knot-cli -p knot-tests --bin knot --bin knot-loadgen
+  KNOT=target/release/knot
+  LOADGEN=target/release/knot-loadgen
+fi
 
-hive_router="$(command -v hive-router || true)"
+# The crate installs its binary as `hive_router`.
+hive_router="$(command -v hive_router || command -v hive-router || true)"
 if [[ " $GATEWAYS " == *" hive-router "* && -z "$hive_router" ]]; then
   if rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
     echo "installing Hive Router (cargo +nightly install hive-router; about 12 minutes)..."
     CARGO_TARGET_DIR="${HIVE_TARGET_DIR:-$HOME/.cache/hive-router-target}" \
       cargo +nightly install hive-router --locked --features graphiql >/dev/null
-    hive_router="$(command -v hive-router || echo "$HOME/.cargo/bin/hive-router")"
+    hive_router="$(command -v hive_router || echo "$HOME/.cargo/bin/hive_router")"
   else
     echo "Hive Router is not installed and no nightly toolchain is here to build it: skipped"
     GATEWAYS="${GATEWAYS//hive-router/}"
