@@ -155,24 +155,14 @@ pub fn finish_preview(raw: &str, total_bytes: usize, vars: &crate::Vars) -> Stri
 pub const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 
 /// A downstream answer: status and body, or why there is none.
-pub(crate) type Answer = Result<(u16, bytes::Bytes), CallError>;
-type SharedAnswer = futures::future::Shared<futures::future::BoxFuture<'static, Answer>>;
+pub type Answer = Result<(u16, bytes::Bytes), CallError>;
 
-/// In-flight deduplication: identical requests to one source in flight at the same moment
-/// share one call (like Hive Router's and Apollo Router's subgraph deduplication). A request
-/// is identical when its method, URL, headers (rendered secrets and forwarded headers
-/// included) and body are byte for byte the same. Only reads take part (REST GET/HEAD,
-/// GraphQL queries); an answer is shared only while its call is in flight, never kept.
-#[derive(Default)]
-pub struct Inflight {
-    calls: std::sync::Mutex<std::collections::HashMap<Vec<u8>, SharedAnswer>>,
-}
-
-impl Inflight {
-    fn calls(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<Vec<u8>, SharedAnswer>> {
-        self.calls.lock().unwrap_or_else(|p| p.into_inner())
-    }
-}
+/// In-flight deduplication of downstream reads: identical requests to one source in flight
+/// at the same moment share one call (like Hive Router's and Apollo Router's subgraph
+/// deduplication). A request is identical when its method, URL, headers (rendered secrets and
+/// forwarded headers included) and body are byte for byte the same. Only reads take part
+/// (REST GET/HEAD, GraphQL queries).
+pub type Inflight = crate::inflight::Inflight<Answer>;
 
 /// Method, URL, headers and body of a request, as the key of identical requests; None when
 /// the body is a stream (never shared).
@@ -196,26 +186,6 @@ fn request_key(req: &reqwest::Request) -> Option<Vec<u8>> {
     Some(key)
 }
 
-/// Removes a leader's entry when its call ends (or is dropped), so a later request makes a
-/// call of its own: nothing is reused once answered.
-struct Forget<'a> {
-    inflight: &'a Inflight,
-    key: Vec<u8>,
-    call: SharedAnswer,
-}
-
-impl Drop for Forget<'_> {
-    fn drop(&mut self) {
-        let mut calls = self.inflight.calls();
-        if calls
-            .get(&self.key)
-            .is_some_and(|c| futures::future::Shared::ptr_eq(c, &self.call))
-        {
-            calls.remove(&self.key);
-        }
-    }
-}
-
 /// Sends a request and reads its answer, within `timeout` and up to [`MAX_RESPONSE_BYTES`]:
 /// the one HTTP exchange of every REST and GraphQL call (subgraph fetches included). With
 /// `inflight`, an identical request already in flight is joined instead of sent again; the
@@ -228,29 +198,13 @@ pub(crate) async fn exchange(
 ) -> (Answer, bool) {
     use futures::FutureExt;
     let key = inflight.and_then(|_| request_key(&req));
-    let (Some(inflight), Some(key)) = (inflight, key) else {
-        return (send(http.clone(), req, timeout).await, false);
-    };
-    let (call, leader) = {
-        let mut calls = inflight.calls();
-        match calls.get(&key) {
-            Some(call) => (call.clone(), false),
-            None => {
-                let call = send(http.clone(), req, timeout).boxed().shared();
-                calls.insert(key.clone(), call.clone());
-                (call, true)
-            }
+    match (inflight, key) {
+        (Some(inflight), Some(key)) => {
+            inflight
+                .run(key, || send(http.clone(), req, timeout).boxed())
+                .await
         }
-    };
-    if leader {
-        let _forget = Forget {
-            inflight,
-            key,
-            call: call.clone(),
-        };
-        (call.await, false)
-    } else {
-        (call.await, true)
+        _ => (send(http.clone(), req, timeout).await, false),
     }
 }
 

@@ -12,6 +12,7 @@ pub mod call;
 pub mod error;
 pub mod graphql;
 pub mod grpc;
+pub mod inflight;
 pub mod introspect;
 pub mod openapi;
 pub mod reflect;

@@ -18,6 +18,7 @@ mod check;
 mod federated;
 
 pub use check::check;
+pub use knot_connect::inflight::Inflight;
 pub use knot_connect::{CallResult, Vars};
 pub use knot_execute::{
     trace_json_schema, NodeEvent, NodeRun, Observer, Outcome, Request, Span, Trace, TraceError,

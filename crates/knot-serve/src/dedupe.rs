@@ -5,73 +5,14 @@
 //! answers, so this is never a response cache. Mutations and traced requests always run
 //! on their own.
 
-use futures::future::{BoxFuture, FutureExt, Shared};
-use knot_runtime::Outcome;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use knot_runtime::{Inflight, Outcome};
+use std::sync::Arc;
 
 /// A run's result as shared: None when it timed out.
 pub(crate) type Shareable = Option<Arc<Outcome>>;
-type Running = Shared<BoxFuture<'static, Shareable>>;
 
-#[derive(Default)]
-pub(crate) struct Requests {
-    running: Mutex<HashMap<Vec<u8>, Running>>,
-}
-
-struct Forget<'a> {
-    requests: &'a Requests,
-    key: Vec<u8>,
-    run: Running,
-}
-
-impl Drop for Forget<'_> {
-    fn drop(&mut self) {
-        let mut running = self
-            .requests
-            .running
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
-        if running
-            .get(&self.key)
-            .is_some_and(|r| Shared::ptr_eq(r, &self.run))
-        {
-            running.remove(&self.key);
-        }
-    }
-}
-
-impl Requests {
-    /// Runs `start()` unless an identical request is running; returns the result and
-    /// whether it was shared.
-    pub(crate) async fn run(
-        &self,
-        key: Vec<u8>,
-        start: impl FnOnce() -> BoxFuture<'static, Shareable>,
-    ) -> (Shareable, bool) {
-        let (run, leader) = {
-            let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
-            match running.get(&key) {
-                Some(r) => (r.clone(), false),
-                None => {
-                    let r = start().shared();
-                    running.insert(key.clone(), r.clone());
-                    (r, true)
-                }
-            }
-        };
-        if leader {
-            let _forget = Forget {
-                requests: self,
-                key,
-                run: run.clone(),
-            };
-            (run.await, false)
-        } else {
-            (run.await, true)
-        }
-    }
-}
+/// Client requests in flight (the same mechanism as downstream deduplication).
+pub(crate) type Requests = Inflight<Shareable>;
 
 /// The identity of a request for deduplication.
 pub(crate) fn key(
