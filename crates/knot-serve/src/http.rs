@@ -199,7 +199,7 @@ fn answer(
         }
     }
     let mut r = (status, [(header::CONTENT_TYPE, content_type)], bytes).into_response();
-    if loaded.forwards_headers {
+    if !loaded.forwarded.is_empty() {
         r.headers_mut().insert(
             header::CACHE_CONTROL,
             axum::http::HeaderValue::from_static("private, no-store"),

@@ -83,10 +83,8 @@ pub struct Loaded {
     pub routes: Vec<RestRoute>,
     /// The value the trace header must carry (rendered from its secret); no trace without it.
     pub trace_token: Option<String>,
-    /// Some source forwards client headers: answers are marked `private, no-store`.
-    pub forwards_headers: bool,
     /// The client headers some source forwards (lower-cased): part of a request's identity
-    /// for deduplication.
+    /// for deduplication; when any, answers are marked `private, no-store`.
     pub forwarded: Vec<String>,
 }
 
@@ -209,7 +207,6 @@ fn load_supergraph(
         settings,
         routes: Vec::new(),
         trace_token: trace_token.filter(|t| !t.is_empty()),
-        forwards_headers: false,
         forwarded: Vec::new(),
     })
 }
@@ -264,7 +261,6 @@ fn load_bytes(
         .map_err(|e| ServeError::Workspace(e.to_string()))?
         .with_limits(limits(&settings));
     let forwarded = forwarded_names(runtime.workspace());
-    let forwards_headers = !forwarded.is_empty();
     let introspection = if settings.introspection(loopback) {
         introspection_schema(&runtime)
     } else {
@@ -276,7 +272,6 @@ fn load_bytes(
         introspection,
         routes,
         trace_token,
-        forwards_headers,
         forwarded,
     })
 }
