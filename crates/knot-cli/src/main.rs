@@ -18,11 +18,12 @@ macro_rules! print {
 }
 
 mod demo;
+mod man;
 mod serve_cmd;
 mod store_cmd;
 
 use anyhow::{anyhow, bail, Context, Result};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use knot_model::{check_bytes, Workspace};
 use knot_runtime::{Request, Runtime, Vars};
 use serde_json::{Map, Value};
@@ -37,7 +38,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[derive(Parser)]
 #[command(
     name = "knot",
-    version,
+    version = env!("KNOT_VERSION"),
     about = "Knot: compose many services into one GraphQL API, plan and run queries over them."
 )]
 struct Cli {
@@ -112,6 +113,17 @@ enum Command {
     Import {
         #[command(subcommand)]
         what: ImportCommand,
+    },
+    /// Print the shell completion script for bash, zsh, fish, elvish or powershell.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page knot(1), or with --out-dir write it and one page per command
+    /// (knot-serve(1), …) into that folder.
+    Man {
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
     },
 }
 
@@ -276,6 +288,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve(args) => serve_cmd::run(args),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "knot", &mut out);
+            write_stdout(&out)
+        }
+        Command::Man { out_dir } => man::run(Cli::command(), out_dir.as_deref()),
         Command::Workspace { what } => store_cmd::workspace(cli.data_dir.as_deref(), what),
         Command::History(args) => store_cmd::history(cli.data_dir.as_deref(), args),
         Command::Secret { what } => store_cmd::secret(cli.data_dir.as_deref(), what),
@@ -314,6 +332,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
             println!("{}", serde_json::to_string_pretty(&source)?);
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// Generated text on stdout; a closed stdout (`knot man | head`) is not an error.
+fn write_stdout(bytes: &[u8]) -> Result<ExitCode> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(anyhow!("cannot write to stdout: {e}"))
+        }
+        _ => Ok(ExitCode::SUCCESS),
     }
 }
 

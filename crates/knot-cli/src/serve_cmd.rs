@@ -24,11 +24,11 @@ pub struct ServeArgs {
     #[arg(long, value_name = "HEADER", requires = "supergraph")]
     trace_header: Option<String>,
     /// Address to listen on. Anything but loopback only when asked.
-    #[arg(long, default_value = "127.0.0.1:4000")]
+    #[arg(long, env = "KNOT_LISTEN", default_value = "127.0.0.1:4000")]
     listen: SocketAddr,
     /// Serve /metrics and /ready (and /health) on this address instead of --listen, so
     /// operators' endpoints stay off the public port.
-    #[arg(long, value_name = "ADDR")]
+    #[arg(long, env = "KNOT_ADMIN_LISTEN", value_name = "ADDR")]
     admin_listen: Option<SocketAddr>,
     /// Let a client query identical to one in flight share its answer instead of running
     /// again (as `gateway.dedupeRequests: true`; off by default).
@@ -80,7 +80,12 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
     };
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async move {
-        let running = start(options, shutdown_signal()).await?;
+        let running = start(options, async {
+            shutdown_signal().await;
+            // Tell systemd the service is stopping (draining in-flight requests).
+            notify_systemd("STOPPING=1\n");
+        })
+        .await?;
         match running.admin_addr {
             Some(admin) => eprintln!(
                 "knot serve: listening on http://{} (GraphQL at /graphql; /health); /ready and /metrics on http://{admin}",
@@ -91,6 +96,9 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
                 running.addr
             ),
         }
+        // Under systemd (Type=notify) the unit becomes active only now: the workspace is
+        // loaded and the listener bound, so /ready answers 200.
+        notify_systemd(&format!("READY=1\nMAINPID={}\n", std::process::id()));
         running.wait().await;
         Ok(ExitCode::SUCCESS)
     })
@@ -115,4 +123,42 @@ async fn shutdown_signal() {
         _ = ctrl_c => {}
         _ = term => {}
     }
+}
+
+/// sd_notify(3) without libsystemd: one datagram to the socket systemd names in
+/// `NOTIFY_SOCKET` (a path, or `@name` in the abstract namespace). Nothing happens outside
+/// systemd, and a failure to notify is logged, never fatal.
+fn notify_systemd(message: &str) {
+    let Some(socket) = std::env::var_os("NOTIFY_SOCKET") else {
+        return;
+    };
+    if let Err(e) = send_notify(&socket, message) {
+        tracing::warn!("cannot notify systemd through {socket:?}: {e}");
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn send_notify(socket: &std::ffi::OsStr, message: &str) -> std::io::Result<()> {
+    use std::os::linux::net::SocketAddrExt;
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::net::{SocketAddr, UnixDatagram};
+    let bytes = socket.as_bytes();
+    let addr = match bytes.split_first() {
+        Some((b'@', name)) => SocketAddr::from_abstract_name(name)?,
+        Some((b'/', _)) => SocketAddr::from_pathname(std::path::Path::new(socket))?,
+        _ => {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "NOTIFY_SOCKET is neither an absolute path nor an abstract name (@…)",
+            ))
+        }
+    };
+    let sender = UnixDatagram::unbound()?;
+    sender.send_to_addr(message.as_bytes(), &addr)?;
+    Ok(())
+}
+
+#[cfg(not(target_os = "linux"))]
+fn send_notify(_socket: &std::ffi::OsStr, _message: &str) -> std::io::Result<()> {
+    Ok(())
 }

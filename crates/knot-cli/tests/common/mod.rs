@@ -18,8 +18,19 @@ impl Drop for ServeProcess {
     }
 }
 
+#[allow(dead_code)] // not every test binary uses both
 pub fn spawn_serve(workspace: &Path, demo: &knot_demo::Demo) -> ServeProcess {
+    spawn_serve_env(workspace, demo, &[])
+}
+
+/// [`spawn_serve`] with extra environment variables for the process.
+pub fn spawn_serve_env(
+    workspace: &Path,
+    demo: &knot_demo::Demo,
+    env: &[(&str, &std::ffi::OsStr)],
+) -> ServeProcess {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_knot"));
+    cmd.envs(env.iter().copied());
     cmd.arg("serve")
         .arg(workspace)
         .args(["--listen", "127.0.0.1:0"]);
