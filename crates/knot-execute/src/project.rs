@@ -1,6 +1,13 @@
-//! Projection: the raw data tree, shaped into exactly the response the document asked for.
-//! Aliases, renamed fields, `__typename`, scalar coercion and GraphQL's null propagation
-//! happen here, and each failure marker becomes one public error at its exact path.
+//! Projection, the one for every plan: the data tree, shaped into exactly the response the
+//! document asked for. Aliases, renamed fields, fragments with type conditions, `__typename`,
+//! abstract types (the concrete type from `__typename`), enums, `@skip`/`@include` left to
+//! run time, hidden types and values, scalar coercion and GraphQL's null propagation happen
+//! here, and each failure marker becomes one public error at its exact path. Public messages
+//! are only the fixed ones of each category; the detail goes to the trace.
+//!
+//! What the projection needs to know about the schema comes through [`Types`]: the
+//! orchestration planner's workspaces answer with [`ObjectTypes`], the federation front end
+//! with its supergraph.
 
 use crate::run::{marker_index, ExecError};
 use crate::trace::TraceError;
@@ -9,8 +16,62 @@ use knot_model::TypeRef;
 use knot_plan::{Selection, SelectionKind};
 use serde_json::{json, Map, Value};
 
+/// What a named type is, as far as projection cares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TypeKind {
+    /// An object type: its fields are selected.
+    Object,
+    /// An interface or union: the value's `__typename` names its concrete type.
+    Abstract,
+    /// An enum: the value must be one of its (public) values.
+    Enum,
+    /// A scalar: built-in scalars are coerced, others pass through.
+    Scalar,
+}
+
+/// The schema facts projection needs.
+pub trait Types {
+    fn kind(&self, type_name: &str) -> TypeKind;
+    /// Whether an object of concrete type `concrete` matches the type condition `condition`.
+    fn matches(&self, concrete: &str, condition: &str) -> bool {
+        concrete == condition
+    }
+    /// Whether the public schema shows this type (a `__typename` naming a hidden type makes
+    /// the object null).
+    fn is_public(&self, _type_name: &str) -> bool {
+        true
+    }
+    /// Whether `value` is a public value of the enum `enum_name`.
+    fn enum_has(&self, _enum_name: &str, _value: &str) -> bool {
+        true
+    }
+    /// The type of `field` on the concrete type `type_name`, when it can differ from the
+    /// type the selection was planned with (a field selected through an interface).
+    fn field_type(&self, _type_name: &str, _field: &str) -> Option<&TypeRef> {
+        None
+    }
+}
+
+/// The types of a workspace's orchestrated schema: built-in scalars, and object types.
+pub struct ObjectTypes;
+
+impl Types for ObjectTypes {
+    fn kind(&self, type_name: &str) -> TypeKind {
+        if knot_model::typeref::is_builtin_scalar(type_name) {
+            TypeKind::Scalar
+        } else {
+            TypeKind::Object
+        }
+    }
+}
+
 pub struct Projection<'a> {
-    pub errors: &'a [ExecError],
+    errors: &'a [ExecError],
+    types: &'a dyn Types,
+    variables: Option<&'a Map<String, Value>>,
+    /// Paths of errors reported before projection (an empty path covers the whole answer):
+    /// a null under one of them is already explained and gets no second error.
+    prior: Vec<Vec<Value>>,
     pub public_errors: Vec<Value>,
     pub trace_errors: Vec<TraceError>,
 }
@@ -19,12 +80,34 @@ pub struct Projection<'a> {
 struct Bubble;
 
 impl<'a> Projection<'a> {
+    /// A projection over a raw tree whose failure markers index `errors`.
     pub fn new(errors: &'a [ExecError]) -> Self {
         Projection {
             errors,
+            types: &ObjectTypes,
+            variables: None,
+            prior: Vec::new(),
             public_errors: Vec::new(),
             trace_errors: Vec::new(),
         }
+    }
+
+    /// The schema facts (default: [`ObjectTypes`]).
+    pub fn with_types(mut self, types: &'a dyn Types) -> Self {
+        self.types = types;
+        self
+    }
+
+    /// The request's variables, for `@skip`/`@include` left to run time.
+    pub fn with_variables(mut self, variables: &'a Map<String, Value>) -> Self {
+        self.variables = Some(variables);
+        self
+    }
+
+    /// Paths of errors already reported (an empty path: the whole answer).
+    pub fn with_prior_errors(mut self, paths: Vec<Vec<Value>>) -> Self {
+        self.prior = paths;
+        self
     }
 
     fn report(
@@ -49,14 +132,35 @@ impl<'a> Projection<'a> {
         });
     }
 
-    /// Projects the root selections over the root raw object; `None` when a non-null root
-    /// field was null (then `data` is null).
+    /// Whether an error at or above (or below) `path` is already reported.
+    fn covered(&self, path: &[Value]) -> bool {
+        self.prior
+            .iter()
+            .chain(self.trace_errors.iter().map(|e| &e.path))
+            .any(|p| p.iter().zip(path).all(|(a, b)| a == b))
+    }
+
+    /// Projects the root selections over the root raw object; null when a non-null root
+    /// field was null.
     pub fn root(&mut self, selections: &[Selection], raw: &Value, type_name: &str) -> Value {
         let mut path = Vec::new();
         match self.object(selections, raw, type_name, &mut path) {
             Ok(v) => v,
             Err(Bubble) => Value::Null,
         }
+    }
+
+    fn included(&self, sel: &Selection) -> bool {
+        if sel.skip_if.is_empty() && sel.include_if.is_empty() {
+            return true;
+        }
+        let flag = |name: &String| {
+            matches!(
+                self.variables.and_then(|v| v.get(name)),
+                Some(Value::Bool(true))
+            )
+        };
+        !sel.skip_if.iter().any(flag) && sel.include_if.iter().all(flag)
     }
 
     fn object(
@@ -66,11 +170,16 @@ impl<'a> Projection<'a> {
         type_name: &str,
         path: &mut Vec<Value>,
     ) -> Result<Value, Bubble> {
-        let mut out = Map::new();
+        let mut out = Map::with_capacity(selections.len());
         let empty = Map::new();
         let obj = raw.as_object().unwrap_or(&empty);
+        let types = self.types;
         for sel in selections {
+            if !self.included(sel) || !sel.on.iter().all(|c| types.matches(type_name, c)) {
+                continue;
+            }
             path.push(Value::String(sel.response_key.clone()));
+            let ty = types.field_type(type_name, &sel.field).unwrap_or(&sel.ty);
             let value = match &sel.kind {
                 SelectionKind::Typename => Ok(Value::String(type_name.to_string())),
                 SelectionKind::Plain(from) => {
@@ -78,22 +187,26 @@ impl<'a> Projection<'a> {
                         .iter()
                         .try_fold(raw, |cur, k| cur.as_object()?.get(k))
                         .unwrap_or(&Value::Null);
-                    self.value(sel, &sel.ty, v, path, false)
+                    self.value(sel, type_name, ty, v, path, false)
                 }
                 SelectionKind::Bound { storage_key, .. } => {
                     let v = obj.get(storage_key).unwrap_or(&Value::Null);
-                    self.value(sel, &sel.ty, v, path, true)
+                    self.value(sel, type_name, ty, v, path, true)
                 }
+                SelectionKind::Verbatim(key) => Ok(obj.get(key).cloned().unwrap_or(Value::Null)),
             };
             path.pop();
-            match value {
-                Ok(v) => {
-                    out.insert(sel.response_key.clone(), v);
-                }
+            let value = match value {
+                Ok(v) => v,
                 // A reported null stops at the nearest nullable position.
-                Err(Bubble) if sel.ty.is_non_null() => return Err(Bubble),
-                Err(Bubble) => {
-                    out.insert(sel.response_key.clone(), Value::Null);
+                Err(Bubble) if ty.is_non_null() => return Err(Bubble),
+                Err(Bubble) => Value::Null,
+            };
+            // The same response key from two fragments: one value, both selections merged.
+            match out.entry(sel.response_key.as_str()) {
+                serde_json::map::Entry::Occupied(existing) => merge(existing.into_mut(), value),
+                serde_json::map::Entry::Vacant(slot) => {
+                    slot.insert(value);
                 }
             }
         }
@@ -105,6 +218,7 @@ impl<'a> Projection<'a> {
     fn value(
         &mut self,
         sel: &Selection,
+        parent: &str,
         ty: &TypeRef,
         raw: &Value,
         path: &mut Vec<Value>,
@@ -122,15 +236,20 @@ impl<'a> Projection<'a> {
         }
         match ty {
             TypeRef::NonNull(inner) => {
-                let v = self.value(sel, inner, raw, path, bound)?;
+                let v = self.value(sel, parent, inner, raw, path, bound)?;
                 if v.is_null() {
-                    self.report(
-                        path,
-                        Category::Dependency,
-                        format!("null for non-null field `{}` ({ty})", sel.field),
-                        None,
-                        None,
-                    );
+                    if !self.covered(path) {
+                        self.report(
+                            path,
+                            Category::Dependency,
+                            format!(
+                                "Cannot return null for non-nullable field {parent}.{}.",
+                                sel.field
+                            ),
+                            None,
+                            None,
+                        );
+                    }
                     return Err(Bubble);
                 }
                 Ok(v)
@@ -138,19 +257,12 @@ impl<'a> Projection<'a> {
             _ if raw.is_null() => Ok(Value::Null),
             TypeRef::List(inner) => {
                 let Some(items) = raw.as_array() else {
-                    self.report(
-                        path,
-                        Category::Dependency,
-                        format!("expected a list for `{}`, got {}", sel.field, short(raw)),
-                        None,
-                        None,
-                    );
-                    return Err(Bubble);
+                    return self.wrong(path, parent, sel, "a list", raw);
                 };
                 let mut out = Vec::with_capacity(items.len());
                 for (i, item) in items.iter().enumerate() {
                     path.push(Value::from(i));
-                    let r = self.value(sel, inner, item, path, bound);
+                    let r = self.value(sel, parent, inner, item, path, bound);
                     path.pop();
                     match r {
                         Ok(v) => out.push(v),
@@ -160,39 +272,93 @@ impl<'a> Projection<'a> {
                 }
                 Ok(Value::Array(out))
             }
-            TypeRef::Named(name) => {
-                if !sel.children.is_empty() || !knot_model::typeref::is_builtin_scalar(name) {
-                    if !raw.is_object() {
-                        self.report(
-                            path,
-                            Category::Dependency,
-                            format!("expected an object for `{}`, got {}", sel.field, short(raw)),
-                            None,
-                            None,
-                        );
-                        return Err(Bubble);
-                    }
-                    return self.object(&sel.children, raw, name, path);
+            TypeRef::Named(name) => match self.types.kind(name) {
+                TypeKind::Object | TypeKind::Abstract if !raw.is_object() => {
+                    self.wrong(path, parent, sel, "an object", raw)
                 }
-                match scalar(name, raw) {
-                    Some(v) => Ok(v),
-                    None => {
+                TypeKind::Object => self.object(&sel.children, raw, name, path),
+                TypeKind::Abstract => {
+                    let concrete = raw
+                        .get("__typename")
+                        .and_then(Value::as_str)
+                        .unwrap_or(name);
+                    // An object of a type the public schema hides is not shown.
+                    if concrete != name && !self.types.is_public(concrete) {
+                        return Ok(Value::Null);
+                    }
+                    let concrete = concrete.to_owned();
+                    self.object(&sel.children, raw, &concrete, path)
+                }
+                TypeKind::Enum => match raw.as_str() {
+                    Some(v) if self.types.enum_has(name, v) => Ok(raw.clone()),
+                    _ => {
                         self.report(
                             path,
                             Category::Dependency,
                             format!(
-                                "`{}` expects {name}, the dependency gave {}",
+                                "{parent}.{}: the dependency gave {}, not a public value of \
+                                 enum {name}",
                                 sel.field,
-                                short(raw)
+                                kind_of(raw)
                             ),
                             None,
                             None,
                         );
                         Err(Bubble)
                     }
+                },
+                TypeKind::Scalar => match scalar(name, raw) {
+                    Some(v) => Ok(v),
+                    None => self.wrong(path, parent, sel, name, raw),
+                },
+            },
+        }
+    }
+
+    /// A value of the wrong kind: reported (naming only what kind of value came, never the
+    /// value) and null.
+    fn wrong(
+        &mut self,
+        path: &[Value],
+        parent: &str,
+        sel: &Selection,
+        expected: &str,
+        raw: &Value,
+    ) -> Result<Value, Bubble> {
+        self.report(
+            path,
+            Category::Dependency,
+            format!(
+                "{parent}.{} expects {expected}, the dependency gave {}",
+                sel.field,
+                kind_of(raw)
+            ),
+            None,
+            None,
+        );
+        Err(Bubble)
+    }
+}
+
+/// Merges `from` into `into`: objects key by key, lists item by item, anything else replaced.
+fn merge(into: &mut Value, from: Value) {
+    match (into, from) {
+        (Value::Object(a), Value::Object(b)) => {
+            for (k, v) in b {
+                match a.get_mut(&k) {
+                    Some(existing) => merge(existing, v),
+                    None => {
+                        a.insert(k, v);
+                    }
                 }
             }
         }
+        (Value::Array(a), Value::Array(b)) if a.len() == b.len() => {
+            for (x, y) in a.iter_mut().zip(b) {
+                merge(x, y);
+            }
+        }
+        (slot, v) => *slot = v,
     }
 }
 
@@ -240,14 +406,14 @@ fn scalar(name: &str, v: &Value) -> Option<Value> {
     }
 }
 
-fn short(v: &Value) -> String {
-    let s = v.to_string();
-    if s.len() > 80 {
-        format!(
-            "{}…",
-            &s[..s.char_indices().nth(80).map(|(i, _)| i).unwrap_or(s.len())]
-        )
-    } else {
-        s
+/// What kind of JSON value `v` is, for an error detail (never the value itself).
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
     }
 }

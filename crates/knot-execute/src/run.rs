@@ -11,9 +11,19 @@ use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::time::Instant;
 
-/// A failure stored in the raw tree where a value should be; projection turns it into a
-/// GraphQL error at the exact response path.
-pub const ERROR_MARKER: &str = "$knotError";
+/// The key of a failure stored in the raw tree where a value should be (projection turns it
+/// into a GraphQL error at the exact response path): `$knotError-` and a number drawn at
+/// random once per process. Downstream answers share the raw tree, so a fixed key would let
+/// a downstream object such as `{"$knotError": 0}` pass for a failure of Knot's own.
+fn marker_key() -> &'static str {
+    static KEY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    KEY.get_or_init(|| {
+        use std::hash::{BuildHasher, Hasher};
+        let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+        hasher.write_u64(std::process::id().into());
+        format!("$knotError-{:016x}", hasher.finish())
+    })
+}
 
 #[derive(Clone, Debug)]
 pub struct ExecError {
@@ -39,7 +49,7 @@ pub struct RawRun {
 
 fn marker(i: usize) -> Value {
     let mut m = Map::new();
-    m.insert(ERROR_MARKER.into(), Value::from(i));
+    m.insert(marker_key().into(), Value::from(i));
     Value::Object(m)
 }
 
@@ -55,7 +65,7 @@ fn first_marker(v: &Value) -> Option<usize> {
 pub fn marker_index(v: &Value) -> Option<usize> {
     match v {
         Value::Object(m) if m.len() == 1 => m
-            .get(ERROR_MARKER)
+            .get(marker_key())
             .and_then(Value::as_u64)
             .map(|i| i as usize),
         _ => None,
@@ -83,7 +93,7 @@ fn parents(root: &Value, locator: &[String]) -> Vec<Vec<Step>> {
         current = next;
     }
     current.retain(
-        |p| matches!(resolve(root, p), Some(Value::Object(o)) if !o.contains_key(ERROR_MARKER)),
+        |p| matches!(resolve(root, p), Some(Value::Object(o)) if !o.contains_key(marker_key())),
     );
     current
 }

@@ -1,359 +1,283 @@
-//! The final shape: walks the client's (normalized) operation over the merged
-//! data, keeping exactly the fields asked for under their response keys,
-//! resolving inline fragments on abstract types by `__typename`, applying
-//! `@skip`/`@include` from the variables and propagating nulls of non-null
-//! fields to the nearest nullable parent, as GraphQL execution does.
+//! What the one projection (`knot_execute::project`) needs from a supergraph: the client's
+//! normalized operation as a `knot_plan::Selection` tree (built once per prepared
+//! operation), and the schema facts of [`Types`]: which types are objects, abstract types or
+//! enums, which types and enum values the public schema shows, what a type condition
+//! matches, and each field's type on each concrete type.
 
-use hive_router_query_planner::ast::operation::OperationDefinition;
+use std::collections::{HashMap, HashSet};
+
 use hive_router_query_planner::ast::selection_item::SelectionItem;
 use hive_router_query_planner::ast::selection_set::SelectionSet;
-use hive_router_query_planner::state::supergraph_state::{SupergraphDefinition, TypeNode};
-use knot_connect::call::Category;
-use serde_json::{Map, Value};
+use hive_router_query_planner::state::supergraph_state::{
+    SupergraphDefinition, SupergraphState, TypeNode,
+};
+use knot_execute::project::{TypeKind, Types};
+use knot_model::TypeRef;
+use knot_plan::{Selection, SelectionKind};
 
-use crate::run::RunError;
 use crate::supergraph::Supergraph;
 
-/// Projects `data` to the shape of `operation`; returns the data and the
-/// errors the projection itself found (nulls in non-null positions, bad enums).
-pub(crate) fn project(
-    supergraph: &Supergraph,
-    operation: &OperationDefinition,
-    root_type: &str,
-    data: &Value,
-    variables: &Map<String, Value>,
-    errors: &[RunError],
-) -> (Value, Vec<RunError>) {
-    let mut walk = Projection {
-        supergraph,
-        variables,
-        existing: errors,
-        new_errors: Vec::new(),
-        path: Vec::new(),
-    };
-    let empty = Map::new();
-    let map = data.as_object().unwrap_or(&empty);
-    let projected = match walk.object(map, root_type, &operation.selection_set) {
-        Some(object) => Value::Object(object),
-        None => Value::Null,
-    };
-    (projected, walk.new_errors)
+/// The supergraph's types as projection sees them, computed once per supergraph.
+#[derive(Debug, Default)]
+pub(crate) struct ProjectionTypes {
+    kinds: HashMap<String, TypeKind>,
+    /// Field types by type, then field.
+    fields: HashMap<String, HashMap<String, TypeRef>>,
+    /// Members of each interface and union.
+    members: HashMap<String, HashSet<String>>,
+    /// Every value of each enum.
+    enum_values: HashMap<String, HashSet<String>>,
+    /// Enum values of the public schema (`@inaccessible` ones left out), by enum.
+    pub(crate) public_enum_values: HashMap<String, HashSet<String>>,
+    /// Type names of the public schema (`@inaccessible` types left out).
+    pub(crate) public_types: HashSet<String>,
 }
 
-struct Projection<'a> {
-    supergraph: &'a Supergraph,
-    variables: &'a Map<String, Value>,
-    existing: &'a [RunError],
-    new_errors: Vec<RunError>,
-    /// Where the walk is; turned into JSON only for an error.
-    path: Vec<Segment<'a>>,
-}
-
-#[derive(Clone, Copy)]
-enum Segment<'a> {
-    Key(&'a str),
-    Index(usize),
-}
-
-impl Segment<'_> {
-    fn to_value(self) -> Value {
-        match self {
-            Segment::Key(k) => Value::String(k.to_owned()),
-            Segment::Index(i) => Value::from(i),
-        }
-    }
-
-    fn matches(self, value: &Value) -> bool {
-        match (self, value) {
-            (Segment::Key(k), Value::String(s)) => k == s,
-            (Segment::Index(i), Value::Number(n)) => n.as_u64() == Some(i as u64),
-            _ => false,
-        }
+fn type_ref(node: &TypeNode) -> TypeRef {
+    match node {
+        TypeNode::Named(name) => TypeRef::Named(name.clone()),
+        TypeNode::List(inner) => TypeRef::List(Box::new(type_ref(inner))),
+        TypeNode::NonNull(inner) => TypeRef::NonNull(Box::new(type_ref(inner))),
     }
 }
 
-impl<'a> Projection<'a> {
-    fn included(&self, skip_if: &Option<String>, include_if: &Option<String>) -> bool {
-        let flag = |name: &String| matches!(self.variables.get(name), Some(Value::Bool(true)));
-        if skip_if.as_ref().is_some_and(flag) {
-            return false;
+impl ProjectionTypes {
+    pub(crate) fn new(state: &SupergraphState) -> ProjectionTypes {
+        let mut out = ProjectionTypes::default();
+        for (name, definition) in &state.definitions {
+            let kind = match definition {
+                SupergraphDefinition::Object(_) => TypeKind::Object,
+                SupergraphDefinition::Interface(_) => {
+                    if let Some(members) = state.interface_members(name) {
+                        out.members
+                            .insert(name.clone(), members.iter().cloned().collect());
+                    }
+                    TypeKind::Abstract
+                }
+                SupergraphDefinition::Union(union) => {
+                    out.members
+                        .insert(name.clone(), union.types.iter().cloned().collect());
+                    TypeKind::Abstract
+                }
+                SupergraphDefinition::Enum(e) => {
+                    out.enum_values.insert(
+                        name.clone(),
+                        e.values.iter().map(|v| v.name.clone()).collect(),
+                    );
+                    TypeKind::Enum
+                }
+                SupergraphDefinition::Scalar(_) | SupergraphDefinition::InputObject(_) => {
+                    TypeKind::Scalar
+                }
+            };
+            out.kinds.insert(name.clone(), kind);
+            if definition.is_composite_type() {
+                out.fields.insert(
+                    name.clone(),
+                    definition
+                        .fields()
+                        .iter()
+                        .map(|(field, def)| (field.clone(), type_ref(&def.field_type)))
+                        .collect(),
+                );
+            }
         }
-        if let Some(include) = include_if {
-            return flag(include);
-        }
-        true
+        out
     }
 
-    /// `None` = a non-null field inside was null: the object itself becomes null.
-    fn object(
-        &mut self,
-        map: &Map<String, Value>,
+    /// The client's normalized operation as the projection's selection tree: fields under
+    /// their response keys (the data tree of subgraph answers is keyed by them), fragments
+    /// flattened into type conditions, `@skip`/`@include` by variable kept for run time.
+    pub(crate) fn selections(&self, root_type: &str, set: &SelectionSet) -> Vec<Selection> {
+        let mut out = Vec::with_capacity(set.items.len());
+        self.collect(root_type, set, &Context::default(), &mut out);
+        out
+    }
+
+    fn collect(
+        &self,
         type_name: &str,
-        selection: &'a SelectionSet,
-    ) -> Option<Map<String, Value>> {
-        let mut out = Map::with_capacity(selection.items.len());
-        self.object_into(map, type_name, selection, &mut out)?;
-        Some(out)
-    }
-
-    fn object_into(
-        &mut self,
-        map: &Map<String, Value>,
-        type_name: &str,
-        selection: &'a SelectionSet,
-        out: &mut Map<String, Value>,
-    ) -> Option<()> {
-        let supergraph = self.supergraph;
-        let definition = supergraph.state().definitions.get(type_name);
-        for item in &selection.items {
+        set: &SelectionSet,
+        context: &Context,
+        out: &mut Vec<Selection>,
+    ) {
+        for item in &set.items {
             match item {
                 SelectionItem::Field(field) => {
-                    if field.omit_from_response || !self.included(&field.skip_if, &field.include_if)
-                    {
+                    if field.omit_from_response {
                         continue;
                     }
                     let key = field.alias.as_deref().unwrap_or(&field.name);
-                    if field.name == "__typename" {
-                        out.insert(key.to_owned(), Value::String(type_name.to_owned()));
-                        continue;
-                    }
-                    let field_type = definition
-                        .and_then(|d| d.fields().get(&field.name))
-                        .map(|f| &f.field_type);
-                    let raw = map.get(key).unwrap_or(&Value::Null);
-                    self.path.push(Segment::Key(key));
-                    let completed = match field_type {
-                        Some(ty) => self.value(raw, ty, &field.selections, type_name, &field.name),
-                        // Not in the schema (introspection fields): passed through.
-                        None => Some(raw.clone()),
+                    let field_type = self.fields.get(type_name).and_then(|f| f.get(&field.name));
+                    let mut selection = if field.name == "__typename" {
+                        Selection::new(
+                            key,
+                            "__typename",
+                            TypeRef::NonNull(Box::new(TypeRef::Named("String".into()))),
+                            SelectionKind::Typename,
+                            Vec::new(),
+                        )
+                    } else if let Some(ty) = field_type {
+                        let children = if field.selections.items.is_empty() {
+                            Vec::new()
+                        } else {
+                            self.selections(ty.named(), &field.selections)
+                        };
+                        Selection::new(
+                            key,
+                            field.name.as_str(),
+                            ty.clone(),
+                            SelectionKind::Plain(vec![key.to_owned()]),
+                            children,
+                        )
+                    } else {
+                        // Not in the schema (introspection the gateway answered): as it is.
+                        Selection::new(
+                            key,
+                            field.name.as_str(),
+                            TypeRef::Named("JSON".into()),
+                            SelectionKind::Verbatim(key.to_owned()),
+                            Vec::new(),
+                        )
                     };
-                    self.path.pop();
-                    match completed {
-                        Some(value) => match out.entry(key) {
-                            serde_json::map::Entry::Occupied(existing) => {
-                                crate::tree::deep_merge(existing.into_mut(), value)
-                            }
-                            serde_json::map::Entry::Vacant(slot) => {
-                                slot.insert(value);
-                            }
-                        },
-                        None => return None,
-                    }
+                    selection.on = context.on.clone();
+                    selection.skip_if = context.skip_if.clone();
+                    selection.skip_if.extend(field.skip_if.iter().cloned());
+                    selection.include_if = context.include_if.clone();
+                    selection
+                        .include_if
+                        .extend(field.include_if.iter().cloned());
+                    out.push(selection);
                 }
                 SelectionItem::InlineFragment(fragment) => {
-                    if !self.included(&fragment.skip_if, &fragment.include_if) {
-                        continue;
+                    let mut inner = context.clone();
+                    if fragment.type_condition != type_name {
+                        inner.on.push(fragment.type_condition.clone());
                     }
-                    if self
-                        .supergraph
-                        .type_matches(type_name, &fragment.type_condition)
-                    {
-                        self.object_into(map, type_name, &fragment.selections, out)?;
-                    }
+                    inner.skip_if.extend(fragment.skip_if.iter().cloned());
+                    inner.include_if.extend(fragment.include_if.iter().cloned());
+                    // Fields inside are looked up on the condition's type when it has fields.
+                    let lookup = if self.fields.contains_key(&fragment.type_condition) {
+                        fragment.type_condition.as_str()
+                    } else {
+                        type_name
+                    };
+                    self.collect(lookup, &fragment.selections, &inner, out);
                 }
+                // Normalization inlines every fragment spread.
                 SelectionItem::FragmentSpread(_) => {}
             }
         }
-        Some(())
-    }
-
-    /// Completes one value of type `ty`; `None` = null where null is not allowed.
-    fn value(
-        &mut self,
-        raw: &Value,
-        ty: &TypeNode,
-        selection: &'a SelectionSet,
-        parent: &str,
-        field: &str,
-    ) -> Option<Value> {
-        match ty {
-            TypeNode::NonNull(inner) => {
-                let value = self.value(raw, inner, selection, parent, field)?;
-                if value.is_null() {
-                    self.null_error(parent, field);
-                    return None;
-                }
-                Some(value)
-            }
-            _ if raw.is_null() => Some(Value::Null),
-            TypeNode::List(inner) => {
-                let Value::Array(items) = raw else {
-                    self.error(format!("{parent}.{field} should be a list"));
-                    return Some(Value::Null);
-                };
-                let mut out = Vec::with_capacity(items.len());
-                for (i, item) in items.iter().enumerate() {
-                    self.path.push(Segment::Index(i));
-                    let completed = self.value(item, inner, selection, parent, field);
-                    self.path.pop();
-                    match completed {
-                        Some(value) => out.push(value),
-                        // A null in a non-null item makes the list null.
-                        None => {
-                            return if ty.is_non_null() {
-                                None
-                            } else {
-                                Some(Value::Null)
-                            }
-                        }
-                    }
-                }
-                Some(Value::Array(out))
-            }
-            // Built-in scalars are coerced and checked, by the same rule as every
-            // projection (no schema lookup needed).
-            TypeNode::Named(name) if knot_model::typeref::is_builtin_scalar(name) => {
-                if raw.is_null() {
-                    return Some(Value::Null);
-                }
-                match knot_execute::project::coerce_scalar(name, raw) {
-                    Some(value) => Some(value),
-                    None => {
-                        self.error(format!(
-                            "{parent}.{field} expects {name}, the subgraph gave {}",
-                            kind_of(raw)
-                        ));
-                        Some(Value::Null)
-                    }
-                }
-            }
-            TypeNode::Named(name) => {
-                let definition = self.supergraph.state().definitions.get(name);
-                match definition {
-                    Some(def) if def.is_composite_type() => {
-                        let Value::Object(map) = raw else {
-                            self.error(format!("{parent}.{field} should be an object"));
-                            return Some(Value::Null);
-                        };
-                        let concrete = match (def, map.get("__typename").and_then(Value::as_str)) {
-                            (_, Some(typename)) => typename.to_owned(),
-                            (SupergraphDefinition::Object(_), None) => name.clone(),
-                            // An interface object (or a subgraph that left __typename out):
-                            // project with the abstract type's own fields.
-                            (_, None) => name.clone(),
-                        };
-                        // An object of a type the public schema hides is not shown.
-                        // The field's own type is public; only a `__typename` naming
-                        // another type can be hidden.
-                        if concrete != *name && !self.supergraph.type_is_public(&concrete) {
-                            return Some(Value::Null);
-                        }
-                        Some(match self.object(map, &concrete, selection) {
-                            Some(object) => Value::Object(object),
-                            None => Value::Null,
-                        })
-                    }
-                    Some(SupergraphDefinition::Enum(enum_type)) => {
-                        let known = raw.as_str().is_some_and(|v| {
-                            enum_type.values.iter().any(|e| e.name == v)
-                                && self.supergraph.enum_value_is_public(name, v)
-                        });
-                        if known {
-                            Some(raw.clone())
-                        } else {
-                            self.error(format!(
-                                "{parent}.{field}: `{raw}` is not a value of enum {name}"
-                            ));
-                            Some(Value::Null)
-                        }
-                    }
-                    _ => Some(raw.clone()),
-                }
-            }
-        }
-    }
-
-    fn covered(&self) -> bool {
-        let here = &self.path;
-        self.existing
-            .iter()
-            .chain(self.new_errors.iter())
-            .any(|e| match &e.path {
-                Some(p) => p.iter().zip(here.iter()).all(|(v, seg)| seg.matches(v)),
-                None => true,
-            })
-    }
-
-    fn null_error(&mut self, parent: &str, field: &str) {
-        if self.covered() {
-            return;
-        }
-        self.error(format!(
-            "Cannot return null for non-nullable field {parent}.{field}."
-        ));
-    }
-
-    fn error(&mut self, message: String) {
-        self.new_errors.push(RunError {
-            category: Category::Dependency,
-            message,
-            path: Some(self.path.iter().map(|s| s.to_value()).collect()),
-            extensions: None,
-            subgraph: None,
-        });
     }
 }
 
-/// What kind of JSON value `v` is, for an error message (never the value itself).
-fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
+/// The fragments around a selection.
+#[derive(Clone, Default)]
+struct Context {
+    on: Vec<String>,
+    skip_if: Vec<String>,
+    include_if: Vec<String>,
+}
+
+impl Types for Supergraph {
+    fn kind(&self, type_name: &str) -> TypeKind {
+        self.projection_types()
+            .kinds
+            .get(type_name)
+            .copied()
+            .unwrap_or(TypeKind::Scalar)
+    }
+
+    fn matches(&self, concrete: &str, condition: &str) -> bool {
+        concrete == condition
+            || self
+                .projection_types()
+                .members
+                .get(condition)
+                .is_some_and(|members| members.contains(concrete))
+    }
+
+    fn is_public(&self, type_name: &str) -> bool {
+        self.projection_types().public_types.contains(type_name)
+    }
+
+    fn enum_has(&self, enum_name: &str, value: &str) -> bool {
+        let types = self.projection_types();
+        types
+            .enum_values
+            .get(enum_name)
+            .is_none_or(|values| values.contains(value))
+            && types
+                .public_enum_values
+                .get(enum_name)
+                .is_none_or(|values| values.contains(value))
+    }
+
+    fn field_type(&self, type_name: &str, field: &str) -> Option<&TypeRef> {
+        self.projection_types().fields.get(type_name)?.get(field)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use knot_execute::project::Projection;
+    use serde_json::{json, Map, Value};
+
+    fn project(query: &str, data: Value) -> (Value, Vec<knot_execute::TraceError>) {
+        let supergraph = crate::fleet_supergraph();
+        let prepared = supergraph.prepare(query, None).expect("prepares");
+        let variables = Map::new();
+        let mut projection = Projection::new(&[])
+            .with_types(&supergraph)
+            .with_variables(&variables);
+        let out = projection.root(&prepared.selections, &data, &prepared.root);
+        (out, projection.trace_errors)
+    }
 
     #[test]
     fn built_in_scalars_are_coerced_and_checked_like_every_projection() {
-        let supergraph = crate::fleet_supergraph();
-        let run = |query: &str, data: Value| {
-            let prepared = supergraph.prepare(query, None).expect("prepares");
-            project(
-                &supergraph,
-                &prepared.operation,
-                "Query",
-                &data,
-                &Map::new(),
-                &[],
-            )
-        };
         // An ID from a number is its text; a String from a boolean likewise.
-        let (projected, errors) = run(
+        let (projected, errors) = project(
             r#"{ device(id: "1") { id name } }"#,
-            serde_json::json!({"device": {"id": 7, "name": true}}),
+            json!({"device": {"id": 7, "name": true}}),
         );
         assert!(errors.is_empty(), "{errors:?}");
-        assert_eq!(
-            projected["device"],
-            serde_json::json!({"id": "7", "name": "true"})
-        );
+        assert_eq!(projected["device"], json!({"id": "7", "name": "true"}));
         // An object is no ID: an error at its path, and the null bubbles up through the
         // non-null element and list (`devices: [Device!]!`) to `data`.
-        let (projected, errors) = run(
+        let (projected, errors) = project(
             "{ devices { id } }",
-            serde_json::json!({"devices": [{"id": "1"}, {"id": {"secret": "not an id"}}]}),
+            json!({"devices": [{"id": "1"}, {"id": {"secret": "not an id"}}]}),
         );
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert_eq!(
             errors[0].path,
-            Some(vec![
-                Value::from("devices"),
-                Value::from(1),
-                Value::from("id")
-            ])
+            vec![json!("devices"), json!(1), json!("id")]
         );
-        assert!(
-            !errors[0].message.contains("secret"),
-            "{}",
-            errors[0].message
-        );
+        assert!(!errors[0].detail.contains("secret"), "{}", errors[0].detail);
         assert_eq!(projected, Value::Null);
+    }
+
+    #[test]
+    fn skip_and_include_by_variable_and_aliases_come_from_the_one_projection() {
+        let supergraph = crate::fleet_supergraph();
+        let query = r#"query($s: Boolean!, $i: Boolean!) {
+            a: device(id: "1") { name @skip(if: $s) label: id @include(if: $i) __typename }
+        }"#;
+        let prepared = supergraph.prepare(query, None).expect("prepares");
+        let data = json!({"a": {"name": "Cam", "label": "1", "__typename": "Device"}});
+        let run = |s: bool, i: bool| {
+            let variables: Map<String, Value> =
+                serde_json::from_value(json!({"s": s, "i": i})).expect("object");
+            let mut projection = Projection::new(&[])
+                .with_types(&supergraph)
+                .with_variables(&variables);
+            projection.root(&prepared.selections, &data, &prepared.root)
+        };
+        assert_eq!(
+            run(false, true),
+            json!({"a": {"name": "Cam", "label": "1", "__typename": "Device"}})
+        );
+        assert_eq!(run(true, false), json!({"a": {"__typename": "Device"}}));
     }
 }

@@ -19,7 +19,6 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::local::{LocalSubgraph, LOCAL_SUBGRAPH};
-use crate::project::project;
 use crate::steps::{FetchGraph, FetchStep};
 use crate::supergraph::{Prepared, Supergraph};
 use crate::tree::{
@@ -287,19 +286,24 @@ impl Gateway {
             started,
             ..
         } = run;
-        let root = self
-            .supergraph
-            .root_type(&prepared.kind)
-            .unwrap_or("Query")
-            .to_owned();
-        let (projected, projection_errors) = project(
-            &self.supergraph,
-            &prepared.operation,
-            &root,
-            &data,
-            &variables,
-            &errors,
-        );
+        // The one projection; errors the subgraphs reported already explain the nulls below
+        // their paths.
+        let prior = errors
+            .iter()
+            .map(|e| e.path.clone().unwrap_or_default())
+            .collect();
+        let mut projection = knot_execute::project::Projection::new(&[])
+            .with_types(self.supergraph.as_ref())
+            .with_variables(&variables)
+            .with_prior_errors(prior);
+        let projected = projection.root(&prepared.selections, &data, &prepared.root);
+        let projection_errors = projection.trace_errors.into_iter().map(|e| RunError {
+            category: e.category,
+            message: e.detail,
+            path: Some(e.path),
+            extensions: None,
+            subgraph: None,
+        });
         errors.extend(projection_errors);
         let detailed_errors = errors.iter().map(detailed_error).collect();
         let mut body = Map::new();

@@ -2,11 +2,12 @@
 //! from `join__Graph`, and a bounded cache of prepared operations (validated,
 //! normalized and planned) keyed by document and operation name.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use graphql_tools::parser::schema::{Definition, TypeDefinition};
 use std::sync::Arc;
 
+use crate::project::ProjectionTypes;
 use graphql_tools::validation::rules::default_rules_validation_plan;
 use graphql_tools::validation::utils::ValidationError;
 use graphql_tools::validation::validate::{validate, ValidationPlan};
@@ -64,10 +65,8 @@ pub struct Supergraph {
     validation: ValidationPlan,
     sdl: String,
     subgraphs: BTreeMap<String, String>,
-    /// Enum values of the public schema (`@inaccessible` ones left out), by enum.
-    public_enum_values: HashMap<String, HashSet<String>>,
-    /// Type names of the public schema (`@inaccessible` types left out).
-    public_types: HashSet<String>,
+    /// What the one projection needs to know about the types.
+    types: ProjectionTypes,
     /// The public schema as SDL, rendered once.
     public_sdl: String,
     cache: knot_execute::cache::PlanCache<CacheKey, Prepared>,
@@ -88,6 +87,9 @@ pub struct Prepared {
     pub operation: OperationDefinition,
     pub plan: QueryPlan,
     pub kind: OperationKind,
+    /// The root type and the operation as the projection's selection tree.
+    pub root: String,
+    pub selections: Vec<knot_plan::Selection>,
     /// The fan-out graph, built once when no `@skip`/`@include` condition of the plan
     /// depends on the request's variables.
     pub graph: Option<Arc<FetchGraph>>,
@@ -118,14 +120,15 @@ impl Supergraph {
                 .map_err(|err| FederationError::Supergraph {
                     message: format!("the supergraph cannot be planned over: {err}"),
                 })?;
-        let mut public_enum_values = HashMap::new();
-        let mut public_types = HashSet::new();
+        let mut types = ProjectionTypes::new(&planner.supergraph);
         for definition in &planner.consumer_schema.document.definitions {
             if let Definition::TypeDefinition(t) = definition {
-                public_types.insert(type_definition_name(t).to_owned());
+                types
+                    .public_types
+                    .insert(type_definition_name(t).to_owned());
             }
             if let Definition::TypeDefinition(TypeDefinition::Enum(e)) = definition {
-                public_enum_values.insert(
+                types.public_enum_values.insert(
                     e.name.clone(),
                     e.values.iter().map(|v| v.name.clone()).collect(),
                 );
@@ -134,8 +137,7 @@ impl Supergraph {
         let public_sdl = user_schema_sdl(&planner.consumer_schema.document);
         Ok(Supergraph {
             public_sdl,
-            public_enum_values,
-            public_types,
+            types,
             planner,
             validation: default_rules_validation_plan(),
             sdl: sdl.to_owned(),
@@ -224,19 +226,20 @@ impl Supergraph {
         } else {
             Some(Arc::new(FetchGraph::build(&plan, &serde_json::Map::new())?))
         };
+        let root = self.root_type(&kind).unwrap_or("Query").to_owned();
+        let selections = self.types.selections(&root, &operation.selection_set);
         Ok(Prepared {
             operation,
             plan,
             kind,
+            root,
+            selections,
             graph,
         })
     }
 
-    /// Is `value` a public value of enum `name`? (Unknown enums: yes.)
-    pub(crate) fn enum_value_is_public(&self, name: &str, value: &str) -> bool {
-        self.public_enum_values
-            .get(name)
-            .is_none_or(|values| values.contains(value))
+    pub(crate) fn projection_types(&self) -> &ProjectionTypes {
+        &self.types
     }
 
     /// The key of every entity type (the first resolvable `@join__type` key).
@@ -253,11 +256,6 @@ impl Supergraph {
             }
         }
         out
-    }
-
-    /// Is `name` a type of the public schema?
-    pub(crate) fn type_is_public(&self, name: &str) -> bool {
-        self.public_types.contains(name)
     }
 
     /// The root type name of an operation kind.

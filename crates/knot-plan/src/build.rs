@@ -431,13 +431,13 @@ impl<'a> Builder<'a> {
                 self.errors
                     .push(err(group.pos, "`__typename` has no fields to select"));
             }
-            return Some(Selection {
-                response_key: key.into(),
-                field: group.name.clone(),
-                ty: TypeRef::NonNull(Box::new(TypeRef::Named("String".into()))),
-                kind: SelectionKind::Typename,
-                children: Vec::new(),
-            });
+            return Some(Selection::new(
+                key,
+                group.name.clone(),
+                TypeRef::NonNull(Box::new(TypeRef::Named("String".into()))),
+                SelectionKind::Typename,
+                Vec::new(),
+            ));
         }
         if group.name.starts_with("__") {
             self.errors.push(err(
@@ -512,13 +512,13 @@ impl<'a> Builder<'a> {
                 } else {
                     Vec::new()
                 };
-                Some(Selection {
-                    response_key: key.into(),
-                    field: group.name.clone(),
+                Some(Selection::new(
+                    key,
+                    group.name.clone(),
                     ty,
-                    kind: SelectionKind::Plain(raw),
+                    SelectionKind::Plain(raw),
                     children,
-                })
+                ))
             }
             Some(_) => {
                 let storage_key = if def.arguments.is_empty() {
@@ -550,16 +550,16 @@ impl<'a> Builder<'a> {
                 } else {
                     Vec::new()
                 };
-                Some(Selection {
-                    response_key: key.into(),
-                    field: group.name.clone(),
+                Some(Selection::new(
+                    key,
+                    group.name.clone(),
                     ty,
-                    kind: SelectionKind::Bound {
+                    SelectionKind::Bound {
                         storage_key,
                         node: node.index(),
                     },
                     children,
-                })
+                ))
             }
         }
     }

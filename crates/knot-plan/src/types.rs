@@ -135,9 +135,13 @@ pub enum SelectionKind {
         storage_key: String,
         node: usize,
     },
+    /// A value the gateway answered itself (introspection): copied from this key as it is.
+    Verbatim(String),
 }
 
-/// The projection tree: exactly the fields asked, in order, with their types.
+/// The projection tree: exactly the fields asked, in order, with their types. One tree for
+/// every kind of plan: the orchestration planner builds it from the workspace, the
+/// federation front end from the query planner's normalized operation.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Selection {
     pub response_key: String,
@@ -145,6 +149,36 @@ pub struct Selection {
     pub ty: TypeRef,
     pub kind: SelectionKind,
     pub children: Vec<Selection>,
+    /// Type conditions of the fragments around this selection: it applies only to objects
+    /// whose concrete type matches every one (empty: always).
+    pub on: Vec<String>,
+    /// `@skip(if: $v)` variables still to decide when projecting (the orchestration planner
+    /// decides `@skip`/`@include` itself, so its selections leave both empty).
+    pub skip_if: Vec<String>,
+    /// `@include(if: $v)` variables still to decide when projecting.
+    pub include_if: Vec<String>,
+}
+
+impl Selection {
+    /// A selection without conditions.
+    pub fn new(
+        response_key: impl Into<String>,
+        field: impl Into<String>,
+        ty: TypeRef,
+        kind: SelectionKind,
+        children: Vec<Selection>,
+    ) -> Selection {
+        Selection {
+            response_key: response_key.into(),
+            field: field.into(),
+            ty,
+            kind,
+            children,
+            on: Vec::new(),
+            skip_if: Vec::new(),
+            include_if: Vec::new(),
+        }
+    }
 }
 
 /// The JSON form of a plan, the same for every kind of workspace: what `knot plan`
