@@ -135,3 +135,54 @@ async fn an_oversized_downstream_answer_is_a_dependency_error_and_is_not_read_wh
         );
     }
 }
+
+/// A downstream answer is data, whatever keys it holds: an object shaped like Knot's own
+/// failure marker (the marker's key was once the fixed `$knotError`) is projected like any
+/// other object, with no error and nothing else in its place.
+#[tokio::test]
+async fn a_downstream_object_shaped_like_a_failure_marker_is_plain_data() {
+    let (base_url, _seen) = recording_server(|_| {
+        axum::Json(json!({"$knotError": 0, "id": "1", "name": "Ada"})).into_response()
+    })
+    .await;
+    let (marker_url, _) =
+        recording_server(|_| axum::Json(json!({"$knotError": 0})).into_response()).await;
+    for (url, expected) in [
+        (base_url, json!({"author": {"id": "1", "name": "Ada"}})),
+        (marker_url, json!({"author": {"id": null, "name": null}})),
+    ] {
+        let ws: knot_model::Workspace = serde_json::from_value(json!({
+            "version": 1,
+            "name": "spoof",
+            "sources": {"authors": {
+                "kind": "rest",
+                "baseUrl": url,
+                "operations": {"getAuthor": {"method": "GET", "path": "/authors/{id}", "inputs": {"id": "ID!"}}}
+            }},
+            "schema": {"types": {
+                "Query": {"fields": {"author": {
+                    "type": "Author",
+                    "arguments": {"id": {"type": "ID!"}},
+                    "binding": {"source": "authors", "operation": "getAuthor", "args": {"id": {"argument": "id"}}}
+                }}},
+                "Author": {"fields": {"id": {"type": "ID"}, "name": {"type": "String"}}}
+            }}
+        }))
+        .expect("workspace");
+        let vars = knot_runtime::Vars::from_workspace(&ws, None).expect("vars");
+        let runtime = knot_runtime::Runtime::load(ws, vars, std::path::Path::new("."))
+            .expect("the workspace loads");
+        let outcome = runtime
+            .run(&knot_tests::request(
+                r#"{ author(id: "1") { id name } }"#,
+                json!({}),
+            ))
+            .await;
+        assert_eq!(
+            outcome.response,
+            json!({ "data": expected }),
+            "{:#}",
+            outcome.response
+        );
+    }
+}
