@@ -265,3 +265,88 @@ async fn a_subgraph_call_is_traced_with_its_secrets_masked() {
     );
     assert!(device[0].bytes > 0);
 }
+
+/// A maintenance log on loopback that answers every device after 30 ms and records how many
+/// of its requests were in flight at once.
+async fn counting_maintenance_log() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let now = Arc::new(AtomicUsize::new(0));
+    let most = Arc::new(AtomicUsize::new(0));
+    let (now2, most2) = (now.clone(), most.clone());
+    let app = axum::Router::new().route(
+        "/maintenance",
+        axum::routing::get(move |uri: axum::http::Uri| {
+            let (now, most) = (now2.clone(), most2.clone());
+            async move {
+                let inside = now.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(inside, Ordering::SeqCst);
+                tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+                now.fetch_sub(1, Ordering::SeqCst);
+                let records: Vec<Value> = uri
+                    .query()
+                    .unwrap_or("")
+                    .split('&')
+                    .filter_map(|pair| pair.split_once('='))
+                    .filter(|(name, _)| *name == "device")
+                    .map(|(_, id)| json!({"deviceId": id, "technician": "Rosa"}))
+                    .collect();
+                axum::Json(Value::Array(records))
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (format!("http://{addr}"), most)
+}
+
+/// One source, one semaphore: the maintenance source's `maxConcurrency` bounds its calls in
+/// flight across every run of a federation workspace's runtime (the app once held a second
+/// semaphore for the same source in its federation gateway).
+#[tokio::test]
+async fn a_sources_concurrency_limit_holds_across_concurrent_runs_of_a_federation_workspace() {
+    let demo = start_fleet().await;
+    let (log_url, most) = counting_maintenance_log().await;
+    let mut vars = demo.env_vars();
+    for (name, value) in vars.iter_mut() {
+        if name == knot_demo::MAINTENANCE_ENV_VAR {
+            *value = log_url.clone();
+        }
+    }
+    let runtime = runtime("fleet", vars, |ws| {
+        ws["sources"]["maintenance"]["maxConcurrency"] = json!(2);
+        // One call per device name (8 devices), so each run has 8 calls to make.
+        let op = &mut ws["sources"]["maintenance"]["operations"]["byDevices"];
+        op["query"]["site"] = json!("{site}");
+        op["inputs"]["site"] = json!("String");
+        let device = &mut ws["schema"]["types"]["Device"]["fields"];
+        device["name"] = json!({"type": "String!"});
+        device["maintenance"]["binding"]["args"] = json!({"site": {"parent": "name"}});
+    })
+    .await;
+    let document = "{ devices { id maintenance { technician } } }";
+    let (a, b, c) = tokio::join!(
+        run(&runtime, document, json!({})),
+        run(&runtime, document, json!({})),
+        run(&runtime, document, json!({})),
+    );
+    for outcome in [&a, &b, &c] {
+        assert_eq!(
+            outcome.response["data"]["devices"][0]["maintenance"]["technician"], "Rosa",
+            "{}",
+            outcome.response
+        );
+        assert_eq!(spans(outcome, "maintenance").len(), 8);
+    }
+    let most = most.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(most <= 2, "{most} maintenance calls were in flight at once");
+    assert_eq!(
+        most, 2,
+        "24 calls of 30 ms never overlapped: the limit is not 2"
+    );
+}
