@@ -79,6 +79,30 @@ pub struct Projection<'a> {
 /// A null that must propagate to the nearest nullable parent (already reported).
 struct Bubble;
 
+/// One step of the walk's position; turned into JSON only for an error.
+#[derive(Clone, Copy)]
+enum Seg<'s> {
+    Key(&'s str),
+    Index(usize),
+}
+
+impl Seg<'_> {
+    fn to_value(self) -> Value {
+        match self {
+            Seg::Key(k) => Value::String(k.to_owned()),
+            Seg::Index(i) => Value::from(i),
+        }
+    }
+
+    fn is(self, v: &Value) -> bool {
+        match (self, v) {
+            (Seg::Key(k), Value::String(s)) => k == s,
+            (Seg::Index(i), Value::Number(n)) => n.as_u64() == Some(i as u64),
+            _ => false,
+        }
+    }
+}
+
 impl<'a> Projection<'a> {
     /// A projection over a raw tree whose failure markers index `errors`.
     pub fn new(errors: &'a [ExecError]) -> Self {
@@ -112,19 +136,20 @@ impl<'a> Projection<'a> {
 
     fn report(
         &mut self,
-        path: &[Value],
+        path: &[Seg<'_>],
         category: Category,
         detail: String,
         node: Option<usize>,
         span: Option<usize>,
     ) {
+        let path: Vec<Value> = path.iter().map(|s| s.to_value()).collect();
         self.public_errors.push(json!({
             "message": category.public_message(),
             "path": path,
             "extensions": { "category": category.as_str() },
         }));
         self.trace_errors.push(TraceError {
-            path: path.to_vec(),
+            path,
             category,
             detail,
             node,
@@ -133,11 +158,11 @@ impl<'a> Projection<'a> {
     }
 
     /// Whether an error at or above (or below) `path` is already reported.
-    fn covered(&self, path: &[Value]) -> bool {
+    fn covered(&self, path: &[Seg<'_>]) -> bool {
         self.prior
             .iter()
             .chain(self.trace_errors.iter().map(|e| &e.path))
-            .any(|p| p.iter().zip(path).all(|(a, b)| a == b))
+            .any(|p| p.iter().zip(path).all(|(a, b)| b.is(a)))
     }
 
     /// Projects the root selections over the root raw object; null when a non-null root
@@ -163,12 +188,12 @@ impl<'a> Projection<'a> {
         !sel.skip_if.iter().any(flag) && sel.include_if.iter().all(flag)
     }
 
-    fn object(
+    fn object<'s>(
         &mut self,
-        selections: &[Selection],
+        selections: &'s [Selection],
         raw: &Value,
         type_name: &str,
-        path: &mut Vec<Value>,
+        path: &mut Vec<Seg<'s>>,
     ) -> Result<Value, Bubble> {
         let mut out = Map::with_capacity(selections.len());
         let empty = Map::new();
@@ -178,7 +203,7 @@ impl<'a> Projection<'a> {
             if !self.included(sel) || !sel.on.iter().all(|c| types.matches(type_name, c)) {
                 continue;
             }
-            path.push(Value::String(sel.response_key.clone()));
+            path.push(Seg::Key(&sel.response_key));
             let ty = types.field_type(type_name, &sel.field).unwrap_or(&sel.ty);
             let value = match &sel.kind {
                 SelectionKind::Typename => Ok(Value::String(type_name.to_string())),
@@ -215,13 +240,14 @@ impl<'a> Projection<'a> {
 
     /// The value of `raw` as `ty`. `Err(Bubble)` means "null, and the error is reported";
     /// callers turn it into null at the first nullable position.
-    fn value(
+    #[allow(clippy::too_many_arguments)]
+    fn value<'s>(
         &mut self,
-        sel: &Selection,
+        sel: &'s Selection,
         parent: &str,
         ty: &TypeRef,
         raw: &Value,
-        path: &mut Vec<Value>,
+        path: &mut Vec<Seg<'s>>,
         bound: bool,
     ) -> Result<Value, Bubble> {
         if bound {
@@ -261,7 +287,7 @@ impl<'a> Projection<'a> {
                 };
                 let mut out = Vec::with_capacity(items.len());
                 for (i, item) in items.iter().enumerate() {
-                    path.push(Value::from(i));
+                    path.push(Seg::Index(i));
                     let r = self.value(sel, parent, inner, item, path, bound);
                     path.pop();
                     match r {
@@ -286,8 +312,7 @@ impl<'a> Projection<'a> {
                     if concrete != name && !self.types.is_public(concrete) {
                         return Ok(Value::Null);
                     }
-                    let concrete = concrete.to_owned();
-                    self.object(&sel.children, raw, &concrete, path)
+                    self.object(&sel.children, raw, concrete, path)
                 }
                 TypeKind::Enum => match raw.as_str() {
                     Some(v) if self.types.enum_has(name, v) => Ok(raw.clone()),
@@ -319,7 +344,7 @@ impl<'a> Projection<'a> {
     /// value) and null.
     fn wrong(
         &mut self,
-        path: &[Value],
+        path: &[Seg<'_>],
         parent: &str,
         sel: &Selection,
         expected: &str,
