@@ -41,7 +41,7 @@ struct Open {
     /// Its sources' URLs as built (`trust.rs`).
     targets: crate::trust::Targets,
     /// Sources whose URL changed on disk since confirmed: stored secrets are withheld.
-    withheld: Vec<String>,
+    withheld: Vec<UnconfirmedSourceView>,
 }
 
 /// Where run progress goes (the shell emits it as the `run-progress` event).
@@ -615,7 +615,7 @@ impl AppState {
                     "stored secrets are withheld: the URL of {} changed in the linked file since \
                      you last confirmed it; check the URL and confirm it in the app",
                     w.iter()
-                        .map(|n| format!("`{n}`"))
+                        .map(|u| format!("`{}`", u.name))
                         .collect::<Vec<_>>()
                         .join(", ")
                 ),
@@ -687,7 +687,7 @@ struct Built {
     runtime: Result<Runtime, ApiError>,
     problems: Vec<Problem>,
     targets: crate::trust::Targets,
-    withheld: Vec<String>,
+    withheld: Vec<UnconfirmedSourceView>,
 }
 
 /// `before`: the URLs built before an edit made in the app (confirmed as the person's own).
@@ -765,7 +765,7 @@ async fn unconfirmed_sources(
     env: &str,
     current: &crate::trust::Targets,
     before: Option<crate::trust::Targets>,
-) -> Vec<String> {
+) -> Vec<UnconfirmedSourceView> {
     use crate::trust;
     let key = trust::setting_key(id, env);
     let recorded: Option<trust::Targets> = store

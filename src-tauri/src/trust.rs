@@ -11,6 +11,7 @@
 //! confirmed as they are made; only what changed on disk waits. With no record yet (first use,
 //! or a store from before this), the current URLs are recorded.
 
+use knot_app_api::dto::UnconfirmedSourceView;
 use knot_model::{Source, Workspace};
 use knot_runtime::Vars;
 use std::collections::BTreeMap;
@@ -59,12 +60,17 @@ fn fill_env(template: &str, vars: &Vars) -> String {
     out
 }
 
-/// The sources whose URL is not the confirmed one (new sources included), by name.
-pub fn unconfirmed(confirmed: &Targets, current: &Targets) -> Vec<String> {
+/// The sources whose URL is not the confirmed one (new sources included), by name, each with
+/// the URL last confirmed and the current one.
+pub fn unconfirmed(confirmed: &Targets, current: &Targets) -> Vec<UnconfirmedSourceView> {
     current
         .iter()
         .filter(|(name, url)| confirmed.get(*name) != Some(*url))
-        .map(|(name, _)| name.clone())
+        .map(|(name, url)| UnconfirmedSourceView {
+            name: name.clone(),
+            confirmed_url: confirmed.get(name).cloned(),
+            url: url.clone(),
+        })
         .collect()
 }
 
@@ -130,7 +136,12 @@ mod tests {
     fn a_changed_or_new_url_is_unconfirmed() {
         let confirmed = t(&[("a", "http://1"), ("b", "http://2")]);
         let now = t(&[("a", "http://1"), ("b", "http://evil"), ("c", "http://3")]);
-        assert_eq!(unconfirmed(&confirmed, &now), vec!["b", "c"]);
+        let changed = unconfirmed(&confirmed, &now);
+        let names: Vec<&str> = changed.iter().map(|u| u.name.as_str()).collect();
+        assert_eq!(names, vec!["b", "c"]);
+        assert_eq!(changed[0].confirmed_url.as_deref(), Some("http://2"));
+        assert_eq!(changed[0].url, "http://evil");
+        assert_eq!(changed[1].confirmed_url, None);
         assert!(unconfirmed(&now, &now).is_empty());
     }
 
@@ -141,6 +152,10 @@ mod tests {
         let before = t(&[("a", "http://1"), ("b", "http://evil")]);
         let after = t(&[("a", "http://new"), ("b", "http://evil")]);
         let c = with_own_edits(confirmed, &before, &after);
-        assert_eq!(unconfirmed(&c, &after), vec!["b"]);
+        let names: Vec<String> = unconfirmed(&c, &after)
+            .into_iter()
+            .map(|u| u.name)
+            .collect();
+        assert_eq!(names, vec!["b"]);
     }
 }

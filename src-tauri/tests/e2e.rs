@@ -829,10 +829,20 @@ async fn a_source_url_changed_on_disk_is_shown_until_the_person_trusts_it() {
     {
         s.fail(&format!("the secret was not saved: {e}")).await;
     }
-    // The file changes on disk: the orders source now points at another address.
+    // The file changes on disk: the orders source now points at another address, a long one
+    // (the notice must wrap it, not overflow the window).
     let text = std::fs::read_to_string(&linked).expect("read");
     let mut doc: serde_json::Value = serde_json::from_str(&text).expect("json");
-    doc["environments"]["local"]["variables"]["ORDERS_URL"] = json!("http://127.0.0.1:9");
+    let was = doc["environments"]["local"]["variables"]["ORDERS_URL"]
+        .as_str()
+        .or_else(|| doc["environments"]["local"]["variables"]["ORDERS_URL"]["value"].as_str())
+        .unwrap_or_default()
+        .to_string();
+    assert!(was.starts_with("http://"), "the demo's orders URL: {was:?}");
+    let now =
+        "http://127.0.0.1:9/collector/a-rather-long-path-someone-slipped-into-the-shared-file/\
+               with-more-segments-than-fit-on-one-line/v1";
+    doc["environments"]["local"]["variables"]["ORDERS_URL"] = json!(now);
     std::fs::write(&linked, serde_json::to_string_pretty(&doc).expect("json")).expect("write");
     // Reopened from the recent files.
     s.wait("button[title='Open a workspace']")
@@ -855,10 +865,68 @@ async fn a_source_url_changed_on_disk_is_shown_until_the_person_trusts_it() {
         }
     })
     .await;
-    for theme in ["light", "dark"] {
-        s.set_theme(theme).await;
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        s.screenshot(&format!("notice-{theme}")).await;
+    // Both URLs are shown for the orders source, each drawn inside the window, and the notice
+    // does not overflow it, at both window sizes and in both themes.
+    for (w, h) in [(1440, 900), (1024, 700)] {
+        s.client.set_window_size(w, h).await.ok();
+        for theme in ["light", "dark"] {
+            s.set_theme(theme).await;
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            let seen = s
+                .client
+                .execute(
+                    r#"
+                    const notice = document.querySelector("[data-testid=unconfirmed-sources]");
+                    const row = document.querySelector("[data-testid=unconfirmed-source-orders]");
+                    if (!notice || !row) return { error: "no notice row for orders" };
+                    const box = (el) => { const r = el.getBoundingClientRect();
+                        return { x: r.left, y: r.top, w: r.width, h: r.height,
+                                 visible: getComputedStyle(el).visibility === "visible" }; };
+                    const was = row.querySelector("[data-testid=confirmed-url]");
+                    const now = row.querySelector("[data-testid=new-url]");
+                    const button = document.querySelector("[data-testid=confirm-sources]");
+                    return {
+                        was: was.innerText, now: now.innerText.replace(/\s+/g, ""),
+                        boxes: [box(notice), box(was), box(now), box(button)],
+                        overflow: notice.scrollWidth - notice.clientWidth,
+                        win: { w: document.documentElement.clientWidth, h: window.innerHeight },
+                    };
+                "#,
+                    vec![],
+                )
+                .await
+                .unwrap_or_default();
+            let at = format!("at {w}x{h}, {theme}");
+            if let Some(e) = seen.get("error") {
+                s.fail(&format!("{at}: {e}")).await;
+            }
+            assert_eq!(seen["was"], json!(was), "{at}: the confirmed URL is shown");
+            assert_eq!(
+                seen["now"].as_str().unwrap_or_default(),
+                now.replace(' ', ""),
+                "{at}: the new URL is shown whole"
+            );
+            assert!(
+                seen["overflow"].as_f64().unwrap_or(1.0) <= 0.5,
+                "{at}: the notice overflows sideways: {seen}"
+            );
+            let win_w = seen["win"]["w"].as_f64().unwrap_or(0.0);
+            let win_h = seen["win"]["h"].as_f64().unwrap_or(0.0);
+            for b in seen["boxes"].as_array().cloned().unwrap_or_default() {
+                let f = |k: &str| b[k].as_f64().unwrap_or(-1.0);
+                assert!(
+                    b["visible"] == json!(true)
+                        && f("w") > 0.0
+                        && f("h") > 0.0
+                        && f("x") >= 0.0
+                        && f("y") >= 0.0
+                        && f("x") + f("w") <= win_w + 0.5
+                        && f("y") + f("h") <= win_h + 0.5,
+                    "{at}: a part of the notice is not drawn inside the window: {b} ({seen})"
+                );
+            }
+            s.screenshot(&format!("notice-{w}x{h}-{theme}")).await;
+        }
     }
     s.wait("[data-testid=confirm-sources]")
         .await

@@ -89,11 +89,31 @@ function Workbench() {
           </div>
         )}
         {ws && ws.unconfirmedSources.length > 0 && (
-          <div className="banner" role="alert" data-testid="unconfirmed-sources">
-            <span className="grow">
-              The linked file changed the URL of {ws.unconfirmedSources.map((n) => `“${n}”`).join(", ")} since you last
-              confirmed it: stored secrets are held back from runs until you check the URL (Services, Envs) and trust it.
-            </span>
+          <div className="banner trust-notice" role="alert" data-testid="unconfirmed-sources">
+            <div className="grow">
+              <p>
+                The linked file changed {ws.unconfirmedSources.length === 1 ? "a source’s URL" : "sources’ URLs"} since you
+                last confirmed {ws.unconfirmedSources.length === 1 ? "it" : "them"}: stored secrets are held back from runs
+                until you check and trust the new {ws.unconfirmedSources.length === 1 ? "URL" : "URLs"}.
+              </p>
+              <ul className="url-changes">
+                {ws.unconfirmedSources.map((u) => (
+                  <li key={u.name} data-testid={`unconfirmed-source-${u.name}`}>
+                    <span className="url-source" title={u.name}>
+                      {u.name}
+                    </span>
+                    <span className="url-label">was</span>
+                    <span className="mono url" data-testid="confirmed-url">
+                      {u.confirmedUrl ?? "(a new source)"}
+                    </span>
+                    <span className="url-label">now</span>
+                    <span className="mono url" data-testid="new-url">
+                      {u.url}
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            </div>
             <button
               className="primary"
               data-testid="confirm-sources"

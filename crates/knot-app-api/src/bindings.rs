@@ -22,6 +22,7 @@ macro_rules! all_types {
             DemoServiceView,
             WorkspaceSummary,
             WorkspaceView,
+            UnconfirmedSourceView,
             ProblemView,
             SchemaTree,
             TypeView,

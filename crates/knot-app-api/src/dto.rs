@@ -99,7 +99,20 @@ pub struct WorkspaceView {
     /// Sources of a linked workspace whose URL changed (in its file, e.g. after a `git pull`)
     /// since the person last confirmed them: stored secrets are withheld from runs until they
     /// confirm (`workspace_confirm_sources`). Empty otherwise.
-    pub unconfirmed_sources: Vec<String>,
+    pub unconfirmed_sources: Vec<UnconfirmedSourceView>,
+}
+
+/// A source whose URL is not the one the person last confirmed: both URLs, so the person can
+/// judge the change before trusting it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct UnconfirmedSourceView {
+    pub name: String,
+    /// The URL last confirmed (environment variables filled in); `None` for a source that is
+    /// new in the file.
+    pub confirmed_url: Option<String>,
+    /// The URL the file now gives it.
+    pub url: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]

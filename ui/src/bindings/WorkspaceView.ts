@@ -3,6 +3,7 @@ import type { ProblemView } from "./ProblemView";
 import type { SavedOperationView } from "./SavedOperationView";
 import type { SchemaTree } from "./SchemaTree";
 import type { SourceView } from "./SourceView";
+import type { UnconfirmedSourceView } from "./UnconfirmedSourceView";
 
 export type WorkspaceView = { id: number, name: string, file: string | null, environment: string | null, environments: Array<string>, document: unknown, problems: Array<ProblemView>, sdl: string, schema: SchemaTree, sources: Array<SourceView>, operations: Array<SavedOperationView>, 
 /**
@@ -10,4 +11,4 @@ export type WorkspaceView = { id: number, name: string, file: string | null, env
  * since the person last confirmed them: stored secrets are withheld from runs until they
  * confirm (`workspace_confirm_sources`). Empty otherwise.
  */
-unconfirmedSources: Array<string>, };
+unconfirmedSources: Array<UnconfirmedSourceView>, };

@@ -47,5 +47,6 @@ export type { TopologyView } from "./TopologyView";
 export type { TraceErrorView } from "./TraceErrorView";
 export type { TraceView } from "./TraceView";
 export type { TypeView } from "./TypeView";
+export type { UnconfirmedSourceView } from "./UnconfirmedSourceView";
 export type { WorkspaceSummary } from "./WorkspaceSummary";
 export type { WorkspaceView } from "./WorkspaceView";
