@@ -350,3 +350,53 @@ async fn a_sources_concurrency_limit_holds_across_concurrent_runs_of_a_federatio
         "24 calls of 30 ms never overlapped: the limit is not 2"
     );
 }
+
+/// A binding's result on a federated type is shaped by the one projection, `from` renames,
+/// aliases and `__typename` included (before, a separate in-process shaping did it for
+/// federation workspaces only).
+#[tokio::test]
+async fn a_bound_result_on_a_federated_type_is_shaped_by_the_one_projection() {
+    let demo = start_fleet().await;
+    let runtime = runtime("fleet", demo.env_vars(), |ws| {
+        ws["schema"]["types"]["Maintenance"]["fields"]["servicedBy"] =
+            json!({"type": "String", "from": "technician"});
+        ws["schema"]["types"]["Maintenance"]["fields"]["since"] =
+            json!({"type": "String!", "from": "nextService"});
+    })
+    .await;
+    let outcome = run(
+        &runtime,
+        r#"{ device(id: "1") { maintenance { who: servicedBy servicedBy technician __typename } } }"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        outcome.response,
+        json!({"data": {"device": {"maintenance": {
+            "who": "Rosa", "servicedBy": "Rosa", "technician": "Rosa", "__typename": "Maintenance"
+        }}}}),
+        "{:#}",
+        outcome.response
+    );
+    // A non-null renamed field whose raw value is missing: one error at its path, and the
+    // null stops at the nullable `maintenance`.
+    let outcome = run(
+        &runtime,
+        r#"{ device(id: "1") { id maintenance { since } } }"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        outcome.response["data"],
+        json!({"device": {"id": "1", "maintenance": null}}),
+        "{:#}",
+        outcome.response
+    );
+    let errors = outcome.response["errors"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(errors.len(), 1, "{:#}", outcome.response);
+    assert_eq!(errors[0]["path"], json!(["device", "maintenance", "since"]));
+    assert_eq!(errors[0]["extensions"]["category"], "DEPENDENCY");
+}

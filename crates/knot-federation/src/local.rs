@@ -291,10 +291,10 @@ impl LocalSubgraph {
                             Err(e) => (Value::Null, Some((e.category, e.detail))),
                         })
                         .unzip();
-                    let result_type = def.map(|d| d.ty.clone()).unwrap_or_default();
+                    // The raw value, as the downstream gave it: the one projection reads
+                    // it through the workspace types' `from` paths like in any plan.
                     for ((i, value), error) in members.iter().zip(values).zip(field_errors) {
-                        let shaped = self.shape(&value, &result_type, &field.selections);
-                        results[*i].insert(key.clone(), shaped);
+                        results[*i].insert(key.clone(), value);
                         if let Some((category, message)) = error {
                             errors.push(json!({
                                 "message": message,
@@ -394,57 +394,5 @@ impl LocalSubgraph {
             started,
         )
         .await
-    }
-
-    /// A binding's raw result shaped by the field's selection and the workspace type
-    /// (`from` paths), like a subgraph answers only what was asked.
-    fn shape(&self, value: &Value, ty: &str, selection: &SelectionSet) -> Value {
-        match value {
-            Value::Null => Value::Null,
-            Value::Array(items) => {
-                Value::Array(items.iter().map(|v| self.shape(v, ty, selection)).collect())
-            }
-            Value::Object(map) if !selection.items.is_empty() => {
-                let type_name = TypeRef::parse(ty)
-                    .map(|t| t.named().to_owned())
-                    .unwrap_or_default();
-                let object = self.types.get(&type_name);
-                let mut out = Map::new();
-                for item in &selection.items {
-                    let SelectionItem::Field(field) = item else {
-                        continue;
-                    };
-                    let key = field.alias.clone().unwrap_or_else(|| field.name.clone());
-                    if field.name == "__typename" {
-                        out.insert(key, Value::String(type_name.clone()));
-                        continue;
-                    }
-                    let def = object.and_then(|o| o.fields.get(&field.name));
-                    let from = def
-                        .and_then(|d| d.from.clone())
-                        .unwrap_or_else(|| field.name.clone());
-                    let (first, rest) = match from.split_once('.') {
-                        Some((first, rest)) => (first, Some(rest)),
-                        None => (from.as_str(), None),
-                    };
-                    let raw = map
-                        .get(first)
-                        .and_then(|v| at_path(v, rest))
-                        .cloned()
-                        .unwrap_or(Value::Null);
-                    let child_ty = def.map(|d| d.ty.clone()).unwrap_or_default();
-                    out.insert(key, self.shape(&raw, &child_ty, &field.selections));
-                }
-                Value::Object(out)
-            }
-            other => other.clone(),
-        }
-    }
-}
-
-fn at_path<'v>(value: &'v Value, path: Option<&str>) -> Option<&'v Value> {
-    match path {
-        None | Some("") => Some(value),
-        Some(path) => path.split('.').try_fold(value, |v, key| v.get(key)),
     }
 }

@@ -31,6 +31,10 @@ pub(crate) struct ProjectionTypes {
     pub(crate) public_enum_values: HashMap<String, HashSet<String>>,
     /// Type names of the public schema (`@inaccessible` types left out).
     pub(crate) public_types: HashSet<String>,
+    /// Fields of the workspace's own types (those its bindings return) whose raw value is at
+    /// another path (`from`), by type, then field: the bindings' raw answers sit in the data
+    /// tree as the downstream gave them, and projection reads them like in any plan.
+    renames: HashMap<String, HashMap<String, Vec<String>>>,
 }
 
 fn type_ref(node: &TypeNode) -> TypeRef {
@@ -85,6 +89,20 @@ impl ProjectionTypes {
         out
     }
 
+    /// Records the `from` paths of the workspace types its bindings return.
+    pub(crate) fn set_renames(&mut self, ws: &knot_model::Workspace) {
+        for (type_name, object) in &ws.schema.types {
+            for (field_name, field) in &object.fields {
+                if let Some(from) = &field.from {
+                    self.renames.entry(type_name.clone()).or_default().insert(
+                        field_name.clone(),
+                        from.split('.').map(str::to_owned).collect(),
+                    );
+                }
+            }
+        }
+    }
+
     /// The client's normalized operation as the projection's selection tree: fields under
     /// their response keys (the data tree of subgraph answers is keyed by them), fragments
     /// flattened into type conditions, `@skip`/`@include` by variable kept for run time.
@@ -123,11 +141,16 @@ impl ProjectionTypes {
                         } else {
                             self.selections(ty.named(), &field.selections)
                         };
+                        let raw = match self.renames.get(type_name).and_then(|r| r.get(&field.name))
+                        {
+                            Some(from) => from.clone(),
+                            None => vec![key.to_owned()],
+                        };
                         Selection::new(
                             key,
                             field.name.as_str(),
                             ty.clone(),
-                            SelectionKind::Plain(vec![key.to_owned()]),
+                            SelectionKind::Plain(raw),
                             children,
                         )
                     } else {

@@ -238,6 +238,13 @@ impl Supergraph {
         })
     }
 
+    /// The `from` paths of a workspace's own types (see `ProjectionTypes::set_renames`);
+    /// before any operation is prepared.
+    pub(crate) fn with_workspace_renames(mut self, ws: &knot_model::Workspace) -> Self {
+        self.types.set_renames(ws);
+        self
+    }
+
     pub(crate) fn projection_types(&self) -> &ProjectionTypes {
         &self.types
     }

@@ -138,8 +138,11 @@ pub fn workspace_gateway(
     let Some((sdl, options, local)) = workspace_supergraph(ws, vars, base, true)? else {
         return Ok(None);
     };
-    let supergraph =
+    let mut supergraph =
         Supergraph::parse(&sdl).map_err(|e| WorkspaceFederationError::Gateway(e.to_string()))?;
+    if local {
+        supergraph = supergraph.with_workspace_renames(ws);
+    }
     let mut gateway = Gateway::with_connectors(Arc::new(supergraph), options, connectors.clone());
     if local {
         gateway = gateway.with_local(crate::local::LocalSubgraph::new(ws, connectors));
