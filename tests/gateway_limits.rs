@@ -58,7 +58,13 @@ async fn idle_connections_and_a_slowloris_client_are_dropped_at_their_deadlines_
     let mut idle = Vec::new();
     for _ in 0..500 {
         let stream = TcpStream::connect(gw.addr).await.expect("connect");
-        idle.push((Instant::now(), stream));
+        // Watched from now on, so the close is timed when it happens, not when the test
+        // gets round to looking (a loaded machine once made that seconds later).
+        let opened = Instant::now();
+        idle.push((
+            opened,
+            tokio::spawn(closed_within(stream, Duration::from_secs(6))),
+        ));
     }
     // Slowloris: a header line every 100 ms, never the blank line that ends the headers.
     let addr = gw.addr;
@@ -101,9 +107,10 @@ async fn idle_connections_and_a_slowloris_client_are_dropped_at_their_deadlines_
     assert_eq!(answered, 10);
     // Each idle connection is closed after its deadline (never before), within a bound
     // that leaves room for a loaded machine.
-    let closes = futures::future::join_all(idle.into_iter().map(|(opened, s)| async move {
-        (opened, closed_within(s, Duration::from_secs(6)).await)
-    }))
+    let closes = futures::future::join_all(
+        idle.into_iter()
+            .map(|(opened, watch)| async move { (opened, watch.await.expect("watcher")) }),
+    )
     .await;
     let mut latest = Duration::ZERO;
     for (i, (opened, closed)) in closes.iter().enumerate() {
