@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: setup ui build run test bench bench-serve bench-federation lint demo schema package bindings fuzz-smoke
+.PHONY: setup ui build run test bench bench-serve bench-federation lint demo schema package bindings fuzz-smoke deny
 
 setup:
 	@bash scripts/setup.sh
@@ -58,15 +58,22 @@ bench-federation: setup
 ## rustfmt and clippy come with the toolchain (rustup's default profile); where a toolchain
 ## lacks them they cannot be fetched here, so lint says so and is skipped. Library and binary
 ## code (not tests) may not unwrap or expect: data from files, users and the network gets an
-## error instead.
+## error instead. The fuzz/ workspace is format-checked only (its clippy would need nightly
+## libfuzzer-sys).
 lint: setup ui
 	@if $(CARGO) fmt --version >/dev/null 2>&1 && $(CARGO) clippy --version >/dev/null 2>&1; then \
 	  $(CARGO) fmt --all --check && \
+	  $(CARGO) fmt --manifest-path fuzz/Cargo.toml --check && \
 	  $(CARGO) clippy --workspace --all-targets -- -D warnings && \
 	  $(CARGO) clippy --workspace --exclude knot-tests --lib --bins -- -D warnings -D clippy::unwrap_used -D clippy::expect_used; \
 	else \
 	  echo "lint skipped: this Rust toolchain has no rustfmt/clippy component"; \
 	fi
+
+## Licenses, banned crates and sources of the dependency tree (deny.toml) with cargo-deny,
+## installed when missing; advisories are skipped with a message (no database here).
+deny:
+	@bash scripts/deny.sh
 
 ## The fuzz targets (fuzz/, cargo-fuzz on the nightly toolchain): replay the committed corpus
 ## and fuzz each target briefly (3 minutes in all); skipped with a message without nightly.
