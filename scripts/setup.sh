@@ -5,10 +5,13 @@ set -euo pipefail
 
 # The core and the CLI, then the desktop app (Tauri 2: WebKitGTK and friends), a virtual
 # display for windowless machines (xvfb, xauth), WebDriver for end-to-end tests, and
-# screenshot tools (imagemagick, x11-apps).
+# screenshot tools (imagemagick, x11-apps). The store keeps its secrets key in the OS keyring
+# through libdbus (libdbus-1-dev); its test runs a real Secret Service (gnome-keyring) in a
+# D-Bus session of its own (dbus-run-session, from dbus).
 packages=(build-essential pkg-config libssl-dev ca-certificates curl wget file procps python3
   libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
-  xvfb xauth webkit2gtk-driver imagemagick x11-apps graphviz)
+  xvfb xauth webkit2gtk-driver imagemagick x11-apps graphviz
+  libdbus-1-dev dbus gnome-keyring)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -42,6 +42,9 @@ struct Open {
     targets: crate::trust::Targets,
     /// Sources whose URL changed on disk since confirmed: stored secrets are withheld.
     withheld: Vec<UnconfirmedSourceView>,
+    /// Why the stored secrets could not be read (their key is missing or wrong): runs are
+    /// refused with it rather than sent without the secrets.
+    secrets_unreadable: Option<ApiError>,
 }
 
 /// Where run progress goes (the shell emits it as the `run-progress` event).
@@ -577,6 +580,7 @@ impl AppState {
             deep_problems: built.problems,
             targets: built.targets,
             withheld: built.withheld,
+            secrets_unreadable: built.secrets_unreadable,
         });
         Ok(())
     }
@@ -608,6 +612,9 @@ impl AppState {
     /// Fails, naming them, while stored secrets are withheld from sources whose URL changed.
     async fn secrets_confirmed(&self) -> Result<(), ApiError> {
         let open = self.open.lock().await;
+        if let Some(e) = open.as_ref().and_then(|o| o.secrets_unreadable.clone()) {
+            return Err(e);
+        }
         match open.as_ref().map(|o| &o.withheld) {
             Some(w) if !w.is_empty() => Err(ApiError::new(
                 ApiErrorCode::Workspace,
@@ -688,6 +695,7 @@ struct Built {
     problems: Vec<Problem>,
     targets: crate::trust::Targets,
     withheld: Vec<UnconfirmedSourceView>,
+    secrets_unreadable: Option<ApiError>,
 }
 
 /// `before`: the URLs built before an edit made in the app (confirmed as the person's own).
@@ -701,11 +709,16 @@ async fn build_runtime(
     let ws = stored.workspace.clone();
     let mut targets = trust::Targets::new();
     let mut withheld = Vec::new();
+    let mut secrets_unreadable = None;
     let vars = match Vars::from_workspace(&ws, env) {
         Ok(mut vars) => {
             targets = trust::targets(&ws, &vars);
             if let Ok(Some((env_name, _))) = ws.environment(env) {
-                if let Ok(secrets) = store.secrets(stored.info.id, Some(env_name)).await {
+                let secrets = store
+                    .secrets(stored.info.id, Some(env_name))
+                    .await
+                    .map_err(|e| secrets_unreadable = Some(store_error(e)));
+                if let Ok(secrets) = secrets {
                     // Only a linked file changes behind the app's back.
                     if stored.info.file.is_some() && !secrets.is_empty() {
                         withheld =
@@ -754,6 +767,7 @@ async fn build_runtime(
         problems,
         targets,
         withheld,
+        secrets_unreadable,
     }
 }
 

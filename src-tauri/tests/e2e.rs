@@ -132,6 +132,9 @@ async fn session_with_dialog(
         ])
         .env("DISPLAY", format!(":{display}"))
         .env("KNOT_DATA_DIR", data.path())
+        // The throwaway store's secrets key goes to a key file in it, never to the keyring
+        // of a desktop session the tests may run in.
+        .env("KNOT_KEYRING", "off")
         .stdout(Stdio::null())
         // A file, not this test's stderr: WebKitWebDriver (its child) may outlive it briefly.
         .stderr(driver_log(name))

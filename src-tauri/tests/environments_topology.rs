@@ -259,7 +259,13 @@ async fn stored_secrets_wait_for_confirmation_when_a_linked_files_source_url_cha
     assert!(text.contains(&mine));
     std::fs::write(&file, text.replace(&mine, &pulled)).expect("write");
     let ws = state.workspace_open_file(&file).await.expect("reopen");
-    assert_eq!(ws.unconfirmed_sources, vec!["echo".to_string()]);
+    // The person is shown the URL they confirmed and the new one.
+    let changed = vec![UnconfirmedSourceView {
+        name: "echo".into(),
+        confirmed_url: Some(mine.clone()),
+        url: pulled.clone(),
+    }];
+    assert_eq!(ws.unconfirmed_sources, changed);
     let err = state
         .query_run("r3", &request("{ whoami { auth } }"), None)
         .await
@@ -280,7 +286,7 @@ async fn stored_secrets_wait_for_confirmation_when_a_linked_files_source_url_cha
             .await
             .expect("current")
             .unconfirmed_sources,
-        vec!["echo".to_string()]
+        changed
     );
 
     // Confirmed: the secret goes to the new URL.

@@ -31,11 +31,18 @@ pub(crate) const MAIN_MIGRATIONS: &[Migration] = &[Migration {
     sql: include_str!("../migrations/main/0001_init.sql"),
 }];
 
-pub(crate) const SECRET_MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "init",
-    sql: include_str!("../migrations/secrets/0001_init.sql"),
-}];
+pub(crate) const SECRET_MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "init",
+        sql: include_str!("../migrations/secrets/0001_init.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "sealed",
+        sql: include_str!("../migrations/secrets/0002_sealed.sql"),
+    },
+];
 
 /// Opens (creating if needed) one database file and brings its schema up to date.
 pub(crate) async fn open(

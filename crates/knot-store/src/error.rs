@@ -89,6 +89,11 @@ pub enum StoreError {
     #[error("workspace `{workspace}`: {message}")]
     NotASecret { workspace: String, message: String },
 
+    /// The key of the stored secret values cannot be had, or is not theirs. The values stay
+    /// stored, unread, until the key is back.
+    #[error("{message}")]
+    SecretKey { message: String },
+
     /// Importing a source failed (OpenAPI document, .proto files, introspection).
     #[error("cannot import {origin}: {message}")]
     Import { origin: String, message: String },
@@ -119,6 +124,7 @@ impl StoreError {
             StoreError::NotLinked { .. } => "not-linked",
             StoreError::SourceTaken { .. } => "source-taken",
             StoreError::NotASecret { .. } => "not-a-secret",
+            StoreError::SecretKey { .. } => "secret-key",
             StoreError::Import { .. } => "import",
             StoreError::Migration { .. } => "migration",
         }

@@ -10,7 +10,8 @@
 //! by comparing content hashes recorded at the last sync on both sides: whichever side
 //! changed wins, and when both changed the store reports a [`Conflict`] and overwrites
 //! nothing. Secret values live in a separate database file (`secrets.db`, owner-only), so
-//! `knot.db`, its WAL, an exported file and the history never hold one.
+//! `knot.db`, its WAL, an exported file and the history never hold one; there they are sealed
+//! with a key kept in the OS keyring, or in `secrets.key` where none exists (`sealing`).
 //!
 //! The store never knows terminals, user interfaces, Tauri or how a query executes: hosts
 //! give it plain values (a [`knot_model::Workspace`], a [`NewRun`] of JSON values).
@@ -21,6 +22,7 @@ pub mod error;
 pub mod files;
 pub mod history;
 pub mod prefs;
+pub mod sealing;
 pub mod secrets;
 pub mod sources;
 pub mod sync;
@@ -30,6 +32,7 @@ pub mod workspaces;
 pub use cache::CacheKind;
 pub use error::{Result, StoreError};
 pub use history::{HistoryQuery, NewRun, Prune, RunId, RunRecord, RunSummary};
+pub use sealing::{KeyHome, KeyringUse};
 pub use secrets::{Redactor, SecretRef};
 pub use sync::{Conflict, FileState, Imported, Keep, SyncOutcome};
 pub use workspaces::{FileWrite, Saved, StoredWorkspace, WorkspaceId, WorkspaceInfo};
@@ -53,6 +56,10 @@ pub struct Store {
     secrets_path: PathBuf,
     db: SqlitePool,
     secrets: SqlitePool,
+    /// Whether a new key may go to the OS keyring (`sealing.rs`).
+    keyring: KeyringUse,
+    /// The key of the secret values once unlocked (shared by clones).
+    key: std::sync::Arc<tokio::sync::OnceCell<std::sync::Arc<sealing::SecretKey>>>,
 }
 
 /// The data folder: `explicit` (the `--data-dir` flag), else `$KNOT_DATA_DIR`, else the
@@ -76,8 +83,15 @@ pub fn resolve_data_dir(explicit: Option<&Path>) -> Result<PathBuf> {
 }
 
 impl Store {
-    /// Opens the store in `dir` (created if missing), running migrations.
+    /// Opens the store in `dir` (created if missing), running migrations. The key of the
+    /// secret values is unlocked when a secret is first read or written; a store without
+    /// one yet puts it in the OS keyring unless `KNOT_KEYRING=off` ([`KeyringUse::from_env`]).
     pub async fn open(dir: &Path) -> Result<Store> {
+        Store::open_with(dir, KeyringUse::from_env()).await
+    }
+
+    /// [`Store::open`], saying whether a new secrets key may go to the OS keyring.
+    pub async fn open_with(dir: &Path, keyring: KeyringUse) -> Result<Store> {
         create_dir(dir)?;
         let db_path = dir.join(DB_FILE);
         let secrets_path = dir.join(SECRETS_FILE);
@@ -90,6 +104,8 @@ impl Store {
             secrets_path,
             db,
             secrets,
+            keyring,
+            key: Default::default(),
         })
     }
 

@@ -8,8 +8,11 @@
 //! workspace saved with a secret's value inline has the value moved here and stripped from
 //! the row, and every history row passes through a [`Redactor`] that replaces any value
 //! (raw, JSON-escaped or percent-encoded) with its reference before it is written.
+//! In `secrets.db` each value is sealed (`sealing.rs`); the key is unlocked on the first read
+//! or write of a value, never for listing names.
 
 use crate::error::{db_error, Result, StoreError};
+use crate::sealing::value_aad;
 use crate::workspaces::WorkspaceId;
 use crate::{db::now_ms, Store};
 use knot_model::{EnvVariable, Workspace};
@@ -88,6 +91,10 @@ impl Store {
     }
 
     pub(crate) async fn put_secrets(&self, id: WorkspaceId, values: &[SecretRef]) -> Result<()> {
+        if values.is_empty() {
+            return Ok(());
+        }
+        let key = self.secret_key().await?;
         let err = db_error(&self.secrets_path, "storing a secret");
         let mut tx = self
             .secrets
@@ -95,14 +102,15 @@ impl Store {
             .await
             .map_err(&err)?;
         for s in values {
+            let sealed = key.seal(&value_aad(id, &s.environment, &s.name), s.value.as_bytes())?;
             sqlx::query(
-                "INSERT INTO secrets (workspace_id, environment, name, value, updated_at) VALUES (?, ?, ?, ?, ?)
-                 ON CONFLICT (workspace_id, environment, name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+                "INSERT INTO secrets (workspace_id, environment, name, value, sealed, updated_at) VALUES (?, ?, ?, '', ?, ?)
+                 ON CONFLICT (workspace_id, environment, name) DO UPDATE SET value = '', sealed = excluded.sealed, updated_at = excluded.updated_at",
             )
             .bind(id)
             .bind(&s.environment)
             .bind(&s.name)
-            .bind(&s.value)
+            .bind(&sealed)
             .bind(now_ms())
             .execute(&mut *tx)
             .await
@@ -153,8 +161,8 @@ impl Store {
         id: WorkspaceId,
         environment: Option<&str>,
     ) -> Result<Vec<SecretRef>> {
-        let rows: Vec<(String, String, String)> = sqlx::query_as(
-            "SELECT environment, name, value FROM secrets WHERE workspace_id = ? AND (? IS NULL OR environment = ?)
+        let rows: Vec<(String, String, String, Option<Vec<u8>>)> = sqlx::query_as(
+            "SELECT environment, name, value, sealed FROM secrets WHERE workspace_id = ? AND (? IS NULL OR environment = ?)
              ORDER BY environment, name",
         )
         .bind(id)
@@ -163,14 +171,47 @@ impl Store {
         .fetch_all(&self.secrets)
         .await
         .map_err(db_error(&self.secrets_path, "reading secrets"))?;
-        Ok(rows
-            .into_iter()
-            .map(|(environment, name, value)| SecretRef {
-                environment,
-                name,
-                value,
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Unlocking also seals values stored before sealing: read them again after it.
+        let key = self.secret_key().await?;
+        let rows = if rows.iter().any(|r| r.3.is_none()) {
+            sqlx::query_as(
+                "SELECT environment, name, value, sealed FROM secrets WHERE workspace_id = ? AND (? IS NULL OR environment = ?)
+                 ORDER BY environment, name",
+            )
+            .bind(id)
+            .bind(environment)
+            .bind(environment)
+            .fetch_all(&self.secrets)
+            .await
+            .map_err(db_error(&self.secrets_path, "reading secrets"))?
+        } else {
+            rows
+        };
+        rows.into_iter()
+            .map(|(environment, name, value, sealed)| {
+                let value = match sealed {
+                    None => value,
+                    Some(sealed) => key
+                        .open(&value_aad(id, &environment, &name), &sealed)
+                        .and_then(|plain| String::from_utf8(plain).ok())
+                        .ok_or_else(|| StoreError::SecretKey {
+                            message: format!(
+                                "the stored value of secret `{name}` (environment `{environment}`) \
+                                 does not open with {}: it was changed or sealed with another key",
+                                key.home()
+                            ),
+                        })?,
+                };
+                Ok(SecretRef {
+                    environment,
+                    name,
+                    value,
+                })
             })
-            .collect())
+            .collect()
     }
 }
 

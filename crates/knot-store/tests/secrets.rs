@@ -119,13 +119,18 @@ async fn secret_values_reach_no_file_no_main_database_and_no_history_row() {
             );
         }
         if stage == "open" {
-            // Positive control: the same search finds the value where it belongs.
+            // secrets.db holds it sealed (tests/sealing.rs); positive control: the same
+            // search finds the secret's name there, which is stored in plain text.
             let mut secrets_raw = std::fs::read(store.secrets_path()).unwrap_or_default();
             secrets_raw
                 .extend(std::fs::read(data.path().join("secrets.db-wal")).unwrap_or_default());
             assert!(
-                contains_bytes(&secrets_raw, VALUE.as_bytes()),
-                "secrets.db holds the value"
+                !contains_bytes(&secrets_raw, VALUE.as_bytes()),
+                "secrets.db holds the value in plain text"
+            );
+            assert!(
+                contains_bytes(&secrets_raw, b"API_KEY"),
+                "secrets.db holds the secret's name"
             );
             store.clone().close().await;
         }
