@@ -30,7 +30,17 @@ async fn sixty_events_make_one_call_per_service_with_deduplicated_keys() {
     // Every event got its own instrument and order back, matched by key.
     assert_eq!(events[0]["instrument"]["symbol"], "AAPL"); // INS-1
     assert_eq!(events[9]["instrument"]["symbol"], "MSFT"); // event 9 -> INS-2
-    assert!(events.iter().all(|e| e["order"]["side"].is_string()));
+                                                           // The orders service spells sides `buy`/`sell`; the schema's enum answers BUY/SELL.
+    let sides: std::collections::BTreeSet<&str> = events
+        .iter()
+        .filter_map(|e| e["order"]["side"].as_str())
+        .collect();
+    assert_eq!(
+        sides,
+        ["BUY", "SELL"].into_iter().collect(),
+        "{}",
+        outcome.response
+    );
 
     assert_eq!(spans_of(&outcome, "events").len(), 1);
     let instruments = spans_of(&outcome, "instruments");

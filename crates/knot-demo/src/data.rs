@@ -277,7 +277,7 @@ pub struct TradingOrder {
 pub fn trading_order(n: u32) -> TradingOrder {
     TradingOrder {
         identifier: format!("ORD-{n}"),
-        side: if n % 2 == 1 { "BUY" } else { "SELL" },
+        side: if n % 2 == 1 { "buy" } else { "sell" },
         quantity: ((n * 13) % 100 + 1) * 10,
         price: 100.0 + f64::from((n * 17) % 500) / 4.0,
         status: match n % 3 {

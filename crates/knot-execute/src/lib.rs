@@ -251,7 +251,8 @@ impl Engine {
     ) -> Outcome {
         let started = Instant::now();
         let raw = run::run_plan(plan, &self.connectors, headers, started, observer).await;
-        let mut projection = project::Projection::new(&raw.errors);
+        let types = project::WorkspaceTypes(&self.workspace);
+        let mut projection = project::Projection::new(&raw.errors).with_types(&types);
         let data = projection.root(&plan.selections, &raw.data, QUERY_TYPE);
         let mut response = Map::new();
         response.insert("data".into(), data);

@@ -41,10 +41,9 @@ pub trait Types {
     fn is_public(&self, _type_name: &str) -> bool {
         true
     }
-    /// Whether `value` is a public value of the enum `enum_name`.
-    fn enum_has(&self, _enum_name: &str, _value: &str) -> bool {
-        true
-    }
+    /// The public enum value a raw value of the enum `enum_name` stands for (a downstream
+    /// spelling mapped to the value's name), or `None` when it stands for none.
+    fn enum_value<'v>(&'v self, enum_name: &str, raw: &'v Value) -> Option<&'v str>;
     /// The type of `field` on the concrete type `type_name`, when it can differ from the
     /// type the selection was planned with (a field selected through an interface).
     fn field_type(&self, _type_name: &str, _field: &str) -> Option<&TypeRef> {
@@ -52,8 +51,28 @@ pub trait Types {
     }
 }
 
-/// The types of a workspace's orchestrated schema: built-in scalars, and object types.
-pub struct ObjectTypes;
+/// The types of a workspace's orchestrated schema: built-in scalars, enums (with their
+/// downstream spellings) and object types.
+pub struct WorkspaceTypes<'w>(pub &'w knot_model::Workspace);
+
+impl Types for WorkspaceTypes<'_> {
+    fn kind(&self, type_name: &str) -> TypeKind {
+        if knot_model::typeref::is_builtin_scalar(type_name) {
+            TypeKind::Scalar
+        } else if self.0.schema.enums.contains_key(type_name) {
+            TypeKind::Enum
+        } else {
+            TypeKind::Object
+        }
+    }
+
+    fn enum_value<'v>(&'v self, enum_name: &str, raw: &'v Value) -> Option<&'v str> {
+        self.0.schema.enums.get(enum_name)?.value_of(raw)
+    }
+}
+
+/// A schema of object types and built-in scalars only (no enums).
+struct ObjectTypes;
 
 impl Types for ObjectTypes {
     fn kind(&self, type_name: &str) -> TypeKind {
@@ -62,6 +81,10 @@ impl Types for ObjectTypes {
         } else {
             TypeKind::Object
         }
+    }
+
+    fn enum_value<'v>(&'v self, _enum_name: &str, raw: &'v Value) -> Option<&'v str> {
+        raw.as_str()
     }
 }
 
@@ -116,7 +139,7 @@ impl<'a> Projection<'a> {
         }
     }
 
-    /// The schema facts (default: [`ObjectTypes`]).
+    /// The schema facts (default: object types and built-in scalars only).
     pub fn with_types(mut self, types: &'a dyn Types) -> Self {
         self.types = types;
         self
@@ -314,9 +337,9 @@ impl<'a> Projection<'a> {
                     }
                     self.object(&sel.children, raw, concrete, path)
                 }
-                TypeKind::Enum => match raw.as_str() {
-                    Some(v) if self.types.enum_has(name, v) => Ok(raw.clone()),
-                    _ => {
+                TypeKind::Enum => match self.types.enum_value(name, raw) {
+                    Some(v) => Ok(Value::String(v.to_owned())),
+                    None => {
                         self.report(
                             path,
                             Category::Dependency,

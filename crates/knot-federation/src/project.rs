@@ -14,6 +14,7 @@ use hive_router_query_planner::state::supergraph_state::{
 use knot_execute::project::{TypeKind, Types};
 use knot_model::TypeRef;
 use knot_plan::{Selection, SelectionKind};
+use serde_json::Value;
 
 use crate::supergraph::Supergraph;
 
@@ -224,16 +225,18 @@ impl Types for Supergraph {
         self.projection_types().public_types.contains(type_name)
     }
 
-    fn enum_has(&self, enum_name: &str, value: &str) -> bool {
+    fn enum_value<'v>(&'v self, enum_name: &str, raw: &'v Value) -> Option<&'v str> {
+        let value = raw.as_str()?;
         let types = self.projection_types();
-        types
+        let known = types
             .enum_values
             .get(enum_name)
             .is_none_or(|values| values.contains(value))
             && types
                 .public_enum_values
                 .get(enum_name)
-                .is_none_or(|values| values.contains(value))
+                .is_none_or(|values| values.contains(value));
+        known.then_some(value)
     }
 
     fn field_type(&self, type_name: &str, field: &str) -> Option<&TypeRef> {

@@ -33,7 +33,26 @@ pub fn public_sdl(ws: &Workspace) -> String {
         let _ = writeln!(out, "type {name} {{");
         for (field_name, field) in obj.fields.iter().filter(|(_, f)| !f.private) {
             description(&mut out, &field.description, "  ");
-            let _ = writeln!(out, "  {field_name}{}: {}", arguments(field), field.ty);
+            let _ = writeln!(
+                out,
+                "  {field_name}{}: {}{}",
+                arguments(ws, field),
+                field.ty,
+                deprecated(field.deprecated.as_deref())
+            );
+        }
+        out.push_str("}\n\n");
+    }
+    for (name, def) in &ws.schema.enums {
+        description(&mut out, &def.description, "");
+        let _ = writeln!(out, "enum {name} {{");
+        for (value, value_def) in &def.values {
+            description(&mut out, &value_def.description, "  ");
+            let _ = writeln!(
+                out,
+                "  {value}{}",
+                deprecated(value_def.deprecated.as_deref())
+            );
         }
         out.push_str("}\n\n");
     }
@@ -43,19 +62,33 @@ pub fn public_sdl(ws: &Workspace) -> String {
     out
 }
 
-fn arguments(field: &FieldDef) -> String {
+fn arguments(ws: &Workspace, field: &FieldDef) -> String {
     if field.arguments.is_empty() {
         return String::new();
     }
     let args: Vec<String> = field
         .arguments
         .iter()
-        .map(|(n, a)| match &a.default {
-            Some(d) => format!("{n}: {} = {}", a.ty, graphql_value(d)),
-            None => format!("{n}: {}", a.ty),
+        .map(|(n, a)| {
+            let is_enum =
+                crate::TypeRef::parse(&a.ty).is_ok_and(|t| ws.schema.enums.contains_key(t.named()));
+            match &a.default {
+                // An enum default is a bare name (`side: Side = BUY`).
+                Some(serde_json::Value::String(v)) if is_enum => format!("{n}: {} = {v}", a.ty),
+                Some(d) => format!("{n}: {} = {}", a.ty, graphql_value(d)),
+                None => format!("{n}: {}", a.ty),
+            }
         })
         .collect();
     format!("({})", args.join(", "))
+}
+
+/// ` @deprecated(reason: "...")`, or nothing.
+fn deprecated(reason: Option<&str>) -> String {
+    match reason {
+        None => String::new(),
+        Some(reason) => format!(" @deprecated(reason: \"{}\")", escape(reason)),
+    }
 }
 
 fn graphql_value(v: &serde_json::Value) -> String {
@@ -85,6 +118,11 @@ fn description(out: &mut String, text: &str, indent: &str) {
     if text.is_empty() {
         return;
     }
+    let _ = writeln!(out, "{indent}\"{}\"", escape(text));
+}
+
+/// `text` as the inside of a GraphQL string.
+fn escape(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len() + 2);
     for c in text.chars() {
         match c {
@@ -99,7 +137,7 @@ fn description(out: &mut String, text: &str, indent: &str) {
             c => escaped.push(c),
         }
     }
-    let _ = writeln!(out, "{indent}\"{escaped}\"");
+    escaped
 }
 
 #[cfg(test)]

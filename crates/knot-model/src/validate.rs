@@ -331,6 +331,9 @@ impl<'a> Validator<'a> {
                 "the unified schema needs a `Query` type",
             );
         }
+        for (enum_name, def) in &self.ws.schema.enums {
+            self.enum_type(enum_name, def, path.keys(["enums", enum_name.as_str()]));
+        }
         for (type_name, obj) in types {
             let tp = path.keys(["types", type_name.as_str()]);
             if !is_graphql_name(type_name) || type_name.starts_with("__") {
@@ -365,6 +368,72 @@ impl<'a> Validator<'a> {
         }
     }
 
+    fn enum_type(&mut self, name: &str, def: &crate::EnumType, path: JsonPath) {
+        if !is_graphql_name(name) || name.starts_with("__") {
+            self.push(
+                Code::InvalidName,
+                path.clone(),
+                format!("`{name}` is not a valid enum name"),
+            );
+        } else if is_builtin_scalar(name) {
+            self.push(
+                Code::InvalidName,
+                path.clone(),
+                format!("`{name}` is a built-in scalar and cannot be redefined"),
+            );
+        } else if self.ws.schema.types.contains_key(name) {
+            self.push(
+                Code::InvalidName,
+                path.clone(),
+                format!("`{name}` is both an object type and an enum: rename one"),
+            );
+        }
+        if def.values.is_empty() {
+            self.push(
+                Code::Shape,
+                path.key("values"),
+                format!("enum `{name}` needs at least one value"),
+            );
+        }
+        let mut spellings: IndexMap<&str, &str> = IndexMap::new();
+        for (value, value_def) in &def.values {
+            let vp = path.keys(["values", value.as_str()]);
+            if !is_graphql_name(value) || matches!(value.as_str(), "true" | "false" | "null") {
+                self.push(
+                    Code::InvalidName,
+                    vp.clone(),
+                    format!("`{value}` is not a valid enum value (a GraphQL name other than true, false, null)"),
+                );
+            }
+            let spelling = value_def.from.as_deref().unwrap_or(value);
+            if let Some(other) = spellings.insert(spelling, value) {
+                self.push(
+                    Code::Shape,
+                    if value_def.from.is_some() {
+                        vp.key("from")
+                    } else {
+                        vp
+                    },
+                    format!(
+                        "`{value}` and `{other}` both stand for the downstream value `{spelling}`"
+                    ),
+                );
+            }
+        }
+    }
+
+    /// An enum type as the text its values travel as downstream (for input compatibility).
+    fn enum_as_text(&self, ty: TypeRef) -> TypeRef {
+        match ty {
+            TypeRef::Named(n) if self.ws.schema.enums.contains_key(&n) => {
+                TypeRef::Named("String".into())
+            }
+            TypeRef::NonNull(inner) => TypeRef::NonNull(Box::new(self.enum_as_text(*inner))),
+            TypeRef::List(inner) => TypeRef::List(Box::new(self.enum_as_text(*inner))),
+            other => other,
+        }
+    }
+
     fn field(&mut self, type_name: &str, field_name: &str, field: &FieldDef, path: JsonPath) {
         if !is_graphql_name(field_name) || field_name.starts_with("__") {
             self.push(
@@ -380,14 +449,23 @@ impl<'a> Validator<'a> {
                 return;
             }
         };
-        if !is_builtin_scalar(ty.named()) && !self.ws.schema.types.contains_key(ty.named()) {
+        if !is_builtin_scalar(ty.named())
+            && !self.ws.schema.types.contains_key(ty.named())
+            && !self.ws.schema.enums.contains_key(ty.named())
+        {
             self.push(
                 Code::UnknownType,
                 path.key("type"),
                 format!(
                     "unknown type `{}` (declared types: {})",
                     ty.named(),
-                    list(self.ws.schema.types.keys())
+                    list(
+                        self.ws
+                            .schema
+                            .types
+                            .keys()
+                            .chain(self.ws.schema.enums.keys())
+                    )
                 ),
             );
         }
@@ -402,11 +480,19 @@ impl<'a> Validator<'a> {
             }
             match TypeRef::parse(&arg.ty) {
                 Err(e) => self.push(Code::TypeMismatch, ap.key("type"), e),
-                Ok(t) if !is_builtin_scalar(t.named()) => self.push(
-                    Code::UnknownType,
-                    ap.key("type"),
-                    format!("argument type `{}` must be built from scalars", t.named()),
-                ),
+                Ok(t)
+                    if !is_builtin_scalar(t.named())
+                        && !self.ws.schema.enums.contains_key(t.named()) =>
+                {
+                    self.push(
+                        Code::UnknownType,
+                        ap.key("type"),
+                        format!(
+                            "argument type `{}` must be built from scalars and enums",
+                            t.named()
+                        ),
+                    )
+                }
                 Ok(_) => {}
             }
         }
@@ -644,6 +730,7 @@ impl<'a> Validator<'a> {
                 ArgValue::Value(_) => None,
             };
             if let (Some(from), Some(to)) = (from_ty, input_type(input)) {
+                let from = self.enum_as_text(from);
                 if !compatible(&from, &to) {
                     self.push(
                         Code::TypeMismatch,

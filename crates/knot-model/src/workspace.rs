@@ -396,11 +396,62 @@ fn is_query(t: &GraphqlOperationType) -> bool {
     *t == GraphqlOperationType::Query
 }
 
-/// The unified schema: object types by name. `Query` is the root.
+/// The unified schema: object types by name (`Query` is the root) and enum types.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UnifiedSchema {
     pub types: IndexMap<String, ObjectType>,
+    /// Enum types by name: usable as field types and argument types.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub enums: IndexMap<String, EnumType>,
+}
+
+/// An enum of the unified schema. Its values are GraphQL names (`BUY`); each may carry the
+/// spelling the downstream services use (`from`: `"buy"`), mapped both ways: downstream
+/// values become the enum's names in answers, and enum arguments are sent in the
+/// downstream spelling.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EnumType {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    pub values: IndexMap<String, EnumValueDef>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EnumValueDef {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// Deprecated, with this reason (`@deprecated(reason: ...)`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deprecated: Option<String>,
+    /// The downstream spelling of this value, when it is not the value's own name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+}
+
+impl EnumType {
+    /// The enum value a downstream value stands for: its `from` spelling, or its own name
+    /// when it has no `from`. Numbers are compared as their text.
+    pub fn value_of(&self, raw: &Value) -> Option<&str> {
+        let text: std::borrow::Cow<'_, str> = match raw {
+            Value::String(s) => std::borrow::Cow::Borrowed(s.as_str()),
+            Value::Number(n) => std::borrow::Cow::Owned(n.to_string()),
+            _ => return None,
+        };
+        self.values.iter().find_map(|(name, def)| {
+            let spelling = def.from.as_deref().unwrap_or(name);
+            (spelling == text).then_some(name.as_str())
+        })
+    }
+
+    /// The downstream spelling of the value `name`, if it is one of this enum's values.
+    pub fn spelling_of(&self, name: &str) -> Option<&str> {
+        self.values
+            .get_key_value(name)
+            .map(|(key, def)| def.from.as_deref().unwrap_or(key))
+    }
 }
 
 pub const QUERY_TYPE: &str = "Query";
@@ -435,6 +486,9 @@ pub struct FieldDef {
     /// For a bound field: the operation that produces its value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub binding: Option<Binding>,
+    /// Deprecated, with this reason (`@deprecated(reason: ...)`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deprecated: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -2,7 +2,7 @@
 //! every field against the public schema while normalising the selection (fragments,
 //! `@skip`/`@include`, merged fields), and create one fetch node per bound field per path.
 
-use crate::input::{check_not_blank, coerce};
+use crate::input::{check_not_blank, coerce_with, EnumOut};
 use crate::types::*;
 use crate::{Limits, PlanError};
 use async_graphql_parser::types::{
@@ -142,7 +142,9 @@ impl<'a> Builder<'a> {
                     continue;
                 }
             };
-            if !knot_model::typeref::is_builtin_scalar(ty.named()) {
+            if !knot_model::typeref::is_builtin_scalar(ty.named())
+                && !self.ws.schema.enums.contains_key(ty.named())
+            {
                 self.errors.push(err(
                     def.pos,
                     format!("variable `${vname}` has type `{ty}`, which is not an input type"),
@@ -156,7 +158,8 @@ impl<'a> Builder<'a> {
                 (None, None) => Value::Null,
             };
             let what = format!("variable `${vname}`");
-            match coerce(&raw, &ty, &what).and_then(|v| check_not_blank(&v, &ty, &what).map(|_| v))
+            match coerce_with(&raw, &ty, &what, &self.ws.schema.enums, EnumOut::Name)
+                .and_then(|v| check_not_blank(&v, &ty, &what).map(|_| v))
             {
                 Ok(v) => {
                     self.variables.insert(vname, v);
@@ -613,7 +616,7 @@ impl<'a> Builder<'a> {
             };
             let what = format!("argument `{arg_name}` of `{type_name}.{field}`");
             let pos = given.map(|(_, v)| v.pos).unwrap_or(group.pos);
-            match coerce(&raw, &ty, &what) {
+            match coerce_with(&raw, &ty, &what, &self.ws.schema.enums, EnumOut::Spelling) {
                 Ok(v) => {
                     if !arg_def.allow_blank {
                         if let Err(e) = check_not_blank(&v, &ty, &what) {

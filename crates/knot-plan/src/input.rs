@@ -1,30 +1,73 @@
 //! Input coercion and validation: variables and arguments are checked against their types,
 //! and required `ID`/`String` values must not be empty or whitespace, all before any call.
 
-use knot_model::TypeRef;
+use indexmap::IndexMap;
+use knot_model::{EnumType, TypeRef};
 use serde_json::Value;
 
 /// Coerces a JSON input value to `ty` (GraphQL input coercion: a single value where a list
 /// is expected becomes a list of one; IDs accept integers). `what` names the input in errors.
 pub fn coerce(value: &Value, ty: &TypeRef, what: &str) -> Result<Value, String> {
+    coerce_with(value, ty, what, &Enums::default(), EnumOut::Name)
+}
+
+/// The enums an input may use.
+pub type Enums = IndexMap<String, EnumType>;
+
+/// What an enum value becomes once checked.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum EnumOut {
+    /// Its GraphQL name (variables: checked, not yet sent anywhere).
+    Name,
+    /// The downstream spelling (`from`) of the value: arguments on their way to a call.
+    Spelling,
+}
+
+/// [`coerce`] knowing the workspace's enums: an enum value must be one of the enum's names
+/// (a string, as JSON variables and enum literals both arrive).
+pub fn coerce_with(
+    value: &Value,
+    ty: &TypeRef,
+    what: &str,
+    enums: &Enums,
+    out: EnumOut,
+) -> Result<Value, String> {
     match ty {
         TypeRef::NonNull(inner) => {
             if value.is_null() {
                 return Err(format!("{what} is required (type `{ty}`) but got null"));
             }
-            coerce(value, inner, what)
+            coerce_with(value, inner, what, enums, out)
         }
         _ if value.is_null() => Ok(Value::Null),
         TypeRef::List(inner) => match value {
             Value::Array(items) => items
                 .iter()
                 .enumerate()
-                .map(|(i, v)| coerce(v, inner, &format!("{what}[{i}]")))
+                .map(|(i, v)| coerce_with(v, inner, &format!("{what}[{i}]"), enums, out))
                 .collect::<Result<Vec<_>, _>>()
                 .map(Value::Array),
-            single => Ok(Value::Array(vec![coerce(single, inner, what)?])),
+            single => Ok(Value::Array(vec![coerce_with(
+                single, inner, what, enums, out,
+            )?])),
         },
-        TypeRef::Named(name) => coerce_scalar(value, name, what),
+        TypeRef::Named(name) => match enums.get(name) {
+            Some(def) => {
+                let given = value.as_str();
+                match given.and_then(|v| def.spelling_of(v)) {
+                    Some(spelling) if out == EnumOut::Spelling => {
+                        Ok(Value::String(spelling.to_owned()))
+                    }
+                    Some(_) => Ok(value.clone()),
+                    None => Err(format!(
+                        "{what} expects a value of enum `{name}` ({}), got {}",
+                        def.values.keys().cloned().collect::<Vec<_>>().join(", "),
+                        describe(value)
+                    )),
+                }
+            }
+            None => coerce_scalar(value, name, what),
+        },
     }
 }
 

@@ -259,6 +259,7 @@ fn empty_workspace(name: &str) -> Workspace {
         sources: Default::default(),
         schema: knot_model::UnifiedSchema {
             types: Default::default(),
+            enums: Default::default(),
         },
         operations: Default::default(),
         environments: Default::default(),

@@ -178,6 +178,9 @@ pub fn schema_from_sdl(sdl: &str) -> Result<Schema, String> {
                     if let Some(d) = &f.description {
                         field = field.description(d.node.as_str());
                     }
+                    if let Some(reason) = deprecation(&f.directives) {
+                        field = field.deprecation(reason.as_deref());
+                    }
                     for a in &f.arguments {
                         field = field.argument(input(&a.node));
                     }
@@ -226,6 +229,9 @@ pub fn schema_from_sdl(sdl: &str) -> Result<Schema, String> {
                     if let Some(d) = &v.node.description {
                         item = item.description(d.node.as_str());
                     }
+                    if let Some(reason) = deprecation(&v.node.directives) {
+                        item = item.deprecation(reason.as_deref());
+                    }
                     e = e.item(item);
                 }
                 builder = builder.register(e);
@@ -243,4 +249,21 @@ pub fn schema_from_sdl(sdl: &str) -> Result<Schema, String> {
         }
     }
     builder.finish().map_err(|e| e.to_string())
+}
+
+/// `@deprecated` among `directives`: `Some(reason)` (the reason itself optional).
+fn deprecation(
+    directives: &[async_graphql_parser::Positioned<async_graphql_parser::types::ConstDirective>],
+) -> Option<Option<String>> {
+    let directive = directives
+        .iter()
+        .find(|d| d.node.name.node.as_str() == "deprecated")?;
+    let reason = directive
+        .node
+        .get_argument("reason")
+        .and_then(|v| match &v.node {
+            async_graphql::Value::String(s) => Some(s.clone()),
+            _ => None,
+        });
+    Some(reason)
 }

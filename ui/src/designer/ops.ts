@@ -88,7 +88,10 @@ export function addArgument(doc: WorkspaceDoc, type: string, field: string, name
   const parsed = parseTypeRef(typeRef);
   if (!parsed.ok) return fail(doc, `${at}(${name}): ${parsed.error}`);
   const named = namedOf(parsed.type);
-  if (!isBuiltinScalar(named)) return fail(doc, `${at}(${name}): argument type \`${named}\` must be built from scalars`);
+  const isEnum = Object.prototype.hasOwnProperty.call(doc.schema.enums ?? {}, named);
+  if (!isBuiltinScalar(named) && !isEnum) {
+    return fail(doc, `${at}(${name}): argument type \`${named}\` must be built from scalars and enums`);
+  }
   const args = { ...(f.arguments ?? {}), [name]: { type: typeRef.trim() } };
   return ok(withField(doc, type, field, { ...f, arguments: args }));
 }

@@ -115,6 +115,8 @@ export interface FieldDef {
   private?: boolean;
   from?: string | null;
   binding?: Binding | null;
+  /** Deprecated, with this reason. */
+  deprecated?: string | null;
 }
 
 export interface ObjectType {
@@ -122,8 +124,23 @@ export interface ObjectType {
   fields: Record<string, FieldDef>;
 }
 
+export interface EnumValueDef {
+  description?: string;
+  /** Deprecated, with this reason. */
+  deprecated?: string | null;
+  /** The downstream spelling of this value, when it is not the value's own name. */
+  from?: string | null;
+}
+
+export interface EnumType {
+  description?: string;
+  values: Record<string, EnumValueDef>;
+}
+
 export interface UnifiedSchema {
   types: Record<string, ObjectType>;
+  /** Enum types by name (field and argument types). */
+  enums?: Record<string, EnumType>;
 }
 
 export interface RestEndpoint {

@@ -65,11 +65,13 @@ function checkField(doc: WorkspaceDoc, out: Problems, typeName: string, fieldNam
   }
   const named = namedOf(parsed.type);
   const types = doc.schema.types;
-  if (!isBuiltinScalar(named) && !Object.prototype.hasOwnProperty.call(types, named)) {
+  const enums = doc.schema.enums ?? {};
+  const has = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+  if (!isBuiltinScalar(named) && !has(types, named) && !has(enums, named)) {
     out.push(
       "unknown-type",
       `${path}.type`,
-      `unknown type \`${named}\` (declared types: ${listNames(Object.keys(types))})`,
+      `unknown type \`${named}\` (declared types: ${listNames([...Object.keys(types), ...Object.keys(enums)])})`,
     );
   }
   for (const [argName, arg] of Object.entries(field.arguments ?? {})) {
@@ -77,8 +79,8 @@ function checkField(doc: WorkspaceDoc, out: Problems, typeName: string, fieldNam
     if (!isGraphqlName(argName)) out.push("invalid-name", ap, `\`${argName}\` is not a valid argument name`);
     const at = parseTypeRef(arg.type);
     if (!at.ok) out.push("type-mismatch", `${ap}.type`, at.error);
-    else if (!isBuiltinScalar(namedOf(at.type))) {
-      out.push("unknown-type", `${ap}.type`, `argument type \`${namedOf(at.type)}\` must be built from scalars`);
+    else if (!isBuiltinScalar(namedOf(at.type)) && !has(enums, namedOf(at.type))) {
+      out.push("unknown-type", `${ap}.type`, `argument type \`${namedOf(at.type)}\` must be built from scalars and enums`);
     }
   }
   if (!field.binding) {
