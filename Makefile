@@ -32,13 +32,15 @@ run: build
 	  bash scripts/run-demo.sh; \
 	fi
 
-## Install what is missing, build, and run every test.
+## Install what is missing, build, and run every test. KNOT_KEYRING=off: the tests' throwaway
+## stores keep their secrets key in a file, never in the keyring of the session they run in
+## (the keyring test starts a Secret Service of its own).
 test: setup ui
 	cd ui && npm test
 	@if $(CARGO) nextest --version >/dev/null 2>&1; then \
-	  $(CARGO) nextest run --workspace --no-fail-fast; \
+	  KNOT_KEYRING=off $(CARGO) nextest run --workspace --no-fail-fast; \
 	else \
-	  $(CARGO) test --workspace --no-fail-fast; \
+	  KNOT_KEYRING=off $(CARGO) test --workspace --no-fail-fast; \
 	fi
 
 ## The orchestration benchmark (numbers printed for people).

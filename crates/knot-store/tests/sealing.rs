@@ -175,33 +175,110 @@ async fn sealed_everywhere<T, R, W>(
 
 const OTHER_KEY: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 
+fn take_key_file(home: &KeyHome, _: &Path) -> impl FnOnce() {
+    let KeyHome::File { path } = home.clone() else {
+        panic!("{home}")
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "secrets.key is owner-only: {mode:o}");
+    }
+    let saved = std::fs::read(&path).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    move || std::fs::write(&path, saved).unwrap()
+}
+
+fn wrong_key_file(home: &KeyHome, _: &Path) {
+    let KeyHome::File { path } = home else {
+        panic!("{home}")
+    };
+    std::fs::write(path, OTHER_KEY).unwrap();
+}
+
 #[tokio::test]
 async fn without_a_keyring_the_key_is_an_owner_only_file_beside_the_store() {
-    sealed_everywhere(
-        KeyringUse::Off,
-        false,
-        |home, _| {
-            let KeyHome::File { path } = home.clone() else {
-                panic!("{home}")
-            };
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                let mode = std::fs::metadata(&path).unwrap().permissions().mode();
-                assert_eq!(mode & 0o077, 0, "secrets.key is owner-only: {mode:o}");
-            }
-            let saved = std::fs::read(&path).unwrap();
-            std::fs::remove_file(&path).unwrap();
-            move || std::fs::write(&path, saved).unwrap()
-        },
-        |home, _| {
-            let KeyHome::File { path } = home else {
-                panic!("{home}")
-            };
-            std::fs::write(path, OTHER_KEY).unwrap();
-        },
-    )
-    .await;
+    sealed_everywhere(KeyringUse::Off, false, take_key_file, wrong_key_file).await;
+}
+
+/// Runs `inner` (an ignored test of this file) in a child process with `env`, and fails
+/// with its output when it fails.
+fn run_inner(inner: &str, env: &[(&str, &std::ffi::OsStr)], wrap: Option<&str>) {
+    let exe = std::env::current_exe().unwrap();
+    let mut cmd = match wrap {
+        Some(script) => {
+            let mut c = Command::new("dbus-run-session");
+            c.args(["--", "sh", "-c", script]);
+            c
+        }
+        None => Command::new(&exe),
+    };
+    if wrap.is_none() {
+        cmd.args([
+            "--exact",
+            inner,
+            "--ignored",
+            "--nocapture",
+            "--test-threads",
+            "1",
+        ]);
+    }
+    // Removed first: `env` may set them.
+    let mut child = cmd
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .env_remove("KNOT_KEYRING")
+        .envs(env.iter().map(|(k, v)| (*k, *v)))
+        .env("TEST_BIN", &exe)
+        .env("TEST_NAME", inner)
+        .env(SESSION_ENV, "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("{inner} did not finish in 120 s");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let out = child.wait_with_output().unwrap();
+    let text = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(status.success(), "{inner}:\n{text}");
+    assert!(text.contains("1 passed"), "{inner} did not run:\n{text}");
+}
+
+/// Where no keyring answers (no D-Bus session, as in CI), a store left to choose
+/// (`KeyringUse::Auto`) keeps its key in the file, and everything else holds.
+#[test]
+fn with_no_keyring_reachable_a_new_store_falls_back_to_the_key_file() {
+    run_inner(
+        "with_no_keyring_reachable",
+        &[
+            (
+                "DBUS_SESSION_BUS_ADDRESS",
+                std::ffi::OsStr::new("unix:path=/nonexistent/knot-test-bus"),
+            ),
+            ("DISPLAY", std::ffi::OsStr::new("")),
+        ],
+        None,
+    );
+}
+
+#[tokio::test]
+#[ignore = "run by with_no_keyring_reachable_a_new_store_falls_back_to_the_key_file"]
+async fn with_no_keyring_reachable() {
+    assert_eq!(std::env::var(SESSION_ENV).as_deref(), Ok("1"));
+    sealed_everywhere(KeyringUse::Auto, false, take_key_file, wrong_key_file).await;
 }
 
 const SESSION_ENV: &str = "KNOT_TEST_IN_KEYRING_SESSION";
@@ -228,42 +305,21 @@ fn secrets_are_sealed_with_a_key_in_a_real_secret_service() {
         set -e
         mkdir -p "$HOME" "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
         printf test | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-        exec "$TEST_BIN" --exact in_a_real_secret_service --ignored --nocapture --test-threads 1
+        exec "$TEST_BIN" --exact "$TEST_NAME" --ignored --nocapture --test-threads 1
     "#;
-    let mut child = Command::new("dbus-run-session")
-        .args(["--", "sh", "-c", script])
-        .env("HOME", home.path().join("home"))
-        .env("XDG_DATA_HOME", home.path().join("home/.local/share"))
-        .env("XDG_RUNTIME_DIR", home.path().join("run"))
-        .env("TEST_BIN", std::env::current_exe().unwrap())
-        .env(SESSION_ENV, "1")
-        .env_remove("DBUS_SESSION_BUS_ADDRESS")
-        .env_remove("KNOT_KEYRING")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(120);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("the keyring session did not finish in 120 s");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    let out = child.wait_with_output().unwrap();
-    let text = format!(
-        "{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+    let (h, d, r) = (
+        home.path().join("home"),
+        home.path().join("home/.local/share"),
+        home.path().join("run"),
     );
-    assert!(status.success(), "in the keyring session:\n{text}");
-    assert!(
-        text.contains("1 passed"),
-        "the inner test did not run:\n{text}"
+    run_inner(
+        "in_a_real_secret_service",
+        &[
+            ("HOME", h.as_os_str()),
+            ("XDG_DATA_HOME", d.as_os_str()),
+            ("XDG_RUNTIME_DIR", r.as_os_str()),
+        ],
+        Some(script),
     );
 }
 
