@@ -180,12 +180,15 @@ fn keyring_put(account: &str, key: &[u8; 32]) -> std::result::Result<(), String>
     }
 }
 
-/// Reads the key file, or creates it (owner-only, never overwriting one that exists).
+/// Reads the key file, or creates it (owner-only, never overwriting one that exists). The key
+/// is written to a temporary file first and linked into place, so another process never reads
+/// a half-written key.
 fn key_file_read_or_create(path: &Path) -> Result<[u8; 32]> {
     if path.exists() {
         return key_file_read(path);
     }
     let key = random_key();
+    let tmp = path.with_extension(format!("key.{}.tmp", to_hex(&random_key()[..6])));
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -193,14 +196,18 @@ fn key_file_read_or_create(path: &Path) -> Result<[u8; 32]> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let written = options.open(path).and_then(|mut file| {
-        use std::io::Write;
-        file.write_all(to_hex(&key).as_bytes())?;
-        file.sync_all()
-    });
+    let written = options
+        .open(&tmp)
+        .and_then(|mut file| {
+            use std::io::Write;
+            file.write_all(to_hex(&key).as_bytes())?;
+            file.sync_all()
+        })
+        .and_then(|()| std::fs::hard_link(&tmp, path));
+    let _ = std::fs::remove_file(&tmp);
     match written {
         Ok(()) => Ok(key),
-        // Another process created it first: use theirs.
+        // Another process linked its key first: use theirs.
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => key_file_read(path),
         Err(e) => Err(key_error(format!(
             "cannot write the secrets key file {}: {e}",

@@ -351,3 +351,37 @@ async fn in_a_real_secret_service() {
     )
     .await;
 }
+
+/// Two processes (two stores on one folder) unlocking a new store at the same moment agree on
+/// one key: both values they write read back through a third.
+#[tokio::test]
+async fn two_stores_unlocking_at_once_agree_on_one_key() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path();
+    let mut ws = common::small_json("w");
+    ws["environments"]["local"]["variables"]["OTHER_KEY"] = serde_json::json!({"secret": true});
+    let first = Store::open_with(dir, KeyringUse::Off).await.unwrap();
+    let id = first
+        .save_workspace(&common::from_json(ws))
+        .await
+        .unwrap()
+        .id;
+    let second = Store::open_with(dir, KeyringUse::Off).await.unwrap();
+    let (a, b) = tokio::join!(
+        first.set_secret(id, "local", "API_KEY", "value-a"),
+        second.set_secret(id, "local", "OTHER_KEY", "value-b"),
+    );
+    a.unwrap();
+    b.unwrap();
+    first.close().await;
+    second.close().await;
+    let third = Store::open_with(dir, KeyringUse::Off).await.unwrap();
+    let values: Vec<String> = third
+        .secrets(id, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| s.value)
+        .collect();
+    assert_eq!(values, vec!["value-a", "value-b"]);
+}
