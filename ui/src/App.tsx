@@ -119,7 +119,7 @@ function Workbench() {
               data-testid="confirm-sources"
               onClick={() => api.workspaceConfirmSources().then(replaceWorkspace, (e) => setError(errorMessage(e)))}
             >
-              Trust the new URLs
+              {ws.unconfirmedSources.length === 1 ? "Trust the new URL" : "Trust the new URLs"}
             </button>
           </div>
         )}
