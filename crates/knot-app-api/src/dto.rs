@@ -100,6 +100,19 @@ pub struct WorkspaceView {
     /// since the person last confirmed them: stored secrets are withheld from runs until they
     /// confirm (`workspace_confirm_sources`). Empty otherwise.
     pub unconfirmed_sources: Vec<UnconfirmedSourceView>,
+    /// Where the key sealing the stored secret values is kept, once the workspace has stored
+    /// secrets (`None` before, or when the key cannot be had: runs then say why).
+    pub secrets_key: Option<SecretsKeyView>,
+}
+
+/// Where the local store keeps the key of its sealed secret values.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum SecretsKeyView {
+    /// The OS keyring (Secret Service, Keychain, Credential Manager).
+    Keyring,
+    /// No OS keyring was reachable: an owner-only key file beside the store.
+    File { path: String },
 }
 
 /// A source whose URL is not the one the person last confirmed: both URLs, so the person can
@@ -304,6 +317,8 @@ pub struct PlanNodeView {
 pub enum EdgeKind {
     Parent,
     Requires,
+    /// A mutation field waits for the one before it (mutation fields run serially).
+    Sequence,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]

@@ -46,6 +46,7 @@ pub fn plan_view(plan: &Plan) -> PlanView {
                 kind: match plan.graph[e] {
                     Dependency::Parent => EdgeKind::Parent,
                     Dependency::Requires => EdgeKind::Requires,
+                    Dependency::Sequence => EdgeKind::Sequence,
                 },
             })
         })

@@ -19,7 +19,7 @@ pub use knot_plan::{Plan, PlanError};
 pub use trace::{trace_json_schema, NodeRun, Span, Trace, TraceError};
 
 use cache::PlanCache;
-use knot_model::{Workspace, QUERY_TYPE};
+use knot_model::Workspace;
 use serde_json::{json, Map, Value};
 use std::path::Path;
 use std::sync::Arc;
@@ -253,7 +253,7 @@ impl Engine {
         let raw = run::run_plan(plan, &self.connectors, headers, started, observer).await;
         let types = project::WorkspaceTypes(&self.workspace);
         let mut projection = project::Projection::new(&raw.errors).with_types(&types);
-        let data = projection.root(&plan.selections, &raw.data, QUERY_TYPE);
+        let data = projection.root(&plan.selections, &raw.data, &plan.root_type);
         let mut response = Map::new();
         response.insert("data".into(), data);
         if !projection.public_errors.is_empty() {

@@ -404,7 +404,11 @@ fn graph_for(
 ) -> Result<Arc<FetchGraph>, FederationError> {
     match &prepared.graph {
         Some(graph) => Ok(graph.clone()),
-        None => Ok(Arc::new(FetchGraph::build(&prepared.plan, variables)?)),
+        None => Ok(Arc::new(FetchGraph::build(
+            &prepared.plan,
+            &prepared.root,
+            variables,
+        )?)),
     }
 }
 

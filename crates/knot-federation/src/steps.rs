@@ -217,6 +217,8 @@ pub struct FetchGraph {
     /// The graph lowered into Knot's plan JSON, made once by whoever traces it (a graph
     /// without conditions is cached per operation, so repeated requests reuse it).
     pub plan_json: std::sync::OnceLock<std::sync::Arc<Value>>,
+    /// The root type the operation selects on (`Query`, `Mutation`).
+    pub root_type: String,
 }
 
 impl FetchGraph {
@@ -234,6 +236,7 @@ impl FetchGraph {
             }
         }
         knot_plan::Plan {
+            root_type: self.root_type.clone(),
             operation_name,
             graph,
             selections: Vec::new(),
@@ -244,9 +247,13 @@ impl FetchGraph {
     /// Builds the graph of `plan`, deciding its conditions from `variables`.
     pub fn build(
         plan: &QueryPlan,
+        root_type: &str,
         variables: &Map<String, Value>,
     ) -> Result<Self, FederationError> {
-        let mut out = FetchGraph::default();
+        let mut out = FetchGraph {
+            root_type: root_type.to_owned(),
+            ..FetchGraph::default()
+        };
         if let Some(node) = &plan.node {
             out.add(node, None, &[], variables)?;
         }

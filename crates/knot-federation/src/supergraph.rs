@@ -221,12 +221,16 @@ impl Supergraph {
             .map_err(|err| FederationError::Plan {
                 message: err.to_string(),
             })?;
+        let root = self.root_type(&kind).unwrap_or("Query").to_owned();
         let graph = if has_conditions(plan.node.as_ref()) {
             None
         } else {
-            Some(Arc::new(FetchGraph::build(&plan, &serde_json::Map::new())?))
+            Some(Arc::new(FetchGraph::build(
+                &plan,
+                &root,
+                &serde_json::Map::new(),
+            )?))
         };
-        let root = self.root_type(&kind).unwrap_or("Query").to_owned();
         let selections = self.types.selections(&root, &operation.selection_set);
         Ok(Prepared {
             operation,

@@ -498,11 +498,11 @@ impl<'a> Validator<'a> {
         }
         match &field.binding {
             None => {
-                if type_name == QUERY_TYPE {
+                if type_name == QUERY_TYPE || type_name == MUTATION_TYPE {
                     self.push(
                         Code::Shape,
                         path.clone(),
-                        format!("`Query.{field_name}` has no parent data: bind it to an operation"),
+                        format!("`{type_name}.{field_name}` has no parent data: bind it to an operation"),
                     );
                 }
             }
@@ -532,12 +532,12 @@ impl<'a> Validator<'a> {
         name: &str,
         path: JsonPath,
     ) -> Option<TypeRef> {
-        if type_name == QUERY_TYPE {
+        if type_name == QUERY_TYPE || type_name == MUTATION_TYPE {
             self.push(
                 Code::UnknownField,
                 path,
                 format!(
-                    "fields of `Query` have no parent object, so `{name}` cannot come from one"
+                    "fields of `{type_name}` have no parent object, so `{name}` cannot come from one"
                 ),
             );
             return None;

@@ -455,6 +455,8 @@ impl EnumType {
 }
 
 pub const QUERY_TYPE: &str = "Query";
+/// The root type of mutations: its fields are bound to operations that change data.
+pub const MUTATION_TYPE: &str = "Mutation";
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

@@ -11,7 +11,9 @@ use async_graphql_parser::types::{
 };
 use async_graphql_parser::{Pos, Positioned};
 use indexmap::IndexMap;
-use knot_model::{ArgValue, FieldDef, MatchBy, Source, TypeRef, Workspace, QUERY_TYPE};
+use knot_model::{
+    ArgValue, FieldDef, MatchBy, Source, TypeRef, Workspace, MUTATION_TYPE, QUERY_TYPE,
+};
 use petgraph::graph::{DiGraph, NodeIndex};
 use serde_json::{Map, Value};
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -126,9 +128,21 @@ impl<'a> Builder<'a> {
                 )])
             }
         };
-        if op.node.ty != OperationType::Query {
-            return Err(vec![err(op.pos, "only queries are supported: the unified schema has no mutation or subscription type")]);
-        }
+        let root_type = match op.node.ty {
+            OperationType::Query => QUERY_TYPE,
+            OperationType::Mutation if self.ws.schema.types.contains_key(MUTATION_TYPE) => {
+                MUTATION_TYPE
+            }
+            OperationType::Mutation => {
+                return Err(vec![err(
+                    op.pos,
+                    "the unified schema has no `Mutation` type: declare one with fields bound to operations that change data",
+                )])
+            }
+            OperationType::Subscription => {
+                return Err(vec![err(op.pos, "subscriptions are not supported")])
+            }
+        };
         // Variables: declared types, defaults, coercion, blank checks.
         let mut declared = HashSet::new();
         for def in &op.node.variable_definitions {
@@ -183,17 +197,47 @@ impl<'a> Builder<'a> {
             below_node: Vec::new(),
             response_path: Vec::new(),
         };
-        let selections = self.selection_set(QUERY_TYPE, &[&op.node.selection_set.node], &scope, 1);
+        let selections = self.selection_set(root_type, &[&op.node.selection_set.node], &scope, 1);
         self.finish_graphql_selections();
         if !self.errors.is_empty() {
             return Err(self.errors);
         }
+        if root_type == MUTATION_TYPE {
+            self.serialize_mutation_fields(&selections);
+        }
         Ok(Plan {
+            root_type: root_type.to_owned(),
             operation_name: name,
             graph: self.graph,
             selections,
             variables: self.variables,
         })
+    }
+
+    /// Top-level mutation fields run one after another in document order: each one's
+    /// fetch waits for every fetch of the field before it (its nested ones included).
+    fn serialize_mutation_fields(&mut self, selections: &[Selection]) {
+        let root_node = |sel: &Selection| match &sel.kind {
+            SelectionKind::Bound { node, .. } => Some(NodeIndex::new(*node)),
+            _ => None,
+        };
+        let roots: Vec<(String, NodeIndex)> = selections
+            .iter()
+            .filter_map(|sel| Some((sel.response_key.clone(), root_node(sel)?)))
+            .collect();
+        for pair in roots.windows(2) {
+            let [(before, _), (_, next)] = pair else {
+                continue;
+            };
+            let under_before: Vec<NodeIndex> = self
+                .graph
+                .node_indices()
+                .filter(|n| self.graph[*n].path.first() == Some(before))
+                .collect();
+            for n in under_before {
+                self.graph.update_edge(n, *next, Dependency::Sequence);
+            }
+        }
     }
 
     fn field_def(&self, type_name: &str, field: &str) -> Option<&'a FieldDef> {

@@ -122,6 +122,9 @@ pub enum Dependency {
     Parent,
     /// The fetch reads a value (a key) the other one produced on the same objects.
     Requires,
+    /// A top-level mutation field starts after the one before it in the document has
+    /// finished, nested fetches included (GraphQL runs mutation fields serially).
+    Sequence,
 }
 
 /// How a response field gets its value during projection.
@@ -231,6 +234,8 @@ pub fn plan_json_schema() -> Value {
 #[derive(Clone, Debug)]
 pub struct Plan {
     pub operation_name: Option<String>,
+    /// The root type the operation selects on (`Query` or `Mutation`).
+    pub root_type: String,
     pub graph: DiGraph<FetchNode, Dependency>,
     pub selections: Vec<Selection>,
     /// The coerced variables.
@@ -341,6 +346,7 @@ impl Plan {
                 let style = match self.graph[e] {
                     Dependency::Parent => "",
                     Dependency::Requires => " [style=dashed, label=\"key\"]",
+                    Dependency::Sequence => " [style=bold, label=\"then\"]",
                 };
                 out.push_str(&format!("  n{} -> n{}{};\n", a.index(), b.index(), style));
             }
@@ -368,6 +374,7 @@ impl Plan {
                 let arrow = match self.graph[e] {
                     Dependency::Parent => "-->",
                     Dependency::Requires => "-.->|key|",
+                    Dependency::Sequence => "==>|then|",
                 };
                 out.push_str(&format!("  n{} {} n{}\n", a.index(), arrow, b.index()));
             }

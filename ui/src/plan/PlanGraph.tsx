@@ -224,8 +224,15 @@ function PlanFlow({ plan, progress, selected, onSelect, onIdealHeight }: PlanGra
         target: String(e.to),
         animated: progress.get(e.to) === "started",
         markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16 },
-        style: e.kind === "requires" ? { strokeDasharray: "6 4" } : undefined,
-        label: e.kind === "requires" ? "requires" : undefined,
+        // `requires`: reads a key the other fetch wrote; `sequence`: a mutation field waits
+        // for the one before it (mutations run one after another).
+        style:
+          e.kind === "requires"
+            ? { strokeDasharray: "6 4" }
+            : e.kind === "sequence"
+              ? { strokeWidth: 2.5 }
+              : undefined,
+        label: e.kind === "requires" ? "requires" : e.kind === "sequence" ? "then" : undefined,
       })),
     [plan, progress],
   );

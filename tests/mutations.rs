@@ -1,0 +1,224 @@
+//! Mutations in the orchestrated schema, against a REST service on loopback: top-level
+//! mutation fields run one after another in document order (the next one's call starts after
+//! the previous one's calls, nested ones included, have ended), a failed mutation still lets
+//! the next one run, nested selections fan out like queries, and the plan shows the order.
+
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use serde_json::{json, Value};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// `POST /orders` takes 80 ms and answers a new order (500 for user `fail`);
+/// `GET /users/{id}` takes 40 ms.
+async fn orders_service() -> String {
+    let next = Arc::new(AtomicUsize::new(1));
+    let app = axum::Router::new()
+        .route(
+            "/orders",
+            axum::routing::post(move |axum::Json(body): axum::Json<Value>| {
+                let next = next.clone();
+                async move {
+                    tokio::time::sleep(Duration::from_millis(80)).await;
+                    if body["userId"] == "fail" {
+                        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+                    }
+                    let n = next.fetch_add(1, Ordering::SeqCst);
+                    axum::Json(json!({"id": format!("o-{n}"), "userId": body["userId"], "note": body["note"]}))
+                        .into_response()
+                }
+            }),
+        )
+        .route(
+            "/users/{id}",
+            axum::routing::get(|Path(id): Path<String>| async move {
+                tokio::time::sleep(Duration::from_millis(40)).await;
+                axum::Json(json!({"id": id, "name": format!("User {id}")}))
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    format!("http://{addr}")
+}
+
+fn runtime(url: &str) -> knot_runtime::Runtime {
+    let ws: knot_model::Workspace = serde_json::from_value(json!({
+        "version": 1,
+        "name": "mutations",
+        "sources": {"shop": {
+            "kind": "rest",
+            "baseUrl": url,
+            "operations": {
+                "placeOrder": {
+                    "method": "POST", "path": "/orders",
+                    "body": {"userId": "{userId}", "note": "{note}"},
+                    "inputs": {"userId": "ID!", "note": "String"}
+                },
+                "getUser": {"method": "GET", "path": "/users/{id}", "inputs": {"id": "ID!"}}
+            }
+        }},
+        "schema": {"types": {
+            "Query": {"fields": {"user": {
+                "type": "User", "arguments": {"id": {"type": "ID!"}},
+                "binding": {"source": "shop", "operation": "getUser", "args": {"id": {"argument": "id"}}}
+            }}},
+            "Mutation": {"fields": {"placeOrder": {
+                "type": "Order",
+                "description": "Places an order for a user.",
+                "arguments": {"userId": {"type": "ID!"}, "note": {"type": "String"}},
+                "binding": {"source": "shop", "operation": "placeOrder", "args": {
+                    "userId": {"argument": "userId"}, "note": {"argument": "note"}
+                }}
+            }}},
+            "Order": {"fields": {
+                "id": {"type": "ID!"},
+                "userId": {"type": "ID!", "private": true},
+                "note": {"type": "String"},
+                "user": {"type": "User", "binding": {"source": "shop", "operation": "getUser", "args": {"id": {"parent": "userId"}}}}
+            }},
+            "User": {"fields": {"id": {"type": "ID!"}, "name": {"type": "String"}}}
+        }}
+    }))
+    .expect("workspace");
+    let report = knot_model::check_bytes(&serde_json::to_vec(&ws).expect("json"));
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    let vars = knot_runtime::Vars::from_workspace(&ws, None).expect("vars");
+    knot_runtime::Runtime::load(ws, vars, std::path::Path::new(".")).expect("loads")
+}
+
+const TWO: &str = r#"mutation {
+  z: placeOrder(userId: "1", note: "first") { id note user { name } }
+  a: placeOrder(userId: "2") { id user { name } }
+}"#;
+
+#[tokio::test]
+async fn mutation_fields_run_one_after_another_in_document_order() {
+    let runtime = runtime(&orders_service().await);
+    let outcome = runtime.run(&knot_tests::request(TWO, json!({}))).await;
+    assert_eq!(
+        outcome.response,
+        json!({"data": {
+            "z": {"id": "o-1", "note": "first", "user": {"name": "User 1"}},
+            "a": {"id": "o-2", "user": {"name": "User 2"}}
+        }}),
+        "{:#}",
+        outcome.response
+    );
+    // Answers in document order: `z` before `a`.
+    let text = outcome.response.to_string();
+    assert!(text.find("\"z\"") < text.find("\"a\""), "{text}");
+    let trace = outcome.trace.as_ref().expect("trace");
+    let spans: Vec<&knot_runtime::Span> = trace.spans.iter().collect();
+    let orders: Vec<_> = spans
+        .iter()
+        .filter(|s| s.operation == "placeOrder")
+        .collect();
+    let users: Vec<_> = spans.iter().filter(|s| s.operation == "getUser").collect();
+    assert_eq!((orders.len(), users.len()), (2, 2), "{spans:#?}");
+    let (first, second) = (orders[0], orders[1]);
+    assert!(first.start_ms < second.start_ms);
+    // The second mutation starts after the first one and its nested user call ended.
+    let first_user = users
+        .iter()
+        .find(|u| u.start_ms < second.start_ms)
+        .expect("the first order's user call");
+    assert!(
+        second.start_ms >= first.end_ms && second.start_ms >= first_user.end_ms,
+        "the second mutation started at {} ms, before the first finished ({} ms, user {} ms)",
+        second.start_ms,
+        first.end_ms,
+        first_user.end_ms
+    );
+}
+
+#[tokio::test]
+async fn a_failed_mutation_still_lets_the_next_one_run() {
+    let runtime = runtime(&orders_service().await);
+    let outcome = runtime
+        .run(&knot_tests::request(
+            r#"mutation { first: placeOrder(userId: "fail") { id } second: placeOrder(userId: "3") { id } }"#,
+            json!({}),
+        ))
+        .await;
+    let response = &outcome.response;
+    assert_eq!(response["data"]["first"], Value::Null, "{response:#}");
+    assert_eq!(response["data"]["second"]["id"], "o-1", "{response:#}");
+    assert_eq!(response["errors"][0]["path"], json!(["first"]));
+    assert_eq!(
+        response["errors"][0]["extensions"]["category"],
+        "DEPENDENCY"
+    );
+}
+
+#[tokio::test]
+async fn the_plan_orders_mutation_fields_with_sequence_edges() {
+    let runtime = runtime(&orders_service().await);
+    let plan = runtime
+        .plan(&knot_tests::request(TWO, json!({})))
+        .expect("plans");
+    let json = plan.to_json();
+    let nodes = json["nodes"].as_array().expect("nodes");
+    let id_of = |path: &[&str]| {
+        nodes
+            .iter()
+            .find(|n| n["path"] == json!(path))
+            .and_then(|n| n["id"].as_u64())
+            .unwrap_or_else(|| panic!("no node at {path:?}: {json:#}"))
+    };
+    let (z, z_user, a) = (id_of(&["z"]), id_of(&["z", "user"]), id_of(&["a"]));
+    let edges = json["edges"].as_array().expect("edges");
+    let has = |from: u64, to: u64, kind: &str| {
+        edges
+            .iter()
+            .any(|e| e["from"] == from && e["to"] == to && e["kind"] == kind)
+    };
+    assert!(
+        has(z, a, "sequence") && has(z_user, a, "sequence"),
+        "{json:#}"
+    );
+    // Four stages: z, then z.user, then a, then a.user.
+    let stages = json["stages"].as_array().expect("stages");
+    assert_eq!(stages.len(), 4, "{json:#}");
+    // A query document on the same workspace has no sequence edge.
+    let plan = runtime
+        .plan(&knot_tests::request(
+            r#"{ user(id: "1") { name } }"#,
+            json!({}),
+        ))
+        .expect("plans");
+    assert!(!plan.to_json().to_string().contains("sequence"));
+}
+
+#[tokio::test]
+async fn a_mutation_on_a_workspace_without_a_mutation_type_is_refused_before_any_call() {
+    let url = orders_service().await;
+    let runtime = {
+        let mut json: Value = serde_json::from_str(include_str!("../examples/shop.knot.json"))
+            .expect("the shop example");
+        json["sources"]["orders"]["baseUrl"] = json!(url);
+        let ws: knot_model::Workspace = serde_json::from_value(json).expect("workspace");
+        let vars = knot_runtime::Vars::from_workspace(&ws, None).expect("vars");
+        knot_runtime::Runtime::load(ws, vars, std::path::Path::new(".")).expect("loads")
+    };
+    let outcome = runtime
+        .run(&knot_tests::request(
+            r#"mutation { getOrderDetails(id: "1") { id } }"#,
+            json!({}),
+        ))
+        .await;
+    assert_eq!(
+        outcome.response["errors"][0]["extensions"]["category"], "VALIDATION",
+        "{:#}",
+        outcome.response
+    );
+    assert!(outcome.response["errors"][0]["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("no `Mutation` type")));
+}
