@@ -663,6 +663,18 @@ impl AppState {
         problems.splice(0..0, check_problems(&stored.workspace));
         let mut view = workspace_view(&meta, &stored.workspace, &public_sdl, &problems);
         view.unconfirmed_sources = withheld;
+        if self
+            .store
+            .secret_names(id)
+            .await
+            .is_ok_and(|names| !names.is_empty())
+        {
+            view.secrets_key = match self.store.secret_key_home().await {
+                Ok(knot_store::KeyHome::Keyring { .. }) => Some(SecretsKeyView::Keyring),
+                Ok(knot_store::KeyHome::File { .. }) => Some(SecretsKeyView::File),
+                Err(_) => None,
+            };
+        }
         Ok(view)
     }
 

@@ -940,6 +940,54 @@ async fn a_source_url_changed_on_disk_is_shown_until_the_person_trusts_it() {
         s.count("[data-testid=unconfirmed-sources]").await == 0
     })
     .await;
+    // The Envs screen says where the key of the stored secret is: the tests' stores have no
+    // keyring (KNOT_KEYRING=off), so the key file beside the store (named, but not its path:
+    // the page is never told where the data folder is).
+    s.wait("[data-testid=nav-environments]")
+        .await
+        .click()
+        .await
+        .ok();
+    s.until("the Envs screen names the secrets key file", || async {
+        match s
+            .client
+            .find(Locator::Css("[data-testid=secrets-key]"))
+            .await
+        {
+            Ok(e) => {
+                e.is_displayed().await.unwrap_or(false)
+                    && e.text()
+                        .await
+                        .unwrap_or_default()
+                        .contains("No system keyring was found")
+                    && e.text().await.unwrap_or_default().contains("secrets.key")
+                    && !e.text().await.unwrap_or_default().contains("/tmp/")
+            }
+            Err(_) => false,
+        }
+    })
+    .await;
+    let inside = s
+        .client
+        .execute(
+            r#"const r = document.querySelector("[data-testid=secrets-key]").getBoundingClientRect();
+               return r.width > 0 && r.height > 0 && r.left >= 0 && r.top >= 0
+                   && r.right <= document.documentElement.clientWidth + 0.5
+                   && r.bottom <= window.innerHeight + 0.5;"#,
+            vec![],
+        )
+        .await
+        .unwrap_or_default();
+    assert_eq!(
+        inside,
+        json!(true),
+        "the key's note is drawn inside the window"
+    );
+    for theme in ["light", "dark"] {
+        s.set_theme(theme).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        s.screenshot(&format!("envs-key-1024x700-{theme}")).await;
+    }
     s.screenshot("final").await;
     let _ = s.client.clone().close().await;
 }

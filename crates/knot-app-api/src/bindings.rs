@@ -23,6 +23,7 @@ macro_rules! all_types {
             WorkspaceSummary,
             WorkspaceView,
             UnconfirmedSourceView,
+            SecretsKeyView,
             ProblemView,
             SchemaTree,
             TypeView,

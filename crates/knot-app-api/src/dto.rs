@@ -111,8 +111,9 @@ pub struct WorkspaceView {
 pub enum SecretsKeyView {
     /// The OS keyring (Secret Service, Keychain, Credential Manager).
     Keyring,
-    /// No OS keyring was reachable: an owner-only key file beside the store.
-    File { path: String },
+    /// No OS keyring was reachable: an owner-only key file (`secrets.key`) beside the store.
+    /// Its path is not given: the page is never told where the data folder is.
+    File,
 }
 
 /// A source whose URL is not the one the person last confirmed: both URLs, so the person can

@@ -58,6 +58,7 @@ pub fn workspace_view(
             .map(|(name, op)| saved_operation_view(name, op))
             .collect(),
         unconfirmed_sources: Vec::new(),
+        secrets_key: None,
     }
 }
 

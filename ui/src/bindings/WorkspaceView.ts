@@ -2,6 +2,7 @@
 import type { ProblemView } from "./ProblemView";
 import type { SavedOperationView } from "./SavedOperationView";
 import type { SchemaTree } from "./SchemaTree";
+import type { SecretsKeyView } from "./SecretsKeyView";
 import type { SourceView } from "./SourceView";
 import type { UnconfirmedSourceView } from "./UnconfirmedSourceView";
 
@@ -11,4 +12,9 @@ export type WorkspaceView = { id: number, name: string, file: string | null, env
  * since the person last confirmed them: stored secrets are withheld from runs until they
  * confirm (`workspace_confirm_sources`). Empty otherwise.
  */
-unconfirmedSources: Array<UnconfirmedSourceView>, };
+unconfirmedSources: Array<UnconfirmedSourceView>, 
+/**
+ * Where the key sealing the stored secret values is kept, once the workspace has stored
+ * secrets (`None` before, or when the key cannot be had: runs then say why).
+ */
+secretsKey: SecretsKeyView | null, };

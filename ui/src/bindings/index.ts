@@ -34,6 +34,7 @@ export type { RunProgress } from "./RunProgress";
 export type { RunResult } from "./RunResult";
 export type { SavedOperationView } from "./SavedOperationView";
 export type { SchemaTree } from "./SchemaTree";
+export type { SecretsKeyView } from "./SecretsKeyView";
 export type { SourceKind } from "./SourceKind";
 export type { SourceOverlay } from "./SourceOverlay";
 export type { SourceView } from "./SourceView";

@@ -148,6 +148,19 @@ export function EnvironmentsScreen({ workspace, onWorkspace }: Props) {
               <code>{"{{secret.NAME}}"}</code>; plain variables as <code>{"{{env.NAME}}"}</code>. Renaming a secret needs its value again.
             </span>
           </div>
+          {workspace.secretsKey && (
+            <p className="muted secrets-key" data-testid="secrets-key">
+              {workspace.secretsKey.kind === "keyring" ? (
+                <>Stored secret values are encrypted with a key kept in the system keyring.</>
+              ) : (
+                <>
+                  No system keyring was found: stored secret values are encrypted with a key kept beside the local store,
+                  in <code>secrets.key</code> (readable by you only). That protects a copy of the store made without this
+                  file, not someone who can read the whole data folder.
+                </>
+              )}
+            </p>
+          )}
         </div>
       </section>
     </div>
