@@ -90,6 +90,11 @@ impl Store {
 
     async fn save(&self, id: Option<WorkspaceId>, ws: &Workspace) -> Result<Saved> {
         let (clean, secret_values) = secrets::split(ws);
+        if !secret_values.is_empty() {
+            // The key first: values stripped from the workspace must have somewhere to go
+            // before the stripped workspace is written.
+            self.secret_key().await?;
+        }
         let body = to_canonical_json(&clean);
         let hash = hash_bytes(body.as_bytes());
         let mut tx = self.begin_write("saving a workspace").await?;

@@ -385,3 +385,36 @@ async fn two_stores_unlocking_at_once_agree_on_one_key() {
         .collect();
     assert_eq!(values, vec!["value-a", "value-b"]);
 }
+
+/// A workspace saved with a secret's value inline while the key is missing is refused before
+/// anything is written: the value is neither stripped nor lost.
+#[tokio::test]
+async fn an_inline_secret_is_not_stripped_while_the_key_is_missing() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path();
+    let (store, id) = store_with_secret(dir, KeyringUse::Off).await;
+    let before = store.workspace(id).await.unwrap().workspace;
+    store.close().await;
+    let key = dir.join("secrets.key");
+    let saved = std::fs::read(&key).unwrap();
+    std::fs::remove_file(&key).unwrap();
+
+    let store = Store::open_with(dir, KeyringUse::Off).await.unwrap();
+    let mut v = common::small_json("w");
+    v["description"] = serde_json::json!("edited");
+    v["environments"]["local"]["variables"]["API_KEY"] =
+        serde_json::json!({"secret": true, "value": "inline-new"});
+    match store.save_workspace(&common::from_json(v)).await {
+        Err(e @ StoreError::SecretKey { .. }) => assert_eq!(e.code(), "secret-key"),
+        other => panic!("saving an inline secret without the key must fail, got {other:?}"),
+    }
+    assert_eq!(
+        store.workspace(id).await.unwrap().workspace,
+        before,
+        "nothing was written"
+    );
+    store.close().await;
+    std::fs::write(&key, saved).unwrap();
+    let store = Store::open_with(dir, KeyringUse::Off).await.unwrap();
+    assert_eq!(store.secrets(id, None).await.unwrap()[0].value, VALUE);
+}
