@@ -186,7 +186,8 @@ fn the_public_schema_shows_enums_with_deprecation_and_enum_defaults() {
     assert!(!sdl.contains("buy"), "{sdl}");
 }
 
-/// Enum-typed values in a checked workspace: mistakes are reported with their JSON path.
+/// Enums and input objects in a checked workspace: mistakes are reported with their JSON
+/// path.
 #[test]
 fn knot_check_reports_enum_mistakes_at_their_path() {
     let text = serde_json::to_vec(&json!({
@@ -196,6 +197,10 @@ fn knot_check_reports_enum_mistakes_at_their_path() {
             "enums": {
                 "Colour": {"values": {"RED": {"from": "r"}, "ROUGE": {"from": "r"}, "true": {}}},
                 "Empty": {"values": {}}
+            },
+            "inputs": {
+                "Filter": {"fields": {"colour": {"type": "Colour"}, "owner": {"type": "Query"}}},
+                "Colour": {"fields": {"x": {"type": "Int"}}}
             }
         }
     }))
@@ -213,5 +218,8 @@ fn knot_check_reports_enum_mistakes_at_their_path() {
     assert!(at("$.schema.enums.Colour.values.true").contains("not a valid enum value"));
     assert!(at("$.schema.enums.Empty.values").contains("at least one value"));
     assert!(at("$.schema.types.Query.fields.x.arguments.c.type").contains("Shade"));
+    // Input objects: fields of input types only, one name per type.
+    assert!(at("$.schema.inputs.Filter.fields.owner.type").contains("`Query`"));
+    assert!(at("$.schema.inputs.Colour").contains("already the name"));
     let _ = Value::Null;
 }

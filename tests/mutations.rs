@@ -14,12 +14,20 @@ use std::time::Duration;
 /// `POST /orders` takes 80 ms and answers a new order (500 for user `fail`);
 /// `GET /users/{id}` takes 40 ms.
 async fn orders_service() -> String {
+    orders_service_recording().await.0
+}
+
+/// [`orders_service`], also recording every order body it is sent.
+async fn orders_service_recording() -> (String, Arc<std::sync::Mutex<Vec<Value>>>) {
     let next = Arc::new(AtomicUsize::new(1));
+    let bodies: Arc<std::sync::Mutex<Vec<Value>>> = Arc::default();
+    let record = bodies.clone();
     let app = axum::Router::new()
         .route(
             "/orders",
             axum::routing::post(move |axum::Json(body): axum::Json<Value>| {
                 let next = next.clone();
+                record.lock().expect("lock").push(body.clone());
                 async move {
                     tokio::time::sleep(Duration::from_millis(80)).await;
                     if body["userId"] == "fail" {
@@ -45,7 +53,7 @@ async fn orders_service() -> String {
     tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
     });
-    format!("http://{addr}")
+    (format!("http://{addr}"), bodies)
 }
 
 fn runtime(url: &str) -> knot_runtime::Runtime {
@@ -61,6 +69,10 @@ fn runtime(url: &str) -> knot_runtime::Runtime {
                     "body": {"userId": "{userId}", "note": "{note}"},
                     "inputs": {"userId": "ID!", "note": "String"}
                 },
+                "placeOrderBody": {
+                    "method": "POST", "path": "/orders", "body": "{order}",
+                    "inputs": {"order": "JSON!"}
+                },
                 "getUser": {"method": "GET", "path": "/users/{id}", "inputs": {"id": "ID!"}}
             }
         }},
@@ -69,7 +81,11 @@ fn runtime(url: &str) -> knot_runtime::Runtime {
                 "type": "User", "arguments": {"id": {"type": "ID!"}},
                 "binding": {"source": "shop", "operation": "getUser", "args": {"id": {"argument": "id"}}}
             }}},
-            "Mutation": {"fields": {"placeOrder": {
+            "Mutation": {"fields": {"placeOrderWith": {
+                "type": "Order",
+                "arguments": {"input": {"type": "PlaceOrderInput!"}},
+                "binding": {"source": "shop", "operation": "placeOrderBody", "args": {"order": {"argument": "input"}}}
+            }, "placeOrder": {
                 "type": "Order",
                 "description": "Places an order for a user.",
                 "arguments": {"userId": {"type": "ID!"}, "note": {"type": "String"}},
@@ -84,7 +100,18 @@ fn runtime(url: &str) -> knot_runtime::Runtime {
                 "user": {"type": "User", "binding": {"source": "shop", "operation": "getUser", "args": {"id": {"parent": "userId"}}}}
             }},
             "User": {"fields": {"id": {"type": "ID!"}, "name": {"type": "String"}}}
-        }}
+        },
+        "inputs": {
+            "PlaceOrderInput": {"description": "What to order, for whom.", "fields": {
+                "userId": {"type": "ID!"},
+                "note": {"type": "String", "default": "none"},
+                "priority": {"type": "Priority", "default": "NORMAL"},
+                "lines": {"type": "[LineInput!]"}
+            }},
+            "LineInput": {"fields": {"productId": {"type": "ID!"}, "quantity": {"type": "Int!", "default": 1}}}
+        },
+        "enums": {"Priority": {"values": {"NORMAL": {"from": "normal"}, "RUSH": {"from": "rush"}}}}
+        }
     }))
     .expect("workspace");
     let report = knot_model::check_bytes(&serde_json::to_vec(&ws).expect("json"));
@@ -221,4 +248,77 @@ async fn a_mutation_on_a_workspace_without_a_mutation_type_is_refused_before_any
     assert!(outcome.response["errors"][0]["message"]
         .as_str()
         .is_some_and(|m| m.contains("no `Mutation` type")));
+}
+
+#[tokio::test]
+async fn an_input_object_is_checked_defaulted_and_sent_as_one_json_value() {
+    let (url, bodies) = orders_service_recording().await;
+    let runtime = runtime(&url);
+    let outcome = runtime
+        .run(&knot_tests::request(
+            r#"mutation($lines: [LineInput!]) {
+                placeOrderWith(input: {userId: "7", priority: RUSH, lines: $lines}) { id note user { name } }
+            }"#,
+            json!({"lines": [{"productId": "p1"}, {"productId": "p2", "quantity": 3}]}),
+        ))
+        .await;
+    assert_eq!(
+        outcome.response,
+        json!({"data": {"placeOrderWith": {"id": "o-1", "note": "none", "user": {"name": "User 7"}}}}),
+        "{:#}",
+        outcome.response
+    );
+    // Defaults filled in, the enum in the service's spelling, nested lists of input objects.
+    assert_eq!(
+        bodies.lock().expect("lock").as_slice(),
+        [json!({
+            "userId": "7", "note": "none", "priority": "rush",
+            "lines": [{"productId": "p1", "quantity": 1}, {"productId": "p2", "quantity": 3}]
+        })]
+    );
+    // A blank required ID inside the input, a field the input type does not have, a missing
+    // required field: each refused before any call, naming where.
+    for (input, expected) in [
+        (
+            r#"{userId: "  "}"#,
+            "field `userId` must not be empty or blank",
+        ),
+        (r#"{userId: "1", colour: "red"}"#, "has no field `colour`"),
+        (r#"{note: "x"}"#, "field `userId` is required"),
+        (
+            r#"{userId: "1", lines: [{productId: ""}]}"#,
+            "field `lines`[0], field `productId` must not be empty",
+        ),
+    ] {
+        let document = format!("mutation {{ placeOrderWith(input: {input}) {{ id }} }}");
+        let outcome = runtime
+            .run(&knot_tests::request(&document, json!({})))
+            .await;
+        let error = &outcome.response["errors"][0];
+        assert_eq!(
+            error["extensions"]["category"], "VALIDATION",
+            "{document}: {error}"
+        );
+        assert!(
+            error["message"]
+                .as_str()
+                .is_some_and(|m| m.contains(expected)),
+            "{document}: {error}"
+        );
+    }
+    assert_eq!(
+        bodies.lock().expect("lock").len(),
+        1,
+        "a refused input made a call"
+    );
+    // The public schema declares the input types.
+    let sdl = runtime.public_sdl();
+    assert!(
+        sdl.contains("input PlaceOrderInput {") && sdl.contains("  priority: Priority = NORMAL"),
+        "{sdl}"
+    );
+    assert!(
+        sdl.contains("  placeOrderWith(input: PlaceOrderInput!): Order"),
+        "{sdl}"
+    );
 }

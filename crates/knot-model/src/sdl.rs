@@ -14,6 +14,12 @@ pub fn public_sdl(ws: &Workspace) -> String {
         .values()
         .flat_map(|t| t.fields.values())
         .any(|f| f.ty.contains("JSON") || f.arguments.values().any(|a| a.ty.contains("JSON")))
+        || ws
+            .schema
+            .inputs
+            .values()
+            .flat_map(|i| i.fields.values())
+            .any(|f| f.ty.contains("JSON"))
     {
         out.push_str("\"Any JSON value.\"\nscalar JSON\n\n");
     }
@@ -39,6 +45,20 @@ pub fn public_sdl(ws: &Workspace) -> String {
                 arguments(ws, field),
                 field.ty,
                 deprecated(field.deprecated.as_deref())
+            );
+        }
+        out.push_str("}\n\n");
+    }
+    for (name, def) in &ws.schema.inputs {
+        description(&mut out, &def.description, "");
+        let _ = writeln!(out, "input {name} {{");
+        for (field_name, field) in &def.fields {
+            description(&mut out, &field.description, "  ");
+            let _ = writeln!(
+                out,
+                "  {field_name}: {}{}",
+                field.ty,
+                default_value(ws, &field.ty, field.default.as_ref())
             );
         }
         out.push_str("}\n\n");
@@ -70,17 +90,25 @@ fn arguments(ws: &Workspace, field: &FieldDef) -> String {
         .arguments
         .iter()
         .map(|(n, a)| {
-            let is_enum =
-                crate::TypeRef::parse(&a.ty).is_ok_and(|t| ws.schema.enums.contains_key(t.named()));
-            match &a.default {
-                // An enum default is a bare name (`side: Side = BUY`).
-                Some(serde_json::Value::String(v)) if is_enum => format!("{n}: {} = {v}", a.ty),
-                Some(d) => format!("{n}: {} = {}", a.ty, graphql_value(d)),
-                None => format!("{n}: {}", a.ty),
-            }
+            format!(
+                "{n}: {}{}",
+                a.ty,
+                default_value(ws, &a.ty, a.default.as_ref())
+            )
         })
         .collect();
     format!("({})", args.join(", "))
+}
+
+/// ` = default` for an argument or input field of type `ty`, or nothing. An enum default is
+/// a bare name (`side: Side = BUY`).
+fn default_value(ws: &Workspace, ty: &str, default: Option<&serde_json::Value>) -> String {
+    let is_enum = crate::TypeRef::parse(ty).is_ok_and(|t| ws.schema.enums.contains_key(t.named()));
+    match default {
+        None => String::new(),
+        Some(serde_json::Value::String(v)) if is_enum => format!(" = {v}"),
+        Some(d) => format!(" = {}", graphql_value(d)),
+    }
 }
 
 /// ` @deprecated(reason: "...")`, or nothing.

@@ -334,6 +334,9 @@ impl<'a> Validator<'a> {
         for (enum_name, def) in &self.ws.schema.enums {
             self.enum_type(enum_name, def, path.keys(["enums", enum_name.as_str()]));
         }
+        for (input_name, def) in &self.ws.schema.inputs {
+            self.input_object(input_name, def, path.keys(["inputs", input_name.as_str()]));
+        }
         for (type_name, obj) in types {
             let tp = path.keys(["types", type_name.as_str()]);
             if !is_graphql_name(type_name) || type_name.starts_with("__") {
@@ -422,11 +425,70 @@ impl<'a> Validator<'a> {
         }
     }
 
-    /// An enum type as the text its values travel as downstream (for input compatibility).
+    /// Whether `name` may be the type of an argument or input field.
+    fn is_input_type(&self, name: &str) -> bool {
+        is_builtin_scalar(name)
+            || self.ws.schema.enums.contains_key(name)
+            || self.ws.schema.inputs.contains_key(name)
+    }
+
+    fn input_object(&mut self, name: &str, def: &crate::InputObjectType, path: JsonPath) {
+        if !is_graphql_name(name) || name.starts_with("__") {
+            self.push(
+                Code::InvalidName,
+                path.clone(),
+                format!("`{name}` is not a valid input type name"),
+            );
+        } else if is_builtin_scalar(name)
+            || self.ws.schema.types.contains_key(name)
+            || self.ws.schema.enums.contains_key(name)
+        {
+            self.push(
+                Code::InvalidName,
+                path.clone(),
+                format!("`{name}` is already the name of another type: rename one"),
+            );
+        }
+        if def.fields.is_empty() {
+            self.push(
+                Code::Shape,
+                path.key("fields"),
+                format!("input type `{name}` needs at least one field"),
+            );
+        }
+        for (field_name, field) in &def.fields {
+            let fp = path.keys(["fields", field_name.as_str()]);
+            if !is_graphql_name(field_name) || field_name.starts_with("__") {
+                self.push(
+                    Code::InvalidName,
+                    fp.clone(),
+                    format!("`{field_name}` is not a valid field name"),
+                );
+            }
+            match TypeRef::parse(&field.ty) {
+                Err(e) => self.push(Code::TypeMismatch, fp.key("type"), e),
+                Ok(t) if !self.is_input_type(t.named()) => self.push(
+                    Code::UnknownType,
+                    fp.key("type"),
+                    format!(
+                        "input field type `{}` must be built from scalars, enums and input types",
+                        t.named()
+                    ),
+                ),
+                Ok(_) => {}
+            }
+        }
+    }
+
+    /// An enum type as the text its values travel as downstream, and an input object as the
+    /// JSON value it is sent as (for input compatibility).
     fn enum_as_text(&self, ty: TypeRef) -> TypeRef {
         match ty {
             TypeRef::Named(n) if self.ws.schema.enums.contains_key(&n) => {
                 TypeRef::Named("String".into())
+            }
+            TypeRef::Named(n) if self.ws.schema.inputs.contains_key(&n) => {
+                TypeRef::Named("JSON".into())
             }
             TypeRef::NonNull(inner) => TypeRef::NonNull(Box::new(self.enum_as_text(*inner))),
             TypeRef::List(inner) => TypeRef::List(Box::new(self.enum_as_text(*inner))),
@@ -449,7 +511,16 @@ impl<'a> Validator<'a> {
                 return;
             }
         };
-        if !is_builtin_scalar(ty.named())
+        if self.ws.schema.inputs.contains_key(ty.named()) {
+            self.push(
+                Code::TypeMismatch,
+                path.key("type"),
+                format!(
+                    "`{}` is an input type: a field returns an object type, an enum or a scalar",
+                    ty.named()
+                ),
+            );
+        } else if !is_builtin_scalar(ty.named())
             && !self.ws.schema.types.contains_key(ty.named())
             && !self.ws.schema.enums.contains_key(ty.named())
         {
@@ -480,19 +551,14 @@ impl<'a> Validator<'a> {
             }
             match TypeRef::parse(&arg.ty) {
                 Err(e) => self.push(Code::TypeMismatch, ap.key("type"), e),
-                Ok(t)
-                    if !is_builtin_scalar(t.named())
-                        && !self.ws.schema.enums.contains_key(t.named()) =>
-                {
-                    self.push(
-                        Code::UnknownType,
-                        ap.key("type"),
-                        format!(
-                            "argument type `{}` must be built from scalars and enums",
-                            t.named()
-                        ),
-                    )
-                }
+                Ok(t) if !self.is_input_type(t.named()) => self.push(
+                    Code::UnknownType,
+                    ap.key("type"),
+                    format!(
+                        "argument type `{}` must be built from scalars, enums and input types",
+                        t.named()
+                    ),
+                ),
                 Ok(_) => {}
             }
         }

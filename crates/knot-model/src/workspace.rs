@@ -404,6 +404,36 @@ pub struct UnifiedSchema {
     /// Enum types by name: usable as field types and argument types.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub enums: IndexMap<String, EnumType>,
+    /// Input object types by name: usable as argument types (nested, in lists), sent to a
+    /// downstream operation as one JSON value (e.g. a request body).
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub inputs: IndexMap<String, InputObjectType>,
+}
+
+/// An input object of the unified schema (GraphQL `input`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct InputObjectType {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    pub fields: IndexMap<String, InputFieldDef>,
+}
+
+/// A field of an input object: its type (scalars, enums, other input objects, lists of
+/// them), an optional default, and the same blank-value discipline as arguments.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct InputFieldDef {
+    #[serde(rename = "type")]
+    pub ty: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<Value>,
+    /// By default a required `ID`/`String` field must not be empty or whitespace; set this
+    /// to accept blank values.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub allow_blank: bool,
 }
 
 /// An enum of the unified schema. Its values are GraphQL names (`BUY`); each may carry the

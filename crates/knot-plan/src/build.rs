@@ -2,7 +2,7 @@
 //! every field against the public schema while normalising the selection (fragments,
 //! `@skip`/`@include`, merged fields), and create one fetch node per bound field per path.
 
-use crate::input::{check_not_blank, coerce_with, EnumOut};
+use crate::input::{check_not_blank_with, coerce_with, EnumOut, InputTypes};
 use crate::types::*;
 use crate::{Limits, PlanError};
 use async_graphql_parser::types::{
@@ -158,6 +158,7 @@ impl<'a> Builder<'a> {
             };
             if !knot_model::typeref::is_builtin_scalar(ty.named())
                 && !self.ws.schema.enums.contains_key(ty.named())
+                && !self.ws.schema.inputs.contains_key(ty.named())
             {
                 self.errors.push(err(
                     def.pos,
@@ -172,8 +173,9 @@ impl<'a> Builder<'a> {
                 (None, None) => Value::Null,
             };
             let what = format!("variable `${vname}`");
-            match coerce_with(&raw, &ty, &what, &self.ws.schema.enums, EnumOut::Name)
-                .and_then(|v| check_not_blank(&v, &ty, &what).map(|_| v))
+            let types = InputTypes::of(self.ws);
+            match coerce_with(&raw, &ty, &what, &types, EnumOut::Name)
+                .and_then(|v| check_not_blank_with(&v, &ty, &what, &types).map(|_| v))
             {
                 Ok(v) => {
                     self.variables.insert(vname, v);
@@ -660,10 +662,11 @@ impl<'a> Builder<'a> {
             };
             let what = format!("argument `{arg_name}` of `{type_name}.{field}`");
             let pos = given.map(|(_, v)| v.pos).unwrap_or(group.pos);
-            match coerce_with(&raw, &ty, &what, &self.ws.schema.enums, EnumOut::Spelling) {
+            let types = InputTypes::of(self.ws);
+            match coerce_with(&raw, &ty, &what, &types, EnumOut::Spelling) {
                 Ok(v) => {
                     if !arg_def.allow_blank {
-                        if let Err(e) = check_not_blank(&v, &ty, &what) {
+                        if let Err(e) = check_not_blank_with(&v, &ty, &what, &types) {
                             self.errors.push(err(pos, e));
                             ok = false;
                             continue;

@@ -2,17 +2,38 @@
 //! and required `ID`/`String` values must not be empty or whitespace, all before any call.
 
 use indexmap::IndexMap;
-use knot_model::{EnumType, TypeRef};
+use knot_model::{EnumType, InputObjectType, TypeRef};
 use serde_json::Value;
 
 /// Coerces a JSON input value to `ty` (GraphQL input coercion: a single value where a list
 /// is expected becomes a list of one; IDs accept integers). `what` names the input in errors.
 pub fn coerce(value: &Value, ty: &TypeRef, what: &str) -> Result<Value, String> {
-    coerce_with(value, ty, what, &Enums::default(), EnumOut::Name)
+    coerce_with(value, ty, what, &InputTypes::default(), EnumOut::Name)
 }
 
-/// The enums an input may use.
-pub type Enums = IndexMap<String, EnumType>;
+/// The enums and input objects an input may use.
+#[derive(Clone, Copy, Default)]
+pub struct InputTypes<'a> {
+    pub enums: Option<&'a IndexMap<String, EnumType>>,
+    pub inputs: Option<&'a IndexMap<String, InputObjectType>>,
+}
+
+impl<'a> InputTypes<'a> {
+    pub fn of(ws: &'a knot_model::Workspace) -> Self {
+        InputTypes {
+            enums: Some(&ws.schema.enums),
+            inputs: Some(&ws.schema.inputs),
+        }
+    }
+
+    fn enum_type(&self, name: &str) -> Option<&'a EnumType> {
+        self.enums?.get(name)
+    }
+
+    fn input_object(&self, name: &str) -> Option<&'a InputObjectType> {
+        self.inputs?.get(name)
+    }
+}
 
 /// What an enum value becomes once checked.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -23,13 +44,14 @@ pub enum EnumOut {
     Spelling,
 }
 
-/// [`coerce`] knowing the workspace's enums: an enum value must be one of the enum's names
-/// (a string, as JSON variables and enum literals both arrive).
+/// [`coerce`] knowing the workspace's enums and input objects: an enum value must be one of
+/// the enum's names (a string, as JSON variables and enum literals both arrive); an input
+/// object must be an object with only its declared fields, each coerced, defaults filled in.
 pub fn coerce_with(
     value: &Value,
     ty: &TypeRef,
     what: &str,
-    enums: &Enums,
+    types: &InputTypes<'_>,
     out: EnumOut,
 ) -> Result<Value, String> {
     match ty {
@@ -37,24 +59,24 @@ pub fn coerce_with(
             if value.is_null() {
                 return Err(format!("{what} is required (type `{ty}`) but got null"));
             }
-            coerce_with(value, inner, what, enums, out)
+            coerce_with(value, inner, what, types, out)
         }
         _ if value.is_null() => Ok(Value::Null),
         TypeRef::List(inner) => match value {
             Value::Array(items) => items
                 .iter()
                 .enumerate()
-                .map(|(i, v)| coerce_with(v, inner, &format!("{what}[{i}]"), enums, out))
+                .map(|(i, v)| coerce_with(v, inner, &format!("{what}[{i}]"), types, out))
                 .collect::<Result<Vec<_>, _>>()
                 .map(Value::Array),
             single => Ok(Value::Array(vec![coerce_with(
-                single, inner, what, enums, out,
+                single, inner, what, types, out,
             )?])),
         },
-        TypeRef::Named(name) => match enums.get(name) {
-            Some(def) => {
+        TypeRef::Named(name) => {
+            if let Some(def) = types.enum_type(name) {
                 let given = value.as_str();
-                match given.and_then(|v| def.spelling_of(v)) {
+                return match given.and_then(|v| def.spelling_of(v)) {
                     Some(spelling) if out == EnumOut::Spelling => {
                         Ok(Value::String(spelling.to_owned()))
                     }
@@ -64,10 +86,82 @@ pub fn coerce_with(
                         def.values.keys().cloned().collect::<Vec<_>>().join(", "),
                         describe(value)
                     )),
-                }
+                };
             }
-            None => coerce_scalar(value, name, what),
-        },
+            if let Some(def) = types.input_object(name) {
+                let Value::Object(given) = value else {
+                    return Err(format!(
+                        "{what} expects an object of input type `{name}`, got {}",
+                        describe(value)
+                    ));
+                };
+                if let Some(unknown) = given.keys().find(|k| !def.fields.contains_key(*k)) {
+                    return Err(format!(
+                        "{what}: input type `{name}` has no field `{unknown}` (fields: {})",
+                        def.fields.keys().cloned().collect::<Vec<_>>().join(", ")
+                    ));
+                }
+                let mut object = serde_json::Map::new();
+                for (field, field_def) in &def.fields {
+                    let field_ty = TypeRef::parse(&field_def.ty)
+                        .map_err(|e| format!("{what}, field `{field}`: {e}"))?;
+                    let raw = match given.get(field) {
+                        Some(v) => v.clone(),
+                        None => match &field_def.default {
+                            Some(d) => d.clone(),
+                            // Absent and nullable: left out, as the client sent it.
+                            None if !field_ty.is_non_null() => continue,
+                            None => Value::Null,
+                        },
+                    };
+                    let v = coerce_with(
+                        &raw,
+                        &field_ty,
+                        &format!("{what}, field `{field}`"),
+                        types,
+                        out,
+                    )?;
+                    object.insert(field.clone(), v);
+                }
+                return Ok(Value::Object(object));
+            }
+            coerce_scalar(value, name, what)
+        }
+    }
+}
+
+/// [`check_not_blank`] inside input objects too (fields that allow blank values skipped).
+pub fn check_not_blank_with(
+    value: &Value,
+    ty: &TypeRef,
+    what: &str,
+    types: &InputTypes<'_>,
+) -> Result<(), String> {
+    check_not_blank(value, ty, what)?;
+    match (ty.nullable(), value) {
+        (TypeRef::List(item), Value::Array(items)) => {
+            for (i, v) in items.iter().enumerate() {
+                check_not_blank_with(v, item, &format!("{what}[{i}]"), types)?;
+            }
+            Ok(())
+        }
+        (TypeRef::Named(name), Value::Object(given)) => {
+            let Some(def) = types.input_object(name) else {
+                return Ok(());
+            };
+            for (field, field_def) in &def.fields {
+                if field_def.allow_blank {
+                    continue;
+                }
+                let (Some(v), Ok(field_ty)) = (given.get(field), TypeRef::parse(&field_def.ty))
+                else {
+                    continue;
+                };
+                check_not_blank_with(v, &field_ty, &format!("{what}, field `{field}`"), types)?;
+            }
+            Ok(())
+        }
+        _ => Ok(()),
     }
 }
 

@@ -260,6 +260,7 @@ fn empty_workspace(name: &str) -> Workspace {
         schema: knot_model::UnifiedSchema {
             types: Default::default(),
             enums: Default::default(),
+            inputs: Default::default(),
         },
         operations: Default::default(),
         environments: Default::default(),

@@ -89,8 +89,9 @@ export function addArgument(doc: WorkspaceDoc, type: string, field: string, name
   if (!parsed.ok) return fail(doc, `${at}(${name}): ${parsed.error}`);
   const named = namedOf(parsed.type);
   const isEnum = Object.prototype.hasOwnProperty.call(doc.schema.enums ?? {}, named);
-  if (!isBuiltinScalar(named) && !isEnum) {
-    return fail(doc, `${at}(${name}): argument type \`${named}\` must be built from scalars and enums`);
+  const isInput = Object.prototype.hasOwnProperty.call(doc.schema.inputs ?? {}, named);
+  if (!isBuiltinScalar(named) && !isEnum && !isInput) {
+    return fail(doc, `${at}(${name}): argument type \`${named}\` must be built from scalars, enums and input types`);
   }
   const args = { ...(f.arguments ?? {}), [name]: { type: typeRef.trim() } };
   return ok(withField(doc, type, field, { ...f, arguments: args }));

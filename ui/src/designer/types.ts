@@ -137,10 +137,24 @@ export interface EnumType {
   values: Record<string, EnumValueDef>;
 }
 
+export interface InputFieldDef {
+  type: string;
+  description?: string;
+  default?: JsonValue;
+  allowBlank?: boolean;
+}
+
+export interface InputObjectType {
+  description?: string;
+  fields: Record<string, InputFieldDef>;
+}
+
 export interface UnifiedSchema {
   types: Record<string, ObjectType>;
   /** Enum types by name (field and argument types). */
   enums?: Record<string, EnumType>;
+  /** Input object types by name (argument types). */
+  inputs?: Record<string, InputObjectType>;
 }
 
 export interface RestEndpoint {

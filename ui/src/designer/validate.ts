@@ -79,8 +79,8 @@ function checkField(doc: WorkspaceDoc, out: Problems, typeName: string, fieldNam
     if (!isGraphqlName(argName)) out.push("invalid-name", ap, `\`${argName}\` is not a valid argument name`);
     const at = parseTypeRef(arg.type);
     if (!at.ok) out.push("type-mismatch", `${ap}.type`, at.error);
-    else if (!isBuiltinScalar(namedOf(at.type)) && !has(enums, namedOf(at.type))) {
-      out.push("unknown-type", `${ap}.type`, `argument type \`${namedOf(at.type)}\` must be built from scalars and enums`);
+    else if (!isBuiltinScalar(namedOf(at.type)) && !has(enums, namedOf(at.type)) && !has(doc.schema.inputs ?? {}, namedOf(at.type))) {
+      out.push("unknown-type", `${ap}.type`, `argument type \`${namedOf(at.type)}\` must be built from scalars, enums and input types`);
     }
   }
   if (!field.binding) {
