@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: setup ui build run test bench bench-serve bench-federation lint demo schema package bindings fuzz-smoke deny
+.PHONY: setup ui build run test bench bench-serve bench-federation lint demo schema package package-test bindings fuzz-smoke deny
 
 setup:
 	@bash scripts/setup.sh
@@ -89,13 +89,17 @@ demo: build
 schema:
 	KNOT_BLESS=1 $(CARGO) test -p knot-model --test files committed_json_schema_matches_the_types
 
-## The .deb package (target/release/bundle/deb/), with the Tauri CLI (npm @tauri-apps/cli@2).
+## The .deb package (target/dist/bundle/deb/) with the Tauri CLI (npm @tauri-apps/cli@2):
+## knot-app and knot built with the dist profile (release, stripped), completions, man pages,
+## the systemd unit knot@.service and the *.knot.json MIME type (scripts/package.sh).
 package: setup ui
-	@if [ -x ui/node_modules/.bin/tauri ]; then \
-	  ui/node_modules/.bin/tauri build --bundles deb -- -p knot-app; \
-	else \
-	  npx --yes @tauri-apps/cli@2 build --bundles deb -- -p knot-app; \
-	fi
+	@bash scripts/package.sh
+
+## The package checked unpacked (dpkg-deb -x): metadata, desktop entry, MIME type, man pages,
+## completions, systemd unit, knot check on the examples, knot-app under Xvfb, and three
+## knot serve behind nginx on loopback through a SIGTERM restart (scripts/package-test.sh).
+package-test: package
+	@bash scripts/package-test.sh
 
 ## Regenerate the UI's TypeScript types (ui/src/bindings) from crates/knot-app-api.
 bindings:

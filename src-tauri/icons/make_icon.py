@@ -1,12 +1,15 @@
-"""Writes src-tauri/icons/icon.png: a 256x256 RGBA knot-like ring, no dependencies."""
+"""Writes the app icons: src-tauri/icons/icon.png (256x256, the one the app embeds) and
+32x32.png, 64x64.png, 128x128.png, 512x512.png for the package's hicolor theme; an RGBA
+knot-like ring drawn at each size, no dependencies."""
 import math, struct, zlib, pathlib
 
-SIZE = 256
-
-def pixel(x, y):
-    cx = cy = SIZE / 2
-    d = math.hypot(x - cx, y - cy)
-    a = math.atan2(y - cy, x - cx)
+def pixel(x, y, size):
+    # The 256-pixel design, scaled: sample at the pixel's centre.
+    s = 256 / size
+    px, py = (x + 0.5) * s - 0.5, (y + 0.5) * s - 0.5
+    cx = cy = 128
+    d = math.hypot(px - cx, py - cy)
+    a = math.atan2(py - cy, px - cx)
     r = 70 + 22 * math.sin(3 * a)          # a trefoil-like ring
     if abs(d - r) < 14:
         return (64, 120, 220, 255)
@@ -18,9 +21,13 @@ def chunk(kind, data):
     body = kind + data
     return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body) & 0xFFFFFFFF)
 
-rows = b"".join(b"\x00" + b"".join(bytes(pixel(x, y)) for x in range(SIZE)) for y in range(SIZE))
-png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", SIZE, SIZE, 8, 6, 0, 0, 0)) \
-    + chunk(b"IDAT", zlib.compress(rows, 9)) + chunk(b"IEND", b"")
-out = pathlib.Path(__file__).with_name("icon.png")
-out.write_bytes(png)
-print(out, len(png), "bytes")
+def png(size):
+    rows = b"".join(b"\x00" + b"".join(bytes(pixel(x, y, size)) for x in range(size)) for y in range(size))
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", size, size, 8, 6, 0, 0, 0)) \
+        + chunk(b"IDAT", zlib.compress(rows, 9)) + chunk(b"IEND", b"")
+
+here = pathlib.Path(__file__).parent
+for name, size in [("icon.png", 256), ("32x32.png", 32), ("64x64.png", 64), ("128x128.png", 128), ("512x512.png", 512)]:
+    data = png(size)
+    (here / name).write_bytes(data)
+    print(here / name, len(data), "bytes")
