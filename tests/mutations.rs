@@ -227,16 +227,16 @@ async fn the_plan_orders_mutation_fields_with_sequence_edges() {
 async fn a_mutation_on_a_workspace_without_a_mutation_type_is_refused_before_any_call() {
     let url = orders_service().await;
     let runtime = {
-        let mut json: Value = serde_json::from_str(include_str!("../examples/shop.knot.json"))
-            .expect("the shop example");
-        json["sources"]["orders"]["baseUrl"] = json!(url);
+        let mut json: Value = serde_json::from_str(include_str!("../examples/trading.knot.json"))
+            .expect("the trading example");
+        json["sources"]["events"]["baseUrl"] = json!(url);
         let ws: knot_model::Workspace = serde_json::from_value(json).expect("workspace");
         let vars = knot_runtime::Vars::from_workspace(&ws, None).expect("vars");
         knot_runtime::Runtime::load(ws, vars, std::path::Path::new(".")).expect("loads")
     };
     let outcome = runtime
         .run(&knot_tests::request(
-            r#"mutation { getOrderDetails(id: "1") { id } }"#,
+            r#"mutation { events(date: "2024-05-01") { id } }"#,
             json!({}),
         ))
         .await;
@@ -321,4 +321,83 @@ async fn an_input_object_is_checked_defaulted_and_sent_as_one_json_value() {
         sdl.contains("  placeOrderWith(input: PlaceOrderInput!): Order"),
         "{sdl}"
     );
+}
+
+/// Against the demo services: two placeOrder mutations of the shop example run one after
+/// the other, each order's status is an enum value mapped from the service's `placed`, and
+/// each order's buyer and products are stitched in (products in one batched call).
+#[tokio::test]
+async fn the_shop_examples_place_order_mutations_run_in_order_against_the_demo() {
+    use knot_tests::*;
+    let demo = start_demo().await;
+    let runtime = runtime(example("shop"), &demo);
+    let outcome = runtime
+        .run(&request(
+            r#"mutation {
+                a: placeOrder(input: {userId: "1", productIds: ["1", "2"]}) { id status user { name } products { name } }
+                b: placeOrder(input: {userId: "2", productIds: ["3"]}) { id status }
+            }"#,
+            json!({}),
+        ))
+        .await;
+    let response = &outcome.response;
+    assert!(response.get("errors").is_none(), "{response:#}");
+    assert_eq!(response["data"]["a"]["status"], "PLACED", "{response:#}");
+    assert_eq!(response["data"]["b"]["status"], "PLACED");
+    assert_eq!(response["data"]["a"]["user"]["name"], "Ada Lovelace");
+    assert_eq!(
+        response["data"]["a"]["products"].as_array().map(Vec::len),
+        Some(2)
+    );
+    let orders = spans_of(&outcome, "orders");
+    assert_eq!(orders.len(), 2, "{orders:#?}");
+    let products = spans_of(&outcome, "products");
+    assert_eq!(
+        products.len(),
+        1,
+        "one batched products call: {products:#?}"
+    );
+    assert_eq!(products[0].batch_size, 2);
+    let last_of_a = spans_of(&outcome, "users")
+        .iter()
+        .chain(products.iter())
+        .map(|s| s.end_ms)
+        .fold(orders[0].end_ms, f64::max);
+    assert!(
+        orders[1].start_ms >= last_of_a,
+        "b started at {} ms, before a and its nested calls ended ({last_of_a} ms)",
+        orders[1].start_ms
+    );
+}
+
+/// The saved PlaceOrder mutation is a REST composite endpoint of `knot serve`: POST with a
+/// JSON body places the order and answers it stitched; GET is 405.
+#[tokio::test]
+async fn place_order_is_a_post_endpoint_of_the_gateway() {
+    use knot_tests::*;
+    let demo = start_demo().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = example_copy("shop", dir.path(), |_| {});
+    let gw = start_gateway(&path, &demo).await;
+    let client = reqwest::Client::new();
+    let r = client
+        .post(format!("http://{}/place-order", gw.addr))
+        .json(&json!({"input": {"userId": "3", "productIds": ["4"]}}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status().as_u16(), 200);
+    let body: Value = r.json().await.expect("json");
+    assert_eq!(body["status"], "PLACED", "{body:#}");
+    assert_eq!(body["user"]["name"], "Alan Turing", "{body:#}");
+    assert_eq!(
+        body["products"][0]["name"].as_str().map(str::is_empty),
+        Some(false)
+    );
+    let r = client
+        .get(format!("http://{}/place-order", gw.addr))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status().as_u16(), 405);
 }

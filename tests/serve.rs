@@ -348,18 +348,22 @@ async fn introspection_shows_the_public_schema_and_can_be_turned_off() {
         .iter()
         .filter_map(|f| f["name"].as_str())
         .collect();
-    assert_eq!(names, vec!["id", "user", "products"]);
+    assert_eq!(names, vec!["id", "user", "products", "status"]);
     let (_, _, body) = post(
         gw.addr,
-        json!({"query": "{ __schema { types { name } } }"}),
+        json!({"query": "{ __schema { mutationType { name } types { name kind } } }"}),
         "application/json",
     )
     .await;
-    assert!(body["data"]["__schema"]["types"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|t| t["name"] == "Product"));
+    let types = body["data"]["__schema"]["types"].as_array().unwrap();
+    let has = |name: &str, kind: &str| types.iter().any(|t| t["name"] == name && t["kind"] == kind);
+    assert!(has("Product", "OBJECT"), "{body}");
+    // The enum, the input type and the mutation root are introspected like the rest.
+    assert!(
+        has("OrderStatus", "ENUM") && has("PlaceOrderInput", "INPUT_OBJECT"),
+        "{body}"
+    );
+    assert_eq!(body["data"]["__schema"]["mutationType"]["name"], "Mutation");
     gw.shutdown().await;
     let path = example_copy("shop", dir.path(), |ws| {
         ws.gateway.introspection = Some(false)

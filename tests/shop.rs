@@ -394,7 +394,7 @@ async fn invalid_documents_name_the_problem_and_call_nothing() {
         ("{ getOrderDetails(id: \"1\") { id ", "syntax error"),
         (
             "mutation { getOrderDetails(id: \"1\") { id } }",
-            "no `Mutation` type",
+            "`Mutation` has no field `getOrderDetails`",
         ),
     ];
     for (doc, expected) in cases {

@@ -327,7 +327,7 @@ fn topology_dot_is_valid_graphviz_with_the_expected_nodes_and_edges() {
         );
     }
     for edge in [
-        "\"source:orders\" -> \"type:Order\" [label=\"getOrder (Query.getOrderDetails)\"]",
+        "\"source:orders\" -> \"type:Order\" [label=\"getOrder (Query.getOrderDetails), placeOrder (Mutation.placeOrder)\"]",
         "\"source:users\" -> \"type:User\" [label=\"getUser (Order.user)\"]",
         "\"source:products\" -> \"type:Product\" [label=\"GetProducts (Order.products)\"]",
         "\"operation:OrderDetails\" -> \"source:products\"",

@@ -39,7 +39,11 @@ pub struct Order {
     pub id: String,
     pub user_id: String,
     pub product_ids: Vec<String>,
+    /// `placed`, `shipped` or `delivered` (the service's own lower-case spelling).
+    pub status: &'static str,
 }
+
+const ORDER_STATUSES: [&str; 3] = ["placed", "shipped", "delivered"];
 
 /// Order `n`.
 pub fn order(n: u32) -> Order {
@@ -51,6 +55,17 @@ pub fn order(n: u32) -> Order {
             (n % 100 + 1).to_string(),
             ((n + 1) % 100 + 1).to_string(),
         ],
+        status: ORDER_STATUSES[(n % 3) as usize],
+    }
+}
+
+/// A new order as `POST /orders` answers it: numbered past the fixed orders, `placed`.
+pub fn placed_order(n: u32, user_id: String, product_ids: Vec<String>) -> Order {
+    Order {
+        id: (MAX_ID + n).to_string(),
+        user_id,
+        product_ids,
+        status: ORDER_STATUSES[0],
     }
 }
 

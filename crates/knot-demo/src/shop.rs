@@ -13,7 +13,7 @@ use std::task::{Context, Poll};
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, Uri};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use bytes::Bytes;
@@ -35,12 +35,61 @@ pub const GET_PRODUCT_PATH: &str = "/knot.demo.products.v1.ProductService/GetPro
 /// Full gRPC path of `GetProducts`.
 pub const GET_PRODUCTS_PATH: &str = "/knot.demo.products.v1.ProductService/GetProducts";
 
-/// The orders REST service.
+/// The orders REST service: `GET /orders/{id}`, and `POST /orders` placing an order.
 pub(crate) fn orders_router(gate: Gate) -> Router {
+    let placed = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(1));
     rest::with_health(
         Router::new()
             .route("/orders/{id}", get(get_order))
+            .route(
+                "/orders",
+                axum::routing::post(move |State(gate): State<Gate>, uri: Uri, body: Bytes| {
+                    let placed = placed.clone();
+                    async move { place_order(&gate, &uri, &body, &placed).await }
+                }),
+            )
             .with_state(gate),
+    )
+}
+
+/// `POST /orders` with `{"userId": "1", "productIds": ["2", "3"]}`: 201 and the new order,
+/// or 400 naming what is missing or blank.
+async fn place_order(
+    gate: &Gate,
+    uri: &Uri,
+    body: &[u8],
+    placed: &std::sync::atomic::AtomicU32,
+) -> Response {
+    let request: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+    let user_id = request["userId"].as_str().unwrap_or_default().to_owned();
+    let keys = [user_id.clone()];
+    if let Err(refusal) = rest::check(gate.admit("POST", &rest::target(uri), &keys).await) {
+        return refusal.into_response();
+    }
+    if data::is_blank(&user_id) {
+        return rest::error(
+            axum::http::StatusCode::BAD_REQUEST,
+            "userId must not be blank",
+        );
+    }
+    let product_ids: Vec<String> = request["productIds"]
+        .as_array()
+        .map(|ids| {
+            ids.iter()
+                .filter_map(|id| id.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    if product_ids.is_empty() {
+        return rest::error(
+            axum::http::StatusCode::BAD_REQUEST,
+            "productIds must list at least one product",
+        );
+    }
+    let n = placed.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    rest::json(
+        axum::http::StatusCode::CREATED,
+        &data::placed_order(n, user_id, product_ids),
     )
 }
 

@@ -17,12 +17,12 @@ async fn orders_and_users() {
     assert_eq!(status, 200);
     assert_eq!(
         order,
-        json!({"id": "1", "userId": "1", "productIds": ["1", "2", "3"]})
+        json!({"id": "1", "userId": "1", "productIds": ["1", "2", "3"], "status": "shipped"})
     );
     let (_, order) = get_json(&demo, Service::Orders, "/orders/2").await;
     assert_eq!(
         order,
-        json!({"id": "2", "userId": "2", "productIds": ["2", "3", "4"]})
+        json!({"id": "2", "userId": "2", "productIds": ["2", "3", "4"], "status": "delivered"})
     );
     assert_eq!(get(&demo, Service::Orders, "/orders/%20").await.0, 400);
     let (status, body) = get_json(&demo, Service::Orders, "/orders/1001").await;

@@ -129,7 +129,7 @@ pub fn topology(ws: &Workspace) -> Topology {
             label: name.clone(),
             detail,
         });
-        let vars = placeholder_variables(&op.document, op.operation_name.as_deref());
+        let vars = placeholder_variables(ws, &op.document, op.operation_name.as_deref());
         if let Ok(plan) = crate::plan(ws, &op.document, op.operation_name.as_deref(), &vars) {
             let sources: BTreeSet<&str> = plan
                 .graph
@@ -149,8 +149,13 @@ pub fn topology(ws: &Workspace) -> Topology {
     t
 }
 
-/// Values of the right type for an operation's variables, so it can be planned offline.
-pub fn placeholder_variables(document: &str, operation: Option<&str>) -> Map<String, Value> {
+/// Values of the right type for an operation's variables, so it can be planned offline:
+/// built-in scalars, the first value of an enum, input objects with every field filled.
+pub fn placeholder_variables(
+    ws: &Workspace,
+    document: &str,
+    operation: Option<&str>,
+) -> Map<String, Value> {
     let mut vars = Map::new();
     let Ok(doc) = knot_model::document::parse_query(document) else {
         return vars;
@@ -160,23 +165,53 @@ pub fn placeholder_variables(document: &str, operation: Option<&str>) -> Map<Str
             continue;
         }
         for def in &op.node.variable_definitions {
-            let ty = def.node.var_type.node.to_string();
-            let base = ty.trim_matches(|c| c == '[' || c == ']' || c == '!');
-            let v = match base {
-                "Int" => Value::from(1),
-                "Float" => Value::from(1.0),
-                "Boolean" => Value::Bool(true),
-                _ => Value::String("placeholder".into()),
+            let Ok(ty) = TypeRef::parse(&def.node.var_type.node.to_string()) else {
+                continue;
             };
-            let v = if ty.starts_with('[') {
-                Value::Array(vec![v])
-            } else {
-                v
-            };
-            vars.insert(def.node.name.node.to_string(), v);
+            vars.insert(
+                def.node.name.node.to_string(),
+                placeholder_value(ws, &ty, 0),
+            );
         }
     }
     vars
+}
+
+fn placeholder_value(ws: &Workspace, ty: &TypeRef, depth: usize) -> Value {
+    match ty {
+        TypeRef::NonNull(inner) => placeholder_value(ws, inner, depth),
+        TypeRef::List(inner) => Value::Array(vec![placeholder_value(ws, inner, depth)]),
+        TypeRef::Named(name) => match name.as_str() {
+            "Int" => Value::from(1),
+            "Float" => Value::from(1.0),
+            "Boolean" => Value::Bool(true),
+            _ => {
+                if let Some(e) = ws.schema.enums.get(name) {
+                    return e
+                        .values
+                        .keys()
+                        .next()
+                        .map(|v| Value::String(v.clone()))
+                        .unwrap_or(Value::Null);
+                }
+                match ws.schema.inputs.get(name) {
+                    // Nested input types, to a bounded depth (a recursive one ends in null).
+                    Some(input) if depth < 8 => Value::Object(
+                        input
+                            .fields
+                            .iter()
+                            .filter_map(|(field, def)| {
+                                let ty = TypeRef::parse(&def.ty).ok()?;
+                                Some((field.clone(), placeholder_value(ws, &ty, depth + 1)))
+                            })
+                            .collect(),
+                    ),
+                    Some(_) => Value::Null,
+                    None => Value::String("placeholder".into()),
+                }
+            }
+        },
+    }
 }
 
 fn protocol_colour(kind: &str) -> &'static str {

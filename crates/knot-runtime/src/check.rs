@@ -27,6 +27,7 @@ pub fn check(ws: &Workspace, base: &Path, text: &str) -> Vec<Problem> {
             None => {
                 // Variables are not known here: plan with placeholder values of the right type.
                 let vars = knot_plan::topology::placeholder_variables(
+                    ws,
                     &op.document,
                     op.operation_name.as_deref(),
                 );

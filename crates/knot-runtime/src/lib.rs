@@ -207,6 +207,7 @@ impl Runtime {
                 document: op.document.clone(),
                 operation_name: op.operation_name.clone(),
                 variables: knot_plan::topology::placeholder_variables(
+                    ws,
                     &op.document,
                     op.operation_name.as_deref(),
                 ),

@@ -600,7 +600,7 @@ impl AsDocument for RequestView {
 async fn rest_endpoint(State(gw): State<Arc<Gateway>>, request: Request<Body>) -> Response {
     let started = Instant::now();
     let loaded = gw.current();
-    let (parts, _body) = request.into_parts();
+    let (parts, body) = request.into_parts();
     let path = parts.uri.path().to_string();
     let mut method_mismatch = false;
     let found = loaded.routes.iter().find_map(|r| {
@@ -666,7 +666,7 @@ async fn rest_endpoint(State(gw): State<Arc<Gateway>>, request: Request<Body>) -
         }
     }
     let query = parts.uri.query().map(url_pairs).unwrap_or_default();
-    let variables = match route.variables(&params, &query) {
+    let mut variables = match route.variables(&params, &query) {
         Ok(v) => v,
         Err(msg) => {
             return finish(
@@ -676,6 +676,62 @@ async fn rest_endpoint(State(gw): State<Arc<Gateway>>, request: Request<Body>) -
             )
         }
     };
+    // A write's JSON body is an object of variables (path and query parameters win: they
+    // name the resource). Read within the same size and time limits as GraphQL requests.
+    if parts.method != Method::GET && parts.method != Method::HEAD {
+        let limit = loaded.settings.max_body_bytes();
+        let deadline = Duration::from_millis(loaded.settings.body_read_timeout_ms());
+        let refuse = |status: StatusCode, msg: &str| {
+            finish(
+                status,
+                &json!({"errors": [{"message": msg, "extensions": {"category": "VALIDATION"}}]}),
+                None,
+            )
+        };
+        let bytes = match tokio::time::timeout(deadline, to_bytes(body, limit)).await {
+            Err(_) => {
+                return refuse(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "The request body did not arrive in time.",
+                )
+            }
+            Ok(Err(_)) => {
+                return refuse(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    &format!("The request body is larger than the limit of {limit} bytes."),
+                )
+            }
+            Ok(Ok(bytes)) => bytes,
+        };
+        if !bytes.iter().all(u8::is_ascii_whitespace) {
+            match serde_json::from_slice::<Value>(&bytes) {
+                Ok(Value::Object(given)) => {
+                    for (name, value) in given {
+                        if route.takes(&name) {
+                            variables.entry(name).or_insert(value);
+                        } else {
+                            return refuse(
+                                StatusCode::BAD_REQUEST,
+                                &format!("This endpoint takes no `{name}`."),
+                            );
+                        }
+                    }
+                }
+                Ok(_) => {
+                    return refuse(
+                        StatusCode::BAD_REQUEST,
+                        "The body must be a JSON object of the endpoint's variables.",
+                    )
+                }
+                Err(e) => {
+                    return refuse(
+                        StatusCode::BAD_REQUEST,
+                        &format!("The body is not JSON: {e}"),
+                    )
+                }
+            }
+        }
+    }
     let req = GqlRequest {
         document: route.document.clone(),
         operation_name: route.operation_name.clone(),

@@ -109,6 +109,11 @@ impl RestRoute {
     }
 
     /// Variables from path and query parameters, converted to their declared types.
+    /// Whether the endpoint's operation declares the variable `name`.
+    pub fn takes(&self, name: &str) -> bool {
+        self.variables.iter().any(|(v, _)| v == name)
+    }
+
     pub fn variables(
         &self,
         path: &[(String, String)],
