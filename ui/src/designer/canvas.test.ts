@@ -9,6 +9,7 @@ describe("canvas layout", () => {
     const l = layoutCanvas(shop());
     expect(l.ops.map((o) => o.id)).toEqual([
       opNodeId("orders", "getOrder"),
+      opNodeId("orders", "placeOrder"),
       opNodeId("users", "getUser"),
       opNodeId("products", "GetProduct"),
       opNodeId("products", "GetProducts"),
@@ -16,10 +17,10 @@ describe("canvas layout", () => {
     for (const o of l.ops) expect(o.x).toBe(0);
     const ys = l.ops.map((o) => o.y);
     expect(new Set(ys).size).toBe(ys.length);
-    expect(l.types.map((t) => t.type)).toEqual(["Query", "Order", "User", "Product"]);
+    expect(l.types.map((t) => t.type)).toEqual(["Query", "Order", "User", "Product", "Mutation"]);
     for (const t of l.types) expect(t.x).toBeGreaterThan(l.ops[0]?.width ?? 0);
     const order = l.types.find((t) => t.type === "Order");
-    expect(order?.fields).toEqual(["id", "userId", "productIds", "user", "products"]);
+    expect(order?.fields).toEqual(["id", "userId", "productIds", "user", "products", "status"]);
   });
 
   it("never overlaps two types of one column", () => {
@@ -42,9 +43,9 @@ describe("canvas layout", () => {
       field: "products",
       type: "Order",
     });
-    expect(l.edges).toHaveLength(3);
+    expect(l.edges).toHaveLength(4);
     const after = layoutCanvas(unbind(shop(), "Order", "products").doc);
-    expect(after.edges).toHaveLength(2);
+    expect(after.edges).toHaveLength(3);
   });
 });
 

@@ -13,7 +13,7 @@ describe("renameType", () => {
     doc = addField(doc, "Product", "similar", "[[Product]!]").doc;
     const r = renameType(doc, "Product", "Item");
     expect(r.error).toBeUndefined();
-    expect(Object.keys(r.doc.schema.types)).toEqual(["Query", "Order", "User", "Item"]);
+    expect(Object.keys(r.doc.schema.types)).toEqual(["Query", "Order", "User", "Item", "Mutation"]);
     expect(f(r.doc, "Order", "products")?.type).toBe("[Item]");
     expect(f(r.doc, "Order", "related")?.type).toBe("[Item!]!");
     expect(f(r.doc, "Item", "similar")?.type).toBe("[[Item]!]");
@@ -52,7 +52,7 @@ describe("renameField", () => {
     const doc = shop();
     const r = renameField(doc, "Order", "userId", "buyerId");
     expect(r.error).toBeUndefined();
-    expect(Object.keys(r.doc.schema.types.Order?.fields ?? {})).toEqual(["id", "buyerId", "productIds", "user", "products"]);
+    expect(Object.keys(r.doc.schema.types.Order?.fields ?? {})).toEqual(["id", "buyerId", "productIds", "user", "products", "status"]);
     expect(f(r.doc, "Order", "buyerId")).toEqual({ type: "ID!", private: true, from: "userId" });
     expect(f(r.doc, "Order", "user")?.binding?.key).toEqual({ parent: "buyerId", input: "id" });
     expect(validate(r.doc)).toEqual([]);
@@ -94,7 +94,7 @@ describe("renameField", () => {
     doc = addField(doc, "Tag", "label", "String").doc;
     const withFrom: WorkspaceDoc = {
       ...doc,
-      schema: { types: { ...doc.schema.types, Tag: { fields: { label: { type: "String", from: "meta.label" } } } } },
+      schema: { ...doc.schema, types: { ...doc.schema.types, Tag: { fields: { label: { type: "String", from: "meta.label" } } } } },
     };
     expect(f(renameField(withFrom, "Tag", "label", "title").doc, "Tag", "title")).toEqual({ type: "String", from: "meta.label" });
     const bound = renameField(shop(), "Order", "user", "buyer");

@@ -41,7 +41,7 @@ describe("tryItQuery", () => {
 
   it("skips private fields in the selection and refuses private targets", () => {
     const t = tryItQuery(shop(), "Query", "getOrderDetails");
-    expect(t.ok && t.query).toContain("getOrderDetails(id: $id) {\n    id\n  }");
+    expect(t.ok && t.query).toContain("getOrderDetails(id: $id) {\n    id\n    status\n  }");
     expect(tryItQuery(shop(), "Order", "userId")).toEqual({ ok: false, error: "`Order.userId` is private and cannot be queried" });
   });
 

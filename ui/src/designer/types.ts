@@ -212,6 +212,8 @@ export interface WorkspaceDoc {
 
 /** The root type of the unified schema. */
 export const QUERY_TYPE = "Query";
+/** The root type of mutations (fields bound to operations that change data). */
+export const MUTATION_TYPE = "Mutation";
 
 /** The scalars every unified schema and every operation input knows. */
 export const BUILTIN_SCALARS: readonly string[] = ["ID", "String", "Int", "Float", "Boolean", "JSON"];

@@ -9,7 +9,7 @@ function rebind(doc: WorkspaceDoc, type: string, field: string, binding: Binding
   const t = doc.schema.types[type]!;
   return {
     ...doc,
-    schema: { types: { ...doc.schema.types, [type]: { ...t, fields: { ...t.fields, [field]: { ...t.fields[field]!, binding } } } } },
+    schema: { ...doc.schema, types: { ...doc.schema.types, [type]: { ...t, fields: { ...t.fields, [field]: { ...t.fields[field]!, binding } } } } },
   };
 }
 
@@ -51,7 +51,7 @@ describe("validate", () => {
     const [p] = validate(doc);
     expect(p?.code).toBe("unknown-field");
     expect(p?.path).toBe("$.schema.types.Order.fields.user.binding.key.parent");
-    expect(p?.message).toMatch(/^`Order` has no field `buyerId` \(fields: `id`, `userId`, `productIds`, `user`, `products`\)/);
+    expect(p?.message).toMatch(/^`Order` has no field `buyerId` \(fields: `id`, `userId`, `productIds`, `user`, `products`, `status`\)/);
   });
 
   it("reports a batch without a key", () => {
@@ -127,6 +127,7 @@ describe("validate", () => {
     doc = {
       ...doc,
       schema: {
+        ...doc.schema,
         types: {
           ...doc.schema.types,
           User: { fields: { ...doc.schema.types.User!.fields, "bad-name": { type: "String" }, friend: { type: "Person" } } },
@@ -143,7 +144,7 @@ describe("validate", () => {
     expect(problems).toContainEqual({
       code: "unknown-type",
       path: "$.schema.types.User.fields.friend.type",
-      message: "unknown type `Person` (declared types: `Query`, `Order`, `User`, `Product`, `Empty`)",
+      message: "unknown type `Person` (declared types: `Query`, `Order`, `User`, `Product`, `Mutation`, `Empty`, `OrderStatus`)",
     });
   });
 

@@ -3,7 +3,7 @@
 // operations, keys, batches, inputs) and binding cycles. Sources, templates, environments and
 // saved operations are the Rust checker's alone (their problems arrive with the workspace).
 import type { FieldDef, ObjectType, WorkspaceDoc } from "./types";
-import { QUERY_TYPE } from "./types";
+import { MUTATION_TYPE, QUERY_TYPE } from "./types";
 import type { DesignerProblem, ProblemCode } from "./problems";
 import { fieldPath } from "./problems";
 import { listNames } from "./doc";
@@ -84,8 +84,8 @@ function checkField(doc: WorkspaceDoc, out: Problems, typeName: string, fieldNam
     }
   }
   if (!field.binding) {
-    if (typeName === QUERY_TYPE) {
-      out.push("shape", path, `\`Query.${fieldName}\` has no parent data: bind it to an operation`);
+    if (typeName === QUERY_TYPE || typeName === MUTATION_TYPE) {
+      out.push("shape", path, `\`${typeName}.${fieldName}\` has no parent data: bind it to an operation`);
     }
     return;
   }

@@ -2,7 +2,7 @@
 // source and operation exist, the key's parent field exists and fits the input, a batch has a
 // key and a list input, arguments come from somewhere real, required inputs all get a value.
 import type { Binding, FieldDef, WorkspaceDoc } from "./types";
-import { QUERY_TYPE } from "./types";
+import { MUTATION_TYPE, QUERY_TYPE } from "./types";
 import type { TypeRef } from "./typeref";
 import { compatible, isList, isNonNull, listItem, namedOf, nullable, printTypeRef, typeOrNull } from "./typeref";
 import { getSource, getType, hasOperation, listNames, operationInputs, own } from "./doc";
@@ -19,8 +19,8 @@ function envNames(doc: WorkspaceDoc): Set<string> {
 
 /** The type of the parent field `name` of `typeName`, or null (with a problem) when there is none. */
 function parentFieldType(doc: WorkspaceDoc, out: Problems, typeName: string, name: string, path: string): TypeRef | null {
-  if (typeName === QUERY_TYPE) {
-    out.push("unknown-field", path, `fields of \`Query\` have no parent object, so \`${name}\` cannot come from one`);
+  if (typeName === QUERY_TYPE || typeName === MUTATION_TYPE) {
+    out.push("unknown-field", path, `fields of \`${typeName}\` have no parent object, so \`${name}\` cannot come from one`);
     return null;
   }
   const obj = getType(doc, typeName);
