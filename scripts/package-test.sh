@@ -70,7 +70,7 @@ for f in /usr/bin/knot /usr/bin/knot-app /usr/share/applications/Knot.desktop \
   /usr/share/fish/vendor_completions.d/knot.fish /usr/share/man/man1/knot.1.gz \
   /usr/share/man/man1/knot-serve.1.gz /usr/share/icons/hicolor/32x32/apps/knot-app.png \
   /usr/share/icons/hicolor/128x128/apps/knot-app.png /usr/share/icons/hicolor/256x256/apps/knot-app.png \
-  /usr/share/icons/hicolor/512x512/apps/knot-app.png; do
+  /usr/share/icons/hicolor/512x512/apps/knot-app.png /usr/share/doc/knot/copyright; do
   check "file $f" grep -qx "$f" "$tmp/files"
 done
 for field in Package Version Architecture Section Homepage Description Installed-Size Depends Maintainer; do
@@ -210,11 +210,11 @@ PY
 # The load, with one instance stopped (SIGTERM) and started again in the middle of it.
 "$loadgen" "$url" --ids 1-10 --requests "$N" --connections "$C" > "$tmp/restart.out" 2>&1 &
 load=$!
-sleep 0.7
+sleep 0.4
 kill -TERM "${serve_pids[1]}"
 stopped_status=0
 wait "${serve_pids[1]}" 2>/dev/null || stopped_status=$?
-sleep 0.5
+sleep 0.2
 start_instance 1
 restarted=0; kill -0 "$load" 2>/dev/null && restarted=1
 wait "$load" || true
