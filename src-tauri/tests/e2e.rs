@@ -1171,3 +1171,60 @@ async fn a_federation_workspace_is_explored_and_planned_like_any_other() {
 
 #[path = "e2e/designer.rs"]
 mod designer;
+
+/// A mutation typed in the editor: its fan-out graph draws the order of the mutation fields
+/// as "then" edges (the second placeOrder waits for the first and its nested user call),
+/// labelled at both window sizes and in both themes.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_mutation_plan_shows_its_fields_running_one_after_another() {
+    let s = session("mutation-plan", 250..300).await;
+    s.wait("[data-testid=nav-query]").await.click().await.ok();
+    let editor = s.wait("[data-testid=editor] .cm-content").await;
+    editor.click().await.ok();
+    // Select everything and type the document over it (the editor closes brackets and
+    // quotes as they are typed, and types over the closing ones).
+    editor.send_keys("\u{E009}a").await.ok();
+    editor.send_keys("\u{E017}").await.ok();
+    editor
+        .send_keys(
+            r#"mutation { a: placeOrder(input: {userId: "1", productIds: ["1"]}) { id user { name } } b: placeOrder(input: {userId: "2", productIds: ["2"]}) { id } }"#,
+        )
+        .await
+        .ok();
+    // a, a.user, then b.
+    s.plan_seen(3, "the mutation plan").await;
+    let thens = || async {
+        s.client
+            .execute(
+                r#"return [...document.querySelectorAll(".react-flow__edge-text")]
+                     .filter((t) => t.textContent === "then")
+                     .filter((t) => { const r = t.getBoundingClientRect(); return r.width > 0 && r.height >= 8; })
+                     .length;"#,
+                vec![],
+            )
+            .await
+            .ok()
+            .and_then(|v| v.as_u64())
+            .unwrap_or(0)
+    };
+    // Edges are drawn under the nodes: the a -> b edge skips stage 2 and its label lies under
+    // Order.user (there is no edge routing yet), so one label is seen, the other hidden.
+    s.until("a 'then' edge drawn", || async { thens().await >= 1 })
+        .await;
+    for (w, h) in [(1440, 900), (1024, 700)] {
+        s.client.set_window_size(w, h).await.ok();
+        for theme in ["light", "dark"] {
+            s.set_theme(theme).await;
+            s.plan_seen(3, &format!("at {w}x{h}, {theme}")).await;
+            if thens().await == 0 {
+                s.fail(&format!(
+                    "at {w}x{h}, {theme}: the 'then' edges are not drawn"
+                ))
+                .await;
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            s.screenshot(&format!("mutation-{w}x{h}-{theme}")).await;
+        }
+    }
+    let _ = s.client.clone().close().await;
+}

@@ -233,6 +233,12 @@ function PlanFlow({ plan, progress, selected, onSelect, onIdealHeight }: PlanGra
               ? { strokeWidth: 2.5 }
               : undefined,
         label: e.kind === "requires" ? "requires" : e.kind === "sequence" ? "then" : undefined,
+        // Labels sit on a chip of the panel's colour, above the lanes' lines and headers.
+        labelStyle: { fontSize: 11, fontWeight: 600, fill: "var(--text)" },
+        labelShowBg: true,
+        labelBgStyle: { fill: "var(--panel)", stroke: "var(--border)" },
+        labelBgPadding: [4, 2] as [number, number],
+        labelBgBorderRadius: 3,
       })),
     [plan, progress],
   );
