@@ -252,7 +252,7 @@ impl Engine {
         let started = Instant::now();
         let raw = run::run_plan(plan, &self.connectors, headers, started, observer).await;
         let types = project::WorkspaceTypes(&self.workspace);
-        let mut projection = project::Projection::new(&raw.errors).with_types(&types);
+        let mut projection = project::Projection::new(&raw.errors, &types);
         let data = projection.root(&plan.selections, &raw.data, &plan.root_type);
         let mut response = Map::new();
         response.insert("data".into(), data);

@@ -6,8 +6,8 @@
 //! are only the fixed ones of each category; the detail goes to the trace.
 //!
 //! What the projection needs to know about the schema comes through [`Types`]: the
-//! orchestration planner's workspaces answer with [`ObjectTypes`], the federation front end
-//! with its supergraph.
+//! orchestration planner's workspaces answer with [`WorkspaceTypes`], the federation front
+//! end with its supergraph.
 
 use crate::run::{marker_index, ExecError};
 use crate::trace::TraceError;
@@ -71,23 +71,6 @@ impl Types for WorkspaceTypes<'_> {
     }
 }
 
-/// A schema of object types and built-in scalars only (no enums).
-struct ObjectTypes;
-
-impl Types for ObjectTypes {
-    fn kind(&self, type_name: &str) -> TypeKind {
-        if knot_model::typeref::is_builtin_scalar(type_name) {
-            TypeKind::Scalar
-        } else {
-            TypeKind::Object
-        }
-    }
-
-    fn enum_value<'v>(&'v self, _enum_name: &str, raw: &'v Value) -> Option<&'v str> {
-        raw.as_str()
-    }
-}
-
 pub struct Projection<'a> {
     errors: &'a [ExecError],
     types: &'a dyn Types,
@@ -127,22 +110,17 @@ impl Seg<'_> {
 }
 
 impl<'a> Projection<'a> {
-    /// A projection over a raw tree whose failure markers index `errors`.
-    pub fn new(errors: &'a [ExecError]) -> Self {
+    /// A projection over a raw tree whose failure markers index `errors`, with the schema
+    /// facts of `types`.
+    pub fn new(errors: &'a [ExecError], types: &'a dyn Types) -> Self {
         Projection {
             errors,
-            types: &ObjectTypes,
+            types,
             variables: None,
             prior: Vec::new(),
             public_errors: Vec::new(),
             trace_errors: Vec::new(),
         }
-    }
-
-    /// The schema facts (default: object types and built-in scalars only).
-    pub fn with_types(mut self, types: &'a dyn Types) -> Self {
-        self.types = types;
-        self
     }
 
     /// The request's variables, for `@skip`/`@include` left to run time.

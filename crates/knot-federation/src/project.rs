@@ -90,6 +90,16 @@ impl ProjectionTypes {
         out
     }
 
+    /// Does an object of type `concrete` match the type condition `condition` (itself, or an
+    /// interface or union it belongs to)?
+    pub(crate) fn matches(&self, concrete: &str, condition: &str) -> bool {
+        concrete == condition
+            || self
+                .members
+                .get(condition)
+                .is_some_and(|members| members.contains(concrete))
+    }
+
     /// Records the `from` paths of the workspace types its bindings return.
     pub(crate) fn set_renames(&mut self, ws: &knot_model::Workspace) {
         for (type_name, object) in &ws.schema.types {
@@ -213,12 +223,7 @@ impl Types for Supergraph {
     }
 
     fn matches(&self, concrete: &str, condition: &str) -> bool {
-        concrete == condition
-            || self
-                .projection_types()
-                .members
-                .get(condition)
-                .is_some_and(|members| members.contains(concrete))
+        self.projection_types().matches(concrete, condition)
     }
 
     fn is_public(&self, type_name: &str) -> bool {
@@ -253,9 +258,7 @@ mod tests {
         let supergraph = crate::fleet_supergraph();
         let prepared = supergraph.prepare(query, None).expect("prepares");
         let variables = Map::new();
-        let mut projection = Projection::new(&[])
-            .with_types(&supergraph)
-            .with_variables(&variables);
+        let mut projection = Projection::new(&[], &supergraph).with_variables(&variables);
         let out = projection.root(&prepared.selections, &data, &prepared.root);
         (out, projection.trace_errors)
     }
@@ -295,9 +298,7 @@ mod tests {
         let run = |s: bool, i: bool| {
             let variables: Map<String, Value> =
                 serde_json::from_value(json!({"s": s, "i": i})).expect("object");
-            let mut projection = Projection::new(&[])
-                .with_types(&supergraph)
-                .with_variables(&variables);
+            let mut projection = Projection::new(&[], &supergraph).with_variables(&variables);
             projection.root(&prepared.selections, &data, &prepared.root)
         };
         assert_eq!(

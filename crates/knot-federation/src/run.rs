@@ -292,8 +292,7 @@ impl Gateway {
             .iter()
             .map(|e| e.path.clone().unwrap_or_default())
             .collect();
-        let mut projection = knot_execute::project::Projection::new(&[])
-            .with_types(self.supergraph.as_ref())
+        let mut projection = knot_execute::project::Projection::new(&[], self.supergraph.as_ref())
             .with_variables(&variables)
             .with_prior_errors(prior);
         let projected = projection.root(&prepared.selections, &data, &prepared.root);

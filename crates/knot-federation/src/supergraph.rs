@@ -16,9 +16,7 @@ use hive_router_query_planner::ast::operation::OperationDefinition;
 use hive_router_query_planner::graph::PlannerOverrideContext;
 use hive_router_query_planner::planner::plan_nodes::QueryPlan;
 use hive_router_query_planner::planner::{Planner, QueryPlannerOptions};
-use hive_router_query_planner::state::supergraph_state::{
-    OperationKind, SupergraphDefinition, SupergraphState,
-};
+use hive_router_query_planner::state::supergraph_state::{OperationKind, SupergraphState};
 use hive_router_query_planner::utils::cancellation::CancellationToken;
 use hive_router_query_planner::utils::parsing::{safe_parse_operation, safe_parse_schema};
 
@@ -281,17 +279,7 @@ impl Supergraph {
 
     /// Does an object of type `concrete` match the type condition `condition`?
     pub(crate) fn type_matches(&self, concrete: &str, condition: &str) -> bool {
-        if concrete == condition {
-            return true;
-        }
-        match self.state().definitions.get(condition) {
-            Some(SupergraphDefinition::Interface(_)) => self
-                .state()
-                .interface_members(condition)
-                .is_some_and(|members| members.contains(concrete)),
-            Some(SupergraphDefinition::Union(union)) => union.types.iter().any(|t| t == concrete),
-            _ => false,
-        }
+        self.types.matches(concrete, condition)
     }
 }
 
