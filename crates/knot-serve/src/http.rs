@@ -445,25 +445,16 @@ async fn graphql(State(gw): State<Arc<Gateway>>, request: Request) -> Response {
             );
             return finish(StatusCode::UNSUPPORTED_MEDIA_TYPE, r, None, None);
         }
-        let limit = loaded.settings.max_body_bytes();
-        let deadline = Duration::from_millis(loaded.settings.body_read_timeout_ms());
-        let read = match tokio::time::timeout(deadline, to_bytes(body, limit)).await {
-            Ok(read) => read,
-            Err(_) => {
-                let r = request_error(
-                    StatusCode::REQUEST_TIMEOUT,
-                    "The request body did not arrive in time.",
-                );
-                let r = ([(header::CONNECTION, "close")], r).into_response();
-                return finish(StatusCode::REQUEST_TIMEOUT, r, None, None);
-            }
-        };
-        let bytes = match read {
-            Ok(b) => b,
-            Err(_) => {
-                let msg = format!("The request body is larger than the limit of {limit} bytes.");
-                let r = request_error(StatusCode::PAYLOAD_TOO_LARGE, &msg);
-                return finish(StatusCode::PAYLOAD_TOO_LARGE, r, None, None);
+        let bytes = match read_body(body, &loaded.settings).await {
+            Ok(bytes) => bytes,
+            Err((status, msg)) => {
+                let r = request_error(status, &msg);
+                let r = if status == StatusCode::REQUEST_TIMEOUT {
+                    ([(header::CONNECTION, "close")], r).into_response()
+                } else {
+                    r
+                };
+                return finish(status, r, None, None);
             }
         };
         match serde_json::from_slice::<Value>(&bytes) {
@@ -597,6 +588,27 @@ impl AsDocument for RequestView {
 }
 
 /// REST composite endpoints: the stitched JSON of a saved operation.
+/// A request body read within the gateway's size and time limits, or the status (413, 408)
+/// and message to refuse it with.
+async fn read_body(
+    body: Body,
+    settings: &knot_model::GatewaySettings,
+) -> Result<axum::body::Bytes, (StatusCode, String)> {
+    let limit = settings.max_body_bytes();
+    let deadline = Duration::from_millis(settings.body_read_timeout_ms());
+    match tokio::time::timeout(deadline, to_bytes(body, limit)).await {
+        Err(_) => Err((
+            StatusCode::REQUEST_TIMEOUT,
+            "The request body did not arrive in time.".into(),
+        )),
+        Ok(Err(_)) => Err((
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("The request body is larger than the limit of {limit} bytes."),
+        )),
+        Ok(Ok(bytes)) => Ok(bytes),
+    }
+}
+
 async fn rest_endpoint(State(gw): State<Arc<Gateway>>, request: Request<Body>) -> Response {
     let started = Instant::now();
     let loaded = gw.current();
@@ -679,8 +691,6 @@ async fn rest_endpoint(State(gw): State<Arc<Gateway>>, request: Request<Body>) -
     // A write's JSON body is an object of variables (path and query parameters win: they
     // name the resource). Read within the same size and time limits as GraphQL requests.
     if parts.method != Method::GET && parts.method != Method::HEAD {
-        let limit = loaded.settings.max_body_bytes();
-        let deadline = Duration::from_millis(loaded.settings.body_read_timeout_ms());
         let refuse = |status: StatusCode, msg: &str| {
             finish(
                 status,
@@ -688,20 +698,9 @@ async fn rest_endpoint(State(gw): State<Arc<Gateway>>, request: Request<Body>) -
                 None,
             )
         };
-        let bytes = match tokio::time::timeout(deadline, to_bytes(body, limit)).await {
-            Err(_) => {
-                return refuse(
-                    StatusCode::REQUEST_TIMEOUT,
-                    "The request body did not arrive in time.",
-                )
-            }
-            Ok(Err(_)) => {
-                return refuse(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    &format!("The request body is larger than the limit of {limit} bytes."),
-                )
-            }
-            Ok(Ok(bytes)) => bytes,
+        let bytes = match read_body(body, &loaded.settings).await {
+            Ok(bytes) => bytes,
+            Err((status, msg)) => return refuse(status, &msg),
         };
         if !bytes.iter().all(u8::is_ascii_whitespace) {
             match serde_json::from_slice::<Value>(&bytes) {
