@@ -25,14 +25,7 @@ async fn slow_service() -> (String, Seen) {
             },
         )
         .with_state(seen.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    (format!("http://{addr}"), seen)
+    (knot_tests::serve_on_loopback(app).await, seen)
 }
 
 fn connectors(base_url: &str) -> Connectors {

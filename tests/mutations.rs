@@ -46,14 +46,7 @@ async fn orders_service_recording() -> (String, Arc<std::sync::Mutex<Vec<Value>>
                 axum::Json(json!({"id": id, "name": format!("User {id}")}))
             }),
         );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    (format!("http://{addr}"), bodies)
+    (knot_tests::serve_on_loopback(app).await, bodies)
 }
 
 fn runtime(url: &str) -> knot_runtime::Runtime {

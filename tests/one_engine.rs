@@ -295,14 +295,7 @@ async fn counting_maintenance_log() -> (String, std::sync::Arc<std::sync::atomic
             }
         }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    (format!("http://{addr}"), most)
+    (knot_tests::serve_on_loopback(app).await, most)
 }
 
 /// One source, one semaphore: the maintenance source's `maxConcurrency` bounds its calls in

@@ -176,3 +176,15 @@ pub async fn start_gateway(path: &std::path::Path, demo: &Demo) -> knot_serve::R
         .await
         .expect("gateway starts")
 }
+
+/// Serves `app` on an ephemeral loopback port for the rest of the test; its base URL.
+pub async fn serve_on_loopback(app: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    format!("http://{addr}")
+}
