@@ -364,6 +364,31 @@ async fn introspection_shows_the_public_schema_and_can_be_turned_off() {
         "{body}"
     );
     assert_eq!(body["data"]["__schema"]["mutationType"]["name"], "Mutation");
+    // The union and its members, with the search service's spelling nowhere in sight.
+    let (_, _, body) = post(
+        gw.addr,
+        json!({"query": "{ __type(name: \"SearchResult\") { kind possibleTypes { name } } }"}),
+        "application/json",
+    )
+    .await;
+    assert_eq!(
+        body["data"]["__type"],
+        json!({"kind": "UNION", "possibleTypes": [{"name": "User"}, {"name": "Product"}]}),
+        "{body}"
+    );
+    // A union query over HTTP, `__typename` per object.
+    let (s, _, body) = post(
+        gw.addr,
+        json!({"query": "{ search(text: \"Grace\") { __typename ... on User { id name } } }"}),
+        "application/json",
+    )
+    .await;
+    assert_eq!(s, 200, "{body}");
+    assert_eq!(
+        body["data"]["search"],
+        json!([{"__typename": "User", "id": "2", "name": "Grace Hopper"}]),
+        "{body}"
+    );
     gw.shutdown().await;
     let path = example_copy("shop", dir.path(), |ws| {
         ws.gateway.introspection = Some(false)

@@ -579,9 +579,10 @@ async fn topology_shows_the_workspace_and_highlights_what_a_source_reaches() {
         .await
         .ok();
     s.wait("[data-testid=topology-graph]").await;
-    // shop: 3 sources, 5 types (Query, Mutation, Order, User, Product), 2 saved operations.
-    s.until("ten topology nodes", || async {
-        s.count("[data-testid=topo-node]").await == 10
+    // shop: 4 sources, 5 object types (Query, Mutation, Order, User, Product), 2 saved
+    // operations.
+    s.until("eleven topology nodes", || async {
+        s.count("[data-testid=topo-node]").await == 11
     })
     .await;
     // Selecting the users source dims what it neither reaches nor is reached by.
@@ -595,7 +596,7 @@ async fn topology_shows_the_workspace_and_highlights_what_a_source_reaches() {
     })
     .await;
     let dimmed = s.count("[data-testid=topo-node].dim").await;
-    if dimmed >= 10 {
+    if dimmed >= 11 {
         s.fail("everything dimmed").await;
     }
     // The SVG export is written where the Save dialog says (never into the working folder).

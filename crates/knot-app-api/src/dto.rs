@@ -152,6 +152,10 @@ pub struct TypeView {
     pub name: String,
     pub description: String,
     pub fields: Vec<FieldView>,
+    /// For an interface or a union: the object types a value can be (what a fragment
+    /// `... on T` may name); empty for an object type.
+    #[serde(default)]
+    pub possible_types: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]

@@ -115,6 +115,7 @@ pub fn schema_tree(ws: &Workspace) -> SchemaTree {
             .map(|(name, obj)| TypeView {
                 name: name.clone(),
                 description: obj.description.clone(),
+                possible_types: Vec::new(),
                 fields: obj
                     .fields
                     .iter()
@@ -167,8 +168,9 @@ pub fn schema_tree_from_sdl(public_sdl: &str, ws: &Workspace) -> Option<SchemaTr
         String,
         String,
         Vec<&async_graphql_parser::types::FieldDefinition>,
-        bool,
+        Vec<String>,
     )> = Vec::new();
+    let mut implementers: HashMap<String, Vec<String>> = HashMap::new();
     for definition in &document.definitions {
         let TypeSystemDefinition::Type(t) = definition else {
             continue;
@@ -184,20 +186,38 @@ pub fn schema_tree_from_sdl(public_sdl: &str, ws: &Workspace) -> Option<SchemaTr
             .map(|d| d.node.clone())
             .unwrap_or_default();
         match &t.kind {
-            TypeKind::Object(o) => types.push((
-                name,
-                description,
-                o.fields.iter().map(|f| &f.node).collect(),
-                true,
-            )),
+            TypeKind::Object(o) => {
+                for i in &o.implements {
+                    implementers
+                        .entry(i.node.to_string())
+                        .or_default()
+                        .push(name.clone());
+                }
+                types.push((
+                    name,
+                    description,
+                    o.fields.iter().map(|f| &f.node).collect(),
+                    Vec::new(),
+                ))
+            }
             TypeKind::Interface(i) => types.push((
                 name,
                 description,
                 i.fields.iter().map(|f| &f.node).collect(),
-                true,
+                Vec::new(),
             )),
-            TypeKind::Union(_) => types.push((name, description, Vec::new(), true)),
+            TypeKind::Union(u) => types.push((
+                name,
+                description,
+                Vec::new(),
+                u.members.iter().map(|m| m.node.to_string()).collect(),
+            )),
             _ => {}
+        }
+    }
+    for (name, _, _, possible) in &mut types {
+        if let Some(objects) = implementers.remove(name.as_str()) {
+            *possible = objects;
         }
     }
     let composite: HashSet<String> = types.iter().map(|(n, ..)| n.clone()).collect();
@@ -214,8 +234,12 @@ pub fn schema_tree_from_sdl(public_sdl: &str, ws: &Workspace) -> Option<SchemaTr
         let Some(index) = by_name.get(name.as_str()) else {
             continue;
         };
-        for field in &types[*index].2 {
-            let named = base_name(&field.ty.node);
+        let (_, _, fields, possible) = &types[*index];
+        let named = fields
+            .iter()
+            .map(|f| base_name(&f.ty.node))
+            .chain(possible.iter().cloned());
+        for named in named {
             if composite.contains(&named) && reachable.insert(named.clone()) {
                 queue.push(named);
             }
@@ -228,9 +252,10 @@ pub fn schema_tree_from_sdl(public_sdl: &str, ws: &Workspace) -> Option<SchemaTr
         .filter(|(n, ..)| reachable.contains(n));
     Some(SchemaTree {
         types: ordered
-            .map(|(name, description, fields, _)| TypeView {
+            .map(|(name, description, fields, possible)| TypeView {
                 name: name.clone(),
                 description: description.clone(),
+                possible_types: possible.clone(),
                 fields: fields
                     .iter()
                     .filter(|f| !f.name.node.starts_with("__"))

@@ -33,7 +33,17 @@ fn the_schema_tree_is_public_with_query_first_and_bindings() {
     assert_eq!(v.schema.types[0].name, "Query");
     let ws = shop();
     // Private fields (join keys) never reach the tree.
-    for t in &v.schema.types {
+    // The union is listed with its members (what `... on T` may name), and no fields.
+    let union = v
+        .schema
+        .types
+        .iter()
+        .find(|t| t.name == "SearchResult")
+        .expect("the SearchResult union is in the tree");
+    assert_eq!(union.possible_types, ["User", "Product"]);
+    assert!(union.fields.is_empty());
+    for t in v.schema.types.iter().filter(|t| t.name != "SearchResult") {
+        assert!(t.possible_types.is_empty(), "{}", t.name);
         let def = &ws.schema.types[&t.name];
         for f in &t.fields {
             assert!(

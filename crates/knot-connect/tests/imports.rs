@@ -269,7 +269,12 @@ async fn introspection_of_reviews() -> TestResult {
     let source = introspect(&url, &headers, TIMEOUT).await?;
     assert_eq!(source.url, url);
     let ops = &source.operations;
-    assert_eq!(keys(ops), ["reviews", "reviewsForProducts", "review"]);
+    assert_eq!(
+        keys(ops),
+        ["reviews", "reviewsForProducts", "activity", "review"]
+    );
+    // A field of a union type imports like any other.
+    assert_eq!(ops["activity"].inputs, inputs(&[("productId", "ID!")]));
     assert_eq!(ops["reviews"].inputs, inputs(&[("productId", "ID!")]));
     assert_eq!(
         ops["reviewsForProducts"].inputs,

@@ -1,8 +1,8 @@
 //! Knot demo services: real REST, gRPC and GraphQL servers with injectable
 //! latency and faults, used by Knot's tests, examples and benchmarks.
 //!
-//! [`Demo::start`] binds seven listeners (orders, users, products, reviews,
-//! events, instruments, trading-orders), serves deterministic data on them and
+//! [`Demo::start`] binds eight listeners (orders, users, products, reviews,
+//! events, instruments, trading-orders, search), serves deterministic data on them and
 //! hands back a [`DemoControl`] to change [`Faults`] at run time and to read the
 //! [`RecordedRequest`]s. Servers stop on [`Demo::shutdown`] or when the [`Demo`]
 //! is dropped.
@@ -42,10 +42,11 @@ pub struct DemoPorts {
     pub events: u16,
     pub instruments: u16,
     pub trading_orders: u16,
+    pub search: u16,
 }
 
 impl DemoPorts {
-    /// The well-known ports used by the examples (7101-7104, 7111-7113).
+    /// The well-known ports used by the examples (7101-7105, 7111-7113).
     pub fn fixed() -> Self {
         Self {
             orders: 7101,
@@ -55,6 +56,7 @@ impl DemoPorts {
             events: 7111,
             instruments: 7112,
             trading_orders: 7113,
+            search: 7105,
         }
     }
 
@@ -68,6 +70,7 @@ impl DemoPorts {
             events: 0,
             instruments: 0,
             trading_orders: 0,
+            search: 0,
         }
     }
 
@@ -81,11 +84,12 @@ impl DemoPorts {
             Service::Events => self.events,
             Service::Instruments => self.instruments,
             Service::TradingOrders => self.trading_orders,
+            Service::Search => self.search,
         }
     }
 }
 
-/// One of the seven demo services.
+/// One of the eight demo services.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Service {
     Orders,
@@ -95,11 +99,12 @@ pub enum Service {
     Events,
     Instruments,
     TradingOrders,
+    Search,
 }
 
 impl Service {
     /// Every service, in a fixed order.
-    pub const ALL: [Service; 7] = [
+    pub const ALL: [Service; 8] = [
         Service::Orders,
         Service::Users,
         Service::Products,
@@ -107,6 +112,7 @@ impl Service {
         Service::Events,
         Service::Instruments,
         Service::TradingOrders,
+        Service::Search,
     ];
 
     /// Short name, e.g. `"trading-orders"`.
@@ -119,6 +125,7 @@ impl Service {
             Service::Events => "events",
             Service::Instruments => "instruments",
             Service::TradingOrders => "trading-orders",
+            Service::Search => "search",
         }
     }
 
@@ -132,6 +139,7 @@ impl Service {
             Service::Events => "EVENTS_URL",
             Service::Instruments => "INSTRUMENTS_URL",
             Service::TradingOrders => "TRADING_ORDERS_URL",
+            Service::Search => "SEARCH_URL",
         }
     }
 
@@ -195,7 +203,7 @@ pub enum DemoError {
 pub struct Demo {
     /// Faults and recorded requests.
     pub control: DemoControl,
-    addrs: [SocketAddr; 7],
+    addrs: [SocketAddr; 8],
     servers: servers::Servers,
 }
 
@@ -208,7 +216,7 @@ impl std::fmt::Debug for Demo {
 }
 
 impl Demo {
-    /// Binds every listener, then serves all seven services in the background.
+    /// Binds every listener, then serves all eight services in the background.
     pub async fn start(config: DemoConfig) -> Result<Demo, DemoError> {
         let control = DemoControl::new(&config.faults);
         let mut servers = servers::Servers::new();
@@ -224,12 +232,13 @@ impl Demo {
                 Service::Events => trading::events_router(gate),
                 Service::Instruments => trading::instruments_router(gate),
                 Service::TradingOrders => trading::trading_orders_router(gate),
+                Service::Search => shop::search_router(gate),
             };
             routers.push(router);
         }
 
         let mut listeners = Vec::with_capacity(Service::ALL.len());
-        let mut addrs = [SocketAddr::new(config.host, 0); 7];
+        let mut addrs = [SocketAddr::new(config.host, 0); 8];
         for service in Service::ALL {
             let (listener, addr) =
                 servers::bind(config.host, config.ports.port(service), service.name()).await?;

@@ -1,7 +1,9 @@
 //! The reviews example: a GraphQL service (async-graphql) at `/graphql`.
 //!
 //! Schema: `Query { reviews(productId: ID!): [Review!]!, reviewsForProducts(
-//! productIds: [ID!]!): [ProductReviews!]!, review(id: ID!): Review }`.
+//! productIds: [ID!]!): [ProductReviews!]!, review(id: ID!): Review, activity(productId:
+//! ID!): [Activity!]! }` where `union Activity = Review | Question` (a product's reviews,
+//! then one question about it).
 //! Introspection is on. Each HTTP request is recorded with its root field names
 //! as target and its id arguments as keys; faults apply per HTTP request.
 //! Introspection-only requests (`__schema`, `__type`, `__typename`) are neither
@@ -11,7 +13,7 @@ use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, OperationDefinition, Selection, SelectionSet,
 };
 use async_graphql::{
-    Context, EmptyMutation, EmptySubscription, Name, Object, Schema, SimpleObject,
+    Context, EmptyMutation, EmptySubscription, Name, Object, Schema, SimpleObject, Union,
     Value as ConstValue, Variables, ID,
 };
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
@@ -57,6 +59,22 @@ pub struct ProductReviews {
     reviews: Vec<Review>,
 }
 
+/// A question asked about a product.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct Question {
+    id: ID,
+    product_id: ID,
+    text: String,
+    asked_by: String,
+}
+
+/// What happened around a product: its reviews and the questions asked about it.
+#[derive(Union, Clone, Debug)]
+pub enum Activity {
+    Review(Review),
+    Question(Question),
+}
+
 /// Request data: drop the last item of batch answers.
 #[derive(Clone, Copy, Debug)]
 struct WrongBatchCount;
@@ -94,6 +112,21 @@ impl Query {
             answer.pop();
         }
         answer
+    }
+
+    /// A product's reviews, then one question about it (a union of two object types).
+    async fn activity(&self, product_id: ID) -> Vec<Activity> {
+        let mut items: Vec<Activity> = data::reviews_of(&product_id)
+            .into_iter()
+            .map(|r| Activity::Review(Review::from(r)))
+            .collect();
+        items.push(Activity::Question(Question {
+            id: ID(format!("q-{}", product_id.as_str())),
+            text: format!("Does product {} come with a warranty?", product_id.as_str()),
+            asked_by: "Edsger Dijkstra".to_owned(),
+            product_id,
+        }));
+        items
     }
 
     /// One review by id (`r-<product>-<k>`), or null.

@@ -248,3 +248,56 @@ impl http_body::Body for GarbageBody {
         self.step >= 2
     }
 }
+
+/// The search REST service: `GET /search?text=...` finds users and products whose name
+/// contains the text (case-insensitive, ids 1-10 of each), users first, each hit carrying a
+/// `kind` discriminator (`"user"` or `"product"`) beside its data. Blank text is a 400. The
+/// text `unknown-kind` answers one hit of a kind no schema knows (`"store"`), for tests of
+/// what a gateway does with it.
+pub(crate) fn search_router(gate: Gate) -> Router {
+    rest::with_health(Router::new().route("/search", get(search)).with_state(gate))
+}
+
+async fn search(State(gate): State<Gate>, uri: Uri) -> Response {
+    let pairs = rest::parse_query(uri.query());
+    let text = rest::query_values(&pairs, "text")
+        .first()
+        .map(|t| (*t).to_owned())
+        .unwrap_or_default();
+    let keys = [text.clone()];
+    if let Err(refusal) = rest::check(gate.admit("GET", &rest::target(&uri), &keys).await) {
+        return refusal.into_response();
+    }
+    if data::is_blank(&text) {
+        return rest::error(
+            axum::http::StatusCode::BAD_REQUEST,
+            "text must not be blank",
+        );
+    }
+    if text == "unknown-kind" {
+        return rest::json(
+            axum::http::StatusCode::OK,
+            &serde_json::json!([{ "kind": "store", "id": "1", "name": "Corner shop" }]),
+        );
+    }
+    let needle = text.to_lowercase();
+    let mut hits = Vec::new();
+    for n in 1..=10 {
+        let user = data::user(n);
+        if user.name.to_lowercase().contains(&needle) {
+            hits.push(serde_json::json!({
+                "kind": "user", "id": user.id, "name": user.name, "email": user.email,
+            }));
+        }
+    }
+    for n in 1..=10 {
+        let product = data::product(n);
+        if product.name.to_lowercase().contains(&needle) {
+            hits.push(serde_json::json!({
+                "kind": "product", "id": product.id, "name": product.name,
+                "price": product.price, "currency": product.currency, "stock": product.stock,
+            }));
+        }
+    }
+    rest::json(axum::http::StatusCode::OK, &hits)
+}

@@ -405,7 +405,7 @@ async fn bind_error_names_service_and_address() {
         other => panic!("expected a bind error, got {other:?}"),
     }
     let urls = demo.env_vars();
-    assert_eq!(urls.len(), 7);
+    assert_eq!(urls.len(), 8);
     assert_eq!(
         urls[6],
         (

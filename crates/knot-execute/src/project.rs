@@ -49,6 +49,21 @@ pub trait Types {
     fn field_type(&self, _type_name: &str, _field: &str) -> Option<&TypeRef> {
         None
     }
+    /// The concrete object type of a raw value of the abstract type `abstract_name`, or
+    /// `None` when the value names none of its possible types. By default the value's
+    /// `__typename` (the abstract type itself when it has none).
+    fn concrete_type<'v>(&'v self, abstract_name: &'v str, raw: &'v Value) -> Option<&'v str> {
+        Some(
+            raw.get("__typename")
+                .and_then(Value::as_str)
+                .unwrap_or(abstract_name),
+        )
+    }
+    /// Result coercion of a scalar (built-in scalars coerced, custom ones passed through);
+    /// `None` when the value cannot be one.
+    fn scalar(&self, name: &str, raw: &Value) -> Option<Value> {
+        scalar(name, raw)
+    }
 }
 
 /// The types of a workspace's orchestrated schema: built-in scalars, enums (with their
@@ -57,13 +72,36 @@ pub struct WorkspaceTypes<'w>(pub &'w knot_model::Workspace);
 
 impl Types for WorkspaceTypes<'_> {
     fn kind(&self, type_name: &str) -> TypeKind {
-        if knot_model::typeref::is_builtin_scalar(type_name) {
+        let schema = &self.0.schema;
+        if knot_model::typeref::is_builtin_scalar(type_name)
+            || schema.scalars.contains_key(type_name)
+        {
             TypeKind::Scalar
-        } else if self.0.schema.enums.contains_key(type_name) {
+        } else if schema.enums.contains_key(type_name) {
             TypeKind::Enum
+        } else if schema.is_abstract(type_name) {
+            TypeKind::Abstract
         } else {
             TypeKind::Object
         }
+    }
+
+    fn matches(&self, concrete: &str, condition: &str) -> bool {
+        self.0.schema.applies(condition, concrete)
+    }
+
+    fn concrete_type<'v>(&'v self, abstract_name: &'v str, raw: &'v Value) -> Option<&'v str> {
+        self.0.schema.concrete_type(abstract_name, raw)
+    }
+
+    fn scalar(&self, name: &str, raw: &Value) -> Option<Value> {
+        if name == knot_model::DATE_TIME && self.0.schema.scalars.contains_key(name) {
+            return raw
+                .as_str()
+                .filter(|s| knot_model::typeref::is_rfc3339(s))
+                .map(|_| raw.clone());
+        }
+        scalar(name, raw)
     }
 
     fn enum_value<'v>(&'v self, enum_name: &str, raw: &'v Value) -> Option<&'v str> {
@@ -305,12 +343,22 @@ impl<'a> Projection<'a> {
                 }
                 TypeKind::Object => self.object(&sel.children, raw, name, path),
                 TypeKind::Abstract => {
-                    let concrete = raw
-                        .get("__typename")
-                        .and_then(Value::as_str)
-                        .unwrap_or(name);
+                    let types = self.types;
+                    let Some(concrete) = types.concrete_type(name, raw) else {
+                        self.report(
+                            path,
+                            Category::Dependency,
+                            format!(
+                                "{parent}.{}: the dependency's object names none of the possible types of {name}",
+                                sel.field
+                            ),
+                            None,
+                            None,
+                        );
+                        return Err(Bubble);
+                    };
                     // An object of a type the public schema hides is not shown.
-                    if concrete != name && !self.types.is_public(concrete) {
+                    if concrete != name && !types.is_public(concrete) {
                         return Ok(Value::Null);
                     }
                     self.object(&sel.children, raw, concrete, path)
@@ -333,7 +381,7 @@ impl<'a> Projection<'a> {
                         Err(Bubble)
                     }
                 },
-                TypeKind::Scalar => match scalar(name, raw) {
+                TypeKind::Scalar => match self.types.scalar(name, raw) {
                     Some(v) => Ok(v),
                     None => self.wrong(path, parent, sel, name, raw),
                 },

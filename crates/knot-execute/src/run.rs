@@ -76,10 +76,14 @@ fn get_path<'v>(v: &'v Value, path: &[String]) -> Option<&'v Value> {
     path.iter().try_fold(v, |cur, k| cur.as_object()?.get(k))
 }
 
-/// Every object reachable from the root along `locator`, lists flattened, in order.
-fn parents(root: &Value, locator: &[String]) -> Vec<Vec<Step>> {
+/// Every object reachable from the root along `locator`, lists flattened, in order; where
+/// the path crosses an abstract-typed field, only the objects the node's filters admit.
+fn parents(root: &Value, locator: &[String], only: &[knot_plan::TypeFilter]) -> Vec<Vec<Step>> {
     let mut current: Vec<Vec<Step>> = vec![Vec::new()];
-    for key in locator {
+    for (depth, key) in locator.iter().enumerate() {
+        for filter in only.iter().filter(|f| f.at == depth && depth > 0) {
+            current.retain(|p| resolve(root, p).is_some_and(|o| filter.admits(o)));
+        }
         let mut next = Vec::new();
         for path in current {
             let Some(Value::Object(obj)) = resolve(root, &path) else {
@@ -91,6 +95,9 @@ fn parents(root: &Value, locator: &[String]) -> Vec<Vec<Step>> {
             flatten(child, base, &mut next);
         }
         current = next;
+    }
+    for filter in only.iter().filter(|f| f.at == locator.len()) {
+        current.retain(|p| resolve(root, p).is_some_and(|o| filter.admits(o)));
     }
     current.retain(
         |p| matches!(resolve(root, p), Some(Value::Object(o)) if !o.contains_key(marker_key())),
@@ -153,7 +160,7 @@ struct Prepared {
 
 /// Builds the calls of one node from the current data.
 fn prepare(node: &FetchNode, data: &Value, vars: &knot_connect::Vars) -> Result<Prepared, String> {
-    let parent_paths = parents(data, &node.parent_locator);
+    let parent_paths = parents(data, &node.parent_locator, &node.only);
     let mut calls: Vec<(Map<String, Value>, Vec<usize>)> = Vec::new();
     let mut call_ids: HashMap<String, usize> = HashMap::new();
     let mut keys: Vec<Value> = Vec::new();
@@ -348,7 +355,7 @@ impl<'f> crate::drive::Driven for PlanRun<'f> {
                     span: None,
                 });
                 let error = marker(run.errors.len() - 1);
-                let at = parents(&run.data, &node.parent_locator);
+                let at = parents(&run.data, &node.parent_locator, &node.only);
                 for path in &at {
                     if let Some(Value::Object(obj)) = resolve_mut(&mut run.data, path) {
                         obj.insert(node.storage_key.clone(), error.clone());
@@ -642,6 +649,7 @@ impl Over {
         let mut node = node.clone();
         node.parent_locator = vec![PARENTS.to_string()];
         node.storage_key = VALUE.to_string();
+        node.only.clear();
         let count = parents.len();
         let mut data = Map::new();
         data.insert(PARENTS.into(), Value::Array(parents));

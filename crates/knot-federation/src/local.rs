@@ -385,6 +385,7 @@ impl LocalSubgraph {
             result_path: binding.result.as_deref().map(path).unwrap_or_default(),
             selection: None,
             hidden: false,
+            only: Vec::new(),
         };
         knot_execute::run::run_node_over(
             &node,

@@ -161,6 +161,7 @@ impl FetchStep {
             result_path: Vec::new(),
             selection: Some(self.operation.clone()),
             hidden: false,
+            only: Vec::new(),
         }
     }
 

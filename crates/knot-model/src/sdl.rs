@@ -34,9 +34,18 @@ pub fn public_sdl(ws: &Workspace) -> String {
                 .iter()
                 .filter(|(n, _)| n.as_str() != QUERY_TYPE),
         );
+    for (name, def) in &ws.schema.scalars {
+        description(&mut out, &def.description, "");
+        let _ = writeln!(out, "scalar {name}\n");
+    }
     for (name, obj) in ordered {
         description(&mut out, &obj.description, "");
-        let _ = writeln!(out, "type {name} {{");
+        let implements = if obj.implements.is_empty() {
+            String::new()
+        } else {
+            format!(" implements {}", obj.implements.join(" & "))
+        };
+        let _ = writeln!(out, "type {name}{implements} {{");
         for (field_name, field) in obj.fields.iter().filter(|(_, f)| !f.private) {
             description(&mut out, &field.description, "  ");
             let _ = writeln!(
@@ -48,6 +57,25 @@ pub fn public_sdl(ws: &Workspace) -> String {
             );
         }
         out.push_str("}\n\n");
+    }
+    for (name, def) in &ws.schema.interfaces {
+        description(&mut out, &def.description, "");
+        let _ = writeln!(out, "interface {name} {{");
+        for (field_name, field) in &def.fields {
+            description(&mut out, &field.description, "  ");
+            let args = arguments_of(ws, &field.arguments);
+            let _ = writeln!(
+                out,
+                "  {field_name}{args}: {}{}",
+                field.ty,
+                deprecated(field.deprecated.as_deref())
+            );
+        }
+        out.push_str("}\n\n");
+    }
+    for (name, def) in &ws.schema.unions {
+        description(&mut out, &def.description, "");
+        let _ = writeln!(out, "union {name} = {}\n", def.types.join(" | "));
     }
     for (name, def) in &ws.schema.inputs {
         description(&mut out, &def.description, "");
@@ -83,11 +111,17 @@ pub fn public_sdl(ws: &Workspace) -> String {
 }
 
 fn arguments(ws: &Workspace, field: &FieldDef) -> String {
-    if field.arguments.is_empty() {
+    arguments_of(ws, &field.arguments)
+}
+
+fn arguments_of(
+    ws: &Workspace,
+    arguments: &indexmap::IndexMap<String, crate::workspace::ArgumentDef>,
+) -> String {
+    if arguments.is_empty() {
         return String::new();
     }
-    let args: Vec<String> = field
-        .arguments
+    let args: Vec<String> = arguments
         .iter()
         .map(|(n, a)| {
             format!(

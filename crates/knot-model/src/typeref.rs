@@ -149,3 +149,100 @@ mod tests {
         assert!(TypeRef::parse(&deep).is_err());
     }
 }
+
+/// Whether `text` is an RFC 3339 date-time (`2026-11-30T12:45:00Z`,
+/// `2026-11-30T12:45:00.123+01:00`): the form the `DateTime` scalar accepts and gives.
+pub fn is_rfc3339(text: &str) -> bool {
+    let b = text.as_bytes();
+    let digits = |from: usize, n: usize| -> Option<u32> {
+        let part = b.get(from..from + n)?;
+        part.iter().try_fold(0u32, |acc, c| {
+            c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+        })
+    };
+    let (Some(year), Some(month), Some(day)) = (digits(0, 4), digits(5, 2), digits(8, 2)) else {
+        return false;
+    };
+    if b.get(4) != Some(&b'-')
+        || b.get(7) != Some(&b'-')
+        || !matches!(b.get(10), Some(b'T' | b't' | b' '))
+    {
+        return false;
+    }
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    if day == 0 || day > days {
+        return false;
+    }
+    let (Some(hour), Some(minute), Some(second)) = (digits(11, 2), digits(14, 2), digits(17, 2))
+    else {
+        return false;
+    };
+    if b.get(13) != Some(&b':')
+        || b.get(16) != Some(&b':')
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
+        return false;
+    }
+    let mut i = 19;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        let start = i;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        if i == start {
+            return false;
+        }
+    }
+    match b.get(i) {
+        Some(b'Z' | b'z') => i + 1 == b.len(),
+        Some(b'+' | b'-') => {
+            let (Some(oh), Some(om)) = (digits(i + 1, 2), digits(i + 4, 2)) else {
+                return false;
+            };
+            b.get(i + 3) == Some(&b':') && oh <= 23 && om <= 59 && i + 6 == b.len()
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod rfc3339_tests {
+    use super::is_rfc3339;
+
+    #[test]
+    fn date_times_are_checked_by_rfc_3339() {
+        for ok in [
+            "2026-11-30T12:45:00Z",
+            "2026-11-30T12:45:00.123456+01:00",
+            "2024-02-29T00:00:00-08:00",
+            "1990-12-31t23:59:60z",
+        ] {
+            assert!(is_rfc3339(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "2026-11-30",
+            "2026-11-30T12:45:00",
+            "2026-13-01T00:00:00Z",
+            "2025-02-29T00:00:00Z",
+            "2026-11-30T24:00:00Z",
+            "2026-11-30T12:45:00.Z",
+            "2026-11-30T12:45:00+0100",
+            "2026-11-30T12:45:00Z ",
+            "yesterday",
+            "2026-1１-30T12:45:00Z",
+        ] {
+            assert!(!is_rfc3339(bad), "{bad}");
+        }
+    }
+}

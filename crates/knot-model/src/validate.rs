@@ -337,8 +337,20 @@ impl<'a> Validator<'a> {
         for (input_name, def) in &self.ws.schema.inputs {
             self.input_object(input_name, def, path.keys(["inputs", input_name.as_str()]));
         }
+        for (name, def) in &self.ws.schema.scalars {
+            let sp = path.keys(["scalars", name.as_str()]);
+            self.type_name(name, "scalar", sp);
+            let _ = def;
+        }
+        for (name, def) in &self.ws.schema.interfaces {
+            self.interface(name, def, path.keys(["interfaces", name.as_str()]));
+        }
+        for (name, def) in &self.ws.schema.unions {
+            self.union(name, def, path.keys(["unions", name.as_str()]));
+        }
         for (type_name, obj) in types {
             let tp = path.keys(["types", type_name.as_str()]);
+            self.implements(type_name, obj, &tp);
             if !is_graphql_name(type_name) || type_name.starts_with("__") {
                 self.push(
                     Code::InvalidName,
@@ -425,11 +437,264 @@ impl<'a> Validator<'a> {
         }
     }
 
+    /// A field name: a GraphQL name not starting with `__`.
+    fn field_name(&mut self, field_name: &str, path: &JsonPath) {
+        if !is_graphql_name(field_name) || field_name.starts_with("__") {
+            self.push(
+                Code::InvalidName,
+                path.clone(),
+                format!("`{field_name}` is not a valid field name"),
+            );
+        }
+    }
+
     /// Whether `name` may be the type of an argument or input field.
     fn is_input_type(&self, name: &str) -> bool {
         is_builtin_scalar(name)
             || self.ws.schema.enums.contains_key(name)
             || self.ws.schema.inputs.contains_key(name)
+            || self.ws.schema.scalars.contains_key(name)
+    }
+
+    /// Whether `name` may be the type of a field: an object type, an interface, a union, an
+    /// enum or a scalar.
+    fn is_output_type(&self, name: &str) -> bool {
+        let s = &self.ws.schema;
+        is_builtin_scalar(name)
+            || s.is_composite(name)
+            || s.enums.contains_key(name)
+            || s.scalars.contains_key(name)
+    }
+
+    /// Every named output type, for "declared types" lists.
+    fn output_type_names(&self) -> String {
+        let s = &self.ws.schema;
+        list(
+            s.types
+                .keys()
+                .chain(s.interfaces.keys())
+                .chain(s.unions.keys())
+                .chain(s.enums.keys())
+                .chain(s.scalars.keys()),
+        )
+    }
+
+    /// A valid, unique name for an interface, union or custom scalar.
+    fn type_name(&mut self, name: &str, what: &str, path: JsonPath) {
+        let s = &self.ws.schema;
+        if !is_graphql_name(name) || name.starts_with("__") {
+            self.push(
+                Code::InvalidName,
+                path,
+                format!("`{name}` is not a valid {what} name"),
+            );
+            return;
+        }
+        if is_builtin_scalar(name) {
+            self.push(
+                Code::InvalidName,
+                path,
+                format!("`{name}` is a built-in scalar and cannot be redefined"),
+            );
+            return;
+        }
+        let uses = [
+            s.types.contains_key(name),
+            s.enums.contains_key(name),
+            s.inputs.contains_key(name),
+            s.interfaces.contains_key(name),
+            s.unions.contains_key(name),
+            s.scalars.contains_key(name),
+        ];
+        if uses.iter().filter(|u| **u).count() > 1 {
+            self.push(
+                Code::InvalidName,
+                path,
+                format!("`{name}` is already the name of another type: rename one"),
+            );
+        }
+    }
+
+    fn interface(&mut self, name: &str, def: &crate::InterfaceType, path: JsonPath) {
+        self.type_name(name, "interface", path.clone());
+        if def.fields.is_empty() {
+            self.push(
+                Code::Shape,
+                path.key("fields"),
+                format!("interface `{name}` needs at least one field"),
+            );
+        }
+        for (field_name, field) in &def.fields {
+            let fp = path.keys(["fields", field_name.as_str()]);
+            self.field_name(field_name, &fp);
+            match TypeRef::parse(&field.ty) {
+                Err(e) => self.push(Code::TypeMismatch, fp.key("type"), e),
+                Ok(t) if !self.is_output_type(t.named()) => self.push(
+                    Code::UnknownType,
+                    fp.key("type"),
+                    format!(
+                        "unknown type `{}` (declared types: {})",
+                        t.named(),
+                        self.output_type_names()
+                    ),
+                ),
+                Ok(_) => {}
+            }
+            for (arg_name, arg) in &field.arguments {
+                self.argument_type(arg_name, arg, fp.keys(["arguments", arg_name.as_str()]));
+            }
+        }
+        if self.ws.schema.possible_types(name).is_empty() {
+            self.push(
+                Code::Shape,
+                path.clone(),
+                format!(
+                    "no object type implements interface `{name}`: add it to a type's `implements`"
+                ),
+            );
+        }
+        if let Some(d) = &def.discriminator {
+            self.discriminator(name, d, path.key("discriminator"));
+        }
+    }
+
+    fn union(&mut self, name: &str, def: &crate::UnionType, path: JsonPath) {
+        self.type_name(name, "union", path.clone());
+        if def.types.is_empty() {
+            self.push(
+                Code::Shape,
+                path.key("types"),
+                format!("union `{name}` needs at least one member type"),
+            );
+        }
+        for (i, member) in def.types.iter().enumerate() {
+            if !self.ws.schema.types.contains_key(member) {
+                self.push(
+                    Code::UnknownType,
+                    path.key("types").index(i),
+                    format!(
+                        "union members are object types; `{member}` is not one (object types: {})",
+                        list(self.ws.schema.types.keys())
+                    ),
+                );
+            } else if def.types[..i].contains(member) {
+                self.push(
+                    Code::Shape,
+                    path.key("types").index(i),
+                    format!("`{member}` is listed twice in union `{name}`"),
+                );
+            }
+        }
+        if let Some(d) = &def.discriminator {
+            self.discriminator(name, d, path.key("discriminator"));
+        }
+    }
+
+    fn discriminator(&mut self, name: &str, d: &crate::Discriminator, path: JsonPath) {
+        if d.field.trim().is_empty() || d.field.split('.').any(str::is_empty) {
+            self.push(
+                Code::Shape,
+                path.key("field"),
+                "the discriminator needs the dot path of a field of the downstream objects",
+            );
+        }
+        let possible = self.ws.schema.possible_types(name);
+        for type_name in d.values.keys() {
+            if !possible.contains(&type_name.as_str()) {
+                self.push(
+                    Code::UnknownType,
+                    path.keys(["values", type_name.as_str()]),
+                    format!(
+                        "`{type_name}` is not a possible type of `{name}` (possible types: {})",
+                        list(&possible)
+                    ),
+                );
+            }
+        }
+        let mut seen: IndexMap<&str, &str> = IndexMap::new();
+        for t in &possible {
+            let value = d.value_for(t);
+            if let Some(other) = seen.insert(value, t) {
+                self.push(
+                    Code::Shape,
+                    path.keys(["values", *t]),
+                    format!("`{t}` and `{other}` both have the discriminator value `{value}`"),
+                );
+            }
+        }
+    }
+
+    /// An object type's `implements`: each an interface whose every field it has, with a
+    /// type at least as specific.
+    fn implements(&mut self, type_name: &str, obj: &ObjectType, tp: &JsonPath) {
+        for (i, iface_name) in obj.implements.iter().enumerate() {
+            let ip = tp.key("implements").index(i);
+            let Some(iface) = self.ws.schema.interfaces.get(iface_name) else {
+                self.push(
+                    Code::UnknownType,
+                    ip,
+                    format!(
+                        "`{iface_name}` is not an interface (interfaces: {})",
+                        list(self.ws.schema.interfaces.keys())
+                    ),
+                );
+                continue;
+            };
+            for (field_name, ifield) in &iface.fields {
+                let Some(field) = obj.fields.get(field_name).filter(|f| !f.private) else {
+                    self.push(
+                        Code::UnknownField,
+                        ip.clone(),
+                        format!("`{type_name}` implements `{iface_name}` but has no public field `{field_name}`"),
+                    );
+                    continue;
+                };
+                let (Ok(want), Ok(have)) = (TypeRef::parse(&ifield.ty), TypeRef::parse(&field.ty))
+                else {
+                    continue;
+                };
+                if !self.covariant(&have, &want) {
+                    self.push(
+                        Code::TypeMismatch,
+                        tp.keys(["fields", field_name.as_str(), "type"]),
+                        format!("`{type_name}.{field_name}` is `{have}`, but interface `{iface_name}` declares it `{want}`"),
+                    );
+                }
+            }
+        }
+    }
+
+    /// Whether a field of type `have` may implement an interface field of type `want`.
+    fn covariant(&self, have: &TypeRef, want: &TypeRef) -> bool {
+        match (have, want) {
+            (TypeRef::NonNull(h), TypeRef::NonNull(w)) => self.covariant(h, w),
+            (TypeRef::NonNull(h), w) => self.covariant(h, w),
+            (TypeRef::List(h), TypeRef::List(w)) => self.covariant(h, w),
+            (TypeRef::Named(h), TypeRef::Named(w)) => h == w || self.ws.schema.applies(w, h),
+            _ => false,
+        }
+    }
+
+    fn argument_type(&mut self, arg_name: &str, arg: &crate::ArgumentDef, ap: JsonPath) {
+        if !is_graphql_name(arg_name) {
+            self.push(
+                Code::InvalidName,
+                ap.clone(),
+                format!("`{arg_name}` is not a valid argument name"),
+            );
+        }
+        match TypeRef::parse(&arg.ty) {
+            Err(e) => self.push(Code::TypeMismatch, ap.key("type"), e),
+            Ok(t) if !self.is_input_type(t.named()) => self.push(
+                Code::UnknownType,
+                ap.key("type"),
+                format!(
+                    "argument type `{}` must be built from scalars, enums and input types",
+                    t.named()
+                ),
+            ),
+            Ok(_) => {}
+        }
     }
 
     fn input_object(&mut self, name: &str, def: &crate::InputObjectType, path: JsonPath) {
@@ -458,13 +723,7 @@ impl<'a> Validator<'a> {
         }
         for (field_name, field) in &def.fields {
             let fp = path.keys(["fields", field_name.as_str()]);
-            if !is_graphql_name(field_name) || field_name.starts_with("__") {
-                self.push(
-                    Code::InvalidName,
-                    fp.clone(),
-                    format!("`{field_name}` is not a valid field name"),
-                );
-            }
+            self.field_name(field_name, &fp);
             match TypeRef::parse(&field.ty) {
                 Err(e) => self.push(Code::TypeMismatch, fp.key("type"), e),
                 Ok(t) if !self.is_input_type(t.named()) => self.push(
@@ -487,7 +746,15 @@ impl<'a> Validator<'a> {
             TypeRef::Named(n) if self.ws.schema.enums.contains_key(&n) => {
                 TypeRef::Named("String".into())
             }
-            TypeRef::Named(n) if self.ws.schema.inputs.contains_key(&n) => {
+            TypeRef::Named(n)
+                if n == crate::DATE_TIME && self.ws.schema.scalars.contains_key(&n) =>
+            {
+                TypeRef::Named("String".into())
+            }
+            TypeRef::Named(n)
+                if self.ws.schema.inputs.contains_key(&n)
+                    || self.ws.schema.scalars.contains_key(&n) =>
+            {
                 TypeRef::Named("JSON".into())
             }
             TypeRef::NonNull(inner) => TypeRef::NonNull(Box::new(self.enum_as_text(*inner))),
@@ -497,13 +764,7 @@ impl<'a> Validator<'a> {
     }
 
     fn field(&mut self, type_name: &str, field_name: &str, field: &FieldDef, path: JsonPath) {
-        if !is_graphql_name(field_name) || field_name.starts_with("__") {
-            self.push(
-                Code::InvalidName,
-                path.clone(),
-                format!("`{field_name}` is not a valid field name"),
-            );
-        }
+        self.field_name(field_name, &path);
         let ty = match TypeRef::parse(&field.ty) {
             Ok(t) => t,
             Err(e) => {
@@ -520,47 +781,19 @@ impl<'a> Validator<'a> {
                     ty.named()
                 ),
             );
-        } else if !is_builtin_scalar(ty.named())
-            && !self.ws.schema.types.contains_key(ty.named())
-            && !self.ws.schema.enums.contains_key(ty.named())
-        {
+        } else if !self.is_output_type(ty.named()) {
             self.push(
                 Code::UnknownType,
                 path.key("type"),
                 format!(
                     "unknown type `{}` (declared types: {})",
                     ty.named(),
-                    list(
-                        self.ws
-                            .schema
-                            .types
-                            .keys()
-                            .chain(self.ws.schema.enums.keys())
-                    )
+                    self.output_type_names()
                 ),
             );
         }
         for (arg_name, arg) in &field.arguments {
-            let ap = path.keys(["arguments", arg_name.as_str()]);
-            if !is_graphql_name(arg_name) {
-                self.push(
-                    Code::InvalidName,
-                    ap.clone(),
-                    format!("`{arg_name}` is not a valid argument name"),
-                );
-            }
-            match TypeRef::parse(&arg.ty) {
-                Err(e) => self.push(Code::TypeMismatch, ap.key("type"), e),
-                Ok(t) if !self.is_input_type(t.named()) => self.push(
-                    Code::UnknownType,
-                    ap.key("type"),
-                    format!(
-                        "argument type `{}` must be built from scalars, enums and input types",
-                        t.named()
-                    ),
-                ),
-                Ok(_) => {}
-            }
+            self.argument_type(arg_name, arg, path.keys(["arguments", arg_name.as_str()]));
         }
         match &field.binding {
             None => {

@@ -408,6 +408,185 @@ pub struct UnifiedSchema {
     /// downstream operation as one JSON value (e.g. a request body).
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub inputs: IndexMap<String, InputObjectType>,
+    /// Interfaces by name: object types list them in `implements`; a field of an interface
+    /// type holds objects of any implementing type.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub interfaces: IndexMap<String, InterfaceType>,
+    /// Unions by name: a field of a union type holds objects of any member type.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub unions: IndexMap<String, UnionType>,
+    /// Custom scalars by name: values pass through as JSON, except `DateTime`, which must be
+    /// an RFC 3339 date-time both as an input and in a downstream answer.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub scalars: IndexMap<String, ScalarType>,
+}
+
+/// An interface of the unified schema: the fields every implementing object type has.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct InterfaceType {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    pub fields: IndexMap<String, InterfaceFieldDef>,
+    /// How a value of this interface tells its concrete type (default: its `__typename`,
+    /// as GraphQL sources send it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discriminator: Option<Discriminator>,
+}
+
+/// A field of an interface: its type and arguments (each implementing type says where the
+/// value comes from).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct InterfaceFieldDef {
+    #[serde(rename = "type")]
+    pub ty: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub arguments: IndexMap<String, ArgumentDef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deprecated: Option<String>,
+}
+
+/// A union of object types.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UnionType {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// The member object types.
+    pub types: Vec<String>,
+    /// How a value of this union tells its concrete type (default: its `__typename`, as
+    /// GraphQL sources send it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discriminator: Option<Discriminator>,
+}
+
+/// How a downstream object of an abstract type names its concrete type: the value of one of
+/// its fields (e.g. `"kind": "product"`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Discriminator {
+    /// Dot path of the field in the downstream object.
+    pub field: String,
+    /// Concrete type -> the field's value for it. A type left out is named by its own name.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub values: IndexMap<String, String>,
+}
+
+impl Discriminator {
+    /// The downstream value that names the concrete type `type_name`.
+    pub fn value_for<'a>(&'a self, type_name: &'a str) -> &'a str {
+        self.values
+            .get(type_name)
+            .map(String::as_str)
+            .unwrap_or(type_name)
+    }
+}
+
+/// A custom scalar.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ScalarType {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+}
+
+/// The custom scalar validated as an RFC 3339 date-time when it is declared.
+pub const DATE_TIME: &str = "DateTime";
+
+impl UnifiedSchema {
+    /// Whether `name` is an interface or a union.
+    pub fn is_abstract(&self, name: &str) -> bool {
+        self.interfaces.contains_key(name) || self.unions.contains_key(name)
+    }
+
+    /// Whether `name` is a type whose fields are selected: an object type, an interface or
+    /// a union.
+    pub fn is_composite(&self, name: &str) -> bool {
+        self.types.contains_key(name) || self.is_abstract(name)
+    }
+
+    /// The object types a value of type `name` can be: itself for an object type, the
+    /// members of a union, the implementing types of an interface (file order).
+    pub fn possible_types<'a>(&'a self, name: &'a str) -> Vec<&'a str> {
+        if let Some(u) = self.unions.get(name) {
+            return u
+                .types
+                .iter()
+                .map(String::as_str)
+                .filter(|t| self.types.contains_key(*t))
+                .collect();
+        }
+        if self.interfaces.contains_key(name) {
+            return self
+                .types
+                .iter()
+                .filter(|(_, t)| t.implements.iter().any(|i| i == name))
+                .map(|(n, _)| n.as_str())
+                .collect();
+        }
+        if self.types.contains_key(name) {
+            return vec![name];
+        }
+        Vec::new()
+    }
+
+    /// Whether an object of type `concrete` matches the type condition `condition`.
+    pub fn applies(&self, condition: &str, concrete: &str) -> bool {
+        condition == concrete
+            || self
+                .types
+                .get(concrete)
+                .is_some_and(|t| t.implements.iter().any(|i| i == condition))
+            || self
+                .unions
+                .get(condition)
+                .is_some_and(|u| u.types.iter().any(|m| m == concrete))
+    }
+
+    /// The discriminator of an abstract type, if it has one (else `__typename` decides).
+    pub fn discriminator(&self, name: &str) -> Option<&Discriminator> {
+        self.unions
+            .get(name)
+            .and_then(|u| u.discriminator.as_ref())
+            .or_else(|| {
+                self.interfaces
+                    .get(name)
+                    .and_then(|i| i.discriminator.as_ref())
+            })
+    }
+
+    /// The concrete type of a downstream object of the abstract type `name`: by its
+    /// discriminator, else by `__typename`; `None` when neither names a possible type.
+    pub fn concrete_type<'a>(&'a self, name: &'a str, raw: &Value) -> Option<&'a str> {
+        let possible = self.possible_types(name);
+        match self.discriminator(name) {
+            Some(d) => {
+                let v = d
+                    .field
+                    .split('.')
+                    .try_fold(raw, |cur, k| cur.as_object()?.get(k))?;
+                let text = match v {
+                    Value::String(s) => s.clone(),
+                    Value::Number(n) => n.to_string(),
+                    Value::Bool(b) => b.to_string(),
+                    _ => return None,
+                };
+                possible.into_iter().find(|t| d.value_for(t) == text)
+            }
+            None => {
+                let t = raw.get("__typename")?.as_str()?;
+                possible.into_iter().find(|p| *p == t)
+            }
+        }
+    }
+
+    /// Whether `name` is a declared custom scalar.
+    pub fn is_custom_scalar(&self, name: &str) -> bool {
+        self.scalars.contains_key(name)
+    }
 }
 
 /// An input object of the unified schema (GraphQL `input`).
@@ -493,6 +672,9 @@ pub const MUTATION_TYPE: &str = "Mutation";
 pub struct ObjectType {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
+    /// The interfaces this type implements (it has each one's fields).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub implements: Vec<String>,
     pub fields: IndexMap<String, FieldDef>,
 }
 

@@ -27,7 +27,7 @@ pub(crate) struct Builder<'a> {
     variables: Map<String, Value>,
     graph: DiGraph<FetchNode, Dependency>,
     /// (parent locator, storage key) -> node.
-    nodes: HashMap<(Vec<String>, String), NodeIndex>,
+    nodes: HashMap<(Vec<String>, String, Option<String>), NodeIndex>,
     /// Raw paths each GraphQL-source node must ask for, relative to its result value.
     needs: HashMap<NodeIndex, BTreeSet<Vec<String>>>,
     errors: Vec<PlanError>,
@@ -44,6 +44,11 @@ struct Scope {
     node: Option<NodeIndex>,
     below_node: Vec<String>,
     response_path: Vec<String>,
+    /// Parent filters of fetches planned here (under abstract-typed fields).
+    only: Vec<TypeFilter>,
+    /// The concrete type fields are planned for under an abstract-typed field: fetches of
+    /// different concrete types at one path are different nodes.
+    concrete: Option<String>,
 }
 
 /// A response key's merged occurrences.
@@ -157,6 +162,7 @@ impl<'a> Builder<'a> {
                 }
             };
             if !knot_model::typeref::is_builtin_scalar(ty.named())
+                && !self.ws.schema.scalars.contains_key(ty.named())
                 && !self.ws.schema.enums.contains_key(ty.named())
                 && !self.ws.schema.inputs.contains_key(ty.named())
             {
@@ -198,10 +204,16 @@ impl<'a> Builder<'a> {
             node: None,
             below_node: Vec::new(),
             response_path: Vec::new(),
+            only: Vec::new(),
+            concrete: None,
         };
         let selections = self.selection_set(root_type, &[&op.node.selection_set.node], &scope, 1);
         self.finish_graphql_selections();
         if !self.errors.is_empty() {
+            // A mistake under an abstract type is found once per concrete type: report it once.
+            let mut seen = HashSet::new();
+            self.errors
+                .retain(|e| seen.insert((e.message.clone(), e.locations.clone())));
             return Err(self.errors);
         }
         if root_type == MUTATION_TYPE {
@@ -298,10 +310,13 @@ impl<'a> Builder<'a> {
         c.into_json().map_err(|e| e.to_string())
     }
 
-    /// Flattens fragments and merges fields by response key.
+    /// Flattens fragments and merges fields by response key: the fields that apply to an
+    /// object of type `concrete`, selected where the enclosing type is `scope_type` (the
+    /// parent's type, or a fragment's type condition).
     fn collect<'d>(
         &mut self,
-        type_name: &str,
+        scope_type: &str,
+        concrete: &str,
         sets: &[&'d SelectionSet],
         out: &mut IndexMap<String, FieldGroup<'d>>,
         seen_fragments: &mut Vec<String>,
@@ -318,26 +333,30 @@ impl<'a> Builder<'a> {
                         if !self.included(&f.node.directives) {
                             continue;
                         }
+                        if scope_type != concrete && !self.abstract_has(scope_type, f) {
+                            continue;
+                        }
                         self.add_field(f, out);
                     }
                     AstSelection::InlineFragment(frag) => {
+                        let mut inner_type = scope_type.to_string();
                         if let Some(cond) = &frag.node.type_condition {
-                            if cond.node.on.node.as_str() != type_name {
-                                self.errors.push(err(
-                                    cond.pos,
-                                    format!(
-                                        "a fragment on `{}` cannot apply to `{type_name}`",
-                                        cond.node.on.node
-                                    ),
-                                ));
-                                continue;
+                            let on = cond.node.on.node.as_str();
+                            match self.condition(on, scope_type, concrete) {
+                                Err(message) => {
+                                    self.errors.push(err(cond.pos, message));
+                                    continue;
+                                }
+                                Ok(false) => continue,
+                                Ok(true) => inner_type = on.to_string(),
                             }
                         }
                         if !self.included(&frag.node.directives) {
                             continue;
                         }
                         self.collect(
-                            type_name,
+                            &inner_type,
+                            concrete,
                             &[&frag.node.selection_set.node],
                             out,
                             seen_fragments,
@@ -362,13 +381,22 @@ impl<'a> Builder<'a> {
                             ));
                             continue;
                         }
-                        if frag.node.type_condition.node.on.node.as_str() != type_name {
-                            self.errors.push(err(spread.pos, format!("fragment `{fname}` is on `{}` and cannot apply to `{type_name}`", frag.node.type_condition.node.on.node)));
-                            continue;
+                        let on = frag.node.type_condition.node.on.node.as_str();
+                        match self.condition(on, scope_type, concrete) {
+                            Err(_) => {
+                                self.errors.push(err(
+                                    spread.pos,
+                                    format!("fragment `{fname}` is on `{on}` and cannot apply to `{scope_type}`"),
+                                ));
+                                continue;
+                            }
+                            Ok(false) => continue,
+                            Ok(true) => {}
                         }
                         seen_fragments.push(fname);
                         self.collect(
-                            type_name,
+                            on,
+                            concrete,
                             &[&frag.node.selection_set.node],
                             out,
                             seen_fragments,
@@ -378,6 +406,48 @@ impl<'a> Builder<'a> {
                 }
             }
         }
+    }
+
+    /// Whether a fragment on `on`, written where the type is `scope_type`, applies to an
+    /// object of type `concrete`; an error when it can apply to no object there.
+    fn condition(&self, on: &str, scope_type: &str, concrete: &str) -> Result<bool, String> {
+        let schema = &self.ws.schema;
+        if !schema.is_composite(on) {
+            return Err(format!("unknown type `{on}` in a type condition"));
+        }
+        let here = schema.possible_types(scope_type);
+        if !schema.possible_types(on).iter().any(|t| here.contains(t)) {
+            return Err(format!(
+                "a fragment on `{on}` cannot apply to `{scope_type}`"
+            ));
+        }
+        Ok(schema.applies(on, concrete))
+    }
+
+    /// A field selected directly on an interface or union: only the interface's own fields
+    /// and `__typename` (a union has no fields of its own). Reports anything else.
+    fn abstract_has(&mut self, scope_type: &str, f: &Positioned<Field>) -> bool {
+        let name = f.node.name.node.as_str();
+        if name == "__typename" {
+            return true;
+        }
+        let schema = &self.ws.schema;
+        if let Some(iface) = schema.interfaces.get(scope_type) {
+            if iface.fields.contains_key(name) {
+                return true;
+            }
+            self.errors
+                .push(err(f.pos, format!("`{scope_type}` has no field `{name}`")));
+            return false;
+        }
+        if schema.unions.contains_key(scope_type) {
+            self.errors.push(err(
+                f.pos,
+                format!("`{scope_type}` is a union: select `{name}` inside a fragment on one of its types (`... on {}`)", schema.possible_types(scope_type).join(" | ... on ")),
+            ));
+            return false;
+        }
+        true
     }
 
     fn add_field<'d>(
@@ -455,12 +525,65 @@ impl<'a> Builder<'a> {
         if self.limit_hit {
             return Vec::new();
         }
+        if self.ws.schema.is_abstract(type_name) {
+            return self.abstract_selection_set(type_name, sets, scope, depth);
+        }
         let mut groups = IndexMap::new();
-        self.collect(type_name, sets, &mut groups, &mut Vec::new());
+        self.collect(type_name, type_name, sets, &mut groups, &mut Vec::new());
         let mut out = Vec::new();
         for (key, group) in groups {
             if let Some(sel) = self.field(type_name, &key, &group, scope, depth) {
                 out.push(sel);
+            }
+        }
+        out
+    }
+
+    /// The selections of an interface- or union-typed field: planned once per possible
+    /// concrete type (each type says where its fields come from), each selection applying
+    /// only to objects of its type, each fetch only to parents of its type.
+    fn abstract_selection_set(
+        &mut self,
+        abstract_name: &str,
+        sets: &[&SelectionSet],
+        scope: &Scope,
+        depth: usize,
+    ) -> Vec<Selection> {
+        let schema = &self.ws.schema;
+        let discriminator = schema.discriminator(abstract_name);
+        let path: Vec<String> = match discriminator {
+            Some(d) => d.field.split('.').map(str::to_string).collect(),
+            None => vec!["__typename".to_string()],
+        };
+        // The concrete type must come back with every object.
+        self.need(scope, &path);
+        let mut out = Vec::new();
+        for concrete in schema.possible_types(abstract_name) {
+            let mut groups = IndexMap::new();
+            self.collect(abstract_name, concrete, sets, &mut groups, &mut Vec::new());
+            if groups.is_empty() {
+                continue;
+            }
+            let value = match discriminator {
+                Some(d) => d.value_for(concrete).to_string(),
+                None => concrete.to_string(),
+            };
+            let mut child = scope.clone();
+            child.only.push(TypeFilter {
+                at: scope.locator.len(),
+                path: path.clone(),
+                values: vec![value],
+            });
+            child.concrete = Some(concrete.to_string());
+            if discriminator.is_none() {
+                // A GraphQL source is asked for each type's fields in a fragment on it.
+                child.below_node.push(format!("... on {concrete}"));
+            }
+            for (key, group) in groups {
+                if let Some(mut sel) = self.field(concrete, &key, &group, &child, depth) {
+                    sel.on = vec![concrete.to_string()];
+                    out.push(sel);
+                }
             }
         }
         out
@@ -513,7 +636,7 @@ impl<'a> Builder<'a> {
             }
         };
         let args = self.arguments(type_name, &group.name, def, group)?;
-        let is_object = self.ws.schema.types.contains_key(ty.named());
+        let is_object = self.ws.schema.is_composite(ty.named());
         if is_object && !has_children {
             self.errors.push(err(
                 group.pos,
@@ -556,6 +679,8 @@ impl<'a> Builder<'a> {
                         node: scope.node,
                         below_node: below,
                         response_path,
+                        only: scope.only.clone(),
+                        concrete: scope.concrete.clone(),
                     };
                     self.selection_set(ty.named(), &group.sets, &child_scope, depth + 1)
                 } else {
@@ -594,6 +719,8 @@ impl<'a> Builder<'a> {
                         node: Some(node),
                         below_node: Vec::new(),
                         response_path,
+                        only: Vec::new(),
+                        concrete: None,
                     };
                     self.selection_set(ty.named(), &group.sets, &child_scope, depth + 1)
                 } else {
@@ -747,7 +874,11 @@ impl<'a> Builder<'a> {
         response_path: Vec<String>,
         hidden: bool,
     ) -> Option<NodeIndex> {
-        let map_key = (scope.locator.clone(), storage_key.to_string());
+        let map_key = (
+            scope.locator.clone(),
+            storage_key.to_string(),
+            scope.concrete.clone(),
+        );
         if let Some(existing) = self.nodes.get(&map_key) {
             if !hidden {
                 self.graph[*existing].hidden = false;
@@ -796,6 +927,7 @@ impl<'a> Builder<'a> {
                 .unwrap_or_default(),
             selection: None,
             hidden,
+            only: scope.only.clone(),
         });
         self.nodes.insert(map_key, node);
         if let Some(parent) = scope.node {

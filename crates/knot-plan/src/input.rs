@@ -2,7 +2,7 @@
 //! and required `ID`/`String` values must not be empty or whitespace, all before any call.
 
 use indexmap::IndexMap;
-use knot_model::{EnumType, InputObjectType, TypeRef};
+use knot_model::{EnumType, InputObjectType, ScalarType, TypeRef};
 use serde_json::Value;
 
 /// Coerces a JSON input value to `ty` (GraphQL input coercion: a single value where a list
@@ -16,6 +16,8 @@ pub fn coerce(value: &Value, ty: &TypeRef, what: &str) -> Result<Value, String> 
 pub struct InputTypes<'a> {
     pub enums: Option<&'a IndexMap<String, EnumType>>,
     pub inputs: Option<&'a IndexMap<String, InputObjectType>>,
+    /// Custom scalars: any JSON value, except a declared `DateTime` (RFC 3339 text).
+    pub scalars: Option<&'a IndexMap<String, ScalarType>>,
 }
 
 impl<'a> InputTypes<'a> {
@@ -23,7 +25,12 @@ impl<'a> InputTypes<'a> {
         InputTypes {
             enums: Some(&ws.schema.enums),
             inputs: Some(&ws.schema.inputs),
+            scalars: Some(&ws.schema.scalars),
         }
+    }
+
+    fn is_custom_scalar(&self, name: &str) -> bool {
+        self.scalars.is_some_and(|s| s.contains_key(name))
     }
 
     fn enum_type(&self, name: &str) -> Option<&'a EnumType> {
@@ -124,6 +131,25 @@ pub fn coerce_with(
                     object.insert(field.clone(), v);
                 }
                 return Ok(Value::Object(object));
+            }
+            if types.is_custom_scalar(name) {
+                return match value {
+                    Value::String(text) if name == knot_model::DATE_TIME => {
+                        if knot_model::typeref::is_rfc3339(text) {
+                            Ok(value.clone())
+                        } else {
+                            Err(format!(
+                                "{what} expects a `DateTime` (RFC 3339, e.g. 2026-11-30T12:00:00Z), got {}",
+                                describe(value)
+                            ))
+                        }
+                    }
+                    _ if name == knot_model::DATE_TIME => Err(format!(
+                        "{what} expects a `DateTime` (RFC 3339 text), got {}",
+                        describe(value)
+                    )),
+                    _ => Ok(value.clone()),
+                };
             }
             coerce_scalar(value, name, what)
         }

@@ -91,6 +91,38 @@ pub struct FetchNode {
     /// Fetched only because another fetch needs its value as a key.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub hidden: bool,
+    /// Under a field of an interface or union type: which of the objects found along the
+    /// locator are parents of this fetch (the objects of the concrete type that has it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub only: Vec<TypeFilter>,
+}
+
+/// Of the objects reached after `at` keys of a node's parent locator (the values of an
+/// abstract-typed field), only those whose raw value at `path` is one of `values` (their
+/// discriminator, or `__typename`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TypeFilter {
+    pub at: usize,
+    pub path: Vec<String>,
+    pub values: Vec<String>,
+}
+
+impl TypeFilter {
+    /// Whether the raw object `obj` passes this filter.
+    pub fn admits(&self, obj: &Value) -> bool {
+        let v = self
+            .path
+            .iter()
+            .try_fold(obj, |cur, k| cur.as_object()?.get(k));
+        let text = match v {
+            Some(Value::String(s)) => std::borrow::Cow::Borrowed(s.as_str()),
+            Some(Value::Number(n)) => std::borrow::Cow::Owned(n.to_string()),
+            Some(Value::Bool(b)) => std::borrow::Cow::Owned(b.to_string()),
+            _ => return false,
+        };
+        self.values.iter().any(|v| *v == text)
+    }
 }
 
 impl FetchNode {

@@ -13,6 +13,7 @@ describe("canvas layout", () => {
       opNodeId("users", "getUser"),
       opNodeId("products", "GetProduct"),
       opNodeId("products", "GetProducts"),
+      opNodeId("search", "search"),
     ]);
     for (const o of l.ops) expect(o.x).toBe(0);
     const ys = l.ops.map((o) => o.y);
@@ -43,9 +44,9 @@ describe("canvas layout", () => {
       field: "products",
       type: "Order",
     });
-    expect(l.edges).toHaveLength(4);
+    expect(l.edges).toHaveLength(5);
     const after = layoutCanvas(unbind(shop(), "Order", "products").doc);
-    expect(after.edges).toHaveLength(3);
+    expect(after.edges).toHaveLength(4);
   });
 });
 

@@ -145,7 +145,7 @@ describe("bindings", () => {
   it("refuses unknown sources and operations", () => {
     const doc = shop();
     expect(bind(doc, "User", "name", { source: "ghost", operation: "x" }).error).toBe(
-      "`User.name`: unknown source `ghost` (sources: `orders`, `users`, `products`)",
+      "`User.name`: unknown source `ghost` (sources: `orders`, `users`, `products`, `search`)",
     );
     expect(bind(doc, "User", "name", { source: "users", operation: "listUsers" }).error).toMatch(
       /source `users` has no operation `listUsers`/,

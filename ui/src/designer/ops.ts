@@ -90,7 +90,8 @@ export function addArgument(doc: WorkspaceDoc, type: string, field: string, name
   const named = namedOf(parsed.type);
   const isEnum = Object.prototype.hasOwnProperty.call(doc.schema.enums ?? {}, named);
   const isInput = Object.prototype.hasOwnProperty.call(doc.schema.inputs ?? {}, named);
-  if (!isBuiltinScalar(named) && !isEnum && !isInput) {
+  const isScalar = Object.prototype.hasOwnProperty.call(doc.schema.scalars ?? {}, named);
+  if (!isBuiltinScalar(named) && !isEnum && !isInput && !isScalar) {
     return fail(doc, `${at}(${name}): argument type \`${named}\` must be built from scalars, enums and input types`);
   }
   const args = { ...(f.arguments ?? {}), [name]: { type: typeRef.trim() } };

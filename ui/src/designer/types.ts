@@ -155,6 +155,30 @@ export interface UnifiedSchema {
   enums?: Record<string, EnumType>;
   /** Input object types by name (argument types). */
   inputs?: Record<string, InputObjectType>;
+  /** Interfaces by name: object types list them in `implements`. */
+  interfaces?: Record<string, InterfaceType>;
+  /** Unions of object types by name. */
+  unions?: Record<string, UnionType>;
+  /** Custom scalars by name (`DateTime` is checked as RFC 3339). */
+  scalars?: Record<string, { description?: string }>;
+}
+
+/** How a downstream object of an abstract type names its concrete type. */
+export interface Discriminator {
+  field: string;
+  values?: Record<string, string>;
+}
+
+export interface InterfaceType {
+  description?: string;
+  fields: Record<string, { type: string; description?: string; arguments?: Record<string, ArgumentDef>; deprecated?: string | null }>;
+  discriminator?: Discriminator | null;
+}
+
+export interface UnionType {
+  description?: string;
+  types: string[];
+  discriminator?: Discriminator | null;
 }
 
 export interface RestEndpoint {

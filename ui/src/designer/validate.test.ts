@@ -34,7 +34,7 @@ describe("validate", () => {
       {
         code: "unknown-source",
         path: "$.schema.types.Order.fields.user.binding.source",
-        message: "unknown source `people` (sources: `orders`, `users`, `products`)",
+        message: "unknown source `people` (sources: `orders`, `users`, `products`, `search`)",
       },
     ]);
     expect(validate(rebind(doc, "Order", "user", { ...b, operation: "findUser" }))).toEqual([
@@ -144,7 +144,7 @@ describe("validate", () => {
     expect(problems).toContainEqual({
       code: "unknown-type",
       path: "$.schema.types.User.fields.friend.type",
-      message: "unknown type `Person` (declared types: `Query`, `Order`, `User`, `Product`, `Mutation`, `Empty`, `OrderStatus`)",
+      message: "unknown type `Person` (declared types: `Query`, `Order`, `User`, `Product`, `Mutation`, `Empty`, `SearchResult`, `OrderStatus`)",
     });
   });
 

@@ -66,12 +66,16 @@ function checkField(doc: WorkspaceDoc, out: Problems, typeName: string, fieldNam
   const named = namedOf(parsed.type);
   const types = doc.schema.types;
   const enums = doc.schema.enums ?? {};
+  const interfaces = doc.schema.interfaces ?? {};
+  const unions = doc.schema.unions ?? {};
+  const scalars = doc.schema.scalars ?? {};
   const has = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
-  if (!isBuiltinScalar(named) && !has(types, named) && !has(enums, named)) {
+  const outputs = [types, interfaces, unions, enums, scalars];
+  if (!isBuiltinScalar(named) && !outputs.some((o) => has(o, named))) {
     out.push(
       "unknown-type",
       `${path}.type`,
-      `unknown type \`${named}\` (declared types: ${listNames([...Object.keys(types), ...Object.keys(enums)])})`,
+      `unknown type \`${named}\` (declared types: ${listNames(outputs.flatMap((o) => Object.keys(o)))})`,
     );
   }
   for (const [argName, arg] of Object.entries(field.arguments ?? {})) {
@@ -79,7 +83,12 @@ function checkField(doc: WorkspaceDoc, out: Problems, typeName: string, fieldNam
     if (!isGraphqlName(argName)) out.push("invalid-name", ap, `\`${argName}\` is not a valid argument name`);
     const at = parseTypeRef(arg.type);
     if (!at.ok) out.push("type-mismatch", `${ap}.type`, at.error);
-    else if (!isBuiltinScalar(namedOf(at.type)) && !has(enums, namedOf(at.type)) && !has(doc.schema.inputs ?? {}, namedOf(at.type))) {
+    else if (
+      !isBuiltinScalar(namedOf(at.type)) &&
+      !has(enums, namedOf(at.type)) &&
+      !has(doc.schema.inputs ?? {}, namedOf(at.type)) &&
+      !has(scalars, namedOf(at.type))
+    ) {
       out.push("unknown-type", `${ap}.type`, `argument type \`${namedOf(at.type)}\` must be built from scalars, enums and input types`);
     }
   }

@@ -22,6 +22,7 @@ const shop: SchemaTree = {
     {
       name: "Query",
       description: "",
+      possibleTypes: [],
       fields: [
         field("getOrderDetails", "Order", { arguments: [{ name: "id", type: "ID!", required: true }] }),
         field("search", "[Product]", {
@@ -33,9 +34,9 @@ const shop: SchemaTree = {
         }),
       ],
     },
-    { name: "Order", description: "", fields: [field("id", "ID!"), field("user", "User"), field("products", "[Product]")] },
-    { name: "User", description: "", fields: [field("id", "ID!"), field("name", "String")] },
-    { name: "Product", description: "", fields: [field("id", "ID!"), field("name", "String"), field("price", "Float")] },
+    { name: "Order", description: "", possibleTypes: [], fields: [field("id", "ID!"), field("user", "User"), field("products", "[Product]")] },
+    { name: "User", description: "", possibleTypes: [], fields: [field("id", "ID!"), field("name", "String")] },
+    { name: "Product", description: "", possibleTypes: [], fields: [field("id", "ID!"), field("name", "String"), field("price", "Float")] },
   ],
 };
 

@@ -10,9 +10,9 @@ const f = (name: string, type: string, extra: Partial<FieldView> = {}): FieldVie
 
 const schema: SchemaTree = {
   types: [
-    { name: "Query", description: "", fields: [f("getOrderDetails", "Order", { arguments: [{ name: "id", type: "ID!", required: true }] })] },
-    { name: "Order", description: "", fields: [f("id", "ID!"), f("user", "User")] },
-    { name: "User", description: "", fields: [f("name", "String")] },
+    { name: "Query", description: "", possibleTypes: [], fields: [f("getOrderDetails", "Order", { arguments: [{ name: "id", type: "ID!", required: true }] })] },
+    { name: "Order", description: "", possibleTypes: [], fields: [f("id", "ID!"), f("user", "User")] },
+    { name: "User", description: "", possibleTypes: [], fields: [f("name", "String")] },
   ],
 };
 
