@@ -466,17 +466,7 @@ fn knot_check_reports_abstract_type_mistakes_at_their_path() {
     }))
     .expect("json");
     let report = knot_model::check_bytes(text.as_bytes());
-    let found: Vec<(String, String)> = report
-        .problems
-        .iter()
-        .map(|p| (p.path.to_string(), p.message.clone()))
-        .collect();
-    let has = |path: &str, words: &str| {
-        assert!(
-            found.iter().any(|(p, m)| p == path && m.contains(words)),
-            "no problem at {path} containing {words:?}: {found:#?}"
-        );
-    };
+    let has = |path: &str, words: &str| knot_tests::assert_problem(&report, path, words);
     has(
         "$.schema.types.A.implements[1]",
         "`Missing` is not an interface",

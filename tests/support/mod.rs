@@ -188,3 +188,17 @@ pub async fn serve_on_loopback(app: axum::Router) -> String {
     });
     format!("http://{addr}")
 }
+
+/// Asserts that `report` has a problem at the JSON path `path` whose message contains
+/// `words`, listing every problem found when it has not.
+pub fn assert_problem(report: &knot_model::CheckReport, path: &str, words: &str) {
+    let found: Vec<(String, &str)> = report
+        .problems
+        .iter()
+        .map(|p| (p.path.to_string(), p.message.as_str()))
+        .collect();
+    assert!(
+        found.iter().any(|(p, m)| p == path && m.contains(words)),
+        "no problem at {path} containing {words:?}: {found:#?}"
+    );
+}

@@ -63,6 +63,15 @@ fn note_forwarded(request: &mut RequestSummary, forwarded: &[(String, String)]) 
     }
 }
 
+/// What one call may set beyond its source's defaults.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CallOptions<'a> {
+    /// Instead of the source's timeout.
+    pub timeout: Option<Duration>,
+    /// Sent with the call (after the forwarded client headers) and shown in the trace.
+    pub headers: &'a [(String, String)],
+}
+
 /// Ready-to-call connectors for every source of a workspace, with resolved variables.
 pub struct Connectors {
     sources: IndexMap<String, SourceConnector>,
@@ -179,6 +188,28 @@ impl Connectors {
         selection: Option<&str>,
         inbound_headers: &[(String, String)],
     ) -> CallResult {
+        self.call_with(
+            source,
+            operation,
+            inputs,
+            selection,
+            inbound_headers,
+            CallOptions::default(),
+        )
+        .await
+    }
+
+    /// [`call`](Self::call) with a timeout of its own and headers of the gateway's own (an
+    /// `Idempotency-Key`), sent beside the forwarded ones and shown in the trace.
+    pub async fn call_with(
+        &self,
+        source: &str,
+        operation: &str,
+        inputs: &Map<String, Value>,
+        selection: Option<&str>,
+        inbound_headers: &[(String, String)],
+        options: CallOptions<'_>,
+    ) -> CallResult {
         let Some(s) = self.sources.get(source) else {
             return CallResult::failed(
                 Instant::now(),
@@ -187,17 +218,24 @@ impl Connectors {
             );
         };
         let fwd = s.forwarded(inbound_headers);
+        let mut sent = fwd.clone();
+        sent.extend(options.headers.iter().cloned());
+        let timeout = options.timeout.unwrap_or(s.timeout);
         // The semaphore is never closed, so acquiring only waits.
         let _permit = s.permits.acquire().await;
         let mut result = match &s.client {
-            Client::Rest(c) => c.call(&self.vars, operation, inputs, &fwd, s.timeout).await,
+            Client::Rest(c) => c.call(&self.vars, operation, inputs, &sent, timeout).await,
             Client::Graphql(c) => {
-                c.call(&self.vars, operation, inputs, selection, &fwd, s.timeout)
+                c.call(&self.vars, operation, inputs, selection, &sent, timeout)
                     .await
             }
-            Client::Grpc(c) => c.call(&self.vars, operation, inputs, &fwd, s.timeout).await,
+            Client::Grpc(c) => c.call(&self.vars, operation, inputs, &sent, timeout).await,
         };
         note_forwarded(&mut result.request, &fwd);
+        result
+            .request
+            .headers
+            .extend(options.headers.iter().cloned());
         if let Some(raw) = result.response_preview.take() {
             result.response_preview = Some(call::finish_preview(&raw, result.bytes, &self.vars));
         }

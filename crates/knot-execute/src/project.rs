@@ -258,6 +258,9 @@ impl<'a> Projection<'a> {
                     self.value(sel, type_name, ty, v, path, true)
                 }
                 SelectionKind::Verbatim(key) => Ok(obj.get(key).cloned().unwrap_or(Value::Null)),
+                SelectionKind::Aggregate(targets) => {
+                    self.aggregate(sel, type_name, ty, obj, targets, path)
+                }
             };
             path.pop();
             let value = match value {
@@ -387,6 +390,74 @@ impl<'a> Projection<'a> {
                 },
             },
         }
+    }
+
+    /// The outcome of an aggregated write, from each target's answer or failure marker:
+    /// `{ok, status, targets: [{label, status, category, message}]}` read by the field's
+    /// type (or `true`/`false` for `Boolean`). A failed target is told by its label, its
+    /// category and the category's fixed message; its source and detail go to the trace
+    /// only. A failed `required` target fails the field.
+    fn aggregate<'s>(
+        &mut self,
+        sel: &'s Selection,
+        parent: &str,
+        ty: &TypeRef,
+        obj: &Map<String, Value>,
+        targets: &[knot_plan::AggregateSlot],
+        path: &mut Vec<Seg<'s>>,
+    ) -> Result<Value, Bubble> {
+        let mut outcomes = Vec::with_capacity(targets.len());
+        let mut failed = 0;
+        let mut required_failure: Option<(Category, String, Option<usize>, Option<usize>)> = None;
+        for t in targets {
+            let marker = obj.get(&t.storage_key).and_then(marker_index);
+            match marker {
+                None => outcomes.push(json!({
+                    "label": t.label, "status": "SUCCEEDED", "category": null, "message": null,
+                })),
+                Some(i) => {
+                    failed += 1;
+                    let (category, detail, node, span) = match self.errors.get(i) {
+                        Some(e) => (e.category, e.detail.clone(), Some(e.node), e.span),
+                        None => (Category::Dependency, "unknown failure".into(), None, None),
+                    };
+                    outcomes.push(json!({
+                        "label": t.label,
+                        "status": "FAILED",
+                        "category": category.as_str(),
+                        "message": category.public_message(),
+                    }));
+                    let detail = format!("target `{}`: {detail}", t.label);
+                    if t.required && required_failure.is_none() {
+                        required_failure = Some((category, detail, node, span));
+                    } else {
+                        // Told in the outcome; the explorer still sees why.
+                        self.trace_errors.push(TraceError {
+                            path: path.iter().map(|s| s.to_value()).collect(),
+                            category,
+                            detail,
+                            node,
+                            span,
+                        });
+                    }
+                }
+            }
+        }
+        if let Some((category, detail, node, span)) = required_failure {
+            self.report(path, category, detail, node, span);
+            return Err(Bubble);
+        }
+        let ok = failed == 0;
+        if ty.named() == "Boolean" {
+            return Ok(Value::Bool(ok));
+        }
+        let status = match failed {
+            0 => "SUCCEEDED",
+            n if n == targets.len() => "FAILED",
+            _ => "PARTIAL",
+        };
+        let raw = json!({"ok": ok, "status": status, "targets": outcomes});
+        self.value(sel, parent, ty, &raw, path, false)
     }
 
     /// A value of the wrong kind: reported (naming only what kind of value came, never the

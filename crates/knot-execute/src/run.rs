@@ -269,17 +269,37 @@ async fn call_all(
     prepared: &Prepared,
     connectors: &Connectors,
     inbound_headers: &[(String, String)],
+    idempotency_key: &str,
 ) -> Vec<CallResult> {
+    let own = [("idempotency-key".to_string(), idempotency_key.to_string())];
+    let options = knot_connect::CallOptions {
+        timeout: node.timeout_ms.map(std::time::Duration::from_millis),
+        headers: if node.idempotency_key { &own } else { &[] },
+    };
     futures::future::join_all(prepared.calls.iter().map(|(inputs, _)| {
-        connectors.call(
+        connectors.call_with(
             &node.source,
             &node.operation,
             inputs,
             node.selection.as_deref(),
             inbound_headers,
+            options,
         )
     }))
     .await
+}
+
+/// The idempotency key of a request: the client's `Idempotency-Key`, else a fresh UUID.
+/// Only computed for plans that send one.
+fn idempotency_key(plan: &Plan, inbound_headers: &[(String, String)]) -> String {
+    if !plan.graph.node_weights().any(|n| n.idempotency_key) {
+        return String::new();
+    }
+    inbound_headers
+        .iter()
+        .find(|(k, v)| k.eq_ignore_ascii_case("idempotency-key") && !v.trim().is_empty())
+        .map(|(_, v)| v.clone())
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
 }
 
 /// Runs every node of the plan with the one DAG driver; returns the raw data tree and what
@@ -295,6 +315,7 @@ pub async fn run_plan(
         plan,
         connectors,
         inbound_headers,
+        idempotency_key: idempotency_key(plan, inbound_headers),
         started,
         raw: RawRun {
             data: Value::Object(Map::new()),
@@ -312,6 +333,7 @@ struct PlanRun<'f> {
     plan: &'f Plan,
     connectors: &'f Connectors,
     inbound_headers: &'f [(String, String)],
+    idempotency_key: String,
     started: Instant,
     raw: RawRun,
 }
@@ -328,11 +350,12 @@ impl<'f> crate::drive::Driven for PlanRun<'f> {
         let node_start = Instant::now();
         let prepared = prepare(node, &self.raw.data, self.connectors.vars());
         let (connectors, headers) = (self.connectors, self.inbound_headers);
+        let key = self.idempotency_key.clone();
         Some(Box::pin(async move {
             match prepared {
                 Err(e) => (id, (node_start, Err(e), Vec::new())),
                 Ok(p) => {
-                    let results = call_all(node, &p, connectors, headers).await;
+                    let results = call_all(node, &p, connectors, headers, &key).await;
                     (id, (node_start, Ok(p), results))
                 }
             }
@@ -607,7 +630,7 @@ pub async fn run_node_over(
     match prepare(&over.node, &over.run.data, connectors.vars()) {
         Err(detail) => over.unprepared(detail),
         Ok(p) => {
-            let results = call_all(&over.node, &p, connectors, inbound_headers).await;
+            let results = call_all(&over.node, &p, connectors, inbound_headers, "").await;
             over.finish(p, results)
         }
     }

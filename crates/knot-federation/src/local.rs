@@ -386,6 +386,8 @@ impl LocalSubgraph {
             selection: None,
             hidden: false,
             only: Vec::new(),
+            timeout_ms: None,
+            idempotency_key: false,
         };
         knot_execute::run::run_node_over(
             &node,

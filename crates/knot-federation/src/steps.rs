@@ -162,6 +162,8 @@ impl FetchStep {
             selection: Some(self.operation.clone()),
             hidden: false,
             only: Vec::new(),
+            timeout_ms: None,
+            idempotency_key: false,
         }
     }
 

@@ -795,6 +795,10 @@ impl<'a> Validator<'a> {
         for (arg_name, arg) in &field.arguments {
             self.argument_type(arg_name, arg, path.keys(["arguments", arg_name.as_str()]));
         }
+        if let Some(aggregate) = &field.aggregate {
+            self.aggregate(type_name, field_name, field, &ty, aggregate, &path);
+            return;
+        }
         match &field.binding {
             None => {
                 if type_name == QUERY_TYPE || type_name == MUTATION_TYPE {
@@ -822,6 +826,123 @@ impl<'a> Validator<'a> {
                     path.key("binding"),
                 );
             }
+        }
+    }
+
+    /// The type at `rest` (a dot path of input-object fields) inside a value of type `ty`;
+    /// reports a path that names no field.
+    fn input_path_type(
+        &mut self,
+        ty: &str,
+        rest: &str,
+        whole: &str,
+        path: JsonPath,
+    ) -> Option<TypeRef> {
+        let mut current = TypeRef::parse(ty).ok()?;
+        for segment in rest.split('.') {
+            let named = current.named().to_string();
+            let Some(input) = self.ws.schema.inputs.get(&named) else {
+                self.push(
+                    Code::UnknownField,
+                    path,
+                    format!("`{whole}`: `{named}` is not an input type with fields"),
+                );
+                return None;
+            };
+            let Some(def) = input.fields.get(segment) else {
+                self.push(
+                    Code::UnknownField,
+                    path,
+                    format!(
+                        "`{whole}`: input type `{named}` has no field `{segment}` (fields: {})",
+                        list(input.fields.keys())
+                    ),
+                );
+                return None;
+            };
+            current = TypeRef::parse(&def.ty).ok()?;
+        }
+        Some(current)
+    }
+
+    /// An aggregated write: a `Mutation` field, its targets each checked like a binding, its
+    /// type `Boolean` or an object type reading the outcome.
+    fn aggregate(
+        &mut self,
+        type_name: &str,
+        field_name: &str,
+        field: &FieldDef,
+        ty: &TypeRef,
+        aggregate: &crate::Aggregate,
+        path: &JsonPath,
+    ) {
+        let ap = path.key("aggregate");
+        if type_name != MUTATION_TYPE {
+            self.push(
+                Code::Shape,
+                ap.clone(),
+                format!("`{type_name}.{field_name}`: an aggregated write is a field of `Mutation`"),
+            );
+        }
+        if field.binding.is_some() {
+            self.push(
+                Code::Shape,
+                path.key("binding"),
+                "a field is either bound to one operation or aggregates several: remove `binding` or `aggregate`",
+            );
+        }
+        if aggregate.targets.is_empty() {
+            self.push(
+                Code::Shape,
+                ap.key("targets"),
+                "an aggregated write needs at least one target",
+            );
+        }
+        for (label, target) in &aggregate.targets {
+            let tp = ap.keys(["targets", label.as_str()]);
+            if label.trim().is_empty() || label.chars().count() > 64 {
+                self.push(
+                    Code::InvalidName,
+                    tp.clone(),
+                    "a target's label is its public name: 1 to 64 characters, not blank",
+                );
+            }
+            if target.timeout_ms == Some(0) {
+                self.push(
+                    Code::Shape,
+                    tp.key("timeoutMs"),
+                    "`timeoutMs` must be at least 1",
+                );
+            }
+            let binding = target.as_binding();
+            self.binding(type_name, field_name, field, ty, &binding, tp);
+        }
+        let named = ty.named();
+        if ty.is_list() {
+            self.push(
+                Code::TypeMismatch,
+                path.key("type"),
+                "an aggregated write returns `Boolean` or one outcome object, not a list",
+            );
+        } else if named == "Boolean" {
+        } else if let Some(obj) = self.ws.schema.types.get(named) {
+            for (name, f) in &obj.fields {
+                let raw = f.from.as_deref().unwrap_or(name);
+                let first = raw.split('.').next().unwrap_or_default();
+                if f.binding.is_none() && !matches!(first, "ok" | "status" | "targets") {
+                    self.push(
+                        Code::UnknownField,
+                        path.key("type"),
+                        format!("`{named}.{name}` reads `{raw}`, but an aggregated write's outcome has only `ok`, `status` and `targets`"),
+                    );
+                }
+            }
+        } else {
+            self.push(
+                Code::TypeMismatch,
+                path.key("type"),
+                format!("an aggregated write returns `Boolean` or an object type reading its outcome (`ok`, `status`, `targets`), not `{named}`"),
+            );
         }
     }
 
@@ -1001,16 +1122,18 @@ impl<'a> Validator<'a> {
             let from_ty = match value {
                 ArgValue::Parent(p) => self.parent_field_type(type_name, p, ap.key("parent")),
                 ArgValue::Argument(a) => {
-                    match field.arguments.get(a) {
+                    let (name, rest) = a.split_once('.').unwrap_or((a.as_str(), ""));
+                    match field.arguments.get(name) {
                         None => {
                             self.push(
                             Code::UnknownArgument,
                             ap.key("argument"),
-                            format!("`{type_name}.{field_name}` has no argument `{a}` (arguments: {})", list(field.arguments.keys())),
+                            format!("`{type_name}.{field_name}` has no argument `{name}` (arguments: {})", list(field.arguments.keys())),
                         );
                             None
                         }
-                        Some(def) => TypeRef::parse(&def.ty).ok(),
+                        Some(def) if rest.is_empty() => TypeRef::parse(&def.ty).ok(),
+                        Some(def) => self.input_path_type(&def.ty, rest, a, ap.key("argument")),
                     }
                 }
                 ArgValue::Env(name) => {

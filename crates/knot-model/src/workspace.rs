@@ -703,6 +703,60 @@ pub struct FieldDef {
     /// Deprecated, with this reason (`@deprecated(reason: ...)`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deprecated: Option<String>,
+    /// For an aggregated `Mutation` field: the operations (any mix of sources) that all
+    /// receive its input, concurrently, instead of one `binding`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aggregate: Option<Aggregate>,
+}
+
+/// An aggregated write: one mutation field reaching several operations that share its
+/// input. The field's type is `Boolean` (true when every target succeeded) or an object type
+/// whose plain fields read the outcome: `ok` (Boolean), `status` (`SUCCEEDED`, `PARTIAL`,
+/// `FAILED`) and `targets` (a list of `{label, status, category, message}`, one per target
+/// in file order).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Aggregate {
+    /// Public label -> target. The label is all a client ever sees of a target (never the
+    /// source's name or address; the trace maps labels to sources).
+    pub targets: IndexMap<String, AggregateTarget>,
+    /// Send each target an `Idempotency-Key` header: the client's own when its request has
+    /// one, else one fresh UUID per client request (the same for every target).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub idempotency_key: bool,
+}
+
+/// One target of an aggregated write.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AggregateTarget {
+    pub source: String,
+    pub operation: String,
+    /// Operation input -> its value: `{"argument": "input"}` for the whole argument, or a
+    /// dot path into it (`{"argument": "input.email"}`) for a part.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub args: IndexMap<String, ArgValue>,
+    /// This target's own timeout (default: its source's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_ms: Option<u64>,
+    /// When this target fails, the whole field fails (null, with the error at its path).
+    /// By default a failure is only reported in the outcome.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub required: bool,
+}
+
+impl AggregateTarget {
+    /// This target as a plain binding (no key, no batch), for checks shared with bindings.
+    pub fn as_binding(&self) -> Binding {
+        Binding {
+            source: self.source.clone(),
+            operation: self.operation.clone(),
+            key: None,
+            batch: None,
+            args: self.args.clone(),
+            result: None,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]

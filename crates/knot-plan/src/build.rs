@@ -12,7 +12,7 @@ use async_graphql_parser::types::{
 use async_graphql_parser::{Pos, Positioned};
 use indexmap::IndexMap;
 use knot_model::{
-    ArgValue, FieldDef, MatchBy, Source, TypeRef, Workspace, MUTATION_TYPE, QUERY_TYPE,
+    ArgValue, Binding, FieldDef, MatchBy, Source, TypeRef, Workspace, MUTATION_TYPE, QUERY_TYPE,
 };
 use petgraph::graph::{DiGraph, NodeIndex};
 use serde_json::{Map, Value};
@@ -231,13 +231,17 @@ impl<'a> Builder<'a> {
     /// Top-level mutation fields run one after another in document order: each one's
     /// fetch waits for every fetch of the field before it (its nested ones included).
     fn serialize_mutation_fields(&mut self, selections: &[Selection]) {
-        let root_node = |sel: &Selection| match &sel.kind {
-            SelectionKind::Bound { node, .. } => Some(NodeIndex::new(*node)),
-            _ => None,
+        let root_nodes = |sel: &Selection| match &sel.kind {
+            SelectionKind::Bound { node, .. } => vec![NodeIndex::new(*node)],
+            SelectionKind::Aggregate(targets) => {
+                targets.iter().map(|t| NodeIndex::new(t.node)).collect()
+            }
+            _ => Vec::new(),
         };
-        let roots: Vec<(String, NodeIndex)> = selections
+        let roots: Vec<(String, Vec<NodeIndex>)> = selections
             .iter()
-            .filter_map(|sel| Some((sel.response_key.clone(), root_node(sel)?)))
+            .map(|sel| (sel.response_key.clone(), root_nodes(sel)))
+            .filter(|(_, nodes)| !nodes.is_empty())
             .collect();
         for pair in roots.windows(2) {
             let [(before, _), (_, next)] = pair else {
@@ -249,7 +253,9 @@ impl<'a> Builder<'a> {
                 .filter(|n| self.graph[*n].path.first() == Some(before))
                 .collect();
             for n in under_before {
-                self.graph.update_edge(n, *next, Dependency::Sequence);
+                for m in next {
+                    self.graph.update_edge(n, *m, Dependency::Sequence);
+                }
             }
         }
     }
@@ -659,6 +665,20 @@ impl<'a> Builder<'a> {
         }
         let mut response_path = scope.response_path.clone();
         response_path.push(key.to_string());
+        if let Some(aggregate) = &def.aggregate {
+            return self.aggregate(
+                type_name,
+                key,
+                group,
+                def,
+                aggregate,
+                ty,
+                args,
+                scope,
+                response_path,
+                depth,
+            );
+        }
         match &def.binding {
             None => {
                 let raw: Vec<String> = def
@@ -694,7 +714,7 @@ impl<'a> Builder<'a> {
                     children,
                 ))
             }
-            Some(_) => {
+            Some(binding) => {
                 let storage_key = if def.arguments.is_empty() {
                     format!("$${}", group.name)
                 } else {
@@ -703,7 +723,7 @@ impl<'a> Builder<'a> {
                 let node = self.fetch_node(
                     type_name,
                     &group.name,
-                    def,
+                    binding,
                     &ty,
                     &storage_key,
                     args,
@@ -738,6 +758,72 @@ impl<'a> Builder<'a> {
                 ))
             }
         }
+    }
+
+    /// An aggregated write: one fetch node per target, all at the field's path with no edge
+    /// between them (one stage); the selection reads the outcome the projection assembles
+    /// from them.
+    #[allow(clippy::too_many_arguments)]
+    fn aggregate(
+        &mut self,
+        type_name: &str,
+        key: &str,
+        group: &FieldGroup<'_>,
+        def: &FieldDef,
+        aggregate: &knot_model::Aggregate,
+        ty: TypeRef,
+        args: Map<String, Value>,
+        scope: &Scope,
+        response_path: Vec<String>,
+        depth: usize,
+    ) -> Option<Selection> {
+        let _ = def;
+        let mut targets = Vec::with_capacity(aggregate.targets.len());
+        for (label, target) in &aggregate.targets {
+            let storage_key = format!("${key}@{label}");
+            let node = self.fetch_node(
+                type_name,
+                &group.name,
+                &target.as_binding(),
+                &ty,
+                &storage_key,
+                args.clone(),
+                scope,
+                response_path.clone(),
+                false,
+            )?;
+            let n = &mut self.graph[node];
+            n.label = format!("{type_name}.{} [{label}]", group.name);
+            n.timeout_ms = target.timeout_ms;
+            n.idempotency_key = aggregate.idempotency_key;
+            targets.push(AggregateSlot {
+                label: label.clone(),
+                storage_key,
+                node: node.index(),
+                required: target.required,
+            });
+        }
+        let children = if self.ws.schema.types.contains_key(ty.named()) {
+            // The outcome is a value of its own: its fields are read from it, not fetched.
+            let child_scope = Scope {
+                locator: Vec::new(),
+                node: None,
+                below_node: Vec::new(),
+                response_path,
+                only: Vec::new(),
+                concrete: None,
+            };
+            self.selection_set(ty.named(), &group.sets, &child_scope, depth + 1)
+        } else {
+            Vec::new()
+        };
+        Some(Selection::new(
+            key,
+            group.name.clone(),
+            ty,
+            SelectionKind::Aggregate(targets),
+            children,
+        ))
     }
 
     /// Records that the GraphQL node owning `scope` must fetch `raw` (relative to `scope`).
@@ -830,7 +916,7 @@ impl<'a> Builder<'a> {
                 self.need(scope, &raw);
                 Some((raw, None))
             }
-            Some(_) => {
+            Some(binding) => {
                 let ty = TypeRef::parse(&def.ty).ok()?;
                 let storage_key = format!("$${field}");
                 if def
@@ -848,7 +934,7 @@ impl<'a> Builder<'a> {
                 let node = self.fetch_node(
                     type_name,
                     field,
-                    def,
+                    binding,
                     &ty,
                     &storage_key,
                     Map::new(),
@@ -866,7 +952,7 @@ impl<'a> Builder<'a> {
         &mut self,
         type_name: &str,
         field: &str,
-        def: &FieldDef,
+        binding: &Binding,
         ty: &TypeRef,
         storage_key: &str,
         args: Map<String, Value>,
@@ -885,7 +971,6 @@ impl<'a> Builder<'a> {
             }
             return Some(*existing);
         }
-        let binding = def.binding.as_ref()?;
         let source = self.ws.sources.get(&binding.source);
         let Some(source) = source else {
             self.errors.push(PlanError::plain(format!(
@@ -928,6 +1013,8 @@ impl<'a> Builder<'a> {
             selection: None,
             hidden,
             only: scope.only.clone(),
+            timeout_ms: None,
+            idempotency_key: false,
         });
         self.nodes.insert(map_key, node);
         if let Some(parent) = scope.node {
@@ -948,7 +1035,15 @@ impl<'a> Builder<'a> {
         for (input, value) in &binding.args {
             let src = match value {
                 ArgValue::Argument(a) => {
-                    InputSource::Value(args.get(a).cloned().unwrap_or(Value::Null))
+                    // `input` or a dot path into it (`input.email`).
+                    let mut parts = a.split('.');
+                    let first = parts.next().unwrap_or_default();
+                    let value = args
+                        .get(first)
+                        .and_then(|start| parts.try_fold(start, |cur, k| cur.get(k)))
+                        .cloned()
+                        .unwrap_or(Value::Null);
+                    InputSource::Value(value)
                 }
                 ArgValue::Value(v) => InputSource::Value(v.clone()),
                 ArgValue::Env(n) => InputSource::Env(n.clone()),

@@ -95,6 +95,26 @@ pub struct FetchNode {
     /// locator are parents of this fetch (the objects of the concrete type that has it).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub only: Vec<TypeFilter>,
+    /// A timeout of this fetch's own (a target of an aggregated write), instead of its
+    /// source's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_ms: Option<u64>,
+    /// Send the request's idempotency key (the client's `Idempotency-Key`, else one fresh
+    /// UUID per request) as an `Idempotency-Key` header.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub idempotency_key: bool,
+}
+
+/// One target of an aggregated write, as projection reads it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AggregateSlot {
+    /// The public label.
+    pub label: String,
+    /// Where the target's answer (or failure marker) is stored in the root object.
+    pub storage_key: String,
+    pub node: usize,
+    /// A failure of this target fails the field.
+    pub required: bool,
 }
 
 /// Of the objects reached after `at` keys of a node's parent locator (the values of an
@@ -172,6 +192,8 @@ pub enum SelectionKind {
     },
     /// A value the gateway answered itself (introspection): copied from this key as it is.
     Verbatim(String),
+    /// An aggregated write: the outcome of every target, assembled when projecting.
+    Aggregate(Vec<AggregateSlot>),
 }
 
 /// The projection tree: exactly the fields asked, in order, with their types. One tree for
