@@ -495,3 +495,112 @@ fn openapi_circular_refs_terminate() {
     );
     assert!(message.contains("circular"), "{message}");
 }
+
+/// OpenAPI and .proto documents using the whole type system (enums, `oneOf`/`anyOf` with a
+/// discriminator, nested request bodies, POST/PUT/PATCH/DELETE; proto enums, `oneof`, nested
+/// and repeated fields) import, and the imported sources make workspaces `knot check`
+/// passes, with enums, input objects, a union and mutations bound to them.
+#[test]
+fn type_system_fixtures_import_into_workspaces_that_check() -> TestResult {
+    let dir = format!("{}/typesystem", fixtures());
+    let rest = import_openapi(&fixture("typesystem/store.yaml")?, "store.yaml", None)?;
+    let methods: Vec<(&str, &str)> = rest
+        .operations
+        .iter()
+        .map(|(n, o)| (n.as_str(), o.method.as_str()))
+        .collect();
+    assert_eq!(
+        methods,
+        [
+            ("listOrders", "GET"),
+            ("placeOrder", "POST"),
+            ("replaceOrder", "PUT"),
+            ("setStatus", "PATCH"),
+            ("cancelOrder", "DELETE"),
+            ("search", "GET")
+        ]
+    );
+    // A nested request body becomes one input per property; what has no GraphQL scalar
+    // (objects, `oneOf`) travels as JSON; a string enum as a String.
+    let place = &rest.operations["placeOrder"];
+    assert_eq!(
+        place.inputs,
+        inputs(&[
+            ("userId", "String!"),
+            ("lines", "[JSON!]!"),
+            ("payment", "JSON")
+        ])
+    );
+    assert_eq!(rest.operations["setStatus"].inputs["status"], "String!");
+    let set = protox::compile(["trading.proto"], [dir.as_str()])?;
+    let pool = prost_reflect::DescriptorPool::from_file_descriptor_set(set)?;
+    let grpc_ops = knot_connect::reflect::operations_from_pool(&pool);
+    assert_eq!(keys(&grpc_ops), ["PlaceOrder", "GetOrder"]);
+    // A proto enum is sent by its value name, a `oneof` member is an optional input each.
+    assert_eq!(
+        grpc_ops["PlaceOrder"].inputs,
+        inputs(&[
+            ("instrument_id", "String"),
+            ("side", "String"),
+            ("quantity", "Int"),
+            ("limit", "JSON"),
+            ("market", "Boolean"),
+            ("tags", "[String!]")
+        ])
+    );
+    let mut store = serde_json::to_value(&rest)?;
+    store["kind"] = "rest".into();
+    let ws = serde_json::json!({
+        "version": 1, "name": "typesystem",
+        "sources": {
+            "store": store,
+            "trading": {"kind": "grpc", "endpoint": "http://127.0.0.1:1",
+                        "protoFiles": [format!("{dir}/trading.proto")],
+                        "operations": serde_json::to_value(&grpc_ops)?}
+        },
+        "schema": {
+            "types": {
+                "Query": {"fields": {
+                    "orders": {"type": "[Order!]!", "arguments": {"status": {"type": "OrderStatus"}},
+                        "binding": {"source": "store", "operation": "listOrders", "args": {"status": {"argument": "status"}}}},
+                    "search": {"type": "[SearchResult!]!", "arguments": {"text": {"type": "String!"}},
+                        "binding": {"source": "store", "operation": "search", "args": {"text": {"argument": "text"}}}}
+                }},
+                "Mutation": {"fields": {
+                    "placeOrder": {"type": "Order", "arguments": {"input": {"type": "NewOrderInput!"}},
+                        "binding": {"source": "store", "operation": "placeOrder", "args": {
+                            "userId": {"argument": "input.userId"}, "lines": {"argument": "input.lines"},
+                            "payment": {"argument": "input.payment"}}}},
+                    "setStatus": {"type": "Order", "arguments": {"id": {"type": "ID!"}, "status": {"type": "OrderStatus!"}},
+                        "binding": {"source": "store", "operation": "setStatus", "args": {
+                            "id": {"argument": "id"}, "status": {"argument": "status"}}}},
+                    "cancelOrder": {"type": "Boolean", "arguments": {"id": {"type": "ID!"}},
+                        "binding": {"source": "store", "operation": "cancelOrder", "args": {"id": {"argument": "id"}}}},
+                    "trade": {"type": "Trade", "arguments": {
+                            "instrument": {"type": "ID!"}, "side": {"type": "Side!"}, "quantity": {"type": "Int!"}},
+                        "binding": {"source": "trading", "operation": "PlaceOrder", "args": {
+                            "instrument_id": {"argument": "instrument"}, "side": {"argument": "side"},
+                            "quantity": {"argument": "quantity"}}}}
+                }},
+                "Order": {"fields": {"id": {"type": "ID!"}, "status": {"type": "OrderStatus"}}},
+                "Trade": {"fields": {"id": {"type": "ID!"}, "side": {"type": "Side"},
+                                     "filledPrice": {"type": "Float", "from": "filled_price"}}},
+                "User": {"fields": {"id": {"type": "ID!"}, "name": {"type": "String"}}},
+                "Product": {"fields": {"id": {"type": "ID!"}, "title": {"type": "String"}}}
+            },
+            "enums": {
+                "OrderStatus": {"values": {"PLACED": {"from": "placed"}, "SHIPPED": {"from": "shipped"}, "DELIVERED": {"from": "delivered"}}},
+                "Side": {"values": {"BUY": {"from": "SIDE_BUY"}, "SELL": {"from": "SIDE_SELL"}}}
+            },
+            "inputs": {
+                "LineInput": {"fields": {"productId": {"type": "ID!"}, "quantity": {"type": "Int!"}}},
+                "NewOrderInput": {"fields": {"userId": {"type": "ID!"}, "lines": {"type": "[LineInput!]!"}, "payment": {"type": "JSON"}}}
+            },
+            "unions": {"SearchResult": {"types": ["User", "Product"],
+                "discriminator": {"field": "kind", "values": {"User": "user", "Product": "product"}}}}
+        }
+    });
+    let report = knot_model::check_bytes(&serde_json::to_vec_pretty(&ws)?);
+    assert!(report.problems.is_empty(), "{:#?}", report.problems);
+    Ok(())
+}
