@@ -505,3 +505,47 @@ async fn designer_gives_a_new_type_its_first_field_and_an_argument() {
     s.screenshot("final").await;
     let _ = s.client.clone().close().await;
 }
+
+/// Pass-through exposure (issue 18): the person picks an operation on the canvas and exposes
+/// it; the new `Query` field appears in the `Query` box, visible, with its binding.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_operation_is_exposed_as_a_pass_through_field_by_one_click() {
+    let s = session("designer-expose", 450..500).await;
+    s.wait("[data-testid=nav-designer]")
+        .await
+        .click()
+        .await
+        .ok();
+    s.wait("[data-testid='designer-type-Query']").await;
+    s.wait("[data-testid='designer-op-users.getUser']")
+        .await
+        .click()
+        .await
+        .ok();
+    s.wait("[data-testid=designer-expose-op]")
+        .await
+        .click()
+        .await
+        .ok();
+    let row = "[data-testid='designer-field-Query.getUser']";
+    s.until("Query.getUser is drawn, bound to users.getUser", || async {
+        let seen = s
+            .client
+            .execute(
+                r#"const r = document.querySelector(arguments[0]);
+                   if (!r) return false;
+                   const a = r.getBoundingClientRect();
+                   return getComputedStyle(r).visibility === "visible" && a.width > 0 && a.height > 0
+                       && a.left >= 0 && a.right <= window.innerWidth;"#,
+                vec![json!(row)],
+            )
+            .await
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false);
+        seen && s.bound(row).await == "users.getUser"
+    })
+    .await;
+    s.screenshot("exposed").await;
+    let _ = s.client.clone().close().await;
+}

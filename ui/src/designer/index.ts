@@ -8,3 +8,5 @@ export * from "./preview";
 export * from "./tryit";
 export { affectedOperations } from "./affected";
 export { parseTypeRef, printTypeRef, renameNamedType, compatible, isGraphqlName } from "./typeref";
+export { exposeOperations, isWrite, graphqlName } from "./expose";
+export type { ExposeSpec } from "./expose";

@@ -27,6 +27,17 @@ describe("SchemaTools", () => {
     expect(html).toMatch(/<option value="Review" selected="">/);
   });
 
+  it("offers to expose the selected operation, or all of its source, as pass-through fields", () => {
+    const html = renderToStaticMarkup(
+      <SchemaTools doc={shop()} type="Query" onType={none} op={{ source: "users", operation: "getUser" }} apply={none} onError={none} />,
+    );
+    expect(html).toContain('data-testid="designer-expose-op"');
+    expect(html).toContain("Expose getUser");
+    expect(html).toContain("Expose all of users");
+    const none2 = renderToStaticMarkup(<SchemaTools doc={shop()} type="Query" onType={none} op={null} apply={none} onError={none} />);
+    expect(none2).not.toContain("designer-expose-op");
+  });
+
   it("has no field form when there is no type at all", () => {
     const doc: WorkspaceDoc = { version: 1, name: "x", schema: { types: {} } };
     const html = renderToStaticMarkup(<SchemaTools doc={doc} type={null} onType={none} op={null} apply={none} onError={none} />);

@@ -5,6 +5,7 @@ import { useState } from "react";
 import type { JsonValue, WorkspaceDoc } from "../designer";
 import { BUILTIN_SCALARS } from "../designer/types";
 import { addField, addType, typeFromOperationOutput } from "../designer/ops";
+import { exposeOperations } from "../designer/expose";
 import type { Apply } from "./BindingPanel";
 
 interface Props {
@@ -64,8 +65,34 @@ export function SchemaTools({ doc, type, onType, op, apply, onError }: Props) {
           <input placeholder="Type name" data-testid="designer-output-type" value={outName} onChange={(e) => setOutName(e.target.value)} />
           <textarea className="mono" rows={3} placeholder="Sample response (JSON, optional)" value={outSample} onChange={(e) => setOutSample(e.target.value)} />
           <button data-testid="designer-type-from-output" disabled={!outName.trim()} onClick={fromOutput}>Make type</button>
+          <div className="muted">Pass-through: a root field bound to the operation, its inputs as arguments, its answer as JSON</div>
+          <div className="row">
+            <button data-testid="designer-expose-op" onClick={() => apply(exposeOperations(doc, [op]))}>
+              Expose {op.operation}
+            </button>
+            <button
+              data-testid="designer-expose-source"
+              title={`Every operation of ${op.source} not yet bound to a root field`}
+              onClick={() => apply(exposeOperations(doc, unexposed(doc, op.source)))}
+            >
+              Expose all of {op.source}
+            </button>
+          </div>
         </div>
       )}
     </div>
   );
+}
+
+/** The operations of `source` no root field is bound to yet. */
+function unexposed(doc: WorkspaceDoc, source: string): { source: string; operation: string }[] {
+  const bound = new Set<string>();
+  for (const root of ["Query", "Mutation"]) {
+    for (const f of Object.values(doc.schema.types[root]?.fields ?? {})) {
+      if (f.binding?.source === source) bound.add(f.binding.operation);
+    }
+  }
+  return Object.keys(doc.sources?.[source]?.operations ?? {})
+    .filter((operation) => !bound.has(operation))
+    .map((operation) => ({ source, operation }));
 }
