@@ -134,6 +134,10 @@ enum ImportCommand {
         file: PathBuf,
         #[arg(long)]
         base_url: Option<String>,
+        /// Also the document's types (enums, objects, discriminated unions, request bodies
+        /// as input objects): prints `{"source": …, "schema": …}`
+        #[arg(long)]
+        types: bool,
     },
     /// A GraphQL service's root fields, by introspection.
     Graphql { url: String },
@@ -300,15 +304,24 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Import { what } => {
             let rt = tokio::runtime::Runtime::new()?;
             let source: Value = match what {
-                ImportCommand::Openapi { file, base_url } => {
+                ImportCommand::Openapi {
+                    file,
+                    base_url,
+                    types,
+                } => {
                     let text = std::fs::read_to_string(&file)
                         .with_context(|| format!("cannot read {}", file.display()))?;
-                    let s = knot_connect::openapi::import_openapi(
-                        &text,
-                        &file.display().to_string(),
-                        base_url.as_deref(),
-                    )?;
-                    serde_json::to_value(knot_model::Source::Rest(s))?
+                    let origin = file.display().to_string();
+                    let s =
+                        knot_connect::openapi::import_openapi(&text, &origin, base_url.as_deref())?;
+                    let source = serde_json::to_value(knot_model::Source::Rest(s))?;
+                    if types {
+                        let schema =
+                            knot_connect::openapi_types::import_openapi_types(&text, &origin)?;
+                        serde_json::json!({"source": source, "schema": schema})
+                    } else {
+                        source
+                    }
                 }
                 ImportCommand::Graphql { url } => {
                     let s = rt.block_on(knot_connect::introspect::introspect(

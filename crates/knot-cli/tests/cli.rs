@@ -384,3 +384,27 @@ fn topology_svg_mermaid_and_json_describe_the_same_graph() {
         ]
     );
 }
+
+#[test]
+fn import_openapi_with_types_prints_the_source_and_its_schema_types() {
+    let file = root().join("crates/knot-connect/tests/fixtures/typesystem/store.yaml");
+    let (code, out, err) = knot(&["import", "openapi", &file.display().to_string(), "--types"]);
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(v["source"]["kind"], "rest");
+    assert_eq!(v["source"]["operations"]["placeOrder"]["method"], "POST");
+    assert_eq!(
+        v["schema"]["enums"]["OrderStatus"]["values"]["SHIPPED"]["from"],
+        "shipped"
+    );
+    assert_eq!(
+        v["schema"]["unions"]["SearchResult"]["types"],
+        serde_json::json!(["User", "Product"])
+    );
+    assert!(v["schema"]["inputs"]["NewOrderInput"].is_object(), "{out}");
+    // Without --types: the source alone, as before.
+    let (code, out, _) = knot(&["import", "openapi", &file.display().to_string()]);
+    assert_eq!(code, 0);
+    let v: Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(v["kind"], "rest");
+}

@@ -15,6 +15,7 @@ pub mod grpc;
 pub mod inflight;
 pub mod introspect;
 pub mod openapi;
+pub mod openapi_types;
 pub mod reflect;
 pub mod rest;
 pub mod vars;

@@ -146,7 +146,7 @@ fn pointer_location(pointer: &str) -> String {
         .join(".")
 }
 
-fn parse(text: &str, origin: &str) -> Result<Value, ImportError> {
+pub(crate) fn parse(text: &str, origin: &str) -> Result<Value, ImportError> {
     let invalid = |message: String| ImportError::Invalid {
         what: origin.to_string(),
         message,

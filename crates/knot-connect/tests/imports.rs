@@ -604,3 +604,58 @@ fn type_system_fixtures_import_into_workspaces_that_check() -> TestResult {
     assert!(report.problems.is_empty(), "{:#?}", report.problems);
     Ok(())
 }
+
+/// The OpenAPI document's types come in too: enums with the document's spelling kept,
+/// objects, discriminated unions, request bodies as input objects.
+#[test]
+fn openapi_types_import_as_enums_objects_unions_and_inputs() -> TestResult {
+    let text = fixture("typesystem/store.yaml")?;
+    let schema = knot_connect::openapi_types::import_openapi_types(&text, "store.yaml")?;
+    let status = &schema.enums["OrderStatus"];
+    assert_eq!(keys(&status.values), ["PLACED", "SHIPPED", "DELIVERED"]);
+    assert_eq!(status.values["PLACED"].from.as_deref(), Some("placed"));
+    assert_eq!(
+        keys(&schema.types),
+        ["Line", "Card", "Transfer", "NewOrder", "Order", "User", "Product"]
+    );
+    assert_eq!(schema.types["Order"].fields["status"].ty, "OrderStatus");
+    assert_eq!(schema.types["NewOrder"].fields["lines"].ty, "[Line!]!");
+    // A renamed field keeps the document's name as `from`; date-times are DateTime.
+    let signed_up = &schema.types["User"].fields["signed_up"];
+    assert_eq!(
+        (signed_up.ty.as_str(), signed_up.from.as_deref()),
+        ("DateTime", Some("signed-up"))
+    );
+    assert!(schema.scalars.contains_key("DateTime"));
+    let search = &schema.unions["SearchResult"];
+    assert_eq!(search.types, ["User", "Product"]);
+    let d = search.discriminator.as_ref().expect("discriminator");
+    assert_eq!(d.field, "kind");
+    assert_eq!(
+        (d.value_for("User"), d.value_for("Product")),
+        ("user", "product")
+    );
+    // Without a mapping, a member's value is its schema name.
+    let payment = schema.unions["Payment"].discriminator.as_ref().expect("d");
+    assert_eq!(payment.value_for("Card"), "Card");
+    assert_eq!(keys(&schema.inputs), ["NewOrderInput", "LineInput"]);
+    let new_order = &schema.inputs["NewOrderInput"].fields;
+    assert_eq!(new_order["lines"].ty, "[LineInput!]!");
+    assert_eq!(new_order["payment"].ty, "JSON");
+    // With the imported source and two root fields, it is a workspace knot check passes.
+    let mut store = serde_json::to_value(import_openapi(&text, "store.yaml", None)?)?;
+    store["kind"] = "rest".into();
+    let mut schema_json = serde_json::to_value(&schema)?;
+    schema_json["types"]["Query"] = serde_json::json!({"fields": {"search": {
+        "type": "[SearchResult!]!", "arguments": {"text": {"type": "String!"}},
+        "binding": {"source": "store", "operation": "search", "args": {"text": {"argument": "text"}}}}}});
+    schema_json["types"]["Mutation"] = serde_json::json!({"fields": {"placeOrder": {
+        "type": "Order", "arguments": {"input": {"type": "NewOrderInput!"}},
+        "binding": {"source": "store", "operation": "placeOrder", "args": {
+            "userId": {"argument": "input.userId"}, "lines": {"argument": "input.lines"},
+            "payment": {"argument": "input.payment"}}}}}});
+    let ws = serde_json::json!({"version": 1, "name": "store", "sources": {"store": store}, "schema": schema_json});
+    let report = knot_model::check_bytes(&serde_json::to_vec_pretty(&ws)?);
+    assert!(report.problems.is_empty(), "{:#?}", report.problems);
+    Ok(())
+}
