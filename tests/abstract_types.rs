@@ -496,3 +496,52 @@ fn knot_check_reports_abstract_type_mistakes_at_their_path() {
         report.problems
     );
 }
+
+/// Types imported from a live gRPC service (server reflection) and an operation imported the
+/// same way make a workspace that runs against it: no type written by hand.
+#[tokio::test]
+async fn types_imported_by_reflection_run_against_the_service() {
+    let demo = start_demo().await;
+    let endpoint = demo.url(Service::Products);
+    let (pool, _) = knot_connect::reflect::fetch_descriptors(
+        &endpoint,
+        &[],
+        std::time::Duration::from_secs(5),
+        None,
+    )
+    .await
+    .expect("reflection");
+    let ops = knot_connect::reflect::operations_from_pool(&pool);
+    let mut schema =
+        serde_json::to_value(knot_connect::proto_types::types_from_pool(&pool)).expect("json");
+    assert!(schema["types"]["Product"].is_object(), "{schema:#}");
+    schema["types"]["Query"] = json!({"fields": {"products": {
+        "type": "GetProductsResponse", "arguments": {"ids": {"type": "[ID!]!"}},
+        "binding": {"source": "products", "operation": "GetProducts", "args": {"ids": {"argument": "ids"}}}
+    }}});
+    let ws = json!({
+        "version": 1, "name": "imported",
+        "sources": {"products": {"kind": "grpc", "endpoint": endpoint, "reflection": true, "operations": ops}},
+        "schema": schema
+    });
+    let report = knot_model::check_bytes(&serde_json::to_vec(&ws).expect("json"));
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    let rt = runtime(report.workspace.expect("workspace"), &demo);
+    let outcome = rt
+        .run(&request(
+            r#"{ products(ids: ["1", "2"]) { products { id name price stock } } }"#,
+            json!({}),
+        ))
+        .await;
+    assert!(
+        outcome.response.get("errors").is_none(),
+        "{:#}",
+        outcome.response
+    );
+    let products = &outcome.response["data"]["products"]["products"];
+    assert_eq!(products[0]["id"], "1");
+    assert!(
+        products[1]["price"].is_f64() && products[1]["stock"].is_i64(),
+        "{products}"
+    );
+}

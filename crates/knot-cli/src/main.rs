@@ -142,7 +142,13 @@ enum ImportCommand {
     /// A GraphQL service's root fields, by introspection.
     Graphql { url: String },
     /// A gRPC service's methods, by server reflection.
-    Grpc { endpoint: String },
+    Grpc {
+        endpoint: String,
+        /// Also the messages and enums as schema types (answers as object types, request
+        /// messages as input objects): prints `{"source": …, "schema": …}`
+        #[arg(long)]
+        types: bool,
+    },
 }
 
 #[derive(clap::Args)]
@@ -331,7 +337,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     ))?;
                     serde_json::to_value(knot_model::Source::Graphql(s))?
                 }
-                ImportCommand::Grpc { endpoint } => {
+                ImportCommand::Grpc { endpoint, types } => {
                     let (pool, _) = rt.block_on(knot_connect::reflect::fetch_descriptors(
                         &endpoint,
                         &[],
@@ -339,7 +345,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         None,
                     ))?;
                     let ops = knot_connect::reflect::operations_from_pool(&pool);
-                    serde_json::json!({"kind": "grpc", "endpoint": endpoint, "reflection": true, "operations": ops})
+                    let source = serde_json::json!({"kind": "grpc", "endpoint": endpoint, "reflection": true, "operations": ops});
+                    if types {
+                        let schema = knot_connect::proto_types::types_from_pool(&pool);
+                        serde_json::json!({"source": source, "schema": schema})
+                    } else {
+                        source
+                    }
                 }
             };
             println!("{}", serde_json::to_string_pretty(&source)?);

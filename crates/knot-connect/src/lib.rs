@@ -16,6 +16,7 @@ pub mod inflight;
 pub mod introspect;
 pub mod openapi;
 pub mod openapi_types;
+pub mod proto_types;
 pub mod reflect;
 pub mod rest;
 pub mod vars;

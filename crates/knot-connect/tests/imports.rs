@@ -659,3 +659,45 @@ fn openapi_types_import_as_enums_objects_unions_and_inputs() -> TestResult {
     assert!(report.problems.is_empty(), "{:#?}", report.problems);
     Ok(())
 }
+
+/// A .proto's types come in too: answers as object types (proto3 JSON names), enums by
+/// value name, request messages as input objects, `oneof` members as nullable fields.
+#[test]
+fn proto_types_import_as_objects_enums_and_inputs() -> TestResult {
+    let dir = format!("{}/typesystem", fixtures());
+    let set = protox::compile(["trading.proto"], [dir.as_str()])?;
+    let pool = prost_reflect::DescriptorPool::from_file_descriptor_set(set)?;
+    let schema = knot_connect::proto_types::types_from_pool(&pool);
+    assert_eq!(
+        keys(&schema.enums["Side"].values),
+        ["SIDE_UNSPECIFIED", "SIDE_BUY", "SIDE_SELL"]
+    );
+    assert_eq!(keys(&schema.types), ["Order"]);
+    let order = &schema.types["Order"].fields;
+    assert_eq!(keys(order), ["id", "side", "filledPrice", "rejection"]);
+    assert_eq!(order["side"].ty, "Side");
+    assert_eq!(order["filledPrice"].ty, "Float");
+    assert_eq!(keys(&schema.inputs), ["LimitInput"]);
+    assert_eq!(schema.inputs["LimitInput"].fields["price"].ty, "Float");
+    // Bound to the imported operations, the types make a workspace knot check passes.
+    let ops = knot_connect::reflect::operations_from_pool(&pool);
+    let mut schema_json = serde_json::to_value(&schema)?;
+    schema_json["types"]["Query"] = serde_json::json!({"fields": {"order": {
+        "type": "Order", "arguments": {"id": {"type": "ID!"}},
+        "binding": {"source": "trading", "operation": "GetOrder", "args": {"id": {"argument": "id"}}}}}});
+    schema_json["types"]["Mutation"] = serde_json::json!({"fields": {"trade": {
+        "type": "Order",
+        "arguments": {"instrument": {"type": "ID!"}, "side": {"type": "Side!"}, "limit": {"type": "LimitInput"}},
+        "binding": {"source": "trading", "operation": "PlaceOrder", "args": {
+            "instrument_id": {"argument": "instrument"}, "side": {"argument": "side"},
+            "limit": {"argument": "limit"}}}}}});
+    let ws = serde_json::json!({
+        "version": 1, "name": "trading",
+        "sources": {"trading": {"kind": "grpc", "endpoint": "http://127.0.0.1:1",
+            "protoFiles": [format!("{dir}/trading.proto")], "operations": ops}},
+        "schema": schema_json
+    });
+    let report = knot_model::check_bytes(&serde_json::to_vec_pretty(&ws)?);
+    assert!(report.problems.is_empty(), "{:#?}", report.problems);
+    Ok(())
+}
