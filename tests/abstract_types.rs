@@ -545,3 +545,47 @@ async fn types_imported_by_reflection_run_against_the_service() {
         "{products}"
     );
 }
+
+/// A GraphQL service's types imported by introspection (its union included) and its
+/// operation make a workspace that runs against it, the union resolved by `__typename`.
+#[tokio::test]
+async fn types_imported_by_introspection_run_against_the_service() {
+    let demo = start_demo().await;
+    let url = format!("{}/graphql", demo.url(Service::Reviews));
+    let answer =
+        knot_connect::introspect::fetch_introspection(&url, &[], std::time::Duration::from_secs(5))
+            .await
+            .expect("introspection");
+    let source =
+        knot_connect::introspect::source_from_introspection(&url, &answer).expect("source");
+    let types = knot_connect::graphql_types::types_from_introspection(&answer).expect("types");
+    assert_eq!(types.unions["Activity"].types, ["Review", "Question"]);
+    let mut schema = serde_json::to_value(&types).expect("json");
+    schema["types"]["Query"] = json!({"fields": {"activity": {
+        "type": "[Activity!]!", "arguments": {"productId": {"type": "ID!"}},
+        "binding": {"source": "reviews", "operation": "activity", "args": {"productId": {"argument": "productId"}}}
+    }}});
+    let mut source = serde_json::to_value(&source).expect("json");
+    source["kind"] = "graphql".into();
+    let ws =
+        json!({"version": 1, "name": "imported", "sources": {"reviews": source}, "schema": schema});
+    let report = knot_model::check_bytes(&serde_json::to_vec(&ws).expect("json"));
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    let rt = runtime(report.workspace.expect("workspace"), &demo);
+    let outcome = rt
+        .run(&request(
+            r#"{ activity(productId: "3") { __typename ... on Review { rating author } ... on Question { askedBy } } }"#,
+            json!({}),
+        ))
+        .await;
+    assert!(
+        outcome.response.get("errors").is_none(),
+        "{:#}",
+        outcome.response
+    );
+    let items = outcome.response["data"]["activity"]
+        .as_array()
+        .expect("list");
+    assert_eq!(items.last().expect("one")["askedBy"], "Edsger Dijkstra");
+    assert!(items[0]["rating"].is_i64(), "{items:?}");
+}

@@ -140,7 +140,13 @@ enum ImportCommand {
         types: bool,
     },
     /// A GraphQL service's root fields, by introspection.
-    Graphql { url: String },
+    Graphql {
+        url: String,
+        /// Also its types (objects, interfaces, unions, enums, input objects, scalars):
+        /// prints `{"source": …, "schema": …}`
+        #[arg(long)]
+        types: bool,
+    },
     /// A gRPC service's methods, by server reflection.
     Grpc {
         endpoint: String,
@@ -329,13 +335,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         source
                     }
                 }
-                ImportCommand::Graphql { url } => {
-                    let s = rt.block_on(knot_connect::introspect::introspect(
+                ImportCommand::Graphql { url, types } => {
+                    let answer = rt.block_on(knot_connect::introspect::fetch_introspection(
                         &url,
                         &[],
                         std::time::Duration::from_secs(10),
                     ))?;
-                    serde_json::to_value(knot_model::Source::Graphql(s))?
+                    let s = knot_connect::introspect::source_from_introspection(&url, &answer)?;
+                    let source = serde_json::to_value(knot_model::Source::Graphql(s))?;
+                    if types {
+                        let schema =
+                            knot_connect::graphql_types::types_from_introspection(&answer)?;
+                        serde_json::json!({"source": source, "schema": schema})
+                    } else {
+                        source
+                    }
                 }
                 ImportCommand::Grpc { endpoint, types } => {
                     let (pool, _) = rt.block_on(knot_connect::reflect::fetch_descriptors(

@@ -354,6 +354,18 @@ pub async fn introspect(
     headers: &[(String, String)],
     timeout: Duration,
 ) -> Result<GraphqlSource, ImportError> {
+    let answer = fetch_introspection(url, headers, timeout).await?;
+    source_from_introspection(url, &answer)
+}
+
+/// POSTs [`INTROSPECTION_QUERY`] to `url` with the headers, within the timeout; the answer
+/// (checked: JSON, HTTP success, no GraphQL errors) for [`source_from_introspection`] and
+/// `graphql_types::types_from_introspection`.
+pub async fn fetch_introspection(
+    url: &str,
+    headers: &[(String, String)],
+    timeout: Duration,
+) -> Result<Value, ImportError> {
     let network = |message: String| ImportError::Network {
         target: url.to_string(),
         message,
@@ -421,7 +433,7 @@ pub async fn introspect(
             ),
         });
     }
-    source_from_introspection(url, &answer)
+    Ok(answer)
 }
 
 /// The start of a body, for error messages.

@@ -11,6 +11,7 @@
 pub mod call;
 pub mod error;
 pub mod graphql;
+pub mod graphql_types;
 pub mod grpc;
 pub mod inflight;
 pub mod introspect;

@@ -27,14 +27,7 @@ pub fn import_openapi_types(text: &str, origin: &str) -> Result<UnifiedSchema, I
         .unwrap_or(&empty);
     let mut t = Types {
         schemas,
-        out: UnifiedSchema {
-            types: IndexMap::new(),
-            enums: IndexMap::new(),
-            inputs: IndexMap::new(),
-            interfaces: IndexMap::new(),
-            unions: IndexMap::new(),
-            scalars: IndexMap::new(),
-        },
+        out: UnifiedSchema::default(),
     };
     // Enums and unions first: object fields refer to them by kind.
     for (name, schema) in schemas {

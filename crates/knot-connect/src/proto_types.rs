@@ -18,14 +18,7 @@ use prost_reflect::{DescriptorPool, FieldDescriptor, Kind, MessageDescriptor};
 /// The schema types of the unary methods of every service in `pool` (no `Query`).
 pub fn types_from_pool(pool: &DescriptorPool) -> UnifiedSchema {
     let mut t = Types {
-        out: UnifiedSchema {
-            types: IndexMap::new(),
-            enums: IndexMap::new(),
-            inputs: IndexMap::new(),
-            interfaces: IndexMap::new(),
-            unions: IndexMap::new(),
-            scalars: IndexMap::new(),
-        },
+        out: UnifiedSchema::default(),
         names: IndexMap::new(),
     };
     let methods: Vec<_> = pool

@@ -397,7 +397,7 @@ fn is_query(t: &GraphqlOperationType) -> bool {
 }
 
 /// The unified schema: object types by name (`Query` is the root) and enum types.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UnifiedSchema {
     pub types: IndexMap<String, ObjectType>,
