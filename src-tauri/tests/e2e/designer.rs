@@ -549,3 +549,53 @@ async fn an_operation_is_exposed_as_a_pass_through_field_by_one_click() {
     s.screenshot("exposed").await;
     let _ = s.client.clone().close().await;
 }
+
+/// An aggregated write (issue 18) bound by clicks: a Mutation field, two operations ticked,
+/// one Bind; the targets are listed in the panel, visible.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_mutation_is_bound_to_several_operations_at_once() {
+    let s = session("designer-aggregate", 500..550).await;
+    s.wait("[data-testid=nav-designer]")
+        .await
+        .click()
+        .await
+        .ok();
+    let row = "[data-testid='designer-field-Mutation.placeOrder']";
+    s.wait(row).await.click().await.ok();
+    s.wait("[data-testid=designer-aggregate] summary")
+        .await
+        .click()
+        .await
+        .ok();
+    for op in ["orders.placeOrder", "users.getUser"] {
+        s.wait(&format!("[data-testid='designer-aggregate-op-{op}']"))
+            .await
+            .click()
+            .await
+            .ok();
+    }
+    s.wait("[data-testid=designer-aggregate-bind]")
+        .await
+        .click()
+        .await
+        .ok();
+    s.until("the two targets are listed, visible", || async {
+        s.client
+            .execute(
+                r#"const l = document.querySelector("[data-testid=designer-aggregate-targets]");
+                   if (!l) return false;
+                   const r = l.getBoundingClientRect();
+                   return r.width > 0 && r.height > 0 && r.bottom <= window.innerHeight + 1
+                       && l.textContent.includes("placeOrder → orders.placeOrder")
+                       && l.textContent.includes("getUser → users.getUser");"#,
+                vec![],
+            )
+            .await
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false)
+    })
+    .await;
+    s.screenshot("bound").await;
+    let _ = s.client.clone().close().await;
+}

@@ -97,6 +97,16 @@ export function layoutCanvas(doc: WorkspaceDoc, options: Partial<CanvasOptions> 
     types.push({ id: typeNodeId(type), type, fields, x, y: top, width: o.typeWidth, height });
     heights[col] = top + height + o.gapY;
     for (const [field, f] of Object.entries(def.fields)) {
+      // An aggregated write: one edge per target, labelled by the target.
+      for (const [label, t] of Object.entries(f.aggregate?.targets ?? {})) {
+        edges.push({
+          id: `${bindingEdgeId(type, field)}@${label}`,
+          source: opNodeId(t.source, t.operation),
+          target: typeNodeId(type),
+          field,
+          type,
+        });
+      }
       const b = f.binding;
       if (!b) continue;
       edges.push({ id: bindingEdgeId(type, field), source: opNodeId(b.source, b.operation), target: typeNodeId(type), field, type });

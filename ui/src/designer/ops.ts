@@ -14,6 +14,7 @@ import {
   hasOperation,
   listNames,
   ok,
+  operationInputs,
   setKey,
   typeNameProblem,
   withField,
@@ -262,4 +263,57 @@ export function setKeyBinding(doc: WorkspaceDoc, type: string, field: string, ke
 export function setResult(doc: WorkspaceDoc, type: string, field: string, result: string | null): EditResult {
   const r = result?.trim() ?? "";
   return updateBound(doc, type, field, (b) => setKey(b, "result", r === "" ? undefined : r));
+}
+
+/**
+ * Makes a `Mutation` field an aggregated write over several operations at once (replacing a
+ * binding): one target per operation, labelled by the operation's name, each operation input
+ * taking the field's argument of the same name, else the same-named field of its one
+ * input-object argument (`input.email`).
+ */
+export function aggregate(
+  doc: WorkspaceDoc,
+  type: string,
+  field: string,
+  operations: { source: string; operation: string }[],
+): EditResult {
+  const f = getField(doc, type, field);
+  if (!f) return fail(doc, `no field \`${type}.${field}\``);
+  if (type !== "Mutation") return fail(doc, `\`${type}.${field}\`: an aggregated write is a field of \`Mutation\``);
+  if (operations.length === 0) return fail(doc, "choose at least one operation");
+  const args = f.arguments ?? {};
+  const inputObjects = Object.entries(args)
+    .map(([name, a]) => [name, doc.schema.inputs?.[namedOfText(a.type)]] as const)
+    .filter(([, def]) => def !== undefined);
+  const targets: NonNullable<FieldDef["aggregate"]>["targets"] = {};
+  for (const { source: sourceName, operation } of operations) {
+    const source = getSource(doc, sourceName);
+    if (!source) return fail(doc, `unknown source \`${sourceName}\``);
+    if (!hasOperation(source, operation)) return fail(doc, `source \`${sourceName}\` has no operation \`${operation}\``);
+    let label = operation.split(/[/.]/).pop() ?? operation;
+    if (Object.prototype.hasOwnProperty.call(targets, label)) label = `${sourceName}.${label}`;
+    const targetArgs: Record<string, ArgValue> = {};
+    for (const input of Object.keys(operationInputs(source, operation))) {
+      if (Object.prototype.hasOwnProperty.call(args, input)) {
+        targetArgs[input] = { argument: input };
+        continue;
+      }
+      const holder = inputObjects.find(([, def]) => def && Object.prototype.hasOwnProperty.call(def.fields, input));
+      if (holder) targetArgs[input] = { argument: `${holder[0]}.${input}` };
+    }
+    targets[label] = {
+      source: sourceName,
+      operation,
+      ...(Object.keys(targetArgs).length > 0 ? { args: targetArgs } : {}),
+    };
+  }
+  const next: FieldDef = { ...f, aggregate: { targets } };
+  delete next.binding;
+  return ok(withField(doc, type, field, next));
+}
+
+/** The named type of type text (`[LineInput!]!` -> `LineInput`), or "" when it does not parse. */
+function namedOfText(text: string): string {
+  const parsed = parseTypeRef(text);
+  return parsed.ok ? namedOf(parsed.type) : "";
 }

@@ -117,10 +117,27 @@ export interface FieldDef {
   binding?: Binding | null;
   /** Deprecated, with this reason. */
   deprecated?: string | null;
+  /** An aggregated write: several operations that all take the field's input. */
+  aggregate?: Aggregate | null;
+}
+
+/** One target of an aggregated write, under its public label. */
+export interface AggregateTarget {
+  source: string;
+  operation: string;
+  args?: Record<string, ArgValue>;
+  timeoutMs?: number | null;
+  required?: boolean;
+}
+
+export interface Aggregate {
+  targets: Record<string, AggregateTarget>;
+  idempotencyKey?: boolean;
 }
 
 export interface ObjectType {
   description?: string;
+  implements?: string[];
   fields: Record<string, FieldDef>;
 }
 

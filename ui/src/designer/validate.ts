@@ -92,6 +92,16 @@ function checkField(doc: WorkspaceDoc, out: Problems, typeName: string, fieldNam
       out.push("unknown-type", `${ap}.type`, `argument type \`${namedOf(at.type)}\` must be built from scalars, enums and input types`);
     }
   }
+  if (field.aggregate) {
+    if (typeName !== MUTATION_TYPE) {
+      out.push("shape", `${path}.aggregate`, `\`${typeName}.${fieldName}\`: an aggregated write is a field of \`Mutation\``);
+    }
+    for (const [label, t] of Object.entries(field.aggregate.targets)) {
+      const binding = { source: t.source, operation: t.operation, ...(t.args ? { args: t.args } : {}) };
+      checkBinding(doc, out, typeName, fieldName, field, parsed.type, binding, ["aggregate", "targets", label]);
+    }
+    return;
+  }
   if (!field.binding) {
     if (typeName === QUERY_TYPE || typeName === MUTATION_TYPE) {
       out.push("shape", path, `\`${typeName}.${fieldName}\` has no parent data: bind it to an operation`);

@@ -45,8 +45,9 @@ export function checkBinding(
   field: FieldDef,
   fieldTy: TypeRef,
   b: Binding,
+  at: string[] = ["binding"],
 ): void {
-  const path = fieldPath(typeName, fieldName, "binding");
+  const path = fieldPath(typeName, fieldName, ...at);
   const source = getSource(doc, b.source);
   if (!source) {
     out.push("unknown-source", `${path}.source`, `unknown source \`${b.source}\` (sources: ${listNames(Object.keys(doc.sources ?? {}))})`);
@@ -131,7 +132,7 @@ export function checkBinding(
   const hasEnvironments = Object.keys(doc.environments ?? {}).length > 0;
   for (const [input, value] of Object.entries(b.args ?? {})) {
     provided.add(input);
-    const ap = fieldPath(typeName, fieldName, "binding", "args", input);
+    const ap = fieldPath(typeName, fieldName, ...at, "args", input);
     if (declared && own(inputs, input) === undefined) {
       out.push("unknown-input", ap, `operation \`${b.operation}\` has no input \`${input}\` (inputs: ${listNames(inputNames)})`);
     }
@@ -139,14 +140,16 @@ export function checkBinding(
     if ("parent" in value) {
       fromTy = parentFieldType(doc, out, typeName, value.parent, `${ap}.parent`);
     } else if ("argument" in value) {
-      const def = own(field.arguments, value.argument);
+      // The argument, or a dot path into an input-object argument (`input.email`).
+      const [name = "", ...rest] = value.argument.split(".");
+      const def = own(field.arguments, name);
       if (!def) {
         out.push(
           "unknown-argument",
           `${ap}.argument`,
-          `\`${typeName}.${fieldName}\` has no argument \`${value.argument}\` (arguments: ${listNames(Object.keys(field.arguments ?? {}))})`,
+          `\`${typeName}.${fieldName}\` has no argument \`${name}\` (arguments: ${listNames(Object.keys(field.arguments ?? {}))})`,
         );
-      } else {
+      } else if (rest.length === 0) {
         fromTy = typeOrNull(def.type);
       }
     } else if ("env" in value) {

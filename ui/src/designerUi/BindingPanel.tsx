@@ -3,7 +3,7 @@
 // result path, a preview of the calls for a sample parent, Unbind and Try it.
 import { useMemo, useState } from "react";
 import type { ArgValue, Binding, EditResult, JsonValue, WorkspaceDoc } from "../designer";
-import { addArgument, removeArgument, setArgBinding, setBatch, setKeyBinding, setPrivate, setResult, unbind } from "../designer/ops";
+import { addArgument, aggregate, removeArgument, setArgBinding, setBatch, setKeyBinding, setPrivate, setResult, unbind } from "../designer/ops";
 import { previewBinding as preview } from "../designer/preview";
 import { getSource, operationInputs } from "../designer/doc";
 import type { CanvasProblem } from "../designer/canvas";
@@ -93,7 +93,8 @@ export function BindingPanel({ doc, type, field, problems, apply, onTryIt }: Pro
         <div key={`${p.path}-${i}`} className="err" title={p.path}>{p.message}</div>
       ))}
       <FieldArguments doc={doc} type={type} field={field} apply={apply} />
-      {b ? (
+      {type === "Mutation" && <AggregateEditor doc={doc} field={field} apply={apply} />}
+      {def.aggregate ? null : b ? (
         <BindingEditor doc={doc} type={type} field={field} b={b} apply={apply} />
       ) : (
         <div className="muted">Not bound: the value is read from the parent's data. Select an operation, then this field, and Bind (or draw an edge).</div>
@@ -112,6 +113,47 @@ export function BindingPanel({ doc, type, field, problems, apply, onTryIt }: Pro
         </>
       )}
     </div>
+  );
+}
+
+/**
+ * A `Mutation` field as an aggregated write: the operations it reaches (its targets, by
+ * label), and a list of every operation to tick and bind all at once.
+ */
+export function AggregateEditor({ doc, field, apply }: { doc: WorkspaceDoc; field: string; apply: Apply }) {
+  const def = doc.schema.types.Mutation?.fields[field];
+  const all = Object.entries(doc.sources ?? {}).flatMap(([source, s]) =>
+    Object.keys(s.operations ?? {}).map((operation) => ({ source, operation, id: `${source}.${operation}` })),
+  );
+  const current = Object.values(def?.aggregate?.targets ?? {}).map((t) => `${t.source}.${t.operation}`);
+  const [picked, setPicked] = useState<string[]>(current);
+  const toggle = (id: string, on: boolean) => setPicked((p) => (on ? [...p, id] : p.filter((x) => x !== id)));
+  return (
+    <details className="stack" data-testid="designer-aggregate" open={def?.aggregate ? true : undefined}>
+      <summary>Aggregated write: reach several operations at once</summary>
+      {def?.aggregate && (
+        <ul className="mono" data-testid="designer-aggregate-targets">
+          {Object.entries(def.aggregate.targets).map(([label, t]) => (
+            <li key={label}>{label} → {t.source}.{t.operation}</li>
+          ))}
+        </ul>
+      )}
+      <div className="stack" style={{ maxHeight: 160, overflow: "auto" }}>
+        {all.map((o) => (
+          <label key={o.id} className="switch">
+            <input type="checkbox" data-testid={`designer-aggregate-op-${o.id}`} checked={picked.includes(o.id)} onChange={(e) => toggle(o.id, e.target.checked)} />
+            {o.id}
+          </label>
+        ))}
+      </div>
+      <button
+        data-testid="designer-aggregate-bind"
+        disabled={picked.length === 0}
+        onClick={() => apply(aggregate(doc, "Mutation", field, all.filter((o) => picked.includes(o.id))))}
+      >
+        Bind to {picked.length} operation{picked.length === 1 ? "" : "s"}
+      </button>
+    </details>
   );
 }
 

@@ -2,8 +2,8 @@
 import { describe, expect, it } from "vitest";
 import { renderToStaticMarkup } from "react-dom/server";
 import { SchemaTools } from "./SchemaTools";
-import { FieldArguments } from "./BindingPanel";
-import { addType } from "../designer/ops";
+import { AggregateEditor, FieldArguments } from "./BindingPanel";
+import { addType, aggregate } from "../designer/ops";
 import { shop } from "../designer/testFixtures";
 import type { WorkspaceDoc } from "../designer";
 
@@ -57,5 +57,22 @@ describe("FieldArguments", () => {
   it("says a field without arguments has none", () => {
     const html = renderToStaticMarkup(<FieldArguments doc={shop()} type="Order" field="user" apply={none} />);
     expect(html).toContain("None.");
+  });
+});
+
+describe("AggregateEditor", () => {
+  it("lists every operation to tick for a Mutation field, and the targets it has", () => {
+    const html = renderToStaticMarkup(<AggregateEditor doc={shop()} field="placeOrder" apply={none} />);
+    expect(html).toContain('data-testid="designer-aggregate-op-users.getUser"');
+    expect(html).toContain('data-testid="designer-aggregate-op-search.search"');
+    expect(html).not.toContain("designer-aggregate-targets");
+    const doc = aggregate(shop(), "Mutation", "placeOrder", [
+      { source: "orders", operation: "placeOrder" },
+      { source: "users", operation: "getUser" },
+    ]).doc;
+    const bound = renderToStaticMarkup(<AggregateEditor doc={doc} field="placeOrder" apply={none} />);
+    expect(bound).toContain("designer-aggregate-targets");
+    expect(bound).toContain("getUser → users.getUser");
+    expect(bound).toContain("Bind to 2 operations");
   });
 });
