@@ -599,3 +599,75 @@ async fn a_mutation_is_bound_to_several_operations_at_once() {
     s.screenshot("bound").await;
     let _ = s.client.clone().close().await;
 }
+
+/// An enum made in the designer (issue 12): values as the services spell them, then a field
+/// of that enum type drawn in its type's box.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_enum_is_added_and_used_by_a_new_field() {
+    let s = session("designer-enum", 550..600).await;
+    s.wait("[data-testid=nav-designer]")
+        .await
+        .click()
+        .await
+        .ok();
+    s.wait("[data-testid='designer-type-Order']").await;
+    s.client
+        .execute(
+            r#"const sel = document.querySelector("[data-testid=designer-new-kind]");
+               const set = Object.getOwnPropertyDescriptor(HTMLSelectElement.prototype, "value").set;
+               set.call(sel, "enum");
+               sel.dispatchEvent(new Event("change", { bubbles: true }));"#,
+            vec![],
+        )
+        .await
+        .ok();
+    s.type_into("[data-testid=designer-new-type]", "Shipping")
+        .await;
+    s.type_into(
+        "[data-testid=designer-new-kind-detail]",
+        "standard, next-day",
+    )
+    .await;
+    s.wait("[data-testid=designer-add-type]")
+        .await
+        .click()
+        .await
+        .ok();
+    // A new field of Order, typed with the enum.
+    s.wait("[data-testid='designer-field-Order.status']")
+        .await
+        .click()
+        .await
+        .ok();
+    s.type_into("[data-testid=designer-new-field]", "shipping")
+        .await;
+    s.retype("[data-testid=designer-new-field-type]", "Shipping")
+        .await;
+    s.wait("[data-testid=designer-add-field]")
+        .await
+        .click()
+        .await
+        .ok();
+    let row = "[data-testid='designer-field-Order.shipping']";
+    s.until("Order.shipping: Shipping is drawn", || async {
+        s.client
+            .execute(
+                r#"const r = document.querySelector(arguments[0]);
+                   if (!r) return false;
+                   const a = r.getBoundingClientRect();
+                   return a.width > 0 && a.height > 0 && r.textContent.includes("Shipping");"#,
+                vec![json!(row)],
+            )
+            .await
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false)
+    })
+    .await;
+    s.until("no problems", || async {
+        s.count("[data-testid=designer-problem]").await == 0
+    })
+    .await;
+    s.screenshot("added").await;
+    let _ = s.client.clone().close().await;
+}

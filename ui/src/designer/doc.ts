@@ -128,6 +128,16 @@ export function typeNameProblem(doc: WorkspaceDoc, name: string): string | null 
   if (!isGraphqlName(name) || name.startsWith("__")) return `\`${name}\` is not a valid type name`;
   if (isBuiltinScalar(name)) return `\`${name}\` is a built-in scalar and cannot be redefined`;
   if (getType(doc, name)) return `type \`${name}\` already exists`;
+  const s = doc.schema;
+  for (const [kind, rec] of [
+    ["enum", s.enums],
+    ["input type", s.inputs],
+    ["interface", s.interfaces],
+    ["union", s.unions],
+    ["scalar", s.scalars],
+  ] as const) {
+    if (rec && hasOwn(rec, name)) return `\`${name}\` is already the name of a ${kind}`;
+  }
   return null;
 }
 

@@ -10,3 +10,4 @@ export { affectedOperations } from "./affected";
 export { parseTypeRef, printTypeRef, renameNamedType, compatible, isGraphqlName } from "./typeref";
 export { exposeOperations, isWrite, graphqlName } from "./expose";
 export type { ExposeSpec } from "./expose";
+export { addEnum, addUnion, addInput, removeKind, enumValueName } from "./kinds";

@@ -68,7 +68,9 @@ export function addField(doc: WorkspaceDoc, type: string, name: string, typeRef:
   const parsed = parseTypeRef(typeRef);
   if (!parsed.ok) return fail(doc, `\`${type}.${name}\`: ${parsed.error}`);
   const named = namedOf(parsed.type);
-  if (!isBuiltinScalar(named) && !getType(doc, named)) {
+  const s = doc.schema;
+  const has = (rec: object | undefined) => rec !== undefined && Object.prototype.hasOwnProperty.call(rec, named);
+  if (!isBuiltinScalar(named) && !getType(doc, named) && ![s.enums, s.unions, s.interfaces, s.scalars].some(has)) {
     return fail(doc, `\`${type}.${name}\`: unknown type \`${named}\``);
   }
   return ok(withField(doc, type, name, { type: typeRef.trim() }));

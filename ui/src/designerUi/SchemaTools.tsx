@@ -6,6 +6,15 @@ import type { JsonValue, WorkspaceDoc } from "../designer";
 import { BUILTIN_SCALARS } from "../designer/types";
 import { addField, addType, typeFromOperationOutput } from "../designer/ops";
 import { exposeOperations } from "../designer/expose";
+import { addEnum, addInput, addUnion } from "../designer/kinds";
+
+type Kind = "object" | "enum" | "union" | "input";
+
+const DETAIL: Record<Exclude<Kind, "object">, string> = {
+  enum: "values: placed, shipped",
+  union: "members: User | Product",
+  input: "fields: id: ID!, tags: [String!]",
+};
 import type { Apply } from "./BindingPanel";
 
 interface Props {
@@ -24,6 +33,25 @@ export function SchemaTools({ doc, type, onType, op, apply, onError }: Props) {
   const [fieldType, setFieldType] = useState("String");
   const [outName, setOutName] = useState("");
   const [outSample, setOutSample] = useState("");
+  const [kind, setKind] = useState<Kind>("object");
+  const [detail, setDetail] = useState("");
+  const [discriminator, setDiscriminator] = useState("");
+  const addKind = () => {
+    const name = typeName.trim();
+    const result =
+      kind === "enum"
+        ? addEnum(doc, name, detail)
+        : kind === "union"
+          ? addUnion(doc, name, detail, discriminator)
+          : kind === "input"
+            ? addInput(doc, name, detail)
+            : addType(doc, name);
+    apply(result);
+    if (!result.error) {
+      setTypeName("");
+      setDetail("");
+    }
+  };
   const fromOutput = () => {
     if (!op) return;
     let sample: JsonValue | undefined;
@@ -39,9 +67,40 @@ export function SchemaTools({ doc, type, onType, op, apply, onError }: Props) {
   };
   return (
     <div className="stack">
-      <form className="row" onSubmit={(e) => { e.preventDefault(); apply(addType(doc, typeName.trim())); setTypeName(""); }}>
-        <input className="grow" placeholder="New type name" data-testid="designer-new-type" value={typeName} onChange={(e) => setTypeName(e.target.value)} />
-        <button type="submit" data-testid="designer-add-type" disabled={!typeName.trim()}>Add type</button>
+      <form className="stack" aria-label="New type" onSubmit={(e) => { e.preventDefault(); addKind(); }}>
+        <div className="row">
+          <select aria-label="Kind of the new type" data-testid="designer-new-kind" value={kind} onChange={(e) => setKind(e.target.value as Kind)}>
+            <option value="object">Object</option>
+            <option value="enum">Enum</option>
+            <option value="union">Union</option>
+            <option value="input">Input</option>
+          </select>
+          <input className="grow" placeholder="New type name" data-testid="designer-new-type" value={typeName} onChange={(e) => setTypeName(e.target.value)} />
+          <button type="submit" data-testid="designer-add-type" disabled={!typeName.trim()}>Add {kind === "object" ? "type" : kind}</button>
+        </div>
+        {kind !== "object" && (
+          <div className="row">
+            <input
+              className="grow mono"
+              data-testid="designer-new-kind-detail"
+              aria-label={DETAIL[kind]}
+              placeholder={DETAIL[kind]}
+              value={detail}
+              onChange={(e) => setDetail(e.target.value)}
+            />
+            {kind === "union" && (
+              <input
+                style={{ width: 110 }}
+                data-testid="designer-new-union-discriminator"
+                aria-label="Discriminator field (optional)"
+                placeholder="discriminator"
+                title="A field of the downstream objects that names their type (e.g. kind); empty: __typename"
+                value={discriminator}
+                onChange={(e) => setDiscriminator(e.target.value)}
+              />
+            )}
+          </div>
+        )}
       </form>
       {type && (
         <form className="stack" aria-label="New field" onSubmit={(e) => { e.preventDefault(); apply(addField(doc, type, fieldName.trim(), fieldType.trim())); setFieldName(""); }}>
@@ -54,7 +113,16 @@ export function SchemaTools({ doc, type, onType, op, apply, onError }: Props) {
           <div className="row">
             <input className="grow" placeholder="field name" aria-label="Field name" data-testid="designer-new-field" value={fieldName} onChange={(e) => setFieldName(e.target.value)} />
             <input style={{ width: 96 }} list="dz-field-types" aria-label="Field type" title="GraphQL type, e.g. String, ID!, [Product!]!" data-testid="designer-new-field-type" value={fieldType} onChange={(e) => setFieldType(e.target.value)} />
-            <datalist id="dz-field-types">{[...BUILTIN_SCALARS, ...Object.keys(doc.schema.types)].map((t) => <option key={t} value={t} />)}</datalist>
+            <datalist id="dz-field-types">
+              {[
+                ...BUILTIN_SCALARS,
+                ...Object.keys(doc.schema.types),
+                ...Object.keys(doc.schema.enums ?? {}),
+                ...Object.keys(doc.schema.unions ?? {}),
+                ...Object.keys(doc.schema.interfaces ?? {}),
+                ...Object.keys(doc.schema.scalars ?? {}),
+              ].map((t) => <option key={t} value={t} />)}
+            </datalist>
             <button type="submit" data-testid="designer-add-field" disabled={!fieldName.trim() || !fieldType.trim()}>Add field</button>
           </div>
         </form>
