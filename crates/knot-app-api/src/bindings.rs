@@ -26,6 +26,8 @@ macro_rules! all_types {
             SecretsKeyView,
             ProblemView,
             SchemaTree,
+            EnumView,
+            InputTypeView,
             TypeView,
             FieldView,
             ArgumentView,

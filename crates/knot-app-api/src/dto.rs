@@ -139,11 +139,34 @@ pub struct ProblemView {
     pub column: Option<u32>,
 }
 
-/// The public schema as a tree: public types only, `Query` first, private fields left out.
+/// The public schema as a tree: public object types reachable from the roots (`Query` first,
+/// then `Mutation` when there is one), private fields left out; and the enums and input
+/// objects the explorer needs to draw arguments as pickers and nested forms.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SchemaTree {
     pub types: Vec<TypeView>,
+    pub enums: Vec<EnumView>,
+    pub inputs: Vec<InputTypeView>,
+}
+
+/// A public enum: its public values in declaration order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct EnumView {
+    pub name: String,
+    pub description: String,
+    pub values: Vec<String>,
+}
+
+/// A public input object: its fields, typed like arguments (required = non-null without a
+/// default).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct InputTypeView {
+    pub name: String,
+    pub description: String,
+    pub fields: Vec<ArgumentView>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
@@ -414,6 +437,8 @@ pub struct TraceErrorView {
 pub struct CallView {
     pub status: Option<String>,
     pub duration_ms: f64,
+    /// Bytes of the response body as received (the preview may be cut shorter).
+    pub bytes: u32,
     pub request: RequestView,
     pub response: Option<String>,
     pub error: Option<String>,

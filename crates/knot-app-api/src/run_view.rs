@@ -223,6 +223,7 @@ pub fn call_view(result: &knot_connect::CallResult) -> CallView {
             .saturating_duration_since(result.started)
             .as_secs_f64()
             * 1000.0,
+        bytes: crate::workspace_view::to_u32(result.bytes),
         request: request_view(&result.request),
         response,
         error,

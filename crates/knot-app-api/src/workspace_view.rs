@@ -9,7 +9,7 @@
 
 use crate::dto::*;
 use indexmap::IndexMap;
-use knot_model::{Problem, SavedOperation, Source, TypeRef, Workspace, QUERY_TYPE};
+use knot_model::{Problem, SavedOperation, Source, TypeRef, Workspace, MUTATION_TYPE, QUERY_TYPE};
 use std::collections::HashSet;
 
 /// What the store knows about a workspace besides its body.
@@ -88,9 +88,11 @@ pub fn schema_tree(ws: &Workspace) -> SchemaTree {
     let types = &ws.schema.types;
     let mut reachable: HashSet<&str> = HashSet::new();
     let mut queue: Vec<&str> = Vec::new();
-    if types.contains_key(QUERY_TYPE) {
-        reachable.insert(QUERY_TYPE);
-        queue.push(QUERY_TYPE);
+    for root in [QUERY_TYPE, MUTATION_TYPE] {
+        if types.contains_key(root) {
+            reachable.insert(root);
+            queue.push(root);
+        }
     }
     while let Some(name) = queue.pop() {
         let Some(obj) = types.get(name) else { continue };
@@ -105,12 +107,42 @@ pub fn schema_tree(ws: &Workspace) -> SchemaTree {
             }
         }
     }
+    let is_root = |n: &str| n == QUERY_TYPE || n == MUTATION_TYPE;
     let ordered = types
         .iter()
         .filter(|(n, _)| n.as_str() == QUERY_TYPE)
-        .chain(types.iter().filter(|(n, _)| n.as_str() != QUERY_TYPE))
+        .chain(types.iter().filter(|(n, _)| n.as_str() == MUTATION_TYPE))
+        .chain(types.iter().filter(|(n, _)| !is_root(n)))
         .filter(|(n, _)| reachable.contains(n.as_str()));
     SchemaTree {
+        enums: ws
+            .schema
+            .enums
+            .iter()
+            .map(|(name, e)| EnumView {
+                name: name.clone(),
+                description: e.description.clone(),
+                values: e.values.keys().cloned().collect(),
+            })
+            .collect(),
+        inputs: ws
+            .schema
+            .inputs
+            .iter()
+            .map(|(name, i)| InputTypeView {
+                name: name.clone(),
+                description: i.description.clone(),
+                fields: i
+                    .fields
+                    .iter()
+                    .map(|(fname, f)| ArgumentView {
+                        name: fname.clone(),
+                        ty: f.ty.clone(),
+                        required: f.ty.trim_end().ends_with('!') && f.default.is_none(),
+                    })
+                    .collect(),
+            })
+            .collect(),
         types: ordered
             .map(|(name, obj)| TypeView {
                 name: name.clone(),
@@ -171,6 +203,8 @@ pub fn schema_tree_from_sdl(public_sdl: &str, ws: &Workspace) -> Option<SchemaTr
         Vec<String>,
     )> = Vec::new();
     let mut implementers: HashMap<String, Vec<String>> = HashMap::new();
+    let mut enums: Vec<EnumView> = Vec::new();
+    let mut inputs: Vec<InputTypeView> = Vec::new();
     for definition in &document.definitions {
         let TypeSystemDefinition::Type(t) = definition else {
             continue;
@@ -212,6 +246,28 @@ pub fn schema_tree_from_sdl(public_sdl: &str, ws: &Workspace) -> Option<SchemaTr
                 Vec::new(),
                 u.members.iter().map(|m| m.node.to_string()).collect(),
             )),
+            TypeKind::Enum(e) => enums.push(EnumView {
+                name,
+                description,
+                values: e
+                    .values
+                    .iter()
+                    .map(|v| v.node.value.node.to_string())
+                    .collect(),
+            }),
+            TypeKind::InputObject(i) => inputs.push(InputTypeView {
+                name,
+                description,
+                fields: i
+                    .fields
+                    .iter()
+                    .map(|f| ArgumentView {
+                        name: f.node.name.node.to_string(),
+                        ty: f.node.ty.node.to_string(),
+                        required: !f.node.ty.node.nullable && f.node.default_value.is_none(),
+                    })
+                    .collect(),
+            }),
             _ => {}
         }
     }
@@ -226,10 +282,11 @@ pub fn schema_tree_from_sdl(public_sdl: &str, ws: &Workspace) -> Option<SchemaTr
         .enumerate()
         .map(|(i, (n, ..))| (n.as_str(), i))
         .collect();
-    // Reachable from Query, in declaration order with Query first.
+    // Reachable from the roots, in declaration order with Query first, then Mutation.
     let mut reachable: HashSet<String> = HashSet::new();
-    let mut queue = vec![QUERY_TYPE.to_owned()];
+    let mut queue = vec![QUERY_TYPE.to_owned(), MUTATION_TYPE.to_owned()];
     reachable.insert(QUERY_TYPE.to_owned());
+    reachable.insert(MUTATION_TYPE.to_owned());
     while let Some(name) = queue.pop() {
         let Some(index) = by_name.get(name.as_str()) else {
             continue;
@@ -248,9 +305,16 @@ pub fn schema_tree_from_sdl(public_sdl: &str, ws: &Workspace) -> Option<SchemaTr
     let ordered = types
         .iter()
         .filter(|(n, ..)| n == QUERY_TYPE)
-        .chain(types.iter().filter(|(n, ..)| n != QUERY_TYPE))
+        .chain(types.iter().filter(|(n, ..)| n == MUTATION_TYPE))
+        .chain(
+            types
+                .iter()
+                .filter(|(n, ..)| n != QUERY_TYPE && n != MUTATION_TYPE),
+        )
         .filter(|(n, ..)| reachable.contains(n));
     Some(SchemaTree {
+        enums,
+        inputs,
         types: ordered
             .map(|(name, description, fields, possible)| TypeView {
                 name: name.clone(),

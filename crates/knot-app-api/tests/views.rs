@@ -28,6 +28,46 @@ fn view() -> WorkspaceView {
 }
 
 #[test]
+fn the_schema_tree_has_the_mutation_root_second_and_the_enums_and_inputs_of_its_arguments() {
+    let v = view();
+    let names: Vec<&str> = v.schema.types.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(&names[..2], ["Query", "Mutation"]);
+    let place = v.schema.types[1]
+        .fields
+        .iter()
+        .find(|f| f.name == "placeOrder")
+        .expect("Mutation.placeOrder");
+    assert_eq!(place.arguments[0].ty, "PlaceOrderInput!");
+    let status = v
+        .schema
+        .enums
+        .iter()
+        .find(|e| e.name == "OrderStatus")
+        .expect("the OrderStatus enum");
+    assert_eq!(status.values, ["PLACED", "SHIPPED", "DELIVERED"]);
+    let input = v
+        .schema
+        .inputs
+        .iter()
+        .find(|i| i.name == "PlaceOrderInput")
+        .expect("the PlaceOrderInput input");
+    let fields: Vec<(&str, &str, bool)> = input
+        .fields
+        .iter()
+        .map(|f| (f.name.as_str(), f.ty.as_str(), f.required))
+        .collect();
+    assert_eq!(
+        fields,
+        [("userId", "ID!", true), ("productIds", "[ID!]!", true)]
+    );
+    // The model's own tree (used when the SDL does not parse) says the same.
+    let fallback = schema_tree(&shop());
+    assert_eq!(fallback.types[1].name, "Mutation");
+    assert_eq!(fallback.enums, v.schema.enums);
+    assert_eq!(fallback.inputs, v.schema.inputs);
+}
+
+#[test]
 fn the_schema_tree_is_public_with_query_first_and_bindings() {
     let v = view();
     assert_eq!(v.schema.types[0].name, "Query");
