@@ -1,13 +1,19 @@
-// The field explorer: the public schema as a tree from Query. Ticking a field (or typing one
-// of its arguments) selects it and its parents; unticking removes its subtree. Object
-// fields open when ticked, and the children of a ticked field open too, so the next level
-// of leaves is one click away.
+// The field explorer: the public schema as a tree from a root (`Query`, or `Mutation` when the
+// schema has one; a tab each). Ticking a field (or typing one of its arguments) selects it and
+// its parents; unticking removes its subtree. Object fields open when ticked, and the children
+// of a ticked field open too, so the next level of leaves is one click away. Arguments are
+// drawn by type: an enum is a picker of its values, an input object a nested form of its
+// fields (kept as "arg.field" texts, see build.ts), anything else a text box.
 import { useMemo, useState } from "react";
-import type { FieldView, SchemaTree, TypeView } from "../bindings";
-import type { ArgValues } from "./build";
+import type { EnumView, FieldView, InputTypeView, SchemaTree, TypeView } from "../bindings";
+import { MAX_INPUT_DEPTH, type ArgValues } from "./build";
+import { isListType, namedType } from "./types";
 
 interface Props {
   schema: SchemaTree;
+  /** The root type the tree starts from. */
+  root: string;
+  onRoot: (root: string) => void;
   selected: ReadonlySet<string>;
   args: ArgValues;
   onToggle: (path: string, on: boolean) => void;
@@ -15,12 +21,109 @@ interface Props {
 }
 
 const MAX_DEPTH = 12;
+const ROOTS = ["Query", "Mutation"];
 
-export function Explorer({ schema, selected, args, onToggle, onArg }: Props) {
+interface ArgSpec {
+  name: string;
+  type: string;
+  required: boolean;
+}
+
+/** One argument (or a field of an input object argument) drawn by its type. */
+function ArgInput({
+  path,
+  argKey,
+  spec,
+  values,
+  enums,
+  inputs,
+  depth,
+  onArg,
+}: {
+  path: string;
+  argKey: string;
+  spec: ArgSpec;
+  values: Record<string, string>;
+  enums: Map<string, EnumView>;
+  inputs: Map<string, InputTypeView>;
+  depth: number;
+  onArg: Props["onArg"];
+}) {
+  const named = namedType(spec.type);
+  const list = isListType(spec.type);
+  const testid = `arg-${path}-${argKey}`;
+  const label = `${path} argument ${argKey} (${spec.type})`;
+  const text = values[argKey] ?? "";
+  const enumType = enums.get(named);
+  const inputType = inputs.get(named);
+  const head = (
+    <span className="name" title={spec.type}>
+      {spec.name}
+      {spec.required && <span className="req" title="required">*</span>}
+    </span>
+  );
+  if (enumType && !list) {
+    return (
+      <div className="arg">
+        {head}
+        <select data-testid={testid} aria-label={label} value={text} onChange={(e) => onArg(path, argKey, e.target.value)}>
+          <option value="">{spec.type}</option>
+          {enumType.values.map((v) => (
+            <option key={v} value={v}>
+              {v}
+            </option>
+          ))}
+        </select>
+      </div>
+    );
+  }
+  if (inputType && !list && depth < MAX_INPUT_DEPTH) {
+    return (
+      <div className="arg-object" data-testid={`${testid}-form`}>
+        <div className="arg">
+          {head}
+          <span className="type mono">{spec.type}</span>
+        </div>
+        <div className="arg-fields">
+          {inputType.fields.map((f) => (
+            <ArgInput
+              key={f.name}
+              path={path}
+              argKey={`${argKey}.${f.name}`}
+              spec={f}
+              values={values}
+              enums={enums}
+              inputs={inputs}
+              depth={depth + 1}
+              onArg={onArg}
+            />
+          ))}
+        </div>
+      </div>
+    );
+  }
+  return (
+    <div className="arg">
+      {head}
+      <input
+        data-testid={testid}
+        placeholder={spec.type}
+        aria-label={label}
+        value={text}
+        onChange={(e) => onArg(path, argKey, e.target.value)}
+      />
+    </div>
+  );
+}
+
+export function Explorer({ schema, root: rootName, onRoot, selected, args, onToggle, onArg }: Props) {
   const types = useMemo(() => new Map<string, TypeView>(schema.types.map((t) => [t.name, t])), [schema]);
+  const enums = useMemo(() => new Map<string, EnumView>((schema.enums ?? []).map((t) => [t.name, t])), [schema]);
+  const inputs = useMemo(() => new Map<string, InputTypeView>((schema.inputs ?? []).map((t) => [t.name, t])), [schema]);
   const [open, setOpen] = useState<Map<string, boolean>>(new Map());
   const [filter, setFilter] = useState("");
-  const root = types.get("Query");
+  const roots = ROOTS.filter((r) => types.has(r));
+  const root = types.get(rootName);
   const needle = filter.trim().toLowerCase();
   const rootFields = (root?.fields ?? []).filter((f) => needle === "" || f.name.toLowerCase().includes(needle));
 
@@ -64,19 +167,17 @@ export function Explorer({ schema, selected, args, onToggle, onArg }: Props) {
             {f.arguments.length > 0 && (
               <div className="args">
                 {f.arguments.map((a) => (
-                  <div className="arg" key={a.name}>
-                    <span className="name">
-                      {a.name}
-                      {a.required && <span className="req" title="required">*</span>}
-                    </span>
-                    <input
-                      data-testid={`arg-${path}-${a.name}`}
-                      placeholder={a.type}
-                      aria-label={`${path} argument ${a.name} (${a.type})`}
-                      value={args[path]?.[a.name] ?? ""}
-                      onChange={(e) => onArg(path, a.name, e.target.value)}
-                    />
-                  </div>
+                  <ArgInput
+                    key={a.name}
+                    path={path}
+                    argKey={a.name}
+                    spec={a}
+                    values={args[path] ?? {}}
+                    enums={enums}
+                    inputs={inputs}
+                    depth={0}
+                    onArg={onArg}
+                  />
                 ))}
               </div>
             )}
@@ -99,9 +200,27 @@ export function Explorer({ schema, selected, args, onToggle, onArg }: Props) {
           aria-label="Filter root fields"
         />
       </div>
+      {roots.length > 1 && (
+        <div className="tabs explorer-roots" role="tablist" aria-label="Root type">
+          {roots.map((r) => (
+            <button
+              key={r}
+              role="tab"
+              aria-selected={r === rootName}
+              className={r === rootName ? "active" : ""}
+              data-testid={`explorer-root-${r}`}
+              onClick={() => onRoot(r)}
+            >
+              {r}
+            </button>
+          ))}
+        </div>
+      )}
       <div className="panel-body" role="tree">
         {!root ? (
-          <div className="muted">The schema has no Query type yet. Add a service and bind a field.</div>
+          <div className="muted">
+            {rootName === "Query" ? "The schema has no Query type yet. Add a service and bind a field." : `The schema has no ${rootName} type.`}
+          </div>
         ) : rootFields.length === 0 ? (
           <div className="muted">No field matches.</div>
         ) : (

@@ -38,6 +38,35 @@ const shop: SchemaTree = {
     { name: "User", description: "", possibleTypes: [], fields: [field("id", "ID!"), field("name", "String")] },
     { name: "Product", description: "", possibleTypes: [], fields: [field("id", "ID!"), field("name", "String"), field("price", "Float")] },
   ],
+  enums: [],
+  inputs: [],
+};
+
+/** The shop's mutation: an input object (with an enum and a nested input) and an enum result. */
+const withMutation: SchemaTree = {
+  types: [
+    ...shop.types,
+    {
+      name: "Mutation",
+      description: "",
+      possibleTypes: [],
+      fields: [field("placeOrder", "Order", { arguments: [{ name: "input", type: "PlaceOrderInput!", required: true }] })],
+    },
+  ],
+  enums: [{ name: "Speed", description: "", values: ["STANDARD", "EXPRESS"] }],
+  inputs: [
+    {
+      name: "PlaceOrderInput",
+      description: "",
+      fields: [
+        { name: "userId", type: "ID!", required: true },
+        { name: "productIds", type: "[ID!]!", required: true },
+        { name: "speed", type: "Speed", required: false },
+        { name: "address", type: "Address", required: false },
+      ],
+    },
+    { name: "Address", description: "", fields: [{ name: "city", type: "String", required: false }] },
+  ],
 };
 
 describe("buildQuery", () => {
@@ -102,6 +131,43 @@ describe("buildQuery", () => {
   it("escapes quotes, backslashes and newlines in string arguments", () => {
     const doc = buildQuery(shop, ["search.name"], { search: { text: 'say "hi"\\\nnow' } });
     expect(doc).toContain('search(text: "say \\"hi\\"\\\\\\nnow")');
+  });
+
+  it("writes a mutation from the Mutation root with an input object built from its nested form", () => {
+    const doc = buildQuery(
+      withMutation,
+      ["placeOrder.id"],
+      { placeOrder: { "input.userId": "1", "input.productIds": "1, 2", "input.speed": "EXPRESS", "input.address.city": "Oslo" } },
+      { rootType: "Mutation" },
+    );
+    expect(doc).toBe(
+      [
+        "mutation {",
+        '  placeOrder(input: {userId: "1", productIds: ["1", "2"], speed: EXPRESS, address: {city: "Oslo"}}) {',
+        "    id",
+        "  }",
+        "}",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("leaves out blank nested fields and an input object with none filled in", () => {
+    const partial = buildQuery(withMutation, ["placeOrder.id"], { placeOrder: { "input.userId": "1", "input.address.city": " " } }, { rootType: "Mutation" });
+    expect(partial).toContain('placeOrder(input: {userId: "1"}) {');
+    const none = buildQuery(withMutation, ["placeOrder.id"], { placeOrder: { "input.userId": "" } }, { rootType: "Mutation" });
+    expect(none).toContain("  placeOrder {");
+  });
+
+  it("prefers an input object typed whole (a variable) over its nested form, and declares it", () => {
+    const doc = buildQuery(withMutation, ["placeOrder.id"], { placeOrder: { input: "$order", "input.userId": "1" } }, { rootType: "Mutation" });
+    expect(doc.startsWith("mutation($order: PlaceOrderInput!) {")).toBe(true);
+    expect(doc).toContain("placeOrder(input: $order)");
+  });
+
+  it("declares a variable typed inside a nested form with the input field's type", () => {
+    const doc = buildQuery(withMutation, ["placeOrder.id"], { placeOrder: { "input.userId": "$who" } }, { rootType: "Mutation" });
+    expect(doc.startsWith("mutation($who: ID!) {")).toBe(true);
   });
 
   it("ignores paths that the schema does not have", () => {

@@ -2,8 +2,11 @@
 // from Query, e.g. "getOrderDetails.user.name") and the argument values typed beside them.
 // Fields come out in schema order whatever order they were ticked in, so the document is
 // stable; argument text becomes a proper GraphQL literal for the argument's type, and a
-// value starting with "$" is a variable reference, kept as it is and declared.
-import type { SchemaTree, TypeView, FieldView } from "../bindings";
+// value starting with "$" is a variable reference, kept as it is and declared. An argument of an
+// input object type is either typed whole (a variable, JSON) or filled in field by field in a
+// nested form: those texts are kept under "arg.field.sub" keys and become an object literal.
+// The root is `Query` or `Mutation` (a `mutation` document).
+import type { SchemaTree, TypeView, FieldView, InputTypeView } from "../bindings";
 import { isListType, listItemType, namedType } from "./types";
 
 /** Argument values: path -> argument name -> text typed by the user. */
@@ -108,23 +111,52 @@ export function closePaths(selected: Iterable<string>): Set<string> {
 
 interface Walk {
   types: Map<string, TypeView>;
+  inputs: Map<string, InputTypeView>;
   selected: Set<string>;
   args: ArgValues;
   indent: string;
   variables: Map<string, string>;
 }
 
+/** Nested input objects deeper than this are not drawn as forms (a type may contain itself). */
+export const MAX_INPUT_DEPTH = 6;
+
+/**
+ * The literal of the value at `key` (an argument name, or "arg.field" inside a nested form):
+ * its own text when typed, else the object its nested fields make (input object types that
+ * are not lists), else null (left out). Variables met on the way are declared.
+ */
+function valueLiteral(
+  values: Record<string, string>,
+  key: string,
+  type: string,
+  walk: Pick<Walk, "inputs" | "variables">,
+  depth: number,
+): string | null {
+  const text = values[key];
+  if (text !== undefined && text.trim() !== "") {
+    const literal = argumentLiteral(text, type);
+    if (literal !== null && literal.startsWith("$") && !walk.variables.has(literal.slice(1))) {
+      walk.variables.set(literal.slice(1), type);
+    }
+    return literal;
+  }
+  const input = walk.inputs.get(namedType(type));
+  if (!input || isListType(type) || depth >= MAX_INPUT_DEPTH) return null;
+  const parts: string[] = [];
+  for (const f of input.fields) {
+    const literal = valueLiteral(values, `${key}.${f.name}`, f.type, walk, depth + 1);
+    if (literal !== null) parts.push(`${f.name}: ${literal}`);
+  }
+  return parts.length > 0 ? `{${parts.join(", ")}}` : null;
+}
+
 function fieldLine(field: FieldView, path: string, walk: Walk): string {
   const values = walk.args[path] ?? {};
   const parts: string[] = [];
   for (const arg of field.arguments) {
-    const text = values[arg.name];
-    if (text === undefined) continue;
-    const literal = argumentLiteral(text, arg.type);
+    const literal = valueLiteral(values, arg.name, arg.type, walk, 0);
     if (literal === null) continue;
-    if (literal.startsWith("$") && !walk.variables.has(literal.slice(1))) {
-      walk.variables.set(literal.slice(1), arg.type);
-    }
     parts.push(`${arg.name}: ${literal}`);
   }
   return parts.length > 0 ? `${field.name}(${parts.join(", ")})` : field.name;
@@ -161,14 +193,16 @@ export function buildQuery(
 ): string {
   const walk: Walk = {
     types: new Map(schema.types.map((t) => [t.name, t])),
+    inputs: new Map((schema.inputs ?? []).map((t) => [t.name, t])),
     selected: closePaths(selected),
     args,
     indent: options.indent ?? "  ",
     variables: new Map(),
   };
-  const body = selectionLines(options.rootType ?? "Query", "", 1, walk);
+  const root = options.rootType ?? "Query";
+  const body = selectionLines(root, "", 1, walk);
   if (body.length === 0) return "";
-  let head = "query";
+  let head = root === "Mutation" ? "mutation" : "query";
   if (options.operationName && NAME.test(options.operationName)) head += ` ${options.operationName}`;
   if (walk.variables.size > 0) {
     const defs = [...walk.variables].map(([name, type]) => `$${name}: ${type}`);

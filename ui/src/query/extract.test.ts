@@ -13,6 +13,18 @@ const schema: SchemaTree = {
     { name: "Query", description: "", possibleTypes: [], fields: [f("getOrderDetails", "Order", { arguments: [{ name: "id", type: "ID!", required: true }] })] },
     { name: "Order", description: "", possibleTypes: [], fields: [f("id", "ID!"), f("user", "User")] },
     { name: "User", description: "", possibleTypes: [], fields: [f("name", "String")] },
+    { name: "Mutation", description: "", possibleTypes: [], fields: [f("placeOrder", "Order", { arguments: [{ name: "input", type: "PlaceOrderInput!", required: true }] })] },
+  ],
+  enums: [{ name: "Speed", description: "", values: ["STANDARD", "EXPRESS"] }],
+  inputs: [
+    {
+      name: "PlaceOrderInput",
+      description: "",
+      fields: [
+        { name: "userId", type: "ID!", required: true },
+        { name: "speed", type: "Speed", required: false },
+      ],
+    },
   ],
 };
 
@@ -29,9 +41,22 @@ describe("extractSelection", () => {
     const doc = `query Q($id: ID!) { o: getOrderDetails(id: $id) { ...F } }
       fragment F on Order { user { ... on User { name } } }`;
     expect(extractSelection(schema, doc)).toEqual({
+      root: "Query",
       selected: ["getOrderDetails", "getOrderDetails.user", "getOrderDetails.user.name"],
       args: { getOrderDetails: { id: "$id" } },
     });
+  });
+
+  it("reads a mutation from the Mutation root with its input object field by field, and round-trips it", () => {
+    const doc = `mutation { placeOrder(input: {userId: "7", speed: EXPRESS}) { id user { name } } }`;
+    const back = extractSelection(schema, doc)!;
+    expect(back).toEqual({
+      root: "Mutation",
+      selected: ["placeOrder", "placeOrder.id", "placeOrder.user", "placeOrder.user.name"],
+      args: { placeOrder: { "input.userId": "7", "input.speed": "EXPRESS" } },
+    });
+    const rebuilt = buildQuery(schema, back.selected, back.args, { rootType: back.root });
+    expect(extractSelection(schema, rebuilt)).toEqual(back);
   });
 
   it("returns null for a document that does not parse", () => {

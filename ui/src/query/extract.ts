@@ -6,8 +6,19 @@ import type { SchemaTree, TypeView } from "../bindings";
 import type { ArgValues } from "./build";
 
 export interface Extracted {
+  /** `Query` or `Mutation`: the root the operation selects from. */
+  root: string;
   selected: string[];
   args: ArgValues;
+}
+
+/** An argument's value into the explorer's texts: object values field by field ("arg.field"). */
+function putValue(into: Record<string, string>, key: string, v: ValueNode, depth: number) {
+  if (v.kind === Kind.OBJECT && depth < 8) {
+    for (const f of v.fields) putValue(into, `${key}.${f.name.value}`, f.value, depth + 1);
+  } else {
+    into[key] = valueText(v);
+  }
 }
 
 function valueText(v: ValueNode): string {
@@ -29,7 +40,7 @@ function valueText(v: ValueNode): string {
   }
 }
 
-/** Null when the document does not parse or has no query operation. */
+/** Null when the document does not parse or has no query or mutation operation. */
 export function extractSelection(schema: SchemaTree, document: string, operationName: string | null = null): Extracted | null {
   let doc;
   try {
@@ -40,7 +51,10 @@ export function extractSelection(schema: SchemaTree, document: string, operation
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of doc.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
   const op = doc.definitions.find(
-    (d) => d.kind === Kind.OPERATION_DEFINITION && d.operation === "query" && (operationName === null || d.name?.value === operationName),
+    (d) =>
+      d.kind === Kind.OPERATION_DEFINITION &&
+      (d.operation === "query" || d.operation === "mutation") &&
+      (operationName === null || d.name?.value === operationName),
   );
   if (!op || op.kind !== Kind.OPERATION_DEFINITION) return null;
   const types = new Map<string, TypeView>(schema.types.map((t) => [t.name, t]));
@@ -61,11 +75,12 @@ export function extractSelection(schema: SchemaTree, document: string, operation
         if (!field) continue;
         const path = prefix === "" ? field.name : `${prefix}.${field.name}`;
         if (!selected.includes(path)) selected.push(path);
-        for (const a of sel.arguments ?? []) (args[path] ??= {})[a.name.value] = valueText(a.value);
+        for (const a of sel.arguments ?? []) putValue((args[path] ??= {}), a.name.value, a.value, 0);
         if (sel.selectionSet) walk(sel.selectionSet, field.namedType, path, seen);
       }
     }
   };
-  walk(op.selectionSet, "Query", "", new Set());
-  return { selected, args };
+  const root = op.operation === "mutation" ? "Mutation" : "Query";
+  walk(op.selectionSet, root, "", new Set());
+  return { root, selected, args };
 }
