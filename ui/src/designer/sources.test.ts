@@ -1,0 +1,82 @@
+import { describe, expect, it } from "vitest";
+import { shop } from "./testFixtures";
+import { bindingsTo, removeOperation, removeSource, renameOperation, renameSource, setSourceAddress } from "./sources";
+import { validate } from "./validate";
+
+const binding = (doc: ReturnType<typeof shop>, type: string, field: string) => doc.schema.types[type]?.fields[field]?.binding;
+
+describe("what a source change breaks", () => {
+  it("lists the bindings that call a source or one of its operations", () => {
+    const doc = shop();
+    expect(bindingsTo(doc, "orders").map((r) => `${r.type}.${r.field}`)).toEqual(["Query.getOrderDetails", "Mutation.placeOrder"]);
+    expect(bindingsTo(doc, "orders", "placeOrder").map((r) => `${r.type}.${r.field}`)).toEqual(["Mutation.placeOrder"]);
+    expect(bindingsTo(doc, "nobody")).toEqual([]);
+  });
+});
+
+describe("renaming", () => {
+  it("renames a source in place and rewrites every binding that calls it", () => {
+    const r = renameSource(shop(), "orders", "orders-v2");
+    expect(r.error).toBeUndefined();
+    expect(Object.keys(r.doc.sources ?? {})).toEqual(["orders-v2", "users", "products"]);
+    expect(binding(r.doc, "Query", "getOrderDetails")?.source).toBe("orders-v2");
+    expect(binding(r.doc, "Mutation", "placeOrder")?.source).toBe("orders-v2");
+    // Everything else is as it was, and the result passes the designer's check.
+    expect(binding(r.doc, "Order", "user")?.source).toBe("users");
+    expect(validate(r.doc)).toEqual(validate(shop()));
+  });
+
+  it("refuses a taken or invalid source name and leaves the document alone", () => {
+    const doc = shop();
+    expect(renameSource(doc, "orders", "users").error).toContain("already exists");
+    expect(renameSource(doc, "orders", "my orders").error).toContain("letters, digits");
+    expect(renameSource(doc, "orders", "").doc).toBe(doc);
+  });
+
+  it("renames an operation and only the bindings calling that operation", () => {
+    const r = renameOperation(shop(), "orders", "getOrder", "fetchOrder");
+    expect(r.error).toBeUndefined();
+    expect(Object.keys(r.doc.sources?.orders?.operations ?? {})).toEqual(["fetchOrder", "placeOrder"]);
+    expect(binding(r.doc, "Query", "getOrderDetails")?.operation).toBe("fetchOrder");
+    expect(binding(r.doc, "Mutation", "placeOrder")?.operation).toBe("placeOrder");
+    expect(validate(r.doc)).toEqual(validate(shop()));
+    expect(renameOperation(shop(), "orders", "getOrder", "placeOrder").error).toContain("already has");
+  });
+});
+
+describe("deleting", () => {
+  it("refuses to delete a source that bindings call, naming them", () => {
+    const doc = shop();
+    const r = removeSource(doc, "orders");
+    expect(r.doc).toBe(doc);
+    expect(r.error).toContain("`Query.getOrderDetails`, `Mutation.placeOrder`");
+  });
+
+  it("deletes it with its bindings when asked, and says which fields lost theirs", () => {
+    const r = removeSource(shop(), "orders", true);
+    expect(r.error).toBeUndefined();
+    expect(Object.keys(r.doc.sources ?? {})).toEqual(["users", "products"]);
+    expect(binding(r.doc, "Query", "getOrderDetails")).toBeUndefined();
+    expect(r.warnings).toEqual(["`Query.getOrderDetails` has no binding now", "`Mutation.placeOrder` has no binding now"]);
+    // The check then asks for a binding on the root fields, as knot check does.
+    const paths = validate(r.doc).map((p) => p.path);
+    expect(paths.some((p) => p.includes("getOrderDetails"))).toBe(true);
+  });
+
+  it("deletes a used operation only when asked, and only its bindings", () => {
+    const added = shop();
+    const free = removeOperation(added, "orders", "placeOrder");
+    expect(free.error).toContain("Mutation.placeOrder");
+    const forced = removeOperation(added, "orders", "placeOrder", true);
+    expect(Object.keys(forced.doc.sources?.orders?.operations ?? {})).toEqual(["getOrder"]);
+    expect(binding(forced.doc, "Mutation", "placeOrder")).toBeUndefined();
+    expect(binding(forced.doc, "Query", "getOrderDetails")?.operation).toBe("getOrder");
+  });
+
+  it("changes a source's address by its kind", () => {
+    const r = setSourceAddress(shop(), "products", "http://127.0.0.1:9999");
+    const p = r.doc.sources?.products;
+    expect(p?.kind === "grpc" && p.endpoint).toBe("http://127.0.0.1:9999");
+    expect(setSourceAddress(shop(), "users", " ").error).toBeDefined();
+  });
+});

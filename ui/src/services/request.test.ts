@@ -1,0 +1,78 @@
+import { describe, expect, it } from "vitest";
+import type { InputView } from "../bindings";
+import type { Source } from "../designer/types";
+import { shop } from "../designer/testFixtures";
+import { formatBytes, groupByPlace, inputPlaces, missingRequired, requestCommand, shellQuote } from "./request";
+
+const input = (name: string, type: string): InputView => ({ name, type, required: type.endsWith("!") });
+
+describe("where inputs go", () => {
+  it("puts a REST operation's inputs in path, query, headers and body by its templates", () => {
+    const source: Source = {
+      kind: "rest",
+      baseUrl: "http://x",
+      headers: { "x-tenant": "{tenant}" },
+      operations: {
+        search: { method: "POST", path: "/shops/{shop}/search", query: { q: "{text}", limit: "{limit}" }, body: { filter: { tags: "{tags}" } } },
+      },
+    };
+    const inputs = [input("shop", "ID!"), input("text", "String!"), input("limit", "Int"), input("tenant", "String"), input("tags", "[String]"), input("spare", "String")];
+    const places = inputPlaces(source, "search", inputs);
+    expect(Object.fromEntries(places)).toEqual({ shop: "path", text: "query", limit: "query", tenant: "header", tags: "body", spare: "unused" });
+    expect(groupByPlace(inputs, places).map(([p, l]) => [p, l.map((i) => i.name)])).toEqual([
+      ["path", ["shop"]],
+      ["query", ["text", "limit"]],
+      ["header", ["tenant"]],
+      ["body", ["tags"]],
+      ["unused", ["spare"]],
+    ]);
+  });
+
+  it("knows the shop's operations: a path id, a JSON body, gRPC message fields", () => {
+    const doc = shop();
+    expect(Object.fromEntries(inputPlaces(doc.sources?.orders, "getOrder", [input("id", "ID!")]))).toEqual({ id: "path" });
+    expect(Object.fromEntries(inputPlaces(doc.sources?.orders, "placeOrder", [input("order", "JSON!")]))).toEqual({ order: "body" });
+    expect(Object.fromEntries(inputPlaces(doc.sources?.products, "GetProducts", [input("ids", "[ID!]!")]))).toEqual({ ids: "message" });
+  });
+});
+
+describe("required inputs", () => {
+  it("lists required inputs that are empty or blank, not optional ones", () => {
+    const inputs = [input("id", "ID!"), input("note", "String"), input("ids", "[ID!]!")];
+    expect(missingRequired(inputs, { id: "  ", note: "" })).toEqual(["id", "ids"]);
+    expect(missingRequired(inputs, { id: "1", ids: "1,2" })).toEqual([]);
+  });
+});
+
+describe("copy as a command", () => {
+  it("writes a GET as curl with its headers, quoting what the shell would split", () => {
+    expect(
+      requestCommand({ method: "GET", target: "http://127.0.0.1:7101/orders/1?q=a b", headers: [["authorization", "Bearer {{secret.TOKEN}}"]], body: null }),
+    ).toBe("curl 'http://127.0.0.1:7101/orders/1?q=a b' -H 'authorization: Bearer {{secret.TOKEN}}'");
+  });
+
+  it("writes a POST with a JSON body and a content type", () => {
+    expect(requestCommand({ method: "POST", target: "http://h/orders", headers: [], body: { userId: "1", note: "it's" } })).toBe(
+      `curl -X POST http://h/orders -H 'content-type: application/json' --data-raw '{"userId":"1","note":"it'\\''s"}'`,
+    );
+  });
+
+  it("writes a gRPC call as grpcurl against the endpoint and method", () => {
+    expect(
+      requestCommand({ method: "grpc", target: "http://127.0.0.1:7103/knot.demo.products.v1.ProductService/GetProducts", headers: [], body: { ids: ["1"] } }),
+    ).toBe(`grpcurl -plaintext -d '{"ids":["1"]}' 127.0.0.1:7103 knot.demo.products.v1.ProductService/GetProducts`);
+  });
+
+  it("leaves plain words unquoted", () => {
+    expect(shellQuote("http://h/x")).toBe("http://h/x");
+    expect(shellQuote("")).toBe("''");
+  });
+});
+
+describe("sizes", () => {
+  it("shows bytes, kilobytes and megabytes", () => {
+    expect(formatBytes(512)).toBe("512 B");
+    expect(formatBytes(2048)).toBe("2.0 KB");
+    expect(formatBytes(3 * 1024 * 1024)).toBe("3.0 MB");
+  });
+});
