@@ -31,6 +31,7 @@ import {
 import "@xyflow/react/dist/style.css";
 import type { PlanNodeView, PlanView } from "../bindings";
 import { layoutPlan, type Layout } from "./layout";
+import { nodeCaption } from "./caption";
 import { sourceColor } from "./colors";
 import type { NodeStat, NodeState } from "./stats";
 import { fitReadable, readableZoom } from "./viewport";
@@ -86,7 +87,7 @@ const FetchNodeBox = memo(function FetchNodeBox({ data }: NodeProps<FetchNode>) 
   return (
     <div className={cls} data-testid="plan-node" style={{ ["--src" as string]: sourceColor(node.source) }}>
       <Handle type="target" position={Position.Top} style={{ opacity: 0 }} isConnectable={false} />
-      <div className="label" title={node.path.join(".")}>{node.label}</div>
+      <div className="label" title={node.path.join(".")}>{nodeCaption(node)}</div>
       <div className="meta mono" title={`${node.source} · ${node.operation}`}>
         {node.source} · {node.operation}
       </div>
