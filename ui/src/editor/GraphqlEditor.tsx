@@ -1,9 +1,15 @@
 // CodeMirror 6 with cm6-graphql: completion, linting and hover docs from the workspace's
 // public SDL. Loaded lazily (its own chunk) so the shell paints before the editor arrives.
 import { useMemo, useRef } from "react";
-import CodeMirror, { EditorView, keymap, Prec } from "@uiw/react-codemirror";
+import CodeMirror, { EditorView, keymap, Prec, type EditorState } from "@uiw/react-codemirror";
 import { graphql } from "cm6-graphql";
+import { linter, type Diagnostic } from "@codemirror/lint";
 import { schemaFrom } from "./schema";
+import { isBlankDocument } from "./blank";
+
+/** No lint marks or tooltips while the document is blank (the placeholder is showing). */
+const quietWhenBlank = (diagnostics: readonly Diagnostic[], state: EditorState): Diagnostic[] =>
+  isBlankDocument(state.doc.toString()) ? [] : [...diagnostics];
 
 export interface GraphqlEditorProps {
   value: string;
@@ -21,6 +27,7 @@ export default function GraphqlEditor({ value, sdl, onChange, onRun, dark }: Gra
   const extensions = useMemo(
     () => [
       graphql(schema),
+      linter(null, { markerFilter: quietWhenBlank, tooltipFilter: quietWhenBlank }),
       EditorView.lineWrapping,
       // Mod-Enter would insert a blank line by default: running wins.
       Prec.highest(keymap.of([{ key: "Mod-Enter", run: () => (runRef.current(), true) }])),
