@@ -61,6 +61,21 @@ pub fn run() {
                 }
             }
             app.manage(state);
+            // The window is made here rather than from the config at start (`create: false`)
+            // so that the page's own storage (query tabs, pane sizes, theme) lives in the data
+            // folder beside the store: one per store, as the workspaces and history are, and a
+            // test's throwaway store gets a throwaway page storage too.
+            let config = app
+                .config()
+                .app
+                .windows
+                .iter()
+                .find(|w| w.label == "main")
+                .cloned()
+                .ok_or("the configuration has no `main` window")?;
+            tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?
+                .data_directory(dir.join("webview"))
+                .build()?;
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
