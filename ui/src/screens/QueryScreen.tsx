@@ -1,5 +1,5 @@
 // The main screen: explorer | editor + variables | fan-out graph, result and waterfall.
-import { lazy, Suspense, useCallback, useEffect, useMemo, useState, type Dispatch, type SetStateAction } from "react";
+import { lazy, Suspense, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type Dispatch, type SetStateAction } from "react";
 import type { RunResult, SpanView, WorkspaceView } from "../bindings";
 import { Explorer } from "../query/Explorer";
 import { buildQuery, closePaths, untick } from "../query/build";
@@ -8,11 +8,82 @@ import { usePlan } from "../query/usePlan";
 import { useRun } from "../query/useRun";
 import { operationNames } from "../query/operations";
 import { nodeStats, spanFailed, spansOf } from "../plan/stats";
+import { nodeCaption } from "../plan/caption";
 import { ResultPanel } from "../result/ResultPanel";
 import { Waterfall } from "../result/Waterfall";
 import { formatMs } from "../result/waterfall";
 import { SpanDrawer } from "../result/SpanDrawer";
 import { useDark } from "../useDark";
+import { Splitter } from "../layout/Splitter";
+import { SPLITTER, defaultSizes, fitColumns, loadSizes, saveSizes, type PaneSizes } from "../layout/panes";
+
+/** The screen's padding (both sides) and the gaps between its five column tracks. */
+const CHROME_X = 2 * 8 + 4 * 2;
+
+/**
+ * The Query screen's resizable panes: column widths fitted to the screen's width (measured),
+ * the graph's share of the right column, and the handlers of the three splitters. Sizes are
+ * saved when a drag ends.
+ */
+function usePanes() {
+  const screen = useRef<HTMLDivElement>(null);
+  const right = useRef<HTMLDivElement>(null);
+  const graph = useRef<HTMLElement>(null);
+  const [width, setWidth] = useState(0);
+  const [wanted, setWanted] = useState<PaneSizes | null>(() => loadSizes());
+  useLayoutEffect(() => {
+    const el = screen.current;
+    if (!el) return;
+    const measure = () => setWidth(el.clientWidth);
+    measure();
+    const obs = new ResizeObserver(measure);
+    obs.observe(el);
+    return () => obs.disconnect();
+  }, []);
+  const total = Math.max(0, width - CHROME_X);
+  const sizes = width > 0 ? fitColumns(total, wanted ?? defaultSizes(total)) : null;
+  const from = useRef<PaneSizes | null>(null);
+  const latest = useRef<PaneSizes | null>(sizes);
+  latest.current = sizes;
+  const start = () => {
+    from.current = latest.current;
+  };
+  const end = () => {
+    if (latest.current) saveSizes(latest.current);
+  };
+  const explorer = {
+    onStart: start,
+    onEnd: end,
+    onDrag: (d: number) => from.current && setWanted({ ...from.current, explorer: from.current.explorer + d }),
+  };
+  const rightCol = {
+    onStart: start,
+    onEnd: end,
+    onDrag: (d: number) => from.current && setWanted({ ...from.current, right: from.current.right - d }),
+  };
+  const graphShare = useRef(0.42);
+  const graphRow = {
+    onStart: () => {
+      start();
+      const col = right.current?.clientHeight ?? 0;
+      const g = graph.current?.offsetHeight ?? 0;
+      graphShare.current = latest.current?.graph ?? (col > 0 ? g / col : 0.42);
+    },
+    onEnd: end,
+    onDrag: (d: number) => {
+      const col = right.current?.clientHeight ?? 0;
+      if (from.current && col > 0) setWanted({ ...from.current, graph: graphShare.current + d / col });
+    },
+    onReset: () => {
+      if (!latest.current) return;
+      const next = { ...latest.current, graph: null };
+      setWanted(next);
+      saveSizes(next);
+    },
+  };
+  const columns = sizes ? `${sizes.explorer}px ${SPLITTER}px minmax(0, 1fr) ${SPLITTER}px ${sizes.right}px` : undefined;
+  return { screen, right, graph, sizes, columns, explorer, rightCol, graphRow };
+}
 
 const GraphqlEditor = lazy(() => import("../editor/GraphqlEditor"));
 const PlanGraph = lazy(() => import("../plan/PlanGraph"));
@@ -25,6 +96,7 @@ interface Props {
 
 export function QueryScreen({ workspace, session, setSession }: Props) {
   const dark = useDark();
+  const panes = usePanes();
   const [operation, setOperation] = useState<string | null>(null);
   const [selectedNode, setSelectedNode] = useState<number | null>(null);
   const [span, setSpan] = useState<SpanView | null>(null);
@@ -70,7 +142,7 @@ export function QueryScreen({ workspace, session, setSession }: Props) {
     const timer = window.setTimeout(() => {
       void import("../query/extract").then(({ extractSelection }) => {
         const found = live ? extractSelection(workspace.schema, doc, operationName) : null;
-        if (found) setSession((s) => (s.document === doc ? { ...s, selected: found.selected, args: found.args } : s));
+        if (found) setSession((s) => (s.document === doc ? { ...s, root: found.root, selected: found.selected, args: found.args } : s));
       });
     }, 300);
     return () => {
@@ -82,9 +154,12 @@ export function QueryScreen({ workspace, session, setSession }: Props) {
   const regenerate = (nextSelected: Iterable<string>, nextArgs: QuerySession["args"]) =>
     setSession((s) => {
       const sel = [...nextSelected];
-      const doc = buildQuery(workspace.schema, sel, nextArgs);
+      const doc = buildQuery(workspace.schema, sel, nextArgs, { rootType: s.root });
       return { ...s, selected: sel, args: nextArgs, document: doc, generated: doc };
     });
+  // Another root starts another document (a query and a mutation are not mixed).
+  const onRoot = (root: string) =>
+    setSession((s) => (s.root === root ? s : { ...s, root, selected: [], args: {}, document: "", generated: "" }));
   const onToggle = (path: string, on: boolean) => {
     const next = on ? new Set(selected).add(path) : untick(selected, path);
     regenerate(next, session.args);
@@ -106,8 +181,17 @@ export function QueryScreen({ workspace, session, setSession }: Props) {
   const edited = session.document !== session.generated && session.generated !== "";
 
   return (
-    <div className="query-screen">
-      <Explorer schema={workspace.schema} selected={selected} args={session.args} onToggle={onToggle} onArg={onArg} />
+    <div className="query-screen" ref={panes.screen} style={panes.columns ? { gridTemplateColumns: panes.columns } : undefined}>
+      <Explorer
+        schema={workspace.schema}
+        root={session.root}
+        onRoot={onRoot}
+        selected={selected}
+        args={session.args}
+        onToggle={onToggle}
+        onArg={onArg}
+      />
+      <Splitter orientation="vertical" testid="splitter-explorer" label="Resize the explorer" {...panes.explorer} />
 
       <div className="col">
         <section className="panel grow" aria-label="Query editor">
@@ -177,12 +261,20 @@ export function QueryScreen({ workspace, session, setSession }: Props) {
           </div>
         </section>
       </div>
+      <Splitter orientation="vertical" testid="splitter-right" label="Resize the graph and result column" {...panes.rightCol} />
 
-      <div className="col">
+      <div className="col" ref={panes.right}>
         <section
           className="panel graph"
           aria-label="Fan-out graph"
-          style={shownPlan && graphHeight !== null ? { flexBasis: `clamp(42%, ${graphHeight + 36 + 28}px, 62%)` } : undefined}
+          ref={panes.graph}
+          style={
+            panes.sizes?.graph != null
+              ? { flexBasis: `${(panes.sizes.graph * 100).toFixed(2)}%` }
+              : shownPlan && graphHeight !== null
+                ? { flexBasis: `clamp(42%, ${graphHeight + 36 + 28}px, 62%)` }
+                : undefined
+          }
         >
           <div className="panel-head">
             <h3 className="grow">Fan-out graph</h3>
@@ -205,7 +297,10 @@ export function QueryScreen({ workspace, session, setSession }: Props) {
             {selectedNode !== null && shownPlan && (
               <div className="node-calls" data-testid="node-calls">
                 <div className="row">
-                  <strong className="grow">{shownPlan.nodes.find((n) => n.id === selectedNode)?.label ?? `node ${selectedNode}`}</strong>
+                  <strong className="grow">{(() => {
+                    const n = shownPlan.nodes.find((x) => x.id === selectedNode);
+                    return n ? nodeCaption(n) : `node ${selectedNode}`;
+                  })()}</strong>
                   <button className="ghost" onClick={() => setSelectedNode(null)} aria-label="Close">✕</button>
                 </div>
                 {nodeSpans.length === 0 && <div className="muted">No calls yet: run the query to see them.</div>}
@@ -221,6 +316,7 @@ export function QueryScreen({ workspace, session, setSession }: Props) {
             )}
           </div>
         </section>
+        <Splitter orientation="horizontal" testid="splitter-graph" label="Resize the graph and the result" {...panes.graphRow} />
         {result ? (
           <>
             <ResultPanel response={result.response} traceErrors={trace?.errors ?? []} />
