@@ -1,4 +1,4 @@
-import { lazy, Suspense, useCallback, useEffect, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState, type SetStateAction } from "react";
 import type { WorkspaceView } from "./bindings";
 import { api, errorMessage, hasDesktopShell } from "./api";
 import { ShellMissing } from "./components/ShellMissing";
@@ -9,6 +9,8 @@ import { HistoryScreen } from "./screens/HistoryScreen";
 import { NavIcon } from "./components/NavIcon";
 import { EnvironmentsScreen } from "./screens/EnvironmentsScreen";
 import { EMPTY_SESSION, type QuerySession } from "./query/session";
+import { QueryTabs } from "./query/QueryTabs";
+import { activeSession, addTab, closeTab, emptyTabs, loadTabs, openInTab, saveTabs, updateTab, type Tabs } from "./query/tabs";
 
 const SchemaScreen = lazy(() => import("./screens/SchemaScreen"));
 const DesignerScreen = lazy(() => import("./screens/DesignerScreen").then((m) => ({ default: m.DesignerScreen })));
@@ -34,7 +36,11 @@ function Workbench() {
   const [ws, setWs] = useState<WorkspaceView | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [screen, setScreen] = useState<Screen>("query");
-  const [session, setSession] = useState<QuerySession>(EMPTY_SESSION);
+  // The Query screen's open tabs, per workspace (kept across launches: query/tabs.ts). `ws` says
+  // whose tabs they are, so nothing is saved under a workspace before its own tabs are loaded.
+  const [tabState, setTabState] = useState<{ ws: number | null; tabs: Tabs }>(() => ({ ws: null, tabs: emptyTabs() }));
+  const tabs = tabState.tabs;
+  const setTabs = useCallback((update: (t: Tabs) => Tabs) => setTabState((s) => ({ ...s, tabs: update(s.tabs) })), []);
 
   useEffect(() => {
     api.workspaceCurrent().then(setWs, (e) => setError(errorMessage(e)));
@@ -60,9 +66,27 @@ function Workbench() {
     setError(null);
   }, []);
 
-  // Another workspace: the query state belonged to the previous one.
+  // Another workspace: its own tabs.
   const wsId = ws?.id;
-  useEffect(() => setSession(EMPTY_SESSION), [wsId]);
+  useEffect(() => {
+    if (wsId !== undefined) setTabState({ ws: wsId, tabs: loadTabs(wsId) });
+  }, [wsId]);
+  useEffect(() => {
+    if (tabState.ws !== null && tabState.ws === wsId) saveTabs(tabState.ws, tabState.tabs);
+  }, [tabState, wsId]);
+  // The active tab's session and its setter (bound to that tab: a run's result lands in the
+  // tab it was started from even after another tab is chosen).
+  const activeId = tabs.active;
+  const session = activeSession(tabs);
+  const setSession = useMemo(
+    () => (update: SetStateAction<QuerySession>) =>
+      setTabs((t) => updateTab(t, activeId, (s) => (typeof update === "function" ? update(s) : update))),
+    [activeId, setTabs],
+  );
+  const openSession = (s: QuerySession) => {
+    setTabs((t) => openInTab(t, s));
+    setScreen("query");
+  };
 
   return (
     <div className="app">
@@ -126,7 +150,22 @@ function Workbench() {
         {!ws ? (
           <div className="centre muted">{error ? "The workspace could not be opened." : "Opening the workspace…"}</div>
         ) : screen === "query" ? (
-          <QueryScreen workspace={ws} session={session} setSession={setSession} />
+          <div className="query-page">
+            <QueryTabs
+              workspace={ws}
+              tabs={tabs}
+              onActivate={(id) => setTabs((t) => ({ ...t, active: id }))}
+              onClose={(id) => setTabs((t) => closeTab(t, id))}
+              onNew={() => setTabs(addTab)}
+              onOpen={openSession}
+              onSaved={(name) => setSession((s) => ({ ...s, savedAs: name }))}
+              onRenamed={(from, to) =>
+                setTabs((t) => ({ ...t, tabs: t.tabs.map((x) => (x.session.savedAs === from ? { ...x, session: { ...x.session, savedAs: to } } : x)) }))
+              }
+              onWorkspace={replaceWorkspace}
+            />
+            <QueryScreen key={activeId} workspace={ws} session={session} setSession={setSession} />
+          </div>
         ) : screen === "services" ? (
           <ServicesScreen workspace={ws} onWorkspace={replaceWorkspace} />
         ) : screen === "schema" ? (
@@ -138,10 +177,7 @@ function Workbench() {
             <DesignerScreen
               workspace={ws}
               onWorkspace={replaceWorkspace}
-              onTryIt={(document, variables) => {
-                setSession({ ...EMPTY_SESSION, document, variables });
-                setScreen("query");
-              }}
+              onTryIt={(document, variables) => openSession({ ...EMPTY_SESSION, document, variables })}
             />
           </Suspense>
         ) : screen === "topology" ? (
@@ -153,10 +189,7 @@ function Workbench() {
         ) : (
           <HistoryScreen
             workspace={ws}
-            onOpen={(s) => {
-              setSession(s);
-              setScreen("query");
-            }}
+            onOpen={openSession}
           />
         )}
       </main>

@@ -4,12 +4,16 @@ import type { RunResult, TraceView } from "../bindings";
 import type { ArgValues } from "./build";
 
 export interface QuerySession {
+  /** The explorer's root: `Query`, or `Mutation` for a mutation document. */
+  root: string;
   document: string;
   variables: string;
   selected: string[];
   args: ArgValues;
   /** The document the explorer produced last; edits that differ are the user's own. */
   generated: string;
+  /** The saved operation (the workspace's `operations`) this tab was opened from or saved as. */
+  savedAs?: string | null;
   result: {
     response: unknown;
     trace: TraceView | null;
@@ -21,6 +25,7 @@ export interface QuerySession {
 }
 
 export const EMPTY_SESSION: QuerySession = {
+  root: "Query",
   document: "",
   variables: "{}",
   selected: [],
