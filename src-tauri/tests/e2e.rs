@@ -1192,8 +1192,25 @@ async fn a_mutation_plan_shows_its_fields_running_one_after_another() {
         )
         .await
         .ok();
-    // a, a.user, then b.
+    // a, a.user, then b; the two placeOrder fetches are told apart by their aliases.
     s.plan_seen(3, "the mutation plan").await;
+    let labels = s
+        .client
+        .execute(
+            r#"return [...document.querySelectorAll("[data-testid=plan-node] .label")].map((l) => l.textContent).sort();"#,
+            vec![],
+        )
+        .await
+        .unwrap_or_default();
+    if labels
+        != json!([
+            "Order.user",
+            "a: Mutation.placeOrder",
+            "b: Mutation.placeOrder"
+        ])
+    {
+        s.fail(&format!("the mutation's nodes read {labels}")).await;
+    }
     let thens = || async {
         s.client
             .execute(
@@ -1229,3 +1246,12 @@ async fn a_mutation_plan_shows_its_fields_running_one_after_another() {
     }
     let _ = s.client.clone().close().await;
 }
+
+#[path = "e2e/services.rs"]
+mod services;
+
+#[path = "e2e/panes.rs"]
+mod panes;
+
+#[path = "e2e/tabs.rs"]
+mod tabs;

@@ -177,7 +177,7 @@ impl Session {
 
     /// Replaces the text of an input that has a value, as a person does: select all (Ctrl+A),
     /// then type over it. (WebDriver's Clear does not reach React's state.)
-    async fn retype(&self, css: &str, text: &str) {
+    pub(crate) async fn retype(&self, css: &str, text: &str) {
         let el = self.wait(css).await;
         el.click().await.ok();
         el.send_keys("\u{E009}a\u{E000}\u{E003}").await.ok();

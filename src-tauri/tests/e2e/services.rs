@@ -1,0 +1,397 @@
+//! The Services screen end to end: Send checks required inputs before anything is sent, then
+//! shows status, time and size and the request as a cURL command; an operation is renamed (its
+//! binding follows) and a service is deleted after the screen said which binding it breaks.
+//! And the explorer's Mutation root: an input object filled in as a nested form, an enum
+//! argument picked from its values, the mutation run.
+
+use super::*;
+
+impl Session {
+    /// Whether `css` is drawn as a person sees it: visible, non-zero size, wholly inside the
+    /// window, and not clipped by a scrolling ancestor. `Err(what is wrong)` otherwise.
+    pub(crate) async fn seen(&self, css: &str) -> Result<(), String> {
+        let probe = r#"
+            const el = document.querySelector(arguments[0]);
+            if (!el) return "missing";
+            const r = el.getBoundingClientRect();
+            const cs = getComputedStyle(el);
+            if (cs.visibility !== "visible" || cs.display === "none") return "hidden";
+            if (r.width < 1 || r.height < 1) return `${r.width}x${r.height}`;
+            if (r.left < -0.5 || r.top < -0.5 || r.right > innerWidth + 0.5 || r.bottom > innerHeight + 0.5)
+                return `at (${r.left},${r.top})-(${r.right},${r.bottom}) outside the ${innerWidth}x${innerHeight} window`;
+            for (let p = el.parentElement; p; p = p.parentElement) {
+                const ps = getComputedStyle(p);
+                if (ps.overflow === "visible" && ps.overflowX === "visible" && ps.overflowY === "visible") continue;
+                const q = p.getBoundingClientRect();
+                if (r.left < q.left - 0.5 || r.right > q.right + 0.5 || r.top < q.top - 0.5 || r.bottom > q.bottom + 0.5)
+                    return `clipped by ${p.className || p.tagName}`;
+            }
+            return "ok";
+        "#;
+        let answer = self
+            .client
+            .execute(probe, vec![json!(css)])
+            .await
+            .map_err(|e| format!("script: {e}"))?;
+        match answer.as_str() {
+            Some("ok") => Ok(()),
+            Some(other) => Err(other.to_string()),
+            None => Err(format!("{answer}")),
+        }
+    }
+
+    /// Waits until `css` is seen (`seen`), scrolling it into view first, or fails.
+    pub(crate) async fn see(&self, css: &str, when: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let _ = self
+                .client
+                .execute(
+                    "const e = document.querySelector(arguments[0]); if (e) e.scrollIntoView({block: 'nearest'});",
+                    vec![json!(css)],
+                )
+                .await;
+            match self.seen(css).await {
+                Ok(()) => return,
+                Err(_) if Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(150)).await
+                }
+                Err(e) => self.fail(&format!("{when}: `{css}` {e}")).await,
+            }
+        }
+    }
+
+    /// The open workspace's document (`workspace_current`).
+    pub(crate) async fn document(&self) -> serde_json::Value {
+        self.invoke("workspace_current", json!({}))
+            .await
+            .map(|w| w["document"].clone())
+            .unwrap_or_default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn services_send_checks_required_inputs_then_renames_and_deletes_with_their_bindings() {
+    let s = session("services-edit", 300..350).await;
+    s.wait("[data-testid=nav-services]")
+        .await
+        .click()
+        .await
+        .ok();
+    s.wait("[data-testid='operation-users-getUser']")
+        .await
+        .click()
+        .await
+        .ok();
+    // The request builder shows the path parameter where it goes.
+    s.see(
+        "[data-testid=send-group-path] [data-testid='send-input-id']",
+        "the builder",
+    )
+    .await;
+    // An empty required input: marked where it is, nothing sent.
+    s.wait("[data-testid=send]").await.click().await.ok();
+    s.see("[data-testid='send-missing-id']", "the missing input")
+        .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    if s.count("[data-testid=send-status]").await != 0 {
+        s.fail("a request was sent with the required input empty")
+            .await;
+    }
+    // Filled in: sent, with status, time and size, and the request as a cURL command.
+    s.wait("[data-testid='send-input-id']")
+        .await
+        .send_keys("1")
+        .await
+        .ok();
+    s.until(
+        "the missing mark goes once the input is filled in",
+        || async { s.count("[data-testid='send-missing-id']").await == 0 },
+    )
+    .await;
+    s.wait("[data-testid=send]").await.click().await.ok();
+    s.until("the call's status", || async {
+        match s
+            .client
+            .find(Locator::Css("[data-testid=send-status]"))
+            .await
+        {
+            Ok(e) => e.text().await.unwrap_or_default() == "200",
+            Err(_) => false,
+        }
+    })
+    .await;
+    for css in ["[data-testid=send-time]", "[data-testid=send-size]"] {
+        s.see(css, "after Send").await;
+    }
+    let size = s
+        .wait("[data-testid=send-size]")
+        .await
+        .text()
+        .await
+        .unwrap_or_default();
+    if !size.ends_with(" B") || size.starts_with("0 ") {
+        s.fail(&format!("the response size reads `{size}`")).await;
+    }
+    if !s.body_text().await.contains("Ada Lovelace") {
+        s.fail("the response body is not shown").await;
+    }
+    s.wait("[data-testid=send-view-curl]")
+        .await
+        .click()
+        .await
+        .ok();
+    s.see("[data-testid=send-command]", "the cURL view").await;
+    let command = s
+        .wait("[data-testid=send-command]")
+        .await
+        .text()
+        .await
+        .unwrap_or_default();
+    if !command.starts_with("curl ") || !command.contains("/users/1") {
+        s.fail(&format!("the cURL command is `{command}`")).await;
+    }
+    for (w, h) in [(1440, 900), (1024, 700)] {
+        s.client.set_window_size(w, h).await.ok();
+        for theme in ["light", "dark"] {
+            s.set_theme(theme).await;
+            for css in [
+                "[data-testid=send]",
+                "[data-testid=send-status]",
+                "[data-testid=send-size]",
+                "[data-testid=operation-rename-open]",
+                "[data-testid=operation-delete]",
+            ] {
+                s.see(css, &format!("at {w}x{h}, {theme}")).await;
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            s.screenshot(&format!("send-{w}x{h}-{theme}")).await;
+        }
+    }
+    s.client.set_window_size(1440, 900).await.ok();
+
+    // Rename the operation: the screen says which binding follows, and it does.
+    s.wait("[data-testid=operation-rename-open]")
+        .await
+        .click()
+        .await
+        .ok();
+    s.retype("[data-testid=operation-name]", "fetchUser").await;
+    s.see("[data-testid=operation-rename-note]", "the rename's note")
+        .await;
+    let note = s
+        .wait("[data-testid=operation-rename-note]")
+        .await
+        .text()
+        .await
+        .unwrap_or_default();
+    if !note.contains("Order.user") {
+        s.fail(&format!("the rename note reads `{note}`")).await;
+    }
+    s.wait("[data-testid=operation-rename]")
+        .await
+        .click()
+        .await
+        .ok();
+    s.wait("[data-testid='operation-users-fetchUser']").await;
+    let doc = s.document().await;
+    if doc["sources"]["users"]["operations"]["fetchUser"].is_null()
+        || doc["schema"]["types"]["Order"]["fields"]["user"]["binding"]["operation"] != "fetchUser"
+    {
+        s.fail(&format!(
+            "after the rename: {} / {}",
+            doc["sources"]["users"], doc["schema"]["types"]["Order"]["fields"]["user"]
+        ))
+        .await;
+    }
+
+    // Delete the service: the confirmation names the binding it breaks; confirmed, the service
+    // and the binding are gone, the field stays.
+    s.wait("[data-testid='service-edit-users']")
+        .await
+        .click()
+        .await
+        .ok();
+    s.see("[data-testid=source-editor]", "the service editor")
+        .await;
+    s.wait("[data-testid=source-delete]")
+        .await
+        .click()
+        .await
+        .ok();
+    s.see("[data-testid=delete-breaks]", "the delete confirmation")
+        .await;
+    let breaks = s
+        .wait("[data-testid=delete-breaks]")
+        .await
+        .text()
+        .await
+        .unwrap_or_default();
+    if !breaks.contains("Order.user") {
+        s.fail(&format!("the confirmation lists `{breaks}`")).await;
+    }
+    for (w, h) in [(1440, 900), (1024, 700)] {
+        s.client.set_window_size(w, h).await.ok();
+        for theme in ["light", "dark"] {
+            s.set_theme(theme).await;
+            s.see(
+                "[data-testid=delete-confirm-yes]",
+                &format!("at {w}x{h}, {theme}"),
+            )
+            .await;
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            s.screenshot(&format!("service-delete-{w}x{h}-{theme}"))
+                .await;
+        }
+    }
+    s.wait("[data-testid=delete-confirm-yes]")
+        .await
+        .click()
+        .await
+        .ok();
+    s.until("the service is gone from the list", || async {
+        s.count("[data-testid='service-users']").await == 0
+    })
+    .await;
+    s.see("[data-testid=services-message]", "the delete's message")
+        .await;
+    let doc = s.document().await;
+    let user = &doc["schema"]["types"]["Order"]["fields"]["user"];
+    if !doc["sources"]["users"].is_null() || user.is_null() || !user["binding"].is_null() {
+        s.fail(&format!(
+            "after the delete: sources {} / Order.user {user}",
+            doc["sources"]
+        ))
+        .await;
+    }
+    let _ = s.client.clone().close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn explorer_builds_a_mutation_with_a_nested_input_form_and_an_enum_picker() {
+    let s = session("explorer-mutation", 350..400).await;
+    s.wait("[data-testid=nav-query]").await.click().await.ok();
+    s.wait("[data-testid='field-getOrderDetails']").await;
+    // An enum argument to pick from: the test gives getOrderDetails an optional `status`
+    // (edited in the page, so the document keeps its key order).
+    let updated = s
+        .client
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+               const invoke = window.__TAURI_INTERNALS__.invoke;
+               invoke("workspace_current", {}).then((ws) => {
+                 const doc = ws.document;
+                 doc.schema.types.Query.fields.getOrderDetails.arguments.status = { type: "OrderStatus" };
+                 return invoke("workspace_update", { document: doc });
+               }).then(() => done(true), (e) => done(String(e && e.message || e)));"#,
+            vec![],
+        )
+        .await
+        .unwrap_or_default();
+    if updated != json!(true) {
+        s.fail(&format!(
+            "the workspace did not take the argument: {updated}"
+        ))
+        .await;
+    }
+    // The app shows the updated workspace after a reload of the view.
+    s.client.refresh().await.ok();
+    s.wait("[data-testid=nav-query]").await.click().await.ok();
+    let picker = s.wait("[data-testid='arg-getOrderDetails-status']").await;
+    if picker.tag_name().await.unwrap_or_default() != "select" {
+        s.fail("the enum argument is not a picker").await;
+    }
+    let options = s
+        .client
+        .execute(
+            "return [...document.querySelectorAll(\"[data-testid='arg-getOrderDetails-status'] option\")].map((o) => o.value).filter(Boolean);",
+            vec![],
+        )
+        .await
+        .unwrap_or_default();
+    if options != json!(["PLACED", "SHIPPED", "DELIVERED"]) {
+        s.fail(&format!("the picker offers {options}")).await;
+    }
+    picker
+        .select_by_value("SHIPPED")
+        .await
+        .unwrap_or_else(|e| panic!("select: {e}"));
+    s.until("the document takes the enum value bare", || async {
+        s.body_text().await.contains("status: SHIPPED")
+    })
+    .await;
+
+    // The Mutation root: placeOrder's input object as a nested form.
+    s.wait("[data-testid='explorer-root-Mutation']")
+        .await
+        .click()
+        .await
+        .ok();
+    s.see(
+        "[data-testid='arg-placeOrder-input-form']",
+        "the input form",
+    )
+    .await;
+    s.wait("[data-testid='arg-placeOrder-input.userId']")
+        .await
+        .send_keys("2")
+        .await
+        .ok();
+    s.wait("[data-testid='arg-placeOrder-input.productIds']")
+        .await
+        .send_keys("1, 3")
+        .await
+        .ok();
+    for path in ["placeOrder.id", "placeOrder.status", "placeOrder.user"] {
+        s.wait(&format!("[data-testid='field-{path}']"))
+            .await
+            .click()
+            .await
+            .ok();
+    }
+    s.wait("[data-testid='field-placeOrder.user.name']")
+        .await
+        .click()
+        .await
+        .ok();
+    s.until("the editor holds the mutation", || async {
+        s.body_text()
+            .await
+            .contains(r#"placeOrder(input: {userId: "2", productIds: ["1", "3"]})"#)
+    })
+    .await;
+    s.plan_seen(2, "the mutation's plan").await;
+    for (w, h) in [(1440, 900), (1024, 700)] {
+        s.client.set_window_size(w, h).await.ok();
+        for theme in ["light", "dark"] {
+            s.set_theme(theme).await;
+            for css in [
+                "[data-testid='explorer-root-Mutation']",
+                "[data-testid='arg-placeOrder-input.userId']",
+                "[data-testid='arg-placeOrder-input.productIds']",
+                "[data-testid=run]",
+            ] {
+                s.see(css, &format!("at {w}x{h}, {theme}")).await;
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            s.screenshot(&format!("mutation-form-{w}x{h}-{theme}"))
+                .await;
+        }
+    }
+    s.client.set_window_size(1440, 900).await.ok();
+    s.wait("[data-testid=run]").await.click().await.ok();
+    s.until("the placed order in the result", || async {
+        let tree = match s
+            .client
+            .find(Locator::Css("[data-testid=result-tree]"))
+            .await
+        {
+            Ok(e) => e.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        tree.contains("PLACED") && tree.contains("Grace Hopper")
+    })
+    .await;
+    s.screenshot("mutation-ran").await;
+    let _ = s.client.clone().close().await;
+}
