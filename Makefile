@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: setup ui build run test bench bench-serve bench-federation lint demo schema package package-test bindings fuzz-smoke deny
+.PHONY: setup ui build run test screenshots bench bench-serve bench-federation lint demo schema package package-test bindings fuzz-smoke deny
 
 setup:
 	@bash scripts/setup.sh
@@ -41,6 +41,17 @@ test: setup ui
 	  KNOT_KEYRING=off $(CARGO) nextest run --workspace --no-fail-fast; \
 	else \
 	  KNOT_KEYRING=off $(CARGO) test --workspace --no-fail-fast; \
+	fi
+
+## Every screen of the desktop app on the demo workspace (query before and after a run, services,
+## send, schema, designer, topology, envs, history) in both themes at 1440x900 and 1024x700, as
+## PNGs in target/screenshots/ (under Xvfb, through the window tests' WebDriver set-up). About a
+## minute once built; not part of `make test` (an ignored test of the e2e binary).
+screenshots: setup ui
+	@if $(CARGO) nextest --version >/dev/null 2>&1; then \
+	  KNOT_KEYRING=off $(CARGO) nextest run -p knot-app --test e2e --run-ignored only -E 'test(every_screen_in_both_themes_and_sizes)'; \
+	else \
+	  KNOT_KEYRING=off $(CARGO) test -p knot-app --test e2e every_screen_in_both_themes_and_sizes -- --ignored; \
 	fi
 
 ## The orchestration benchmark (numbers printed for people).

@@ -1255,3 +1255,6 @@ mod panes;
 
 #[path = "e2e/tabs.rs"]
 mod tabs;
+
+#[path = "e2e/screenshots.rs"]
+mod screenshots;
