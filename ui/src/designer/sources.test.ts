@@ -18,7 +18,7 @@ describe("renaming", () => {
   it("renames a source in place and rewrites every binding that calls it", () => {
     const r = renameSource(shop(), "orders", "orders-v2");
     expect(r.error).toBeUndefined();
-    expect(Object.keys(r.doc.sources ?? {})).toEqual(["orders-v2", "users", "products"]);
+    expect(Object.keys(r.doc.sources ?? {})).toEqual(["orders-v2", "users", "products", "search"]);
     expect(binding(r.doc, "Query", "getOrderDetails")?.source).toBe("orders-v2");
     expect(binding(r.doc, "Mutation", "placeOrder")?.source).toBe("orders-v2");
     // Everything else is as it was, and the result passes the designer's check.
@@ -55,7 +55,7 @@ describe("deleting", () => {
   it("deletes it with its bindings when asked, and says which fields lost theirs", () => {
     const r = removeSource(shop(), "orders", true);
     expect(r.error).toBeUndefined();
-    expect(Object.keys(r.doc.sources ?? {})).toEqual(["users", "products"]);
+    expect(Object.keys(r.doc.sources ?? {})).toEqual(["users", "products", "search"]);
     expect(binding(r.doc, "Query", "getOrderDetails")).toBeUndefined();
     expect(r.warnings).toEqual(["`Query.getOrderDetails` has no binding now", "`Mutation.placeOrder` has no binding now"]);
     // The check then asks for a binding on the root fields, as knot check does.
