@@ -1225,20 +1225,52 @@ async fn a_mutation_plan_shows_its_fields_running_one_after_another() {
             .and_then(|v| v.as_u64())
             .unwrap_or(0)
     };
-    // Edges are drawn under the nodes: the a -> b edge skips stage 2 and its label lies under
-    // Order.user (there is no edge routing yet), so one label is seen, the other hidden.
-    s.until("a 'then' edge drawn", || async { thens().await >= 1 })
+    // No edge runs behind a node and no 'then' label lies on one: the a -> b edge skips
+    // stage 2 and goes around Order.user (it ran straight through it before).
+    let hidden = || async {
+        s.client
+            .execute(
+                r#"const boxes = [...document.querySelectorAll("[data-testid=plan-node]")]
+                     .map((n) => n.getBoundingClientRect());
+                   const inside = (x, y) => boxes.some((b) =>
+                     x > b.left + 2 && x < b.right - 2 && y > b.top + 2 && y < b.bottom - 2);
+                   const wrong = [];
+                   document.querySelectorAll(".react-flow__edge").forEach((edge) => {
+                     const path = edge.querySelector(".react-flow__edge-path");
+                     if (!path) return;
+                     const length = path.getTotalLength(), m = path.getScreenCTM();
+                     for (let i = 3; i <= 47; i++) {
+                       const p = path.getPointAtLength((length * i) / 50).matrixTransform(m);
+                       if (inside(p.x, p.y)) { wrong.push(`edge ${edge.getAttribute("data-id") || edge.getAttribute("data-testid")} behind a node`); break; }
+                     }
+                   });
+                   document.querySelectorAll(".react-flow__edge-text").forEach((t) => {
+                     const r = t.getBoundingClientRect();
+                     if (boxes.some((b) => r.left < b.right && r.right > b.left && r.top < b.bottom && r.bottom > b.top))
+                       wrong.push(`label '${t.textContent}' on a node`);
+                   });
+                   return wrong;"#,
+                vec![],
+            )
+            .await
+            .unwrap_or_default()
+    };
+    s.until("both 'then' edges drawn", || async { thens().await == 2 })
         .await;
     for (w, h) in [(1440, 900), (1024, 700)] {
         s.client.set_window_size(w, h).await.ok();
         for theme in ["light", "dark"] {
             s.set_theme(theme).await;
             s.plan_seen(3, &format!("at {w}x{h}, {theme}")).await;
-            if thens().await == 0 {
+            if thens().await != 2 {
                 s.fail(&format!(
                     "at {w}x{h}, {theme}: the 'then' edges are not drawn"
                 ))
                 .await;
+            }
+            let wrong = hidden().await;
+            if wrong.as_array().is_none_or(|a| !a.is_empty()) {
+                s.fail(&format!("at {w}x{h}, {theme}: {wrong}")).await;
             }
             tokio::time::sleep(Duration::from_millis(300)).await;
             s.screenshot(&format!("mutation-{w}x{h}-{theme}")).await;

@@ -16,6 +16,7 @@
 // the graph went blank after most runs.
 import { createContext, memo, useCallback, useContext, useEffect, useMemo, useState } from "react";
 import {
+  BaseEdge,
   Handle,
   MarkerType,
   Position,
@@ -24,13 +25,14 @@ import {
   useReactFlow,
   useStore,
   type Edge,
+  type EdgeProps,
   type Node,
   type NodeChange,
   type NodeProps,
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import type { PlanNodeView, PlanView } from "../bindings";
-import { layoutPlan, type Layout } from "./layout";
+import { detourPath, layoutPlan, type Layout } from "./layout";
 import { nodeCaption } from "./caption";
 import { sourceColor } from "./colors";
 import type { NodeStat, NodeState } from "./stats";
@@ -138,6 +140,30 @@ const StageCaption = memo(function StageCaption({ data }: NodeProps<LaneNode>) {
 
 const nodeTypes = { fetch: FetchNodeBox, lane: StageLane, caption: StageCaption };
 
+/** An edge that skips rows drawn around the nodes between, down the layout's right gutter. */
+type DetourData = { x: number };
+function DetourEdge(props: EdgeProps<Edge<DetourData>>) {
+  const x = props.data?.x ?? props.sourceX;
+  const drop = GAP_Y / 2 - 6;
+  return (
+    <BaseEdge
+      id={props.id}
+      path={detourPath(props.sourceX, props.sourceY, props.targetX, props.targetY, x, drop)}
+      markerEnd={props.markerEnd}
+      style={props.style}
+      label={props.label}
+      labelX={x}
+      labelY={(props.sourceY + props.targetY) / 2}
+      labelStyle={props.labelStyle}
+      labelShowBg={props.labelShowBg}
+      labelBgStyle={props.labelBgStyle}
+      labelBgPadding={props.labelBgPadding}
+      labelBgBorderRadius={props.labelBgBorderRadius}
+    />
+  );
+}
+const edgeTypes = { detour: DetourEdge };
+
 function buildNodes(plan: PlanView, layout: Layout, measured: Map<number, { width: number; height: number }>): Node[] {
   const lanes: LaneNode[] = layout.rows.flatMap((row, i) => {
     const width = layout.width + 2 * LANE_SIDE;
@@ -219,29 +245,33 @@ function PlanFlow({ plan, progress, selected, onSelect, onIdealHeight }: PlanGra
 
   const edges: Edge[] = useMemo(
     () =>
-      plan.edges.map((e) => ({
-        id: `${e.from}-${e.to}-${e.kind}`,
-        source: String(e.from),
-        target: String(e.to),
-        animated: progress.get(e.to) === "started",
-        markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16 },
-        // `requires`: reads a key the other fetch wrote; `sequence`: a mutation field waits
-        // for the one before it (mutations run one after another).
-        style:
-          e.kind === "requires"
-            ? { strokeDasharray: "6 4" }
-            : e.kind === "sequence"
-              ? { strokeWidth: 2.5 }
-              : undefined,
-        label: e.kind === "requires" ? "requires" : e.kind === "sequence" ? "then" : undefined,
-        // Labels sit on a chip of the panel's colour, above the lanes' lines and headers.
-        labelStyle: { fontSize: 11, fontWeight: 600, fill: "var(--text)" },
-        labelShowBg: true,
-        labelBgStyle: { fill: "var(--panel)", stroke: "var(--border)" },
-        labelBgPadding: [4, 2] as [number, number],
-        labelBgBorderRadius: 3,
-      })),
-    [plan, progress],
+      plan.edges.map((e) => {
+        const detour = layout.detours.find((d) => d.from === e.from && d.to === e.to);
+        return {
+          id: `${e.from}-${e.to}-${e.kind}`,
+          source: String(e.from),
+          target: String(e.to),
+          ...(detour ? { type: "detour", data: { x: detour.x } } : {}),
+          animated: progress.get(e.to) === "started",
+          markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16 },
+          // `requires`: reads a key the other fetch wrote; `sequence`: a mutation field waits
+          // for the one before it (mutations run one after another).
+          style:
+            e.kind === "requires"
+              ? { strokeDasharray: "6 4" }
+              : e.kind === "sequence"
+                ? { strokeWidth: 2.5 }
+                : undefined,
+          label: e.kind === "requires" ? "requires" : e.kind === "sequence" ? "then" : undefined,
+          // Labels sit on a chip of the panel's colour, above the lanes' lines and headers.
+          labelStyle: { fontSize: 11, fontWeight: 600, fill: "var(--text)" },
+          labelShowBg: true,
+          labelBgStyle: { fill: "var(--panel)", stroke: "var(--border)" },
+          labelBgPadding: [4, 2] as [number, number],
+          labelBgBorderRadius: 3,
+        };
+      }),
+    [plan, progress, layout],
   );
 
   // The view: fitted at a readable zoom once every fetch is measured, again when the layout
@@ -277,6 +307,7 @@ function PlanFlow({ plan, progress, selected, onSelect, onIdealHeight }: PlanGra
           nodes={nodes}
           edges={edges}
           nodeTypes={nodeTypes}
+          edgeTypes={edgeTypes}
           onNodesChange={onNodesChange}
           minZoom={0.2}
           maxZoom={2}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { PlanView, PlanNodeView } from "../bindings";
-import { assignLayers, layoutPlan } from "./layout";
+import { DETOUR_GAP, assignLayers, detourPath, layoutPlan } from "./layout";
 
 function node(id: number, label: string, hidden = false): PlanNodeView {
   return { id, kind: "bound", label, path: label.split("."), source: "s", sourceKind: "rest", operation: "op", mode: "single", hidden };
@@ -105,6 +105,47 @@ describe("layoutPlan", () => {
     expect(l.height).toBe(165);
     // A row never gets shorter than the estimate.
     expect(layoutPlan(shop, { ...opts, heights: new Map([[0, 10]]) }).rows[0]!.height).toBe(50);
+  });
+
+  it("routes a 'then' edge that skips a row around the node in between, in a gutter of its own", () => {
+    // mutation { a: placeOrder { user } b: placeOrder }: a, a.user, then b.
+    const mutation: PlanView = {
+      nodes: [node(0, "Mutation.placeOrder"), node(1, "Order.user"), node(2, "Mutation.placeOrder")],
+      edges: [
+        { from: 0, to: 1, kind: "parent" },
+        { from: 0, to: 2, kind: "sequence" },
+        { from: 1, to: 2, kind: "sequence" },
+      ],
+      stages: [[0], [1], [2]],
+    };
+    const l = layoutPlan(mutation, opts);
+    // All three in one column: the straight a -> b line would cross a.user.
+    expect(new Set([0, 1, 2].map((id) => l.nodes.get(id)!.x)).size).toBe(1);
+    expect(l.detours).toEqual([{ from: 0, to: 2, x: opts.nodeWidth + DETOUR_GAP }]);
+    // The layout is wider by the gutter, and the gutter is right of every node.
+    expect(l.width).toBe(opts.nodeWidth + 2 * DETOUR_GAP);
+    for (const n of l.nodes.values()) expect(n.x + opts.nodeWidth).toBeLessThan(l.detours[0]!.x);
+    expect(detourPath(50, 50, 50, 190, 114, 10)).toBe("M 50 50 L 50 60 L 114 60 L 114 180 L 50 180 L 50 190");
+  });
+
+  it("draws an edge that skips a row straight when nothing is in its way", () => {
+    const side: PlanView = {
+      nodes: [node(0, "a"), node(1, "b"), node(2, "c"), node(3, "d")],
+      edges: [
+        { from: 0, to: 1, kind: "parent" },
+        { from: 1, to: 2, kind: "parent" },
+        { from: 0, to: 3, kind: "parent" },
+      ],
+      stages: [[0], [1], [2, 3]],
+    };
+    const l = layoutPlan(side, opts);
+    // b sits under a; d, two rows down, is placed beside c: the a -> d line passes b's edge.
+    const blocked = l.detours.length > 0;
+    const bx = l.nodes.get(1)!.x;
+    const lo = Math.min(l.nodes.get(0)!.x, l.nodes.get(3)!.x) + opts.nodeWidth / 2 - 4;
+    const hi = Math.max(l.nodes.get(0)!.x, l.nodes.get(3)!.x) + opts.nodeWidth / 2 + 4;
+    expect(blocked).toBe(bx < hi && bx + opts.nodeWidth > lo);
+    expect(layoutPlan(shop, opts).detours).toEqual([]);
   });
 
   it("lays out an empty plan as nothing", () => {

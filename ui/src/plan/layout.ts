@@ -37,12 +37,31 @@ export interface Row {
   height: number;
 }
 
+/**
+ * An edge that skips at least one row and would pass through a node of a row between: it is
+ * drawn around the right of the nodes, down a gutter at `x` that the layout adds to its width.
+ */
+export interface Detour {
+  from: number;
+  to: number;
+  x: number;
+}
+
 export interface Layout {
   nodes: Map<number, Placed>;
   width: number;
   height: number;
   layers: number[][];
   rows: Row[];
+  detours: Detour[];
+}
+
+/** Room between the nodes' right edge and the first detour, and between two detours. */
+export const DETOUR_GAP = 14;
+
+/** The path of a detour: down out of the source, right to the gutter, down, left, into the target. */
+export function detourPath(sx: number, sy: number, tx: number, ty: number, x: number, drop: number): string {
+  return `M ${sx} ${sy} L ${sx} ${sy + drop} L ${x} ${sy + drop} L ${x} ${ty - drop} L ${tx} ${ty - drop} L ${tx} ${ty}`;
 }
 
 /** Layer of every node: its stage, pushed below every node it depends on. */
@@ -114,5 +133,23 @@ export function layoutPlan(plan: PlanView, options: Partial<LayoutOptions> = {})
     const offset = (width - (row.length * stepX - o.gapX)) / 2;
     row.forEach((id, i) => nodes.set(id, { id, layer, x: offset + i * stepX, y: rows[layer]!.y }));
   });
-  return { nodes, layers, rows, width, height: depth > 0 ? y - o.gapY : 0 };
+  // Edges that skip rows and whose straight line would pass through a node between.
+  const detours: Detour[] = [];
+  const centre = (id: number) => (nodes.get(id)?.x ?? 0) + o.nodeWidth / 2;
+  for (const e of plan.edges) {
+    const a = nodes.get(e.from);
+    const b = nodes.get(e.to);
+    if (!a || !b || b.layer - a.layer < 2 || detours.some((d) => d.from === e.from && d.to === e.to)) continue;
+    const lo = Math.min(centre(e.from), centre(e.to)) - 4;
+    const hi = Math.max(centre(e.from), centre(e.to)) + 4;
+    const blocked = layers
+      .slice(a.layer + 1, b.layer)
+      .some((row) => row.some((id) => {
+        const x = nodes.get(id)?.x ?? 0;
+        return x < hi && x + o.nodeWidth > lo;
+      }));
+    if (blocked) detours.push({ from: e.from, to: e.to, x: width + DETOUR_GAP * (detours.length + 1) });
+  }
+  const gutter = detours.length > 0 ? DETOUR_GAP * (detours.length + 1) : 0;
+  return { nodes, layers, rows, width: width + gutter, height: depth > 0 ? y - o.gapY : 0, detours };
 }
