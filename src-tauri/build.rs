@@ -38,6 +38,7 @@ const COMMANDS: &[&str] = &[
     "query_cancel",
     "history_list",
     "history_get",
+    "history_delete",
     "topology_view",
     "topology_text",
     "export_save",

@@ -202,6 +202,11 @@ pub async fn history_get(state: State<'_, AppState>, id: i64) -> Res<HistoryRunV
 }
 
 #[tauri::command]
+pub async fn history_delete(state: State<'_, AppState>, id: i64) -> Res<bool> {
+    state.history_delete(id).await
+}
+
+#[tauri::command]
 pub async fn topology_view(state: State<'_, AppState>, with_overlay: bool) -> Res<TopologyView> {
     state.topology_view(with_overlay).await
 }

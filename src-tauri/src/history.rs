@@ -54,11 +54,15 @@ pub fn entry_view(r: &RunSummary) -> HistoryEntryView {
         started_at: r.started_at,
         duration_ms: r.duration_ms,
         error_count: u32::try_from(r.errors).unwrap_or(u32::MAX),
+        calls: u32::try_from(r.calls).unwrap_or(u32::MAX),
+        document: r.document.clone(),
+        variables: r.variables.clone(),
     }
 }
 
 pub fn run_view(r: &RunRecord) -> HistoryRunView {
     let errors = r.response["errors"].as_array().map(Vec::len).unwrap_or(0);
+    let calls = r.trace["spans"].as_array().map(Vec::len).unwrap_or(0);
     HistoryRunView {
         entry: HistoryEntryView {
             id: r.id,
@@ -67,6 +71,9 @@ pub fn run_view(r: &RunRecord) -> HistoryRunView {
             started_at: r.started_at,
             duration_ms: r.duration_ms,
             error_count: u32::try_from(errors).unwrap_or(u32::MAX),
+            calls: u32::try_from(calls).unwrap_or(u32::MAX),
+            document: r.document.clone(),
+            variables: r.variables.clone(),
         },
         document: r.document.clone(),
         variables: r.variables.clone(),

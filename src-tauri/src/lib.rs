@@ -105,6 +105,7 @@ pub fn run() {
             commands::query_cancel,
             commands::history_list,
             commands::history_get,
+            commands::history_delete,
             commands::topology_view,
             commands::topology_text,
             commands::export_save,

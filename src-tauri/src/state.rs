@@ -497,6 +497,11 @@ impl AppState {
         Ok(rows.iter().map(crate::history::entry_view).collect())
     }
 
+    /// Deletes one run of the history; false when there was no such run.
+    pub async fn history_delete(&self, id: i64) -> Result<bool, ApiError> {
+        self.store.delete_run(id).await.map_err(store_error)
+    }
+
     pub async fn history_get(&self, id: i64) -> Result<HistoryRunView, ApiError> {
         let run = self.store.run(id).await.map_err(store_error)?;
         let run = run.ok_or_else(|| ApiError::not_found(format!("no run with id {id}")))?;

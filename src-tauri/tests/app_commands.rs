@@ -108,6 +108,9 @@ async fn first_launch_opens_the_demo_workspace_and_runs_it() {
     assert_eq!(full.trace.expect("trace kept").plan.nodes.len(), 3);
     let missing = state.history_get(999_999).await.expect_err("no such run");
     assert_eq!(missing.code, ApiErrorCode::NotFound);
+    // The list says what ran (the document, its variables) and how many calls it made.
+    assert_eq!(history[0].document, DETAILS);
+    assert_eq!(history[0].calls, 3);
 
     let call = state
         .operation_send(
@@ -509,6 +512,16 @@ async fn federation_workspace_plans_and_runs_in_the_app() {
             .map(|s| (&s.source, s.batch_size, &s.request.target))
             .collect::<Vec<_>>()
     );
+    // Deleted, the run is gone from the list and cannot be reopened; a second delete says so.
+    assert!(state.history_delete(history_id).await.expect("delete"));
+    assert!(!state
+        .history_delete(history_id)
+        .await
+        .expect("delete again"));
+    let left = state.history_list(10).await.expect("history");
+    assert!(left.iter().all(|e| e.id != history_id));
+    let gone = state.history_get(history_id).await.expect_err("deleted");
+    assert_eq!(gone.code, ApiErrorCode::NotFound);
 }
 
 /// Workspace files are `*.knot.json` whatever a dialog answered, and the recent-files list

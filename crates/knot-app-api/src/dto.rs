@@ -454,6 +454,12 @@ pub struct HistoryEntryView {
     pub started_at: i64,
     pub duration_ms: f64,
     pub error_count: u32,
+    /// Downstream calls the run made (0 when no plan ran).
+    pub calls: u32,
+    /// What ran (the History list names its first field and arguments from these).
+    pub document: String,
+    #[ts(type = "unknown")]
+    pub variables: Value,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]

@@ -50,6 +50,12 @@ pub struct RunSummary {
     pub duration_ms: f64,
     /// Number of entries in the response's `errors`.
     pub errors: usize,
+    /// The GraphQL document that ran and its variables (as recorded: secrets redacted), so a
+    /// list can say what ran without reading each run whole.
+    pub document: String,
+    pub variables: Value,
+    /// Number of downstream calls (the trace's spans; 0 when no plan ran).
+    pub calls: usize,
 }
 
 /// A run in full.
@@ -134,8 +140,9 @@ impl Store {
             .as_ref()
             .map(|o| format!("%{}%", escape_like(o)));
         let rows = sqlx::query(
-            "SELECT id, workspace, operation, environment, started_at, duration_ms,
-                    CASE WHEN json_valid(response) THEN json_array_length(response, '$.errors') END AS errors
+            "SELECT id, workspace, operation, environment, started_at, duration_ms, document, variables,
+                    CASE WHEN json_valid(response) THEN json_array_length(response, '$.errors') END AS errors,
+                    CASE WHEN json_valid(trace) THEN json_array_length(trace, '$.spans') END AS calls
              FROM runs
              WHERE (? IS NULL OR workspace = ?)
                AND (? IS NULL OR operation LIKE ? ESCAPE '\\')
@@ -161,6 +168,12 @@ impl Store {
                     duration_ms: row.try_get("duration_ms")?,
                     errors: row
                         .try_get::<Option<i64>, _>("errors")?
+                        .and_then(|n| usize::try_from(n).ok())
+                        .unwrap_or(0),
+                    document: row.try_get("document")?,
+                    variables: parse(row.try_get("variables")?),
+                    calls: row
+                        .try_get::<Option<i64>, _>("calls")?
                         .and_then(|n| usize::try_from(n).ok())
                         .unwrap_or(0),
                 })
@@ -225,6 +238,16 @@ impl Store {
             row: id.to_string(),
             message: e.to_string(),
         })
+    }
+
+    /// Deletes one run; false when there was no such run.
+    pub async fn delete_run(&self, id: RunId) -> Result<bool> {
+        let done = sqlx::query("DELETE FROM runs WHERE id = ?")
+            .bind(id)
+            .execute(&self.db)
+            .await
+            .map_err(db_error(&self.db_path, "deleting a run"))?;
+        Ok(done.rows_affected() > 0)
     }
 
     /// Number of runs stored.

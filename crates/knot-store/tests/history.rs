@@ -70,6 +70,13 @@ async fn history_is_newest_first_and_searchable_by_workspace_and_operation() {
 
     let summary = &store.history(&limited).await.unwrap()[0];
     assert_eq!((summary.errors, summary.duration_ms), (1, 12.5));
+    // What ran and how many calls it made, without reading the run whole.
+    assert_eq!(
+        summary.document,
+        "query Events_100% { thing(id: \"1\") { id } }"
+    );
+    assert_eq!(summary.variables, json!({"id": "1"}));
+    assert_eq!(summary.calls, 0);
     let full = store.run(a).await.unwrap().unwrap();
     assert_eq!(full.variables, json!({"id": "1"}));
     assert_eq!(full.trace, json!({"spans": []}));
@@ -192,4 +199,28 @@ async fn caches_settings_and_recent_files_round_trip() {
     assert_eq!(recent.len(), knot_store::prefs::MAX_RECENT as usize);
     assert_eq!(recent[0], std::path::PathBuf::from("/w/3.knot.json"));
     assert_eq!(recent[1], std::path::PathBuf::from("/w/24.knot.json"));
+}
+
+#[tokio::test]
+async fn a_run_is_deleted_alone_and_its_calls_are_counted_in_the_list() {
+    let data = tempfile::tempdir().unwrap();
+    let store = Store::open(data.path()).await.unwrap();
+    let now = knot_store::db::now_ms();
+    let mut two_calls = run("shop", "OrderDetails", now - 2000);
+    two_calls.trace = json!({"spans": [{"id": 0}, {"id": 1}]});
+    let a = store.record_run(&two_calls, &[]).await.unwrap();
+    let b = store
+        .record_run(&run("shop", "UserOnly", now - 1000), &[])
+        .await
+        .unwrap();
+    let listed = store.history(&HistoryQuery::default()).await.unwrap();
+    assert_eq!(
+        listed.iter().map(|r| (r.id, r.calls)).collect::<Vec<_>>(),
+        vec![(b, 0), (a, 2)]
+    );
+    assert!(store.delete_run(a).await.unwrap());
+    assert!(!store.delete_run(a).await.unwrap(), "already gone");
+    let left = store.history(&HistoryQuery::default()).await.unwrap();
+    assert_eq!(left.iter().map(|r| r.id).collect::<Vec<_>>(), vec![b]);
+    assert!(store.run(a).await.unwrap().is_none());
 }
