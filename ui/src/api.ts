@@ -94,6 +94,8 @@ export const api = {
   queryCancel: (runId: string) => call<boolean>("query_cancel", { runId }),
   historyList: (limit: number) => call<HistoryEntryView[]>("history_list", { limit }),
   historyGet: (id: number) => call<HistoryRunView>("history_get", { id }),
+  /** Deletes one run of the history; false when there was no such run. */
+  historyDelete: (id: number) => call<boolean>("history_delete", { id }),
   topologyView: (withOverlay: boolean) => call<TopologyView>("topology_view", { withOverlay }),
   topologyText: (format: TopologyFormat) => call<string>("topology_text", { format }),
   /** Saves a picture where the person chooses in the native Save dialog; the path written. */

@@ -255,5 +255,49 @@ async fn query_tabs_are_kept_and_saved_operations_open_save_and_rename() {
             .contains(r#"getOrderDetails(id: "2")"#)
     })
     .await;
+
+    // The History row says what ran, its status and its calls; deleted, it is gone.
+    s.wait("[data-testid=nav-history]").await.click().await.ok();
+    for (css, want) in [
+        ("[data-testid=history-title]", "getOrderDetails"),
+        ("[data-testid=history-call]", r#"getOrderDetails(id: "1")"#),
+        ("[data-testid=history-status]", "OK"),
+        ("[data-testid=history-calls]", "2 calls"),
+    ] {
+        s.see(css, "the History row").await;
+        // (The page's own innerText: WebKitWebDriver's element text leaves out a line cut
+        // with an ellipsis, though it is drawn: `see` checked that.)
+        let text = s
+            .client
+            .execute(
+                "return document.querySelector(arguments[0]).innerText.trim();",
+                vec![json!(css)],
+            )
+            .await
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default();
+        if text != want {
+            s.fail(&format!("`{css}` reads `{text}`, not `{want}`"))
+                .await;
+        }
+    }
+    s.screenshot("history").await;
+    s.wait("[data-testid=history-delete]")
+        .await
+        .click()
+        .await
+        .ok();
+    s.until("the deleted run is gone", || async {
+        s.count("[data-testid=history-entry]").await == 0
+    })
+    .await;
+    // Gone from the store too, not only from the list.
+    s.wait("[data-testid=nav-query]").await.click().await.ok();
+    s.wait("[data-testid=nav-history]").await.click().await.ok();
+    s.until("History says there is no run", || async {
+        s.body_text().await.contains("No run recorded yet")
+    })
+    .await;
     let _ = s.client.clone().close().await;
 }
