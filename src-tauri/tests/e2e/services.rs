@@ -321,6 +321,59 @@ async fn explorer_builds_a_mutation_with_a_nested_input_form_and_an_enum_picker(
     })
     .await;
 
+    // A union: a fragment per possible type, its fields ticked under `… on T` (in a document
+    // of its own: getOrderDetails is unticked first).
+    s.wait("[data-testid='field-getOrderDetails']")
+        .await
+        .click()
+        .await
+        .ok();
+    s.until("getOrderDetails leaves the document", || async {
+        !s.body_text().await.contains("status: SHIPPED")
+    })
+    .await;
+    s.wait("[data-testid='field-search']")
+        .await
+        .click()
+        .await
+        .ok();
+    s.wait("[data-testid='arg-search-text']")
+        .await
+        .send_keys("o")
+        .await
+        .ok();
+    for path in ["search.@User.name", "search.@Product.price"] {
+        s.see(
+            &format!("[data-testid='field-{path}']"),
+            "the union's fragments",
+        )
+        .await;
+        s.wait(&format!("[data-testid='field-{path}']"))
+            .await
+            .click()
+            .await
+            .ok();
+    }
+    s.until("the editor holds both fragments", || async {
+        let text = s.body_text().await;
+        text.contains("... on User {") && text.contains("... on Product {")
+    })
+    .await;
+    s.wait("[data-testid=run]").await.click().await.ok();
+    s.until("users and products in the result", || async {
+        let tree = match s
+            .client
+            .find(Locator::Css("[data-testid=result-tree]"))
+            .await
+        {
+            Ok(e) => e.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        tree.contains("Ada Lovelace") && tree.contains("46.99") && tree.contains("\"Product\"")
+    })
+    .await;
+    s.screenshot("union-ran").await;
+
     // The Mutation root: placeOrder's input object as a nested form.
     s.wait("[data-testid='explorer-root-Mutation']")
         .await

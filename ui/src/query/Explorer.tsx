@@ -6,7 +6,7 @@
 // fields (kept as "arg.field" texts, see build.ts), anything else a text box.
 import { useMemo, useState } from "react";
 import type { EnumView, FieldView, InputTypeView, SchemaTree, TypeView } from "../bindings";
-import { MAX_INPUT_DEPTH, type ArgValues } from "./build";
+import { MAX_INPUT_DEPTH, fragmentPath, type ArgValues } from "./build";
 import { isListType, namedType } from "./types";
 
 interface Props {
@@ -130,8 +130,38 @@ export function Explorer({ schema, root: rootName, onRoot, selected, args, onTog
   const isOpen = (path: string, parentTicked: boolean) => open.get(path) ?? (selected.has(path) || parentTicked);
   const toggleOpen = (path: string, current: boolean) => setOpen((m) => new Map(m).set(path, !current));
 
-  const renderFields = (fields: FieldView[], prefix: string, depth: number, parentTicked: boolean) => (
+  // A fragment per possible type of an interface or union (`... on T`), its fields under it.
+  const renderFragments = (type: TypeView, prefix: string, depth: number, parentTicked: boolean) =>
+    type.possibleTypes.map((possible) => {
+      const at = fragmentPath(prefix, possible);
+      const target = types.get(possible);
+      const ticked = selected.has(at);
+      const expanded = !!target && depth < MAX_DEPTH && isOpen(at, parentTicked);
+      return (
+        <li key={at} role="treeitem" aria-expanded={expanded}>
+          <div className="field-row fragment-row" title={`the fields of ${possible}, when an object is one`}>
+            <button className="caret" aria-label={expanded ? "Collapse" : "Expand"} onClick={() => toggleOpen(at, expanded)}>
+              {expanded ? "▾" : "▸"}
+            </button>
+            <label>
+              <input type="checkbox" data-testid={`field-${at}`} checked={ticked} onChange={(e) => onToggle(at, e.target.checked)} />
+              <span className="muted">… on</span> {possible}
+            </label>
+          </div>
+          {expanded && target && renderFields(target, at, depth + 1, ticked)}
+        </li>
+      );
+    });
+
+  const renderFields = (type: TypeView, prefix: string, depth: number, parentTicked: boolean) => (
     <ul role="group">
+      {renderFieldItems(type.fields, prefix, depth, parentTicked)}
+      {renderFragments(type, prefix, depth, parentTicked)}
+    </ul>
+  );
+
+  const renderFieldItems = (fields: FieldView[], prefix: string, depth: number, parentTicked: boolean) => (
+    <>
       {fields.map((f) => {
         const path = prefix === "" ? f.name : `${prefix}.${f.name}`;
         const ticked = selected.has(path);
@@ -181,11 +211,11 @@ export function Explorer({ schema, root: rootName, onRoot, selected, args, onTog
                 ))}
               </div>
             )}
-            {expanded && child && renderFields(child.fields, path, depth + 1, ticked)}
+            {expanded && child && renderFields(child, path, depth + 1, ticked)}
           </li>
         );
       })}
-    </ul>
+    </>
   );
 
   return (
@@ -224,7 +254,7 @@ export function Explorer({ schema, root: rootName, onRoot, selected, args, onTog
         ) : rootFields.length === 0 ? (
           <div className="muted">No field matches.</div>
         ) : (
-          renderFields(rootFields, "", 0, false)
+          <ul role="group">{renderFieldItems(rootFields, "", 0, false)}</ul>
         )}
       </div>
     </section>

@@ -170,6 +170,40 @@ describe("buildQuery", () => {
     expect(doc.startsWith("mutation($who: ID!) {")).toBe(true);
   });
 
+  it("writes a fragment per possible type of a union, asking for __typename", () => {
+    const withSearch: SchemaTree = {
+      ...shop,
+      types: [
+        {
+          ...shop.types[0]!,
+          fields: [...shop.types[0]!.fields, field("find", "[SearchResult!]!", { isObject: true, arguments: [{ name: "text", type: "String!", required: true }] })],
+        },
+        ...shop.types.slice(1),
+        { name: "SearchResult", description: "", possibleTypes: ["User", "Product"], fields: [] },
+      ],
+    };
+    const doc = buildQuery(withSearch, ["find.@User.name", "find.@Product.name", "find.@Product.price"], { find: { text: "a" } });
+    expect(doc).toBe(
+      [
+        "query {",
+        '  find(text: "a") {',
+        "    __typename",
+        "    ... on User {",
+        "      name",
+        "    }",
+        "    ... on Product {",
+        "      name",
+        "      price",
+        "    }",
+        "  }",
+        "}",
+        "",
+      ].join("\n"),
+    );
+    // A union with nothing ticked inside still gets a valid selection.
+    expect(buildQuery(withSearch, ["find"], {})).toContain("find {\n    __typename\n  }");
+  });
+
   it("ignores paths that the schema does not have", () => {
     expect(buildQuery(shop, ["nope.x"], {})).toBe("");
   });

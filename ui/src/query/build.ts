@@ -181,7 +181,23 @@ function selectionLines(typeName: string, prefix: string, depth: number, walk: W
       lines.push(head);
     }
   }
-  return lines;
+  // An interface or a union: `... on T { }` for each possible type with ticked fields (their
+  // paths run through a `@T` segment, which no field name can spell). The concrete type is
+  // asked for too, so the answer says which one each object is.
+  const fragments: string[] = [];
+  for (const possible of type.possibleTypes ?? []) {
+    const at = fragmentPath(prefix, possible);
+    if (!walk.selected.has(at)) continue;
+    const inner = selectionLines(possible, at, depth + 1, walk);
+    if (inner.length > 0) fragments.push(`${pad}... on ${possible} {`, ...inner, `${pad}}`);
+  }
+  if (fragments.length > 0 && !lines.some((l) => l.trim() === "__typename")) lines.unshift(`${pad}__typename`);
+  return [...lines, ...fragments];
+}
+
+/** The explorer path of the fragment on `typeName` under `prefix` (`search.@User`). */
+export function fragmentPath(prefix: string, typeName: string): string {
+  return prefix === "" ? `@${typeName}` : `${prefix}.@${typeName}`;
 }
 
 /** The document for the ticked paths; an empty string when nothing is ticked. */

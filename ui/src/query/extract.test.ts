@@ -59,6 +59,23 @@ describe("extractSelection", () => {
     expect(extractSelection(schema, rebuilt)).toEqual(back);
   });
 
+  it("puts fragments on a union's possible types on branches of their own, and round-trips them", () => {
+    const withUnion: SchemaTree = {
+      ...schema,
+      types: [
+        { ...schema.types[0]!, fields: [...schema.types[0]!.fields, f("find", "[Hit!]!", { isObject: true })] },
+        ...schema.types.slice(1),
+        { name: "Hit", description: "", possibleTypes: ["User", "Order"], fields: [] },
+      ],
+    };
+    const doc = "{ find { __typename ... on User { name } ...O } } fragment O on Order { id }";
+    const back = extractSelection(withUnion, doc)!;
+    expect(back.selected).toEqual(["find", "find.@User", "find.@User.name", "find.@Order", "find.@Order.id"]);
+    const rebuilt = buildQuery(withUnion, back.selected, back.args);
+    expect(rebuilt).toContain("... on User {");
+    expect(extractSelection(withUnion, rebuilt)!.selected).toEqual(back.selected);
+  });
+
   it("returns null for a document that does not parse", () => {
     expect(extractSelection(schema, "{ getOrderDetails(")).toBeNull();
   });

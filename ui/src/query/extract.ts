@@ -3,7 +3,7 @@
 // to the field they alias; fragments are followed; unknown fields are ignored.
 import { Kind, parse, print, type SelectionSetNode, type ValueNode, type FragmentDefinitionNode } from "graphql";
 import type { SchemaTree, TypeView } from "../bindings";
-import type { ArgValues } from "./build";
+import { fragmentPath, type ArgValues } from "./build";
 
 export interface Extracted {
   /** `Query` or `Mutation`: the root the operation selects from. */
@@ -65,11 +65,23 @@ export function extractSelection(schema: SchemaTree, document: string, operation
     const type = types.get(typeName);
     if (!type) return;
     for (const sel of set.selections) {
-      if (sel.kind === Kind.INLINE_FRAGMENT) {
-        walk(sel.selectionSet, sel.typeCondition?.name.value ?? typeName, prefix, seen);
+      const on = sel.kind === Kind.INLINE_FRAGMENT ? sel.typeCondition?.name.value : undefined;
+      if (sel.kind === Kind.INLINE_FRAGMENT && on && on !== typeName && type.possibleTypes?.includes(on)) {
+        // A fragment on one of an abstract type's possible types: its own branch of the tree.
+        const at = fragmentPath(prefix, on);
+        if (!selected.includes(at)) selected.push(at);
+        walk(sel.selectionSet, on, at, seen);
+      } else if (sel.kind === Kind.INLINE_FRAGMENT) {
+        walk(sel.selectionSet, on ?? typeName, prefix, seen);
       } else if (sel.kind === Kind.FRAGMENT_SPREAD) {
         const frag = fragments.get(sel.name.value);
-        if (frag && !seen.has(frag.name.value)) walk(frag.selectionSet, frag.typeCondition.name.value, prefix, new Set(seen).add(frag.name.value));
+        if (frag && !seen.has(frag.name.value)) {
+          const fragOn = frag.typeCondition.name.value;
+          const branch = fragOn !== typeName && type.possibleTypes?.includes(fragOn);
+          const at = branch ? fragmentPath(prefix, fragOn) : prefix;
+          if (branch && !selected.includes(at)) selected.push(at);
+          walk(frag.selectionSet, fragOn, at, new Set(seen).add(frag.name.value));
+        }
       } else {
         const field = type.fields.find((f) => f.name === sel.name.value);
         if (!field) continue;
