@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { shop } from "./testFixtures";
 import { bindingsTo, removeOperation, removeSource, renameOperation, renameSource, setSourceAddress } from "./sources";
 import { validate } from "./validate";
+import { addField, aggregate } from "./ops";
 
 const binding = (doc: ReturnType<typeof shop>, type: string, field: string) => doc.schema.types[type]?.fields[field]?.binding;
 
@@ -78,5 +79,36 @@ describe("deleting", () => {
     const p = r.doc.sources?.products;
     expect(p?.kind === "grpc" && p.endpoint).toBe("http://127.0.0.1:9999");
     expect(setSourceAddress(shop(), "users", " ").error).toBeDefined();
+  });
+});
+
+describe("aggregated writes", () => {
+  const withAggregate = () => {
+    const doc = addField(shop(), "Mutation", "touch", "Boolean").doc;
+    return aggregate(doc, "Mutation", "touch", [
+      { source: "users", operation: "getUser" },
+      { source: "orders", operation: "getOrder" },
+    ]).doc;
+  };
+
+  it("counts their targets as what a change breaks, and renames them with the source", () => {
+    const doc = withAggregate();
+    expect(bindingsTo(doc, "users").map((r) => [r.type, r.field, r.target ?? null])).toEqual([
+      ["Order", "user", null],
+      ["Mutation", "touch", "getUser"],
+    ]);
+    const r = renameSource(doc, "users", "people");
+    expect(r.doc.schema.types.Mutation?.fields.touch?.aggregate?.targets.getUser?.source).toBe("people");
+    const op = renameOperation(doc, "orders", "getOrder", "fetchOrder");
+    expect(op.doc.schema.types.Mutation?.fields.touch?.aggregate?.targets.getOrder?.operation).toBe("fetchOrder");
+  });
+
+  it("drops the targets of a deleted source, and the aggregate with its last target", () => {
+    const r = removeSource(withAggregate(), "users", true);
+    expect(Object.keys(r.doc.schema.types.Mutation?.fields.touch?.aggregate?.targets ?? {})).toEqual(["getOrder"]);
+    expect(r.warnings).toContain("`Mutation.touch` no longer writes to getUser");
+    const none = removeSource(r.doc, "orders", true);
+    expect(none.doc.schema.types.Mutation?.fields.touch?.aggregate).toBeUndefined();
+    expect(none.doc.schema.types.Mutation?.fields.touch?.type).toBe("Boolean");
   });
 });

@@ -1,39 +1,50 @@
 // Edits of the workspace's sources and their operations (the Services screen): rename, delete,
 // change a source's address. What a change would break is the bindings that name the source or
-// operation; a rename rewrites them in the same edit, a delete either is refused while they
-// exist or, when the person chose so, unbinds those fields (the fields stay in the schema, and
-// the designer and `knot check` then say they need a binding).
-import type { Binding, FieldDef, Source, WorkspaceDoc } from "./types";
+// operation, and the targets of aggregated writes that do; a rename rewrites them in the same
+// edit, a delete either is refused while they exist or, when the person chose so, unbinds
+// those fields and drops those targets (the fields stay in the schema, and the designer and
+// `knot check` then say they need a binding).
+import type { AggregateTarget, Binding, FieldDef, Source, WorkspaceDoc } from "./types";
 import type { EditResult } from "./doc";
 import { fail, getSource, hasOperation, mapFields, ok, renameKey, setKey } from "./doc";
 
 /** The rule of `knot check` for source names (letters, digits, `_` and `-`). */
 const SOURCE_NAME = /^[A-Za-z0-9_-]+$/;
 
-/** A field whose binding names the source (and the operation, when one is given). */
+/**
+ * A field whose binding names the source (and the operation, when one is given), or one
+ * target of a field's aggregated write that does (`target`: the target's label).
+ */
 export interface BindingRef {
   type: string;
   field: string;
   operation: string;
+  target?: string;
 }
 
-/** Every binding that calls `source` (or only its `operation`), in schema order. */
+/** Every binding and aggregated-write target that calls `source` (or only its `operation`). */
 export function bindingsTo(doc: WorkspaceDoc, source: string, operation?: string): BindingRef[] {
   const out: BindingRef[] = [];
+  const calls = (c: { source: string; operation: string }) => c.source === source && (operation === undefined || c.operation === operation);
   for (const [type, t] of Object.entries(doc.schema.types)) {
     for (const [field, f] of Object.entries(t.fields)) {
       const b = f.binding;
-      if (b && b.source === source && (operation === undefined || b.operation === operation)) {
-        out.push({ type, field, operation: b.operation });
+      if (b && calls(b)) out.push({ type, field, operation: b.operation });
+      for (const [label, target] of Object.entries(f.aggregate?.targets ?? {})) {
+        if (calls(target)) out.push({ type, field, operation: target.operation, target: label });
       }
     }
   }
   return out;
 }
 
-/** "`Query.a`, `Mutation.b`" for messages. */
+/** "`Query.a`, `Mutation.b` (target x)" for messages. */
 export function listRefs(refs: readonly BindingRef[]): string {
-  return refs.map((r) => `\`${r.type}.${r.field}\``).join(", ");
+  return refs.map(refText).join(", ");
+}
+
+export function refText(r: BindingRef): string {
+  return r.target === undefined ? `\`${r.type}.${r.field}\`` : `\`${r.type}.${r.field}\` (target ${r.target})`;
 }
 
 function nameProblem(kind: "source" | "operation", name: string): string | null {
@@ -42,17 +53,38 @@ function nameProblem(kind: "source" | "operation", name: string): string | null 
   return null;
 }
 
+function lostText(r: BindingRef): string {
+  return r.target === undefined ? `\`${r.type}.${r.field}\` has no binding now` : `\`${r.type}.${r.field}\` no longer writes to ${r.target}`;
+}
+
 function withSources(doc: WorkspaceDoc, sources: Record<string, Source>): WorkspaceDoc {
   return { ...doc, sources };
 }
 
-/** Every field's binding passed through `edit` (fields without a binding untouched). */
-function mapBindings(doc: WorkspaceDoc, edit: (b: Binding) => Binding | null): WorkspaceDoc {
+type Call = { source: string; operation: string };
+
+/**
+ * Every field's binding and aggregated-write targets passed through `edit` (null removes it;
+ * an aggregate left without targets is removed); fields that call nothing are untouched.
+ */
+function mapBindings(doc: WorkspaceDoc, edit: <C extends Call>(c: C) => C | null): WorkspaceDoc {
   return mapFields(doc, (_t, _f, f): FieldDef => {
-    if (!f.binding) return f;
-    const next = edit(f.binding);
-    if (next === f.binding) return f;
-    return setKey(f, "binding", next ?? undefined);
+    let next = f;
+    if (f.binding) {
+      const b = edit<Binding>(f.binding);
+      if (b !== f.binding) next = setKey(next, "binding", b ?? undefined);
+    }
+    if (f.aggregate) {
+      let changed = false;
+      const targets: Record<string, AggregateTarget> = {};
+      for (const [label, target] of Object.entries(f.aggregate.targets)) {
+        const t = edit<AggregateTarget>(target);
+        if (t !== target) changed = true;
+        if (t) targets[label] = t;
+      }
+      if (changed) next = setKey(next, "aggregate", Object.keys(targets).length > 0 ? { ...f.aggregate, targets } : undefined);
+    }
+    return next;
   });
 }
 
@@ -79,7 +111,7 @@ export function removeSource(doc: WorkspaceDoc, name: string, unbind = false): E
   const sources = { ...(doc.sources ?? {}) };
   delete sources[name];
   const next = mapBindings(withSources(doc, sources), (b) => (b.source === name ? null : b));
-  return refs.length > 0 ? { doc: next, warnings: refs.map((r) => `\`${r.type}.${r.field}\` has no binding now`) } : ok(next);
+  return refs.length > 0 ? { doc: next, warnings: refs.map(lostText) } : ok(next);
 }
 
 /** Sets a source's address: a REST or GraphQL source's URL, a gRPC source's endpoint. */
@@ -126,5 +158,5 @@ export function removeOperation(doc: WorkspaceDoc, sourceName: string, op: strin
     withSources(doc, { ...(doc.sources ?? {}), [sourceName]: withOperations(source, ops) }),
     (b) => (b.source === sourceName && b.operation === op ? null : b),
   );
-  return refs.length > 0 ? { doc: next, warnings: refs.map((r) => `\`${r.type}.${r.field}\` has no binding now`) } : ok(next);
+  return refs.length > 0 ? { doc: next, warnings: refs.map(lostText) } : ok(next);
 }

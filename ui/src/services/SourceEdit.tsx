@@ -46,8 +46,10 @@ function DeleteConfirm({ what, refs, onDelete, onCancel }: { what: string; refs:
           </p>
           <ul className="refs" data-testid="delete-breaks">
             {refs.map((r) => (
-              <li key={`${r.type}.${r.field}`} className="mono">
-                {r.type}.{r.field} <span className="muted">calls {r.operation}</span>
+              <li key={`${r.type}.${r.field}.${r.target ?? ""}`} className="mono">
+                {r.type}.{r.field}
+                {r.target !== undefined && <span className="muted"> (aggregated write, target {r.target})</span>}{" "}
+                <span className="muted">calls {r.operation}</span>
               </li>
             ))}
           </ul>
