@@ -1296,6 +1296,9 @@ impl<'a> Validator<'a> {
             }
             return;
         };
+        if let Some(grpc) = &op.grpc {
+            self.grpc_numbers(grpc, &path.keys(["grpc", "fields"]));
+        }
         if let Some(rest) = &op.rest {
             let rp = path.keys(["rest", "path"]);
             if !rest.path.starts_with('/') {
@@ -1315,6 +1318,42 @@ impl<'a> Validator<'a> {
                         );
                     }
                 }
+            }
+        }
+    }
+
+    /// Recorded gRPC field numbers: valid protobuf numbers, each given once per message.
+    fn grpc_numbers(&mut self, grpc: &crate::GrpcMethod, path: &JsonPath) {
+        let mut seen: std::collections::HashMap<(&str, u32), &str> =
+            std::collections::HashMap::new();
+        for (field, &number) in &grpc.fields {
+            let at = path.key(field.as_str());
+            let (message, _) = field.rsplit_once('.').unwrap_or(("", field));
+            if !(message == "request" || message == "response" || message.starts_with("response."))
+            {
+                self.push(
+                    Code::Shape,
+                    at,
+                    format!("`{field}` names no field: use `request.VARIABLE` or `response.KEY` (`response.KEY.KEY` inside a nested selection)"),
+                );
+                continue;
+            }
+            if number == 0 || number > 536_870_911 || (19_000..=19_999).contains(&number) {
+                self.push(
+                    Code::Proto,
+                    at,
+                    format!("{number} is not a usable protobuf field number (1 to 536870911, not 19000 to 19999)"),
+                );
+                continue;
+            }
+            if let Some(other) = seen.insert((message, number), field) {
+                self.push(
+                    Code::Proto,
+                    at,
+                    format!(
+                        "number {number} is given to both `{other}` and `{field}` in one message"
+                    ),
+                );
             }
         }
     }

@@ -853,6 +853,24 @@ pub struct SavedOperation {
     /// Expose this operation as a REST endpoint.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rest: Option<RestEndpoint>,
+    /// Expose this operation as a method of the workspace's gRPC service (`"grpc": {}`
+    /// marks it; `knot export proto` records its field numbers here).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grpc: Option<GrpcMethod>,
+}
+
+/// A saved operation served as a gRPC method: the field numbers given so far to its request
+/// and response messages. A number, once given, is never given to another field of the same
+/// message, even after its field left the selection (it is then `reserved`), so deployed
+/// clients keep decoding what they knew.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GrpcMethod {
+    /// Field path -> number. `request.VAR` for the request's fields (the operation's
+    /// variables), `response.KEY` for the response's, `response.KEY.KEY` for the fields of
+    /// the message of a nested selection (keys are response keys: aliases when given).
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub fields: IndexMap<String, u32>,
 }
 
 /// `GET /composite-order-details/{id}`: path and query parameters become variables.

@@ -153,3 +153,24 @@ fn a_saved_operation_nested_too_deep_is_a_problem_not_a_crash() {
         "{problem}"
     );
 }
+
+#[test]
+fn a_grpc_field_number_given_twice_or_out_of_range_is_a_problem_at_its_path() {
+    let text = std::fs::read_to_string(root().join("examples/shop.knot.json")).unwrap();
+    let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    doc["operations"]["OrderDetails"]["grpc"] = serde_json::json!({"fields": {
+        "response.orderId": 1, "response.user": 1, "request.id": 0, "elsewhere": 2
+    }});
+    let report = check_bytes(doc.to_string().as_bytes());
+    let said: Vec<(String, ProblemCode)> = report
+        .problems
+        .iter()
+        .map(|p| (p.path.to_string(), p.code))
+        .collect();
+    assert_eq!(said.len(), 3, "{said:?}");
+    let has =
+        |end: &str, code: ProblemCode| said.iter().any(|(p, c)| p.contains(end) && *c == code);
+    assert!(has("response.user", ProblemCode::Proto), "{said:?}");
+    assert!(has("request.id", ProblemCode::Proto), "{said:?}");
+    assert!(has("elsewhere", ProblemCode::Shape), "{said:?}");
+}

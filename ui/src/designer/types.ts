@@ -203,11 +203,18 @@ export interface RestEndpoint {
   path: string;
 }
 
+/** A saved operation served as a gRPC method: its field numbers (`request.VAR`,
+ * `response.KEY`, `response.KEY.KEY`), recorded by `knot export proto`, never reused. */
+export interface GrpcMethod {
+  fields?: Record<string, number>;
+}
+
 export interface SavedOperation {
   description?: string;
   document: string;
   operationName?: string | null;
   rest?: RestEndpoint | null;
+  grpc?: GrpcMethod | null;
 }
 
 export type EnvVariable =
