@@ -109,6 +109,12 @@ enum Command {
     Demo(demo::DemoArgs),
     /// Serve a workspace as a gateway: GraphQL at /graphql and its REST endpoints.
     Serve(serve_cmd::ServeArgs),
+    /// Describe the workspace's saved operations for callers outside GraphQL: the OpenAPI
+    /// document of its REST endpoints, or the .proto of its gRPC methods.
+    Export {
+        #[command(subcommand)]
+        what: ExportCommand,
+    },
     /// Import a source and print it as workspace JSON.
     Import {
         #[command(subcommand)]
@@ -124,6 +130,30 @@ enum Command {
     Man {
         #[arg(long, value_name = "DIR")]
         out_dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// The OpenAPI 3.1 document of the REST composite endpoints (what `knot serve` serves at
+    /// /openapi.json).
+    Openapi {
+        workspace: PathBuf,
+        /// Write it to this file instead of stdout.
+        #[arg(short = 'o', long = "out", value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// The .proto of the gRPC service of the saved operations marked `"grpc": {}` (what
+    /// `knot serve` serves at /knot.proto). Field numbers not yet recorded in the workspace
+    /// are given and written into the workspace file, so they never change afterwards.
+    Proto {
+        workspace: PathBuf,
+        /// Write it to this file instead of stdout.
+        #[arg(short = 'o', long = "out", value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Do not write new field numbers into the workspace file.
+        #[arg(long)]
+        no_record: bool,
     },
 }
 
@@ -313,6 +343,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Workspace { what } => store_cmd::workspace(cli.data_dir.as_deref(), what),
         Command::History(args) => store_cmd::history(cli.data_dir.as_deref(), args),
         Command::Secret { what } => store_cmd::secret(cli.data_dir.as_deref(), what),
+        Command::Export { what } => export(what),
         Command::Import { what } => {
             let rt = tokio::runtime::Runtime::new()?;
             let source: Value = match what {
@@ -394,6 +425,46 @@ fn base_dir(workspace: &Path) -> &Path {
 }
 
 /// The workspace at `path`, ready to plan and run (subgraphs composed, connectors made).
+fn export(what: ExportCommand) -> Result<ExitCode> {
+    let (bytes, out) = match what {
+        ExportCommand::Openapi { workspace, out } => {
+            let rt = runtime(&workspace, None)?;
+            let bytes = knot_expose::openapi::openapi_bytes(rt.workspace(), rt.public_sdl())?;
+            (bytes, out)
+        }
+        ExportCommand::Proto {
+            workspace,
+            out,
+            no_record,
+        } => {
+            let rt = runtime(&workspace, None)?;
+            let mut ws = rt.workspace().clone();
+            if !no_record && knot_expose::proto::record_numbers(&mut ws, rt.public_sdl())? {
+                let json = knot_model::to_canonical_json(&ws);
+                knot_store::files::write_atomic(&workspace, json.as_bytes())
+                    .with_context(|| format!("cannot write {}", workspace.display()))?;
+                eprintln!("recorded new gRPC field numbers in {}", workspace.display());
+            }
+            let Some(proto) = knot_expose::proto::proto(&ws, rt.public_sdl())? else {
+                bail!(
+                    "{} marks no saved operation for gRPC (add \"grpc\": {{}} to one)",
+                    workspace.display()
+                );
+            };
+            (proto.text.into_bytes(), out)
+        }
+    };
+    match out {
+        Some(file) => std::fs::write(&file, &bytes)
+            .with_context(|| format!("cannot write {}", file.display()))?,
+        None => {
+            use std::io::Write as _;
+            let _ = std::io::stdout().write_all(&bytes);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn runtime(path: &Path, env: Option<&str>) -> Result<Runtime> {
     let ws = load(path)?;
     let vars = Vars::from_workspace(&ws, env).map_err(|e| anyhow!(e))?;

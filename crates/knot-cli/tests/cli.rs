@@ -62,6 +62,7 @@ const BROKEN: &[(&str, &str, &str)] = &[
         "$.schema.types.Order.fields.user.binding.key.parent",
     ),
     ("missing-proto", "proto", "$.sources.products.protoFiles"),
+    ("grpc-name-clash", "proto", "$.operations.PlaceOrder.grpc"),
     (
         "forwarded-hop-by-hop",
         "shape",
@@ -407,4 +408,67 @@ fn import_openapi_with_types_prints_the_source_and_its_schema_types() {
     assert_eq!(code, 0);
     let v: Value = serde_json::from_str(&out).expect("JSON");
     assert_eq!(v["kind"], "rest");
+}
+
+/// `knot export`: the OpenAPI document and the .proto, the same bytes every time; new gRPC
+/// field numbers are written into the workspace once, and the file is left alone after.
+#[test]
+fn export_writes_the_openapi_document_and_the_proto_and_records_field_numbers_once() {
+    let (status, first, stderr) = knot(&["export", "openapi", "examples/shop.knot.json"]);
+    assert_eq!(status, 0, "{stderr}");
+    let doc: Value = serde_json::from_str(&first).expect("JSON");
+    assert_eq!(doc["openapi"], "3.1.0");
+    assert!(doc["paths"]["/composite-order-details/{id}"]["get"].is_object());
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("shop.openapi.json");
+    let out_arg = out.display().to_string();
+    let (status, _, _) = knot(&[
+        "export",
+        "openapi",
+        "examples/shop.knot.json",
+        "-o",
+        &out_arg,
+    ]);
+    assert_eq!(status, 0);
+    assert_eq!(std::fs::read_to_string(&out).expect("written"), first);
+
+    // A copy whose operations are marked for gRPC but have no numbers yet.
+    let text = std::fs::read_to_string(root().join("examples/shop.knot.json")).expect("shop");
+    let mut ws: Value = serde_json::from_str(&text).expect("JSON");
+    for op in ws["operations"]
+        .as_object_mut()
+        .expect("operations")
+        .values_mut()
+    {
+        op["grpc"] = serde_json::json!({});
+    }
+    ws["sources"]["products"]["protoFiles"] =
+        serde_json::json!([root().join("proto/products.proto").display().to_string()]);
+    let copy = dir.path().join("shop.knot.json");
+    std::fs::write(
+        &copy,
+        serde_json::to_string_pretty(&ws).expect("JSON") + "\n",
+    )
+    .expect("write");
+    let copy_arg = copy.display().to_string();
+    let (status, proto, stderr) = knot(&["export", "proto", &copy_arg]);
+    assert_eq!(status, 0, "{stderr}");
+    assert!(proto.contains("service ShopService {"), "{proto}");
+    assert!(proto.contains("rpc OrderDetails(OrderDetailsRequest) returns (OrderDetailsResponse);"));
+    assert!(
+        stderr.contains("recorded new gRPC field numbers"),
+        "{stderr}"
+    );
+    let recorded = std::fs::read_to_string(&copy).expect("copy");
+    assert!(
+        recorded.contains("\"response.user.email\": 3"),
+        "{recorded}"
+    );
+    let (status, again, stderr) = knot(&["export", "proto", &copy_arg]);
+    assert_eq!(status, 0);
+    assert_eq!(again, proto, "the same bytes");
+    assert!(stderr.is_empty(), "nothing new to record: {stderr}");
+    assert_eq!(std::fs::read_to_string(&copy).expect("copy"), recorded);
+    let (status, _, stderr) = knot(&["check", &copy_arg]);
+    assert_eq!(status, 0, "{stderr}");
 }

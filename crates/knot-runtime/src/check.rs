@@ -46,6 +46,20 @@ pub fn check(ws: &Workspace, base: &Path, text: &str) -> Vec<Problem> {
         }
     }
     out.extend(grpc_checks(ws, base));
+    let public_sdl = match &supergraph {
+        None => Some(knot_model::public_sdl(ws)),
+        Some(Some(sg)) => Some(sg.public_sdl().to_string()),
+        Some(None) => None,
+    };
+    if let Some(sdl) = public_sdl {
+        // An operation already reported (its document does not plan) is not reported again.
+        let operation = |p: &Problem| p.path.0.get(..2).map(<[_]>::to_vec);
+        let fresh: Vec<Problem> = exposure_checks(ws, &sdl)
+            .into_iter()
+            .filter(|p| !out.iter().any(|o| operation(o) == operation(p)))
+            .collect();
+        out.extend(fresh);
+    }
     for p in &mut out {
         if let Some((l, c)) = knot_model::locate::line_col(text, &p.path.0) {
             p.line = Some(l);
@@ -126,6 +140,53 @@ fn grpc_checks(ws: &Workspace, base: &Path) -> Vec<Problem> {
                         ));
                     }
                 }
+            }
+        }
+    }
+    out
+}
+
+/// Saved operations that cannot be served as described: a REST endpoint the OpenAPI
+/// document cannot describe, a gRPC method that cannot be generated (a name taken twice, a
+/// type with no protobuf form). Each is named at its operation: the gRPC methods are added
+/// one by one, and the first that fails is the one at fault.
+fn exposure_checks(ws: &Workspace, sdl: &str) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let Ok(schema) = knot_expose::Schema::parse(sdl) else {
+        return out;
+    };
+    for (name, op) in &ws.operations {
+        if op.rest.is_none() && op.grpc.is_none() {
+            continue;
+        }
+        if let Err(e) = schema.operation(name, op) {
+            out.push(Problem::new(
+                ProblemCode::InvalidDocument,
+                JsonPath::root().keys(["operations", name.as_str(), "document"]),
+                e.to_string(),
+            ));
+        }
+    }
+    if !out.is_empty() {
+        return out;
+    }
+    let mut growing = ws.clone();
+    for op in growing.operations.values_mut() {
+        op.grpc = None;
+    }
+    for (name, op) in &ws.operations {
+        let Some(grpc) = &op.grpc else { continue };
+        if let Some(slot) = growing.operations.get_mut(name) {
+            slot.grpc = Some(grpc.clone());
+        }
+        if let Err(e) = knot_expose::proto::proto(&growing, sdl) {
+            out.push(Problem::new(
+                ProblemCode::Proto,
+                JsonPath::root().keys(["operations", name.as_str(), "grpc"]),
+                format!("operation `{name}` cannot be a gRPC method: {e}"),
+            ));
+            if let Some(slot) = growing.operations.get_mut(name) {
+                slot.grpc = None;
             }
         }
     }
