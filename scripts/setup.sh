@@ -8,7 +8,7 @@ set -euo pipefail
 # screenshot tools (imagemagick, x11-apps). The store keeps its secrets key in the OS keyring
 # through libdbus (libdbus-1-dev); its test runs a real Secret Service (gnome-keyring) in a
 # D-Bus session of its own (dbus-run-session, from dbus).
-packages=(build-essential pkg-config libssl-dev ca-certificates curl wget file procps python3
+packages=(build-essential pkg-config libssl-dev ca-certificates curl wget file procps python3 python3-pip
   libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
   xvfb xauth webkit2gtk-driver imagemagick x11-apps graphviz
   libdbus-1-dev dbus gnome-keyring)
@@ -33,6 +33,14 @@ fi
 if ! cargo nextest --version >/dev/null 2>&1; then
   echo "setup: cargo install cargo-nextest"
   cargo install cargo-nextest --locked
+fi
+
+# The OpenAPI 3.1 validator the gateway's /openapi.json is checked with (tests/expose.rs),
+# from PyPI. Debian's own python3 refuses user installs into it (PEP 668) unless told.
+if command -v python3 >/dev/null 2>&1 && ! python3 -c 'import openapi_spec_validator' 2>/dev/null; then
+  echo "setup: pip install openapi-spec-validator"
+  python3 -m pip install --quiet openapi-spec-validator 2>/dev/null \
+    || python3 -m pip install --quiet --user --break-system-packages openapi-spec-validator
 fi
 
 # WebDriver for the desktop app's end-to-end tests (tauri-driver starts WebKitWebDriver).

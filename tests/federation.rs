@@ -117,16 +117,7 @@ async fn the_fleet_workspace_serves_the_stitched_answer() {
 }
 
 fn fleet_copy(dir: &std::path::Path) -> std::path::PathBuf {
-    let path = example_copy("fleet", dir, with_trace);
-    std::fs::create_dir_all(dir.join("fleet")).expect("dir");
-    for s in [Subgraph::Device, Subgraph::Safety] {
-        std::fs::copy(
-            repo_root().join(format!("examples/fleet/{}.graphql", s.name())),
-            dir.join(format!("fleet/{}.graphql", s.name())),
-        )
-        .expect("copy SDL");
-    }
-    path
+    knot_tests::fleet_copy(dir, with_trace)
 }
 
 #[tokio::test]

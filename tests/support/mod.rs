@@ -126,6 +126,21 @@ pub fn example_copy(
     path
 }
 
+/// A copy of the fleet example (changed by `edit`) with the subgraph SDL files it names
+/// beside it, in `dir`.
+pub fn fleet_copy(dir: &std::path::Path, edit: impl FnOnce(&mut Workspace)) -> PathBuf {
+    let path = example_copy("fleet", dir, edit);
+    std::fs::create_dir_all(dir.join("fleet")).expect("dir");
+    for s in [knot_demo::Subgraph::Device, knot_demo::Subgraph::Safety] {
+        std::fs::copy(
+            repo_root().join(format!("examples/fleet/{}.graphql", s.name())),
+            dir.join(format!("fleet/{}.graphql", s.name())),
+        )
+        .expect("copy SDL");
+    }
+    path
+}
+
 /// The fleet's Federation subgraphs (device, safety, the maintenance log) on ephemeral
 /// loopback ports.
 pub async fn start_fleet() -> knot_demo::FederationDemo {

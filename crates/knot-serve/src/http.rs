@@ -22,7 +22,9 @@ const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 pub fn router(gw: Arc<Gateway>, operator_routes: bool) -> Router {
     let mut r = Router::new()
         .route("/graphql", get(graphql).post(graphql))
-        .route("/health", get(health));
+        .route("/health", get(health))
+        .route("/openapi.json", get(openapi_document))
+        .route("/knot.proto", get(proto_file));
     if operator_routes {
         r = r
             .route("/ready", get(ready))
@@ -154,6 +156,56 @@ async fn ready(State(gw): State<Arc<Gateway>>) -> Response {
     json_response(
         status,
         &json!({"status": if ok { "ready" } else { "not ready" }, "workspace": ws.name, "sources": ws.sources.len()}),
+        "application/json",
+    )
+}
+
+/// The OpenAPI 3.1 document of the REST endpoints of the workspace being served now.
+async fn openapi_document(State(gw): State<Arc<Gateway>>) -> Response {
+    let started = Instant::now();
+    let loaded = gw.current();
+    let r = match &loaded.openapi {
+        Some(bytes) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/json")],
+            bytes.to_vec(),
+        )
+            .into_response(),
+        None => described_nothing(),
+    };
+    gw.metrics.request(
+        "GET /openapi.json",
+        r.status().as_u16(),
+        started.elapsed().as_secs_f64(),
+    );
+    r
+}
+
+/// The `.proto` of the gRPC methods of the workspace being served now.
+async fn proto_file(State(gw): State<Arc<Gateway>>) -> Response {
+    let started = Instant::now();
+    let loaded = gw.current();
+    let r = match &loaded.proto {
+        Some(proto) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            proto.text.clone(),
+        )
+            .into_response(),
+        None => described_nothing(),
+    };
+    gw.metrics.request(
+        "GET /knot.proto",
+        r.status().as_u16(),
+        started.elapsed().as_secs_f64(),
+    );
+    r
+}
+
+fn described_nothing() -> Response {
+    json_response(
+        StatusCode::NOT_FOUND,
+        &json!({"errors": [{"message": "Not served: introspection is off on this gateway, or the workspace has nothing to describe."}]}),
         "application/json",
     )
 }

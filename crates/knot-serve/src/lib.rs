@@ -1,5 +1,6 @@
 //! `knot serve`: a workspace file as a production gateway. GraphQL over HTTP at `/graphql`,
-//! the workspace's REST composite endpoints, `/health`, `/ready` and `/metrics`.
+//! the workspace's REST composite endpoints (described at `/openapi.json`), `/knot.proto`,
+//! `/health`, `/ready` and `/metrics`.
 //!
 //! The main design choice: everything a request needs (the runtime, the gateway settings,
 //! the introspection schema, the REST routes) is one immutable [`Loaded`] value behind an
@@ -86,6 +87,11 @@ pub struct Loaded {
     /// The client headers some source forwards (lower-cased): part of a request's identity
     /// for deduplication; when any, answers are marked `private, no-store`.
     pub forwarded: Vec<String>,
+    /// The OpenAPI document of the REST endpoints (`/openapi.json`) and the `.proto` of the
+    /// gRPC methods (`/knot.proto`), generated at load; `None` when introspection is off
+    /// (they describe the schema as much as introspection does) or there is nothing to serve.
+    pub openapi: Option<Arc<[u8]>>,
+    pub proto: Option<Arc<knot_expose::proto::Proto>>,
 }
 
 impl Loaded {
@@ -208,6 +214,8 @@ fn load_supergraph(
         routes: Vec::new(),
         trace_token: trace_token.filter(|t| !t.is_empty()),
         forwarded: Vec::new(),
+        openapi: None,
+        proto: None,
     })
 }
 
@@ -261,10 +269,16 @@ fn load_bytes(
         .map_err(|e| ServeError::Workspace(e.to_string()))?
         .with_limits(limits(&settings));
     let forwarded = forwarded_names(runtime.workspace());
-    let introspection = if settings.introspection(loopback) {
+    let described = settings.introspection(loopback);
+    let introspection = if described {
         introspection_schema(&runtime)
     } else {
         None
+    };
+    let (openapi, proto) = if described {
+        descriptions(&runtime)
+    } else {
+        (None, None)
     };
     Ok(Loaded {
         runtime,
@@ -273,7 +287,33 @@ fn load_bytes(
         routes,
         trace_token,
         forwarded,
+        openapi,
+        proto,
     })
+}
+
+type Descriptions = (Option<Arc<[u8]>>, Option<Arc<knot_expose::proto::Proto>>);
+
+/// The OpenAPI document and the `.proto` of a loaded workspace. One that cannot be made
+/// (`knot check` names why) is left out with a warning rather than refusing the workspace.
+fn descriptions(runtime: &Runtime) -> Descriptions {
+    let ws = runtime.workspace();
+    let sdl = runtime.public_sdl();
+    let openapi = match knot_expose::openapi::openapi_bytes(ws, sdl) {
+        Ok(bytes) => Some(Arc::from(bytes)),
+        Err(e) => {
+            tracing::warn!(error = %e, "no /openapi.json for this workspace");
+            None
+        }
+    };
+    let proto = match knot_expose::proto::proto(ws, sdl) {
+        Ok(p) => p.map(Arc::new),
+        Err(e) => {
+            tracing::warn!(error = %e, "no gRPC service for this workspace");
+            None
+        }
+    };
+    (openapi, proto)
 }
 
 /// The client headers any source forwards downstream (answers then depend on who asks and
