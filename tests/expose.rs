@@ -237,3 +237,361 @@ async fn the_openapi_document_follows_the_file_on_hot_reload_and_introspection_o
     assert_eq!(status, 404);
     gw.shutdown().await;
 }
+
+/// A gateway over a copy of the shop with its gRPC methods on an ephemeral port.
+async fn shop_with_grpc(
+    demo: &knot_demo::Demo,
+    dir: &std::path::Path,
+    edit: impl FnOnce(&mut Workspace),
+) -> (knot_serve::Running, String) {
+    let path = example_copy("shop", dir, edit);
+    let mut options = knot_serve::ServeOptions::new(&path);
+    options.listen = "127.0.0.1:0".parse().expect("address");
+    options.grpc_listen = Some("127.0.0.1:0".parse().expect("address"));
+    options.vars = demo.env_vars();
+    options.reload_interval = Duration::from_millis(50);
+    let gw = knot_serve::start(options, std::future::pending())
+        .await
+        .expect("gateway starts");
+    let endpoint = format!("http://{}", gw.grpc_addr.expect("gRPC address"));
+    (gw, endpoint)
+}
+
+/// A client that knows the gateway only through server reflection: one gRPC source with
+/// `reflection: true` and the method it is told about.
+fn reflection_client(endpoint: &str, method: &str) -> knot_runtime::Runtime {
+    let ws: Workspace = serde_json::from_value(json!({
+        "version": 1,
+        "name": "client",
+        "sources": {"gateway": {
+            "kind": "grpc",
+            "endpoint": endpoint,
+            "reflection": true,
+            "timeoutMs": 10000,
+            "operations": {method: {"method": format!("knot.shop.ShopService/{method}"), "inputs": {"id": "ID!"}}},
+        }},
+        "schema": {"types": {}},
+    }))
+    .expect("workspace");
+    let vars = knot_runtime::Vars::from_workspace(&ws, None).expect("vars");
+    knot_runtime::Runtime::load(ws, vars, std::path::Path::new(".")).expect("runtime")
+}
+
+/// The method names and message fields of a descriptor pool's shop service.
+fn described(pool: &prost_reflect::DescriptorPool) -> Vec<String> {
+    let Some(service) = pool.get_service_by_name("knot.shop.ShopService") else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for m in service.methods() {
+        out.push(format!("rpc {}", m.name()));
+        for msg in [m.input(), m.output()] {
+            for f in msg.fields() {
+                out.push(format!(
+                    "{}.{}={}:{:?}",
+                    msg.name(),
+                    f.name(),
+                    f.number(),
+                    f.kind()
+                ));
+            }
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn order_details_over_grpc_from_reflection_alone_answers_what_rest_and_graphql_answer() {
+    let demo = start_demo().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (gw, endpoint) = shop_with_grpc(&demo, dir.path(), |_| {}).await;
+    let base = format!("http://{}", gw.addr);
+
+    // Reflection v1 and v1alpha describe exactly what /knot.proto says.
+    let (_, proto_text) = fetch(&base, "/knot.proto").await;
+    let files = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir_all(files.path().join("knot")).expect("dir");
+    std::fs::write(files.path().join("knot/shop.proto"), &proto_text).expect("write");
+    let exported = protox::compile(["knot/shop.proto"], [files.path()]).expect("compiles");
+    let exported = prost_reflect::DescriptorPool::from_file_descriptor_set(exported).expect("pool");
+    for version in [
+        knot_connect::reflect::ReflectionVersion::V1,
+        knot_connect::reflect::ReflectionVersion::V1Alpha,
+    ] {
+        let (pool, answered) = knot_connect::reflect::fetch_descriptors(
+            &endpoint,
+            &[],
+            Duration::from_secs(10),
+            Some(version),
+        )
+        .await
+        .expect("reflection answers");
+        assert_eq!(answered, version);
+        assert_eq!(described(&pool), described(&exported), "{version:?}");
+        assert!(described(&pool).contains(&"rpc OrderDetails".to_string()));
+    }
+
+    let client = reflection_client(&endpoint, "OrderDetails");
+    let over_grpc = client
+        .call_operation("gateway", "OrderDetails", &inputs(json!({"id": "1"})))
+        .await
+        .outcome
+        .expect("OrderDetails answers over gRPC");
+    let (status, rest) = fetch(&base, "/composite-order-details/1").await;
+    assert_eq!(status, 200);
+    let rest: Value = serde_json::from_str(&rest).expect("json");
+    assert_eq!(over_grpc, rest);
+    let graphql: Value = client_post_graphql(&base, "query($id: ID!) { getOrderDetails(id: $id) { orderId: id user { id name email } products { id name price } } }", json!({"id": "1"})).await;
+    assert_eq!(over_grpc, graphql["data"]["getOrderDetails"]);
+
+    // A blank id is refused before anything is called.
+    demo.control.reset();
+    let blank = client
+        .call_operation("gateway", "OrderDetails", &inputs(json!({"id": "  "})))
+        .await
+        .outcome;
+    match blank {
+        Err(knot_connect::CallError::Status {
+            status, message, ..
+        }) => {
+            assert_eq!(status, "INVALID_ARGUMENT", "{message}");
+            assert!(!message.contains("127.0.0.1"), "{message}");
+        }
+        other => panic!("a blank id must be INVALID_ARGUMENT: {other:?}"),
+    }
+    assert_eq!(demo.control.request_count(knot_demo::Service::Orders), 0);
+
+    // A reload that adds a method: reflection and /knot.proto both say so.
+    example_copy("shop", dir.path(), |ws| {
+        let mut op = ws.operations["OrderDetails"].clone();
+        op.document = "query OrderStatus($id: ID!) { getOrderDetails(id: $id) { status } }".into();
+        op.rest = None;
+        op.grpc = Some(knot_model::GrpcMethod::default());
+        ws.operations.insert("OrderStatus".into(), op);
+    });
+    let mut listed = Vec::new();
+    for _ in 0..100 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let (pool, _) =
+            knot_connect::reflect::fetch_descriptors(&endpoint, &[], Duration::from_secs(10), None)
+                .await
+                .expect("reflection answers");
+        listed = described(&pool);
+        if listed.contains(&"rpc OrderStatus".to_string()) {
+            break;
+        }
+    }
+    assert!(
+        listed.contains(&"rpc OrderStatus".to_string()),
+        "{listed:?}"
+    );
+    assert!(fetch(&base, "/knot.proto")
+        .await
+        .1
+        .contains("rpc OrderStatus(OrderStatusRequest)"));
+    let status_client = reflection_client(&endpoint, "OrderStatus");
+    let answer = status_client
+        .call_operation("gateway", "OrderStatus", &inputs(json!({"id": "1"})))
+        .await
+        .outcome
+        .expect("the new method answers");
+    assert!(
+        answer["status"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("ORDER_STATUS_")),
+        "{answer}"
+    );
+    gw.shutdown().await;
+}
+
+async fn client_post_graphql(base: &str, query: &str, variables: Value) -> Value {
+    client()
+        .post(format!("{base}/graphql"))
+        .json(&json!({"query": query, "variables": variables}))
+        .send()
+        .await
+        .expect("answer")
+        .json()
+        .await
+        .expect("json")
+}
+
+/// A raw tonic call with a codec over prost-reflect messages: the answer, its status code
+/// and its metadata (tonic merges a unary call's trailers into it).
+async fn raw_call(
+    endpoint: &str,
+    pool: &prost_reflect::DescriptorPool,
+    method: &str,
+    request: Value,
+) -> Result<(Value, tonic::metadata::MetadataMap), tonic::Status> {
+    let service = pool
+        .get_service_by_name("knot.shop.ShopService")
+        .expect("service");
+    let m = service
+        .methods()
+        .find(|m| m.name() == method)
+        .expect("method");
+    let message = prost_reflect::DynamicMessage::deserialize(m.input(), request).expect("request");
+    let channel = tonic::transport::Endpoint::from_shared(endpoint.to_string())
+        .expect("endpoint")
+        .connect()
+        .await
+        .expect("connects");
+    let mut grpc = tonic::client::Grpc::new(channel);
+    grpc.ready().await.expect("ready");
+    let path = http::uri::PathAndQuery::try_from(format!("/knot.shop.ShopService/{method}"))
+        .expect("path");
+    let response = grpc
+        .unary(
+            tonic::Request::new(message),
+            path,
+            test_codec::Dynamic(m.output()),
+        )
+        .await?;
+    let metadata = response.metadata().clone();
+    let json = serde_json::to_value(response.into_inner()).expect("json");
+    Ok((json, metadata))
+}
+
+mod test_codec {
+    use prost::Message as _;
+    use tonic::codec::{Codec, DecodeBuf, Decoder, EncodeBuf, Encoder};
+
+    pub struct Dynamic(pub prost_reflect::MessageDescriptor);
+    pub struct Enc;
+    pub struct Dec(prost_reflect::MessageDescriptor);
+
+    impl Codec for Dynamic {
+        type Encode = prost_reflect::DynamicMessage;
+        type Decode = prost_reflect::DynamicMessage;
+        type Encoder = Enc;
+        type Decoder = Dec;
+        fn encoder(&mut self) -> Enc {
+            Enc
+        }
+        fn decoder(&mut self) -> Dec {
+            Dec(self.0.clone())
+        }
+    }
+    impl Encoder for Enc {
+        type Item = prost_reflect::DynamicMessage;
+        type Error = tonic::Status;
+        fn encode(
+            &mut self,
+            item: Self::Item,
+            dst: &mut EncodeBuf<'_>,
+        ) -> Result<(), tonic::Status> {
+            item.encode(dst)
+                .map_err(|e| tonic::Status::internal(e.to_string()))
+        }
+    }
+    impl Decoder for Dec {
+        type Item = prost_reflect::DynamicMessage;
+        type Error = tonic::Status;
+        fn decode(&mut self, src: &mut DecodeBuf<'_>) -> Result<Option<Self::Item>, tonic::Status> {
+            prost_reflect::DynamicMessage::decode(self.0.clone(), src)
+                .map(Some)
+                .map_err(|e| tonic::Status::internal(e.to_string()))
+        }
+    }
+}
+
+#[tokio::test]
+async fn failures_over_grpc_map_to_status_codes_or_a_partial_answer_with_knot_errors() {
+    let demo = start_demo().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (gw, endpoint) = shop_with_grpc(&demo, dir.path(), |_| {}).await;
+    let (pool, _) =
+        knot_connect::reflect::fetch_descriptors(&endpoint, &[], Duration::from_secs(10), None)
+            .await
+            .expect("reflection");
+
+    // Products fail: the order and its buyer still come, with the error in `knot-errors`.
+    demo.control.set_faults(
+        knot_demo::Service::Products,
+        knot_demo::Faults {
+            error_rate: 1.0,
+            ..Default::default()
+        },
+    );
+    let (answer, metadata) = raw_call(&endpoint, &pool, "OrderDetails", json!({"id": "1"}))
+        .await
+        .expect("a partial answer is OK");
+    assert_eq!(answer["orderId"], "1");
+    assert!(answer["user"]["name"].is_string(), "{answer}");
+    assert!(
+        answer.get("products").is_none() || answer["products"] == json!([]),
+        "{answer}"
+    );
+    let errors: Value = serde_json::from_str(
+        metadata
+            .get(knot_serve::grpc::ERRORS_TRAILER)
+            .and_then(|v| v.to_str().ok())
+            .expect("knot-errors trailer"),
+    )
+    .expect("JSON");
+    assert_eq!(
+        errors[0]["extensions"]["category"], "DEPENDENCY",
+        "{errors}"
+    );
+    let path = errors[0]["path"].as_array().cloned().unwrap_or_default();
+    assert_eq!(
+        path[..2],
+        [json!("getOrderDetails"), json!("products")],
+        "{errors}"
+    );
+
+    // A mutation over gRPC: the input object is a message, the enum answer has its prefix.
+    let (placed, _) = raw_call(
+        &endpoint,
+        &pool,
+        "PlaceOrder",
+        json!({"input": {"userId": "3", "productIds": ["4"]}}),
+    )
+    .await
+    .expect("PlaceOrder answers");
+    assert_eq!(placed["status"], "ORDER_STATUS_PLACED", "{placed}");
+
+    // The orders service failing leaves nothing: UNAVAILABLE, with the safe message.
+    demo.control.set_faults(
+        knot_demo::Service::Orders,
+        knot_demo::Faults {
+            error_rate: 1.0,
+            ..Default::default()
+        },
+    );
+    let status = raw_call(&endpoint, &pool, "OrderDetails", json!({"id": "1"}))
+        .await
+        .expect_err("no data");
+    assert_eq!(status.code(), tonic::Code::Unavailable, "{status:?}");
+    assert!(!status.message().contains("127.0.0.1"), "{status:?}");
+    demo.control.reset();
+    demo.control.set_all_faults(knot_demo::Faults::default());
+
+    // An order that does not exist: the orders service refuses it (FAILED_PRECONDITION).
+    let status = raw_call(&endpoint, &pool, "OrderDetails", json!({"id": "999999"}))
+        .await
+        .expect_err("no such order");
+    assert_eq!(status.code(), tonic::Code::FailedPrecondition, "{status:?}");
+    gw.shutdown().await;
+
+    // Introspection off: no reflection (nor /knot.proto), but the methods still answer.
+    let (gw, endpoint) = shop_with_grpc(&demo, dir.path(), |ws| {
+        ws.gateway.introspection = Some(false)
+    })
+    .await;
+    let refused =
+        knot_connect::reflect::fetch_descriptors(&endpoint, &[], Duration::from_secs(10), None)
+            .await;
+    assert!(
+        refused.is_err(),
+        "reflection follows the introspection setting"
+    );
+    let (answer, _) = raw_call(&endpoint, &pool, "OrderDetails", json!({"id": "1"}))
+        .await
+        .expect("the method answers without reflection");
+    assert_eq!(answer["orderId"], "1");
+    let (status, _) = fetch(&format!("http://{}", gw.addr), "/knot.proto").await;
+    assert_eq!(status, 404);
+    gw.shutdown().await;
+}

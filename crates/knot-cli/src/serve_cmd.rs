@@ -30,6 +30,10 @@ pub struct ServeArgs {
     /// operators' endpoints stay off the public port.
     #[arg(long, env = "KNOT_ADMIN_LISTEN", value_name = "ADDR")]
     admin_listen: Option<SocketAddr>,
+    /// Serve the saved operations marked `"grpc": {}` as gRPC methods (HTTP/2 cleartext,
+    /// with server reflection when introspection is on) on this port of the --listen address.
+    #[arg(long, env = "KNOT_GRPC_PORT", value_name = "PORT")]
+    grpc_port: Option<u16>,
     /// Let a client query identical to one in flight share its answer instead of running
     /// again (as `gateway.dedupeRequests: true`; off by default).
     #[arg(long)]
@@ -74,6 +78,9 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         listen: args.listen,
         admin_listen: args.admin_listen,
         dedupe_requests: args.dedupe_requests,
+        grpc_listen: args
+            .grpc_port
+            .map(|port| SocketAddr::new(args.listen.ip(), port)),
         env: args.env,
         vars,
         reload_interval: Duration::from_millis(args.reload_ms.max(50)),
@@ -95,6 +102,9 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
                 "knot serve: listening on http://{} (GraphQL at /graphql; /health, /ready, /metrics)",
                 running.addr
             ),
+        }
+        if let Some(grpc) = running.grpc_addr {
+            eprintln!("knot serve: gRPC methods on {grpc} (HTTP/2 cleartext)");
         }
         // Under systemd (Type=notify) the unit becomes active only now: the workspace is
         // loaded and the listener bound, so /ready answers 200.

@@ -207,6 +207,41 @@ pub fn proto(ws: &Workspace, public_sdl: &str) -> Result<Option<Proto>, ShapeErr
     }))
 }
 
+impl Proto {
+    /// The file compiled (protox), with the well-known files it imports: the encoded
+    /// `FileDescriptorSet` a server answers with and reflection serves.
+    pub fn descriptor_set(&self) -> Result<Vec<u8>, ShapeError> {
+        let mut resolver = protox::file::ChainFileResolver::new();
+        resolver.add(OneFile {
+            name: self.file_name.clone(),
+            text: self.text.clone(),
+        });
+        resolver.add(protox::file::GoogleFileResolver::new());
+        let mut compiler = protox::Compiler::with_file_resolver(resolver);
+        compiler.include_imports(true);
+        compiler
+            .open_file(&self.file_name)
+            .map_err(|e| ShapeError(format!("the generated .proto does not compile: {e}")))?;
+        Ok(compiler.encode_file_descriptor_set())
+    }
+}
+
+/// The generated file, served to the compiler from memory.
+struct OneFile {
+    name: String,
+    text: String,
+}
+
+impl protox::file::FileResolver for OneFile {
+    fn open_file(&self, name: &str) -> Result<protox::file::File, protox::Error> {
+        if name == self.name {
+            protox::file::File::from_source(name, &self.text)
+        } else {
+            Err(protox::Error::file_not_found(name))
+        }
+    }
+}
+
 /// Records in `ws` the field numbers of every gRPC method's fields that have none yet (as
 /// [`proto`] gives them). Returns whether anything was added.
 pub fn record_numbers(ws: &mut Workspace, public_sdl: &str) -> Result<bool, ShapeError> {

@@ -53,7 +53,7 @@ pub fn admin_router(gw: Arc<Gateway>) -> Router {
 /// Sheds load instead of queueing it: past `maxInFlight` requests at once, the next one is
 /// answered 503 with `Retry-After` straight away. `/health` is never shed (a balancer
 /// asking whether the process lives should not read "overloaded" as "dead").
-async fn in_flight_limit(
+pub(crate) async fn in_flight_limit(
     State(gw): State<Arc<Gateway>>,
     request: Request,
     next: axum::middleware::Next,
@@ -77,7 +77,7 @@ async fn in_flight_limit(
 /// Refuses a request addressed to a host the gateway does not answer for (DNS rebinding:
 /// a page on another site whose name resolves to 127.0.0.1 must not reach a loopback
 /// gateway). A request without a Host (HTTP/1.0) is let through.
-async fn host_check(
+pub(crate) async fn host_check(
     State(gw): State<Arc<Gateway>>,
     request: Request,
     next: axum::middleware::Next,
@@ -289,21 +289,26 @@ fn negotiate(headers: &HeaderMap) -> Option<&'static str> {
     }
 }
 
-fn inbound_headers(headers: &HeaderMap) -> Vec<(String, String)> {
+pub(crate) fn inbound_headers(headers: &HeaderMap) -> Vec<(String, String)> {
     headers
         .iter()
         .filter_map(|(k, v)| Some((k.as_str().to_string(), v.to_str().ok()?.to_string())))
         .collect()
 }
 
-struct Ran {
-    response: Value,
-    timed_out: bool,
+pub(crate) struct Ran {
+    pub(crate) response: Value,
+    pub(crate) timed_out: bool,
     calls: usize,
 }
 
 /// Runs a request on the loaded workspace with its limits and timeout; records metrics.
-async fn run(gw: &Gateway, loaded: &Loaded, req: GqlRequest, headers: &HeaderMap) -> Ran {
+pub(crate) async fn run(
+    gw: &Gateway,
+    loaded: &Loaded,
+    req: GqlRequest,
+    headers: &HeaderMap,
+) -> Ran {
     let settings = &loaded.settings;
     let req_view = RequestView::of(&req, settings.dedupe_requests());
     // Introspection is answered from the public schema, never mixed with data fetching.
@@ -833,7 +838,7 @@ async fn rest_endpoint(State(gw): State<Arc<Gateway>>, request: Request<Body>) -
 }
 
 /// The most severe category among public errors: timeout, then failure, then refusal.
-fn worst_category(errors: Option<&Value>) -> Option<&'static str> {
+pub(crate) fn worst_category(errors: Option<&Value>) -> Option<&'static str> {
     let cats: Vec<&str> = errors
         .and_then(Value::as_array)
         .map(|a| {

@@ -11,6 +11,7 @@
 
 mod conn;
 mod dedupe;
+pub mod grpc;
 mod http;
 pub mod introspection;
 pub mod metrics;
@@ -48,6 +49,8 @@ pub struct ServeOptions {
     /// Turn on deduplication of identical client requests (`gateway.dedupeRequests`) whatever
     /// the workspace says; the only way to turn it on for a supergraph file.
     pub dedupe_requests: bool,
+    /// Serve the saved operations marked for gRPC on this address (HTTP/2 cleartext).
+    pub grpc_listen: Option<SocketAddr>,
 }
 
 impl ServeOptions {
@@ -63,6 +66,7 @@ impl ServeOptions {
             trace_token: None,
             admin_listen: None,
             dedupe_requests: false,
+            grpc_listen: None,
         }
     }
 }
@@ -92,6 +96,9 @@ pub struct Loaded {
     /// (they describe the schema as much as introspection does) or there is nothing to serve.
     pub openapi: Option<Arc<[u8]>>,
     pub proto: Option<Arc<knot_expose::proto::Proto>>,
+    /// The gRPC methods of the saved operations marked for gRPC (served on `--grpc-port`
+    /// whatever the introspection setting; reflection only when it is on).
+    pub grpc: Option<Arc<grpc::Methods>>,
 }
 
 impl Loaded {
@@ -216,6 +223,7 @@ fn load_supergraph(
         forwarded: Vec::new(),
         openapi: None,
         proto: None,
+        grpc: None,
     })
 }
 
@@ -275,8 +283,15 @@ fn load_bytes(
     } else {
         None
     };
+    let (openapi, proto) = descriptions(&runtime);
+    let grpc = proto.as_ref().and_then(|p| {
+        grpc::Methods::new(p.clone(), runtime.workspace(), described)
+            .map(Arc::new)
+            .map_err(|e| tracing::warn!(error = %e, "no gRPC service for this workspace"))
+            .ok()
+    });
     let (openapi, proto) = if described {
-        descriptions(&runtime)
+        (openapi, proto)
     } else {
         (None, None)
     };
@@ -289,6 +304,7 @@ fn load_bytes(
         forwarded,
         openapi,
         proto,
+        grpc,
     })
 }
 
@@ -398,6 +414,8 @@ pub struct Running {
     pub addr: SocketAddr,
     /// Where `/metrics` and `/ready` are served when an admin address was asked for.
     pub admin_addr: Option<SocketAddr>,
+    /// Where the gRPC methods are served, when asked for.
+    pub grpc_addr: Option<SocketAddr>,
     pub gateway: Arc<Gateway>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
@@ -481,6 +499,20 @@ pub async fn start(
         None => None,
     };
     let admin_addr = admin.as_ref().and_then(|l| l.local_addr().ok());
+    let grpc_listener = match options.grpc_listen {
+        Some(at) => {
+            Some(
+                tokio::net::TcpListener::bind(at)
+                    .await
+                    .map_err(|e| ServeError::Listen {
+                        addr: at,
+                        message: e.to_string(),
+                    })?,
+            )
+        }
+        None => None,
+    };
+    let grpc_addr = grpc_listener.as_ref().and_then(|l| l.local_addr().ok());
 
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
@@ -504,6 +536,15 @@ pub async fn start(
                 stop_rx.clone(),
             ))
         });
+        let grpc_loop = grpc_listener.map(|l| {
+            tokio::spawn(conn::accept_loop(
+                l,
+                grpc::router(gw.clone()),
+                gw.clone(),
+                open.clone(),
+                stop_rx.clone(),
+            ))
+        });
         tokio::select! {
             _ = stop => {}
             _ = rx => {}
@@ -513,6 +554,9 @@ pub async fn start(
         let _ = main.await;
         if let Some(a) = admin_loop {
             let _ = a.await;
+        }
+        if let Some(g) = grpc_loop {
+            let _ = g.await;
         }
         let grace = Duration::from_millis(gw.current().settings.shutdown_grace_ms());
         if tokio::time::timeout(grace, open.drained()).await.is_err() {
@@ -527,6 +571,7 @@ pub async fn start(
     Ok(Running {
         addr,
         admin_addr,
+        grpc_addr,
         gateway,
         shutdown: Some(tx),
         task,
