@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: setup ui build run test screenshots bench bench-serve bench-federation lint demo schema package package-test bindings fuzz-smoke deny
+.PHONY: setup ui build run test screenshots bench bench-serve bench-grpc bench-federation lint demo schema package package-test bindings fuzz-smoke deny
 
 setup:
 	@bash scripts/setup.sh
@@ -61,6 +61,10 @@ bench: setup
 ## The gateway benchmark: knot serve vs the Orders service directly, with hey.
 bench-serve: setup
 	@bash scripts/bench-serve.sh
+
+## OrderDetails over gRPC (knot serve --grpc-port) beside its REST endpoint, 32 concurrent.
+bench-grpc: setup
+	@bash scripts/bench-grpc.sh
 
 ## Federation: knot serve against Hive Router (Rust; installed with cargo +nightly when missing),
 ## Apollo Gateway and Hive Gateway (npm) on the same subgraphs, same load, answers checked, three
