@@ -595,3 +595,58 @@ async fn failures_over_grpc_map_to_status_codes_or_a_partial_answer_with_knot_er
     assert_eq!(status, 404);
     gw.shutdown().await;
 }
+
+/// A saved operation over a union (the shop's `search`): its REST answer is described with
+/// every member's fields, and over gRPC the hits are one message with `__typename` and the
+/// members' fields.
+#[tokio::test]
+async fn a_search_over_a_union_is_described_and_served_over_rest_and_grpc() {
+    let demo = start_demo().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (gw, endpoint) = shop_with_grpc(&demo, dir.path(), |ws| {
+        ws.operations.insert(
+            "Search".into(),
+            SavedOperation {
+                description: "Users and products by name.".into(),
+                document: "query Search($text: String!) { search(text: $text) { __typename ... on User { id name } ... on Product { id name price } } }".into(),
+                operation_name: None,
+                rest: Some(RestEndpoint {
+                    method: HttpMethod::Get,
+                    path: "/search".into(),
+                }),
+                grpc: Some(knot_model::GrpcMethod::default()),
+            },
+        );
+    })
+    .await;
+    let base = format!("http://{}", gw.addr);
+    let (_, document) = fetch(&base, "/openapi.json").await;
+    validate_openapi(&document, "the shop with a union endpoint");
+    let doc: Value = serde_json::from_str(&document).expect("json");
+    let hit = &doc["paths"]["/search"]["get"]["responses"]["200"]["content"]["application/json"]
+        ["schema"]["items"];
+    assert_eq!(hit["required"], json!(["__typename"]), "{hit}");
+    assert!(hit["properties"]["price"].is_object(), "{hit}");
+
+    let (status, rest) = fetch(&base, "/search?text=a").await;
+    assert_eq!(status, 200, "{rest}");
+    let rest: Value = serde_json::from_str(&rest).expect("json");
+    assert!(
+        !rest.as_array().map(Vec::is_empty).unwrap_or(true),
+        "{rest}"
+    );
+    let (pool, _) =
+        knot_connect::reflect::fetch_descriptors(&endpoint, &[], Duration::from_secs(10), None)
+            .await
+            .expect("reflection");
+    let (answer, _) = raw_call(&endpoint, &pool, "Search", json!({"text": "a"}))
+        .await
+        .expect("Search answers over gRPC");
+    let hits = answer["search"].as_array().cloned().unwrap_or_default();
+    assert_eq!(hits.len(), rest.as_array().map_or(0, Vec::len), "{answer}");
+    for (g, r) in hits.iter().zip(rest.as_array().into_iter().flatten()) {
+        assert_eq!(g["__typename"], r["__typename"]);
+        assert_eq!(g["name"], r["name"]);
+    }
+    gw.shutdown().await;
+}

@@ -439,7 +439,14 @@ impl Gen {
             };
             comment(&mut lines, &f.description, &inner);
             let label = if repeated { "repeated " } else { "" };
-            let _ = writeln!(lines, "{inner}{label}{ty} {} = {number};", f.key);
+            // protobuf's JSON name drops underscores (`__typename` -> `Typename`): keep the
+            // GraphQL key as the JSON name, so the JSON of a message is the REST answer's.
+            let json_name = if f.key.contains('_') {
+                format!(" [json_name = \"{}\"]", f.key)
+            } else {
+                String::new()
+            };
+            let _ = writeln!(lines, "{inner}{label}{ty} {} = {number}{json_name};", f.key);
         }
         // Numbers this message had for fields no longer there: never given again.
         let gone: Vec<(&String, &u32)> = numbers
