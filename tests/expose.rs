@@ -573,6 +573,12 @@ async fn failures_over_grpc_map_to_status_codes_or_a_partial_answer_with_knot_er
         .await
         .expect_err("no such order");
     assert_eq!(status.code(), tonic::Code::FailedPrecondition, "{status:?}");
+
+    let (_, metrics) = fetch(&format!("http://{}", gw.addr), "/metrics").await;
+    assert!(
+        metrics.contains("route=\"gRPC /knot.shop.ShopService/OrderDetails\""),
+        "{metrics}"
+    );
     gw.shutdown().await;
 
     // Introspection off: no reflection (nor /knot.proto), but the methods still answer.
