@@ -277,6 +277,15 @@ fn reflection_client(endpoint: &str, method: &str) -> knot_runtime::Runtime {
     knot_runtime::Runtime::load(ws, vars, std::path::Path::new(".")).expect("runtime")
 }
 
+/// A `.proto` text compiled with protox from a file, as a client of the gateway would.
+fn compiled(proto_text: &str) -> prost_reflect::DescriptorPool {
+    let files = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir_all(files.path().join("knot")).expect("dir");
+    std::fs::write(files.path().join("knot/shop.proto"), proto_text).expect("write");
+    let set = protox::compile(["knot/shop.proto"], [files.path()]).expect("compiles");
+    prost_reflect::DescriptorPool::from_file_descriptor_set(set).expect("pool")
+}
+
 /// The method names and message fields of a descriptor pool's shop service.
 fn described(pool: &prost_reflect::DescriptorPool) -> Vec<String> {
     let Some(service) = pool.get_service_by_name("knot.shop.ShopService") else {
@@ -308,12 +317,7 @@ async fn order_details_over_grpc_from_reflection_alone_answers_what_rest_and_gra
     let base = format!("http://{}", gw.addr);
 
     // Reflection v1 and v1alpha describe exactly what /knot.proto says.
-    let (_, proto_text) = fetch(&base, "/knot.proto").await;
-    let files = tempfile::tempdir().expect("temp dir");
-    std::fs::create_dir_all(files.path().join("knot")).expect("dir");
-    std::fs::write(files.path().join("knot/shop.proto"), &proto_text).expect("write");
-    let exported = protox::compile(["knot/shop.proto"], [files.path()]).expect("compiles");
-    let exported = prost_reflect::DescriptorPool::from_file_descriptor_set(exported).expect("pool");
+    let exported = compiled(&fetch(&base, "/knot.proto").await.1);
     for version in [
         knot_connect::reflect::ReflectionVersion::V1,
         knot_connect::reflect::ReflectionVersion::V1Alpha,
@@ -385,10 +389,13 @@ async fn order_details_over_grpc_from_reflection_alone_answers_what_rest_and_gra
         listed.contains(&"rpc OrderStatus".to_string()),
         "{listed:?}"
     );
-    assert!(fetch(&base, "/knot.proto")
-        .await
-        .1
-        .contains("rpc OrderStatus(OrderStatusRequest)"));
+    let proto_text = fetch(&base, "/knot.proto").await.1;
+    assert!(proto_text.contains("rpc OrderStatus(OrderStatusRequest)"));
+    assert_eq!(
+        listed,
+        described(&compiled(&proto_text)),
+        "reflection after the reload"
+    );
     let status_client = reflection_client(&endpoint, "OrderStatus");
     let answer = status_client
         .call_operation("gateway", "OrderStatus", &inputs(json!({"id": "1"})))
