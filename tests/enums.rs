@@ -136,6 +136,21 @@ async fn an_unknown_enum_value_from_the_client_is_refused_before_any_call() {
         outcome.response["errors"][0]["extensions"]["category"],
         "VALIDATION"
     );
+    // An enum value in quotes is a string, not an enum value (GraphQL writes them bare).
+    let outcome = runtime
+        .run(&knot_tests::request(
+            r#"{ orders(side: "BUY") { id } }"#,
+            json!({}),
+        ))
+        .await;
+    assert_eq!(
+        outcome.response["errors"][0]["extensions"]["category"], "VALIDATION",
+        "{:#}",
+        outcome.response
+    );
+    assert!(outcome.response["errors"][0]["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("without quotes")));
     assert!(seen.lock().expect("lock").is_empty(), "a call was made");
     // A known value by variable, and the argument's default, go out in the service's spelling.
     let outcome = runtime

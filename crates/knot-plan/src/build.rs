@@ -863,6 +863,14 @@ impl<'a> Builder<'a> {
                 .iter()
                 .find(|(n, _)| n.node.as_str() == arg_name);
             let raw = match given {
+                Some((_, v)) if self.quoted_enum(&v.node, &ty) => {
+                    self.errors.push(err(
+                        v.pos,
+                        format!("argument `{arg_name}` of `{type_name}.{field}`: an enum value is written without quotes (`{}`)", ty.named()),
+                    ));
+                    ok = false;
+                    continue;
+                }
                 Some((_, v)) => match self.resolve_value(&v.node) {
                     Ok(v) => v,
                     Err(e) => {
@@ -894,6 +902,32 @@ impl<'a> Builder<'a> {
             }
         }
         ok.then_some(out)
+    }
+
+    /// Whether a literal gives a string where the type wants an enum value (GraphQL writes
+    /// enum values bare: `side: BUY`, never `side: "BUY"`), at any depth of lists and input
+    /// objects. Variables are JSON and carry enum values as strings; they are not literals.
+    fn quoted_enum(&self, v: &async_graphql_value::Value, ty: &TypeRef) -> bool {
+        use async_graphql_value::Value as V;
+        let schema = &self.ws.schema;
+        match (v, ty) {
+            (_, TypeRef::NonNull(inner)) => self.quoted_enum(v, inner),
+            (V::List(items), TypeRef::List(inner)) => {
+                items.iter().any(|i| self.quoted_enum(i, inner))
+            }
+            (single, TypeRef::List(inner)) => self.quoted_enum(single, inner),
+            (V::String(_), TypeRef::Named(n)) => schema.enums.contains_key(n),
+            (V::Object(fields), TypeRef::Named(n)) => match schema.inputs.get(n) {
+                Some(def) => fields.iter().any(|(k, fv)| {
+                    def.fields
+                        .get(k.as_str())
+                        .and_then(|f| TypeRef::parse(&f.ty).ok())
+                        .is_some_and(|fty| self.quoted_enum(fv, &fty))
+                }),
+                None => false,
+            },
+            _ => false,
+        }
     }
 
     /// The raw path of a parent field and, when it is bound, the node that produces it.
