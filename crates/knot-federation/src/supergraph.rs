@@ -190,6 +190,11 @@ impl Supergraph {
         let document = safe_parse_operation(query).map_err(|err| {
             FederationError::validation(format!("the query does not parse: {err}"))
         })?;
+        if let Some(name) = unknown_meta_field(&document) {
+            return Err(FederationError::validation(format!(
+                "`{name}` is not a field: names starting with `__` are GraphQL's own (`__typename`, and `__schema`/`__type` at the root)"
+            )));
+        }
         let errors = validate(
             &self.planner.consumer_schema.document,
             &document,
@@ -314,4 +319,57 @@ fn has_conditions(node: Option<&PlanNode>) -> bool {
         Some(PlanNode::Flatten(f)) => has_conditions(Some(&f.node)),
         Some(_) => false,
     }
+}
+
+/// The first `__`-named field that is none of GraphQL's own: `__typename` anywhere, `__schema`
+/// and `__type` at an operation's root (whose selections are introspection's and are not
+/// walked). The validation rules let other `__` names through, and the query planner's
+/// normalization panics on some of them (found by fuzzing), so they are refused first.
+fn unknown_meta_field(
+    document: &graphql_tools::parser::query::Document<'static, String>,
+) -> Option<String> {
+    use graphql_tools::parser::query::{Definition, OperationDefinition, Selection, SelectionSet};
+    fn walk(set: &SelectionSet<'static, String>, root: bool, depth: usize) -> Option<String> {
+        if depth > 256 {
+            return None;
+        }
+        for item in &set.items {
+            match item {
+                Selection::Field(f) => {
+                    let name = f.name.as_str();
+                    if root && (name == "__schema" || name == "__type") {
+                        continue;
+                    }
+                    if name.starts_with("__") && name != "__typename" {
+                        return Some(name.to_owned());
+                    }
+                    if let Some(found) = walk(&f.selection_set, false, depth + 1) {
+                        return Some(found);
+                    }
+                }
+                Selection::InlineFragment(frag) => {
+                    if let Some(found) = walk(&frag.selection_set, root, depth + 1) {
+                        return Some(found);
+                    }
+                }
+                Selection::FragmentSpread(_) => {}
+            }
+        }
+        None
+    }
+    for definition in &document.definitions {
+        let found = match definition {
+            Definition::Operation(op) => match op {
+                OperationDefinition::SelectionSet(set) => walk(set, true, 0),
+                OperationDefinition::Query(q) => walk(&q.selection_set, true, 0),
+                OperationDefinition::Mutation(m) => walk(&m.selection_set, false, 0),
+                OperationDefinition::Subscription(s) => walk(&s.selection_set, false, 0),
+            },
+            Definition::Fragment(f) => walk(&f.selection_set, false, 0),
+        };
+        if found.is_some() {
+            return found;
+        }
+    }
+    None
 }
