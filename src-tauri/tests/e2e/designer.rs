@@ -517,11 +517,17 @@ async fn an_operation_is_exposed_as_a_pass_through_field_by_one_click() {
         .await
         .ok();
     s.wait("[data-testid='designer-type-Query']").await;
-    s.wait("[data-testid='designer-op-users.getUser']")
-        .await
-        .click()
-        .await
-        .ok();
+    s.until("the operation's panel offers Expose", || async {
+        if let Ok(e) = s
+            .client
+            .find(Locator::Css("[data-testid='designer-op-users.getUser']"))
+            .await
+        {
+            let _ = e.click().await;
+        }
+        s.count("[data-testid=designer-expose-op]").await > 0
+    })
+    .await;
     s.wait("[data-testid=designer-expose-op]")
         .await
         .click()
@@ -561,7 +567,15 @@ async fn a_mutation_is_bound_to_several_operations_at_once() {
         .await
         .ok();
     let row = "[data-testid='designer-field-Mutation.placeOrder']";
-    s.wait(row).await.click().await.ok();
+    // The canvas may still be settling when the row first appears: click until the field's
+    // panel is open.
+    s.until("the panel of Mutation.placeOrder opens", || async {
+        if let Ok(e) = s.client.find(Locator::Css(row)).await {
+            let _ = e.click().await;
+        }
+        s.count("[data-testid=designer-aggregate] summary").await > 0
+    })
+    .await;
     s.wait("[data-testid=designer-aggregate] summary")
         .await
         .click()
@@ -633,12 +647,25 @@ async fn an_enum_is_added_and_used_by_a_new_field() {
         .click()
         .await
         .ok();
-    // A new field of Order, typed with the enum.
-    s.wait("[data-testid='designer-field-Order.status']")
-        .await
-        .click()
-        .await
-        .ok();
+    // A new field of Order, typed with the enum (click until the form is for Order).
+    s.until("the new field form is for Order", || async {
+        if let Ok(e) = s
+            .client
+            .find(Locator::Css("[data-testid='designer-field-Order.status']"))
+            .await
+        {
+            let _ = e.click().await;
+        }
+        match s
+            .client
+            .find(Locator::Css("[data-testid=designer-new-field-parent]"))
+            .await
+        {
+            Ok(e) => e.prop("value").await.ok().flatten().as_deref() == Some("Order"),
+            Err(_) => false,
+        }
+    })
+    .await;
     s.type_into("[data-testid=designer-new-field]", "shipping")
         .await;
     s.retype("[data-testid=designer-new-field-type]", "Shipping")
