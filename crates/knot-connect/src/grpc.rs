@@ -187,9 +187,7 @@ impl GrpcClient {
                 .unary(
                     req,
                     path,
-                    DynamicCodec {
-                        output: method.output(),
-                    },
+                    DynamicCodec::new(method.output(), CodecRole::Client),
                 )
                 .await
                 .map_err(status_error)?;
@@ -285,13 +283,32 @@ impl UpperSnake for String {
     }
 }
 
-/// A tonic codec for messages known only at run time.
-struct DynamicCodec {
-    output: MessageDescriptor,
+/// Which end of a call a [`DynamicCodec`] serves; it decides how a message that fails to
+/// encode or decode is reported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CodecRole {
+    /// Knot calling a gRPC service: a bad answer is DATA_LOSS, with the detail (for the trace).
+    Client,
+    /// Knot serving gRPC: a bad request is INVALID_ARGUMENT, with a fixed public message.
+    Server,
 }
 
-struct DynamicEncoder;
-struct DynamicDecoder(MessageDescriptor);
+/// A tonic codec for messages known only at run time (prost-reflect): it encodes any
+/// `DynamicMessage` and decodes the message type it was made for.
+pub struct DynamicCodec {
+    decode: MessageDescriptor,
+    role: CodecRole,
+}
+
+impl DynamicCodec {
+    /// A codec decoding `decode` (a method's output for a client, its input for a server).
+    pub fn new(decode: MessageDescriptor, role: CodecRole) -> Self {
+        DynamicCodec { decode, role }
+    }
+}
+
+pub struct DynamicEncoder(CodecRole);
+pub struct DynamicDecoder(MessageDescriptor, CodecRole);
 
 impl Codec for DynamicCodec {
     type Encode = DynamicMessage;
@@ -299,10 +316,10 @@ impl Codec for DynamicCodec {
     type Encoder = DynamicEncoder;
     type Decoder = DynamicDecoder;
     fn encoder(&mut self) -> DynamicEncoder {
-        DynamicEncoder
+        DynamicEncoder(self.role)
     }
     fn decoder(&mut self) -> DynamicDecoder {
-        DynamicDecoder(self.output.clone())
+        DynamicDecoder(self.decode.clone(), self.role)
     }
 }
 
@@ -310,8 +327,10 @@ impl Encoder for DynamicEncoder {
     type Item = DynamicMessage;
     type Error = Status;
     fn encode(&mut self, item: DynamicMessage, dst: &mut EncodeBuf<'_>) -> Result<(), Status> {
-        item.encode(dst)
-            .map_err(|e| Status::internal(format!("encode: {e}")))
+        item.encode(dst).map_err(|e| match self.0 {
+            CodecRole::Client => Status::internal(format!("encode: {e}")),
+            CodecRole::Server => Status::internal("The answer could not be encoded."),
+        })
     }
 }
 
@@ -321,11 +340,15 @@ impl Decoder for DynamicDecoder {
     fn decode(&mut self, src: &mut DecodeBuf<'_>) -> Result<Option<DynamicMessage>, Status> {
         DynamicMessage::decode(self.0.clone(), src)
             .map(Some)
-            .map_err(|e| {
-                Status::data_loss(format!(
+            .map_err(|e| match self.1 {
+                CodecRole::Client => Status::data_loss(format!(
                     "the answer is not a valid `{}`: {e}",
                     self.0.full_name()
-                ))
+                )),
+                CodecRole::Server => Status::invalid_argument(format!(
+                    "The request is not a valid `{}`.",
+                    self.0.full_name()
+                )),
             })
     }
 }

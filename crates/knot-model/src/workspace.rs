@@ -493,6 +493,17 @@ pub struct ScalarType {
     pub description: String,
 }
 
+/// A downstream scalar as the text a discriminator or a type filter compares: strings as
+/// they are, numbers and booleans as written; `None` for anything else.
+pub fn scalar_text(v: &Value) -> Option<std::borrow::Cow<'_, str>> {
+    match v {
+        Value::String(s) => Some(std::borrow::Cow::Borrowed(s.as_str())),
+        Value::Number(n) => Some(std::borrow::Cow::Owned(n.to_string())),
+        Value::Bool(b) => Some(std::borrow::Cow::Owned(b.to_string())),
+        _ => None,
+    }
+}
+
 /// The custom scalar validated as an RFC 3339 date-time when it is declared.
 pub const DATE_TIME: &str = "DateTime";
 
@@ -568,12 +579,7 @@ impl UnifiedSchema {
                     .field
                     .split('.')
                     .try_fold(raw, |cur, k| cur.as_object()?.get(k))?;
-                let text = match v {
-                    Value::String(s) => s.clone(),
-                    Value::Number(n) => n.to_string(),
-                    Value::Bool(b) => b.to_string(),
-                    _ => return None,
-                };
+                let text = scalar_text(v)?;
                 possible.into_iter().find(|t| d.value_for(t) == text)
             }
             None => {

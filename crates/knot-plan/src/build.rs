@@ -51,6 +51,21 @@ struct Scope {
     concrete: Option<String>,
 }
 
+impl Scope {
+    /// A scope of the root data object (no fetch above it, no filters), answering at
+    /// `response_path`: the operation's root, and an aggregated write's outcome.
+    fn detached(response_path: Vec<String>) -> Scope {
+        Scope {
+            locator: Vec::new(),
+            node: None,
+            below_node: Vec::new(),
+            response_path,
+            only: Vec::new(),
+            concrete: None,
+        }
+    }
+}
+
 /// A response key's merged occurrences.
 struct FieldGroup<'d> {
     name: String,
@@ -199,14 +214,7 @@ impl<'a> Builder<'a> {
         if !self.errors.is_empty() {
             return Err(self.errors);
         }
-        let scope = Scope {
-            locator: Vec::new(),
-            node: None,
-            below_node: Vec::new(),
-            response_path: Vec::new(),
-            only: Vec::new(),
-            concrete: None,
-        };
+        let scope = Scope::detached(Vec::new());
         let selections = self.selection_set(root_type, &[&op.node.selection_set.node], &scope, 1);
         self.finish_graphql_selections();
         if !self.errors.is_empty() {
@@ -805,14 +813,7 @@ impl<'a> Builder<'a> {
         }
         let children = if self.ws.schema.types.contains_key(ty.named()) {
             // The outcome is a value of its own: its fields are read from it, not fetched.
-            let child_scope = Scope {
-                locator: Vec::new(),
-                node: None,
-                below_node: Vec::new(),
-                response_path,
-                only: Vec::new(),
-                concrete: None,
-            };
+            let child_scope = Scope::detached(response_path);
             self.selection_set(ty.named(), &group.sets, &child_scope, depth + 1)
         } else {
             Vec::new()

@@ -135,11 +135,8 @@ impl TypeFilter {
             .path
             .iter()
             .try_fold(obj, |cur, k| cur.as_object()?.get(k));
-        let text = match v {
-            Some(Value::String(s)) => std::borrow::Cow::Borrowed(s.as_str()),
-            Some(Value::Number(n)) => std::borrow::Cow::Owned(n.to_string()),
-            Some(Value::Bool(b)) => std::borrow::Cow::Owned(b.to_string()),
-            _ => return false,
+        let Some(text) = v.and_then(knot_model::scalar_text) else {
+            return false;
         };
         self.values.iter().any(|v| *v == text)
     }

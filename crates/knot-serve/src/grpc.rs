@@ -21,8 +21,8 @@ use axum::extract::{Request, State};
 use axum::response::Response;
 use axum::Router;
 use futures::future::BoxFuture;
+use knot_connect::grpc::{CodecRole, DynamicCodec};
 use knot_model::Workspace;
-use prost::Message as _;
 use prost_reflect::{DescriptorPool, DynamicMessage, Kind, MessageDescriptor, ReflectMessage};
 use serde::Serialize as _;
 use serde_json::{Map, Value};
@@ -32,7 +32,6 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Instant;
-use tonic::codec::{Codec, DecodeBuf, Decoder, EncodeBuf, Encoder};
 use tonic::{Code, Status};
 use tower::util::BoxCloneSyncService;
 use tower::ServiceExt as _;
@@ -164,11 +163,10 @@ async fn dispatch(State(gw): State<Arc<Gateway>>, request: Request) -> Response 
     let started = Instant::now();
     let headers = request.headers().clone();
     let limit = loaded.settings.max_body_bytes();
-    let mut grpc = tonic::server::Grpc::new(DynamicCodec {
-        input: method.input.clone(),
-    })
-    .max_decoding_message_size(limit)
-    .max_encoding_message_size(loaded.settings.max_response_bytes());
+    let mut grpc =
+        tonic::server::Grpc::new(DynamicCodec::new(method.input.clone(), CodecRole::Server))
+            .max_decoding_message_size(limit)
+            .max_encoding_message_size(loaded.settings.max_response_bytes());
     let call = Call {
         gw: gw.clone(),
         loaded: loaded.clone(),
@@ -405,51 +403,6 @@ fn graphql_value(v: &prost_reflect::Value, kind: &Kind) -> Value {
             }
             Value::Object(variables(m))
         }
-    }
-}
-
-/// A tonic codec for the messages of one method, known only at run time.
-struct DynamicCodec {
-    input: MessageDescriptor,
-}
-
-struct DynamicEncoder;
-struct DynamicDecoder(MessageDescriptor);
-
-impl Codec for DynamicCodec {
-    type Encode = DynamicMessage;
-    type Decode = DynamicMessage;
-    type Encoder = DynamicEncoder;
-    type Decoder = DynamicDecoder;
-    fn encoder(&mut self) -> DynamicEncoder {
-        DynamicEncoder
-    }
-    fn decoder(&mut self) -> DynamicDecoder {
-        DynamicDecoder(self.input.clone())
-    }
-}
-
-impl Encoder for DynamicEncoder {
-    type Item = DynamicMessage;
-    type Error = Status;
-    fn encode(&mut self, item: DynamicMessage, dst: &mut EncodeBuf<'_>) -> Result<(), Status> {
-        item.encode(dst)
-            .map_err(|_| Status::internal("The answer could not be encoded."))
-    }
-}
-
-impl Decoder for DynamicDecoder {
-    type Item = DynamicMessage;
-    type Error = Status;
-    fn decode(&mut self, src: &mut DecodeBuf<'_>) -> Result<Option<DynamicMessage>, Status> {
-        DynamicMessage::decode(self.0.clone(), src)
-            .map(Some)
-            .map_err(|_| {
-                Status::invalid_argument(format!(
-                    "The request is not a valid `{}`.",
-                    self.0.full_name()
-                ))
-            })
     }
 }
 
