@@ -1268,9 +1268,18 @@ async fn a_mutation_plan_shows_its_fields_running_one_after_another() {
                 ))
                 .await;
             }
-            let wrong = hidden().await;
-            if wrong.as_array().is_none_or(|a| !a.is_empty()) {
-                s.fail(&format!("at {w}x{h}, {theme}: {wrong}")).await;
+            // The graph eases into its new size after a resize or theme change; what
+            // counts is the drawing once it settles (within 5 s), not a frame in between.
+            let settle = Instant::now() + Duration::from_secs(5);
+            loop {
+                let wrong = hidden().await;
+                if wrong.as_array().is_some_and(|a| a.is_empty()) {
+                    break;
+                }
+                if Instant::now() > settle {
+                    s.fail(&format!("at {w}x{h}, {theme}: {wrong}")).await;
+                }
+                tokio::time::sleep(Duration::from_millis(200)).await;
             }
             tokio::time::sleep(Duration::from_millis(300)).await;
             s.screenshot(&format!("mutation-{w}x{h}-{theme}")).await;
