@@ -12,6 +12,9 @@
 #      stopped with SIGTERM and started again: every answer must be right, none may fail;
 #      then the throughput with 1, 2 and 3 instances behind the same nginx.
 # DEB=path/to.deb checks that package; N (5000), C (32) and RPS_REQUESTS (20000) set the load.
+# PACKAGE_PROFILE=dev checks the package `PACKAGE_PROFILE=dev make package` built from the debug
+# build (what .ci/run does; see scripts/package.sh), and builds the load generator in that
+# profile too.
 # Needs nothing installed but what it installs itself (nginx, desktop-file-utils, …).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,8 +22,14 @@ root_dir="$(pwd)"
 N="${N:-5000}"
 C="${C:-32}"
 RPS_REQUESTS="${RPS_REQUESTS:-20000}"
+profile="${PACKAGE_PROFILE:-dist}"
+case "$profile" in
+  dist) profile_dir=dist; cargo_profile=(--profile dist) ;;
+  dev) profile_dir=debug; cargo_profile=() ;;
+  *) echo "package-test: PACKAGE_PROFILE is dist or dev, not '$profile'" >&2; exit 2 ;;
+esac
 target_dir="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')"
-deb="${DEB:-$(ls -t "$target_dir"/dist/bundle/deb/*.deb 2>/dev/null | head -n 1)}"
+deb="${DEB:-$(ls -t "$target_dir/$profile_dir"/bundle/deb/*.deb 2>/dev/null | head -n 1)}"
 [ -f "$deb" ] || { echo "package-test: no .deb (run make package first)" >&2; exit 1; }
 
 # Tools: nginx, desktop-file-validate, update-mime-database, systemd-analyze, man, xvfb.
@@ -38,8 +47,8 @@ fi
 # are already built for it), so it is not what limits the throughput.
 # LOADGEN=path/to/knot-loadgen uses that one instead.
 if [ -z "${LOADGEN:-}" ]; then
-  cargo build -q --profile dist -p knot-tests --bin knot-loadgen
-  LOADGEN="$target_dir/dist/knot-loadgen"
+  cargo build -q "${cargo_profile[@]}" -p knot-tests --bin knot-loadgen
+  LOADGEN="$target_dir/$profile_dir/knot-loadgen"
 fi
 loadgen="$LOADGEN"
 

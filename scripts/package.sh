@@ -6,16 +6,27 @@
 #   binary from its clap definitions), the systemd unit knot@.service, the MIME type for
 #   *.knot.json, and examples under /usr/share/doc/knot/.
 # Prints the .deb's path last.
+#
+# PACKAGE_PROFILE=dev builds the same package from the debug build `make test` already made
+# (the Tauri CLI's --debug; binaries stripped when repacked): what `.ci/run` checks with
+# `make package-test`, since the optimised build takes about 20 minutes from a cold target dir
+# on two cores. The package a user gets is the default, PACKAGE_PROFILE=dist.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CARGO="${CARGO:-cargo}"
+profile="${PACKAGE_PROFILE:-dist}"
+case "$profile" in
+  dist) profile_dir=dist; cargo_profile=(--profile dist); tauri_profile=(); ;;
+  dev) profile_dir=debug; cargo_profile=(); tauri_profile=(--debug); ;;
+  *) echo "package: PACKAGE_PROFILE is dist or dev, not '$profile'" >&2; exit 2 ;;
+esac
 target_dir="$("$CARGO" metadata --format-version 1 --no-deps | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')"
 
 # One cargo invocation for both binaries, the same as the Tauri CLI makes below (the same
 # features), so its build finds everything done and only bundles.
-"$CARGO" build --profile dist -p knot-app -p knot-cli
-knot="$target_dir/dist/knot"
-gen="$target_dir/dist/package-files"
+"$CARGO" build "${cargo_profile[@]}" -p knot-app -p knot-cli
+knot="$target_dir/$profile_dir/knot"
+gen="$target_dir/$profile_dir/package-files"
 rm -rf "$gen"
 mkdir -p "$gen/man"
 "$knot" completions bash > "$gen/knot.bash"
@@ -42,13 +53,20 @@ PY
 
 tauri=(ui/node_modules/.bin/tauri)
 [ -x "${tauri[0]}" ] || tauri=(npx --yes @tauri-apps/cli@2)
-rm -f "$target_dir"/dist/bundle/deb/*.deb
-"${tauri[@]}" build --bundles deb --config "$gen/tauri.package.json" -- --profile dist -p knot-app -p knot-cli
+rm -f "$target_dir/$profile_dir"/bundle/deb/*.deb
+"${tauri[@]}" build "${tauri_profile[@]}" --bundles deb --config "$gen/tauri.package.json" -- "${cargo_profile[@]}" -p knot-app -p knot-cli
 # The bundler compresses with gzip (26 MB); the same tree repacked with xz is about 17 MB.
-deb="$(ls "$target_dir"/dist/bundle/deb/*.deb)"
-repack="$target_dir/dist/bundle/deb/repack"
+deb="$(ls "$target_dir/$profile_dir"/bundle/deb/*.deb)"
+repack="$target_dir/$profile_dir/bundle/deb/repack"
 rm -rf "$repack"
 dpkg-deb -R "$deb" "$repack"
+# The dist binaries are stripped by their profile; a debug build's are stripped here.
+if [ "$profile" != dist ]; then
+  strip --strip-unneeded "$repack/usr/bin/knot" "$repack/usr/bin/knot-app"
+  if [ -f "$repack/DEBIAN/md5sums" ]; then
+    (cd "$repack" && find . -path ./DEBIAN -prune -o -type f -printf '%P\n' | LC_ALL=C sort | xargs md5sum > DEBIAN/md5sums)
+  fi
+fi
 dpkg-deb --root-owner-group -Zxz -b "$repack" "$deb.xz-tmp" > /dev/null
 mv "$deb.xz-tmp" "$deb"
 rm -rf "$repack"
