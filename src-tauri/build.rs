@@ -41,6 +41,7 @@ const COMMANDS: &[&str] = &[
     "history_delete",
     "topology_view",
     "topology_text",
+    "operation_calls",
     "export_save",
 ];
 

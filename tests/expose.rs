@@ -663,3 +663,150 @@ async fn a_search_over_a_union_is_described_and_served_over_rest_and_grpc() {
     }
     gw.shutdown().await;
 }
+
+/// Runs a command the app offers to copy (`curl …`) in a shell, as a person pasting it would
+/// (a child process awaited, so the gateway in this test's runtime keeps answering).
+async fn pasted(command: &str) -> Value {
+    let out = tokio::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{command} -sS --max-time 20"))
+        .output()
+        .await
+        .expect("sh and curl run (make setup installs curl)");
+    assert!(
+        out.status.success(),
+        "{command}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{command}: not JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })
+}
+
+#[tokio::test]
+async fn the_apps_curl_and_grpcurl_commands_answer_what_the_gateway_answers() {
+    let demo = start_demo().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (gw, endpoint) = shop_with_grpc(&demo, dir.path(), |_| {}).await;
+    let base = format!("http://{}", gw.addr);
+    let ws = example("shop");
+    let sdl = knot_model::public_sdl(&ws);
+    let at = knot_expose::calls::Addresses {
+        http: base.clone(),
+        grpc: endpoint.trim_start_matches("http://").to_string(),
+    };
+
+    // A read with the variable the person gave: the three calls answer the same order.
+    let order =
+        knot_expose::calls::calls(&ws, &sdl, "OrderDetails", &inputs(json!({"id": "2"})), &at)
+            .expect("OrderDetails is described");
+    assert!(order.examples.is_empty());
+    let rest = order
+        .rest
+        .as_ref()
+        .expect("OrderDetails has a REST endpoint");
+    assert_eq!(rest.url, format!("{base}/composite-order-details/2"));
+    assert_eq!(rest.curl, format!("curl {base}/composite-order-details/2"));
+    let over_rest = pasted(&rest.curl).await;
+    assert_eq!(over_rest["orderId"], "2", "{over_rest}");
+    let over_graphql = pasted(&order.graphql.curl).await;
+    assert_eq!(over_graphql["data"]["getOrderDetails"], over_rest);
+    let grpc = order.grpc.as_ref().expect("OrderDetails is a gRPC method");
+    assert_eq!(grpc.service, "knot.shop.ShopService");
+    assert_eq!(grpc.request, json!({"id": "2"}));
+    assert!(
+        grpc.grpcurl
+            .ends_with(&format!("{} knot.shop.ShopService/OrderDetails", at.grpc)),
+        "{}",
+        grpc.grpcurl
+    );
+    assert!(
+        grpc.messages
+            .starts_with("rpc OrderDetails(OrderDetailsRequest) returns (OrderDetailsResponse);"),
+        "{}",
+        grpc.messages
+    );
+    assert!(
+        grpc.messages.contains("message OrderDetailsRequest {"),
+        "{}",
+        grpc.messages
+    );
+    let over_grpc = reflection_client(&endpoint, "OrderDetails")
+        .call_operation(
+            "gateway",
+            "OrderDetails",
+            grpc.request.as_object().expect("object"),
+        )
+        .await
+        .outcome
+        .expect("the request the app shows answers over gRPC");
+    assert_eq!(over_grpc, over_rest);
+
+    // A write with nothing given: examples of each type that the demo accepts, in the body
+    // of a POST and in the gRPC request.
+    let place = knot_expose::calls::calls(&ws, &sdl, "PlaceOrder", &Map::new(), &at)
+        .expect("PlaceOrder is described");
+    assert!(place.mutation);
+    assert_eq!(place.examples, vec!["input".to_string()]);
+    let rest = place.rest.as_ref().expect("PlaceOrder has a REST endpoint");
+    assert_eq!(rest.method, "POST");
+    assert_eq!(
+        rest.body,
+        Some(json!({"input": {"userId": "1", "productIds": ["1"]}}))
+    );
+    let placed = pasted(&rest.curl).await;
+    assert!(
+        placed["id"].is_string() && placed["user"]["name"].is_string(),
+        "{placed}"
+    );
+    let placed_graphql = pasted(&place.graphql.curl).await;
+    assert!(
+        placed_graphql["data"]["placeOrder"]["id"].is_string(),
+        "{placed_graphql}"
+    );
+    let grpc = place.grpc.as_ref().expect("PlaceOrder is a gRPC method");
+    let pool = compiled(&fetch(&base, "/knot.proto").await.1);
+    let (answer, _) = raw_call(&endpoint, &pool, "PlaceOrder", grpc.request.clone())
+        .await
+        .expect("the request the app shows answers over gRPC");
+    assert!(answer["id"].is_string(), "{answer}");
+
+    // Query parameters and values that need escaping, on an endpoint added for the test.
+    let mut ws = ws;
+    let mut search = ws.operations["OrderDetails"].clone();
+    search.document =
+        "query Search($id: ID!, $note: String) { getOrderDetails(id: $id) { status } }".into();
+    search.rest = Some(RestEndpoint {
+        method: HttpMethod::Get,
+        path: "/orders/{id}/status".into(),
+    });
+    search.grpc = None;
+    ws.operations.insert("Search".into(), search);
+    let sdl = knot_model::public_sdl(&ws);
+    let described = knot_expose::calls::calls(
+        &ws,
+        &sdl,
+        "Search",
+        &inputs(json!({"id": "a b/c", "note": "it's"})),
+        &at,
+    )
+    .expect("described");
+    let rest = described.rest.expect("REST");
+    assert_eq!(
+        rest.url,
+        format!("{base}/orders/a%20b%2Fc/status?note=it%27s")
+    );
+    assert!(described.grpc.is_none());
+    assert!(
+        described.graphql.curl.contains(r#""note":"it'\''s""#),
+        "{}",
+        described.graphql.curl
+    );
+    let missing = knot_expose::calls::calls(&ws, &sdl, "Nope", &Map::new(), &at)
+        .expect_err("no such operation");
+    assert!(missing.to_string().contains("`Nope`"), "{missing}");
+    gw.shutdown().await;
+}

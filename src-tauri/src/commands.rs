@@ -216,6 +216,19 @@ pub async fn topology_text(state: State<'_, AppState>, format: TopologyFormat) -
     state.topology_text(format).await
 }
 
+/// A saved operation as `knot serve` exposes it: GraphQL, REST and gRPC side by side, with
+/// `curl` and `grpcurl` commands carrying `variables` (examples for the ones not given).
+#[tauri::command]
+pub async fn operation_calls(
+    state: State<'_, AppState>,
+    name: String,
+    variables: Option<Map<String, Value>>,
+) -> Res<OperationCallsView> {
+    state
+        .operation_calls(&name, &variables.unwrap_or_default())
+        .await
+}
+
 /// Saves a picture the page drew (the topology as SVG or PNG) where the person chooses in
 /// the native Save dialog; `file_name` only suggests a name. Returns the path written.
 #[tauri::command]

@@ -10,6 +10,7 @@
 pub mod commands;
 pub mod environments;
 pub mod errors;
+pub mod exposure;
 pub mod firstrun;
 pub mod history;
 pub mod paths;
@@ -108,6 +109,7 @@ pub fn run() {
             commands::history_delete,
             commands::topology_view,
             commands::topology_text,
+            commands::operation_calls,
             commands::export_save,
         ])
         .run(context());

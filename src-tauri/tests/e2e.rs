@@ -1299,3 +1299,6 @@ mod tabs;
 
 #[path = "e2e/screenshots.rs"]
 mod screenshots;
+
+#[path = "e2e/calls.rs"]
+mod calls;

@@ -10,6 +10,7 @@ import type {
   EnvVariableInput,
   HistoryEntryView,
   HistoryRunView,
+  OperationCallsView,
   PlanResult,
   QueryRequest,
   RestSourceInput,
@@ -98,6 +99,9 @@ export const api = {
   historyDelete: (id: number) => call<boolean>("history_delete", { id }),
   topologyView: (withOverlay: boolean) => call<TopologyView>("topology_view", { withOverlay }),
   topologyText: (format: TopologyFormat) => call<string>("topology_text", { format }),
+  /** A saved operation as GraphQL, REST and gRPC calls, with curl/grpcurl commands. */
+  operationCalls: (name: string, variables: Record<string, unknown> | null) =>
+    call<OperationCallsView>("operation_calls", { name, variables }),
   /** Saves a picture where the person chooses in the native Save dialog; the path written. */
   exportSave: (fileName: string, bytes: Uint8Array) => call<string>("export_save", { fileName, bytes: Array.from(bytes) }),
 };

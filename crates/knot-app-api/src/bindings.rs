@@ -9,6 +9,7 @@
 
 use crate::dto::*;
 use crate::environments::*;
+use crate::exposure::*;
 use crate::topology::*;
 use ts_rs::{Config, TS};
 
@@ -68,7 +69,11 @@ macro_rules! all_types {
             TopologyView,
             EnvVariableInput,
             EnvVariableView,
-            EnvironmentView
+            EnvironmentView,
+            OperationCallsView,
+            GraphqlCallView,
+            RestCallView,
+            GrpcCallView
         )
     };
 }

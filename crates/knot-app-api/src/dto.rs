@@ -256,6 +256,10 @@ pub struct SavedOperationView {
     pub name: String,
     pub document: String,
     pub rest_path: Option<String>,
+    /// `GET`, `POST`, … with `rest_path`.
+    pub rest_method: Option<String>,
+    /// Served as a method of the workspace's gRPC service.
+    pub grpc: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]

@@ -10,12 +10,16 @@
 pub mod bindings;
 pub mod dto;
 pub mod environments;
+pub mod exposure;
 pub mod run_view;
 pub mod topology;
 pub mod workspace_view;
 
 pub use dto::*;
 pub use environments::{EnvVariableInput, EnvVariableView, EnvironmentView};
+pub use exposure::{
+    operation_calls, GraphqlCallView, GrpcCallView, OperationCallsView, RestCallView,
+};
 pub use run_view::{
     call_view, plan_result, plan_view, plan_view_from_json, query_error_view, request_view,
     trace_view, trace_view_from_json,

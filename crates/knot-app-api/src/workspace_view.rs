@@ -445,6 +445,8 @@ pub fn saved_operation_view(name: &str, op: &SavedOperation) -> SavedOperationVi
         name: name.to_string(),
         document: op.document.clone(),
         rest_path: op.rest.as_ref().map(|r| r.path.clone()),
+        rest_method: op.rest.as_ref().map(|r| r.method.as_str().to_string()),
+        grpc: op.grpc.is_some(),
     }
 }
 

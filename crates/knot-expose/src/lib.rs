@@ -10,6 +10,7 @@
 //! private join keys out. Output is built in a fixed order from ordered maps, so the same
 //! workspace always gives the same bytes.
 
+pub mod calls;
 pub mod openapi;
 pub mod proto;
 pub mod shape;

@@ -85,39 +85,65 @@ pub fn openapi_bytes(ws: &Workspace, public_sdl: &str) -> Result<Vec<u8>, ShapeE
     Ok(bytes)
 }
 
-fn operation(op: &Operation, path: &str, write: bool) -> Value {
+/// Where each of an endpoint's variables travels: in the path, in the query string (a GET's
+/// others), or in the JSON body (a write's others), as `knot serve` reads them: the rule the
+/// OpenAPI document and the app's cURL commands both follow.
+pub struct Parts<'a> {
+    pub path: Vec<&'a Variable>,
+    pub query: Vec<&'a Variable>,
+    pub body: Vec<&'a Variable>,
+}
+
+/// Sorts `op`'s variables by where they travel in a request to `path`.
+pub fn classify<'a>(op: &'a Operation, path: &str, write: bool) -> Parts<'a> {
     let in_path: Vec<&str> = path
         .split('/')
         .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
         .collect();
-    let mut parameters = Vec::new();
-    let mut body_vars: Vec<&Variable> = Vec::new();
+    let mut parts = Parts {
+        path: Vec::new(),
+        query: Vec::new(),
+        body: Vec::new(),
+    };
     for v in &op.variables {
         if in_path.contains(&v.name.as_str()) {
-            parameters.push(json!({
-                "name": v.name,
-                "in": "path",
-                "required": true,
-                "schema": value_schema(&Shape { nullable: false, kind: v.shape.kind.clone() }),
-            }));
+            parts.path.push(v);
         } else if write {
-            body_vars.push(v);
+            parts.body.push(v);
         } else {
-            let mut schema = value_schema(&v.shape);
-            if let (Some(d), Value::Object(m)) = (&v.default, &mut schema) {
-                m.insert("default".into(), d.clone());
-            }
-            let mut p = Map::new();
-            p.insert("name".into(), json!(v.name));
-            p.insert("in".into(), json!("query"));
-            p.insert("required".into(), json!(v.required));
-            if matches!(v.shape.kind, Kind::List(_)) {
-                p.insert("style".into(), json!("form"));
-                p.insert("explode".into(), json!(true));
-            }
-            p.insert("schema".into(), schema);
-            parameters.push(Value::Object(p));
+            parts.query.push(v);
         }
+    }
+    parts
+}
+
+fn operation(op: &Operation, path: &str, write: bool) -> Value {
+    let parts = classify(op, path, write);
+    let mut parameters = Vec::new();
+    let body_vars = parts.body;
+    for v in parts.path {
+        parameters.push(json!({
+            "name": v.name,
+            "in": "path",
+            "required": true,
+            "schema": value_schema(&Shape { nullable: false, kind: v.shape.kind.clone() }),
+        }));
+    }
+    for v in parts.query {
+        let mut schema = value_schema(&v.shape);
+        if let (Some(d), Value::Object(m)) = (&v.default, &mut schema) {
+            m.insert("default".into(), d.clone());
+        }
+        let mut p = Map::new();
+        p.insert("name".into(), json!(v.name));
+        p.insert("in".into(), json!("query"));
+        p.insert("required".into(), json!(v.required));
+        if matches!(v.shape.kind, Kind::List(_)) {
+            p.insert("style".into(), json!("form"));
+            p.insert("explode".into(), json!(true));
+        }
+        p.insert("schema".into(), schema);
+        parameters.push(Value::Object(p));
     }
     let mut out = Map::new();
     out.insert("operationId".into(), json!(op.name));

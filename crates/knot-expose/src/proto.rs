@@ -208,6 +208,38 @@ pub fn proto(ws: &Workspace, public_sdl: &str) -> Result<Option<Proto>, ShapeErr
 }
 
 impl Proto {
+    /// The `rpc` line and the top-level messages named `input` and `output` (full names), as
+    /// the file declares them: what a caller of that one method needs to read.
+    pub fn messages_of(&self, input: &str, output: &str) -> String {
+        let short = |full: &str| full.rsplit('.').next().unwrap_or_default().to_string();
+        let (input, output) = (short(input), short(output));
+        let mut out = String::new();
+        if let Some(rpc) = self.text.lines().find(|l| {
+            l.trim_start().starts_with("rpc ")
+                && l.contains(&format!("({input}) returns ({output})"))
+        }) {
+            out.push_str(rpc.trim());
+            out.push('\n');
+        }
+        for name in [input, output] {
+            let head = format!("message {name} {{");
+            let mut lines = self.text.lines().skip_while(|l| *l != head);
+            let mut block = Vec::new();
+            for line in lines.by_ref() {
+                block.push(line);
+                if line == "}" {
+                    break;
+                }
+            }
+            if !block.is_empty() {
+                out.push('\n');
+                out.push_str(&block.join("\n"));
+                out.push('\n');
+            }
+        }
+        out
+    }
+
     /// The file compiled (protox), with the well-known files it imports: the encoded
     /// `FileDescriptorSet` a server answers with and reflection serves.
     pub fn descriptor_set(&self) -> Result<Vec<u8>, ShapeError> {

@@ -7,7 +7,7 @@ use super::*;
 
 impl Session {
     /// The text of the first element matching `css` (empty when there is none).
-    async fn text_of(&self, css: &str) -> String {
+    pub(crate) async fn text_of(&self, css: &str) -> String {
         match self.client.find(Locator::Css(css)).await {
             Ok(e) => e.text().await.unwrap_or_default(),
             Err(_) => String::new(),

@@ -1,22 +1,25 @@
 import { useEffect, type ReactNode } from "react";
+import { createPortal } from "react-dom";
 
-export function Modal(props: { title: string; onClose: () => void; children: ReactNode }) {
+export function Modal(props: { title: string; onClose: () => void; children: ReactNode; wide?: boolean; testId?: string }) {
   const { onClose } = props;
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => e.key === "Escape" && onClose();
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
   }, [onClose]);
-  return (
+  // On the body, so no panel's overflow or stacking can cut it.
+  return createPortal(
     <div className="modal-back" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
-      <div className="modal" role="dialog" aria-label={props.title}>
+      <div className={props.wide ? "modal wide" : "modal"} role="dialog" aria-label={props.title} data-testid={props.testId}>
         <div className="row">
           <h2 className="grow">{props.title}</h2>
           <button className="ghost" onClick={onClose} aria-label="Close">✕</button>
         </div>
         {props.children}
       </div>
-    </div>
+    </div>,
+    document.body,
   );
 }
 

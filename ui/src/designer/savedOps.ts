@@ -1,7 +1,7 @@
 // The workspace's saved operations (`operations`: named GraphQL documents, some exposed as REST
 // endpoints) edited from the Query screen: save a document under a new name, save it again
 // over its saved version (its description and endpoint kept), rename one.
-import type { SavedOperation, WorkspaceDoc } from "./types";
+import type { HttpMethod, SavedOperation, WorkspaceDoc } from "./types";
 import type { EditResult } from "./doc";
 import { fail, own, renameKey } from "./doc";
 
@@ -41,4 +41,38 @@ export function renameSavedOperation(doc: WorkspaceDoc, from: string, to: string
   if (problem) return fail(doc, problem);
   if (own(doc.operations, to)) return fail(doc, `a saved operation \`${to}\` already exists`);
   return { doc: withOperations(doc, renameKey(doc.operations ?? {}, from, to, op)) };
+}
+
+const PATH = /^\/[A-Za-z0-9\-._~{}/]*$/;
+
+/**
+ * Serves saved operation `name` as a REST composite endpoint (`GET /orders/{id}`): path
+ * parameters name the operation's variables, the others travel as query parameters (GET) or
+ * as the JSON body. Another operation's endpoint with the same method and path is refused.
+ */
+export function exposeRest(doc: WorkspaceDoc, name: string, method: HttpMethod, path: string): EditResult {
+  const op = own(doc.operations, name);
+  if (!op) return fail(doc, `no saved operation \`${name}\``);
+  const p = path.trim();
+  if (!p.startsWith("/")) return fail(doc, "An endpoint's path starts with `/`");
+  if (!PATH.test(p)) return fail(doc, "An endpoint's path may use letters, digits, `-._~/` and `{variable}` parameters");
+  const vars = new Set([...op.document.matchAll(/\$([A-Za-z_][A-Za-z0-9_]*)\s*:/g)].map((m) => m[1]));
+  for (const m of p.matchAll(/\{([^}]*)\}/g)) {
+    if (!vars.has(m[1])) return fail(doc, `\`{${m[1]}}\` in the path is not a variable of ${name}`);
+  }
+  for (const [other, o] of Object.entries(doc.operations ?? {})) {
+    if (other !== name && o.rest && (o.rest.method ?? "GET") === method && o.rest.path === p) {
+      return fail(doc, `${method} ${p} is already the endpoint of ${other}`);
+    }
+  }
+  return { doc: withOperations(doc, { ...(doc.operations ?? {}), [name]: { ...op, rest: { method, path: p } } }) };
+}
+
+/** Serves saved operation `name` as a method of the workspace's gRPC service (`"grpc": {}`). */
+export function exposeGrpc(doc: WorkspaceDoc, name: string): EditResult {
+  const op = own(doc.operations, name);
+  if (!op) return fail(doc, `no saved operation \`${name}\``);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return fail(doc, `${name} is not a valid gRPC method name: rename it with letters, digits and \`_\` only`);
+  if (op.grpc) return { doc };
+  return { doc: withOperations(doc, { ...(doc.operations ?? {}), [name]: { ...op, grpc: {} } }) };
 }

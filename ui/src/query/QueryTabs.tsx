@@ -10,6 +10,7 @@ import type { EditResult } from "../designer/doc";
 import { renameSavedOperation, saveOperation } from "../designer/savedOps";
 import { EMPTY_SESSION, type QuerySession } from "./session";
 import { activeSession, tabTitle, type Tabs } from "./tabs";
+import { OperationCalls } from "./OperationCalls";
 
 interface Props {
   workspace: WorkspaceView;
@@ -31,6 +32,8 @@ export function QueryTabs({ workspace, tabs, onActivate, onClose, onNew, onOpen,
   const [naming, setNaming] = useState<string | null>(null);
   const [renaming, setRenaming] = useState<{ from: string; to: string } | null>(null);
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
+  /** The saved operation whose GraphQL, REST and gRPC calls are shown, with the tab's variables. */
+  const [calls, setCalls] = useState<{ name: string; variables: string | null } | null>(null);
   const menu = useRef<HTMLDivElement>(null);
   const session = activeSession(tabs);
   const saved = workspace.operations;
@@ -147,6 +150,15 @@ export function QueryTabs({ workspace, tabs, onActivate, onClose, onNew, onOpen,
           Save
         </button>
       )}
+      {session.savedAs && saved.some((o) => o.name === session.savedAs) && (
+        <button
+          data-testid="calls-open"
+          title={`${session.savedAs} as GraphQL, REST and gRPC calls: copy as cURL or grpcurl`}
+          onClick={() => setCalls({ name: session.savedAs ?? "", variables: session.variables })}
+        >
+          Endpoints
+        </button>
+      )}
       <div className="saved-menu" ref={menu}>
         <button data-testid="saved-ops-open" aria-expanded={listOpen} onClick={() => setListOpen((o) => !o)} title="The workspace's saved operations">
           Saved ({saved.length}) ▾
@@ -196,7 +208,24 @@ export function QueryTabs({ workspace, tabs, onActivate, onClose, onNew, onOpen,
                     }}
                   >
                     <strong>{o.name}</strong>
-                    {o.restPath && <span className="muted mono"> {o.restPath}</span>}
+                    {o.restPath && (
+                      <span className="muted mono">
+                        {" "}
+                        {o.restMethod ?? "GET"} {o.restPath}
+                      </span>
+                    )}
+                    {o.grpc && <span className="chip">gRPC</span>}
+                  </button>
+                  <button
+                    className="ghost"
+                    data-testid={`saved-op-calls-${o.name}`}
+                    title={`${o.name} as GraphQL, REST and gRPC calls: copy as cURL or grpcurl`}
+                    onClick={() => {
+                      setListOpen(false);
+                      setCalls({ name: o.name, variables: session.savedAs === o.name ? session.variables : null });
+                    }}
+                  >
+                    Endpoints
                   </button>
                   <button className="ghost" data-testid={`saved-op-rename-${o.name}`} title={`Rename ${o.name}`} onClick={() => setRenaming({ from: o.name, to: o.name })}>
                     Rename
@@ -207,6 +236,7 @@ export function QueryTabs({ workspace, tabs, onActivate, onClose, onNew, onOpen,
           </div>
         )}
       </div>
+      {calls && <OperationCalls workspace={workspace} name={calls.name} variables={calls.variables} onWorkspace={onWorkspace} onClose={() => setCalls(null)} />}
     </div>
   );
 }
