@@ -431,9 +431,27 @@ async fn raw_call(
     method: &str,
     request: Value,
 ) -> Result<(Value, tonic::metadata::MetadataMap), tonic::Status> {
-    let service = pool
-        .get_service_by_name("knot.shop.ShopService")
-        .expect("service");
+    raw_call_to(
+        endpoint,
+        pool,
+        "knot.shop.ShopService",
+        method,
+        request,
+        &[],
+    )
+    .await
+}
+
+/// [`raw_call`] to any service, with request metadata.
+async fn raw_call_to(
+    endpoint: &str,
+    pool: &prost_reflect::DescriptorPool,
+    service_name: &str,
+    method: &str,
+    request: Value,
+    metadata: &[(&'static str, &str)],
+) -> Result<(Value, tonic::metadata::MetadataMap), tonic::Status> {
+    let service = pool.get_service_by_name(service_name).expect("service");
     let m = service
         .methods()
         .find(|m| m.name() == method)
@@ -446,14 +464,16 @@ async fn raw_call(
         .expect("connects");
     let mut grpc = tonic::client::Grpc::new(channel);
     grpc.ready().await.expect("ready");
-    let path = http::uri::PathAndQuery::try_from(format!("/knot.shop.ShopService/{method}"))
-        .expect("path");
+    let path =
+        http::uri::PathAndQuery::try_from(format!("/{service_name}/{method}")).expect("path");
+    let mut request = tonic::Request::new(message);
+    for (name, value) in metadata {
+        request
+            .metadata_mut()
+            .insert(*name, value.parse().expect("metadata value"));
+    }
     let response = grpc
-        .unary(
-            tonic::Request::new(message),
-            path,
-            test_codec::Dynamic(m.output()),
-        )
+        .unary(request, path, test_codec::Dynamic(m.output()))
         .await?;
     let metadata = response.metadata().clone();
     let json = serde_json::to_value(response.into_inner()).expect("json");
@@ -808,5 +828,112 @@ async fn the_apps_curl_and_grpcurl_commands_answer_what_the_gateway_answers() {
     let missing = knot_expose::calls::calls(&ws, &sdl, "Nope", &Map::new(), &at)
         .expect_err("no such operation");
     assert!(missing.to_string().contains("`Nope`"), "{missing}");
+    gw.shutdown().await;
+}
+
+/// Over gRPC as over HTTP: only allowlisted request metadata reaches a source (as headers),
+/// and a source slower than its timeout is DEADLINE_EXCEEDED with the safe message.
+#[tokio::test]
+async fn grpc_metadata_is_forwarded_by_the_allowlist_and_a_timeout_is_deadline_exceeded() {
+    use axum::{http::HeaderMap, routing::get, Json, Router};
+    // A real REST service: /whoami answers with the headers it received, /slow takes 5 s.
+    let app = Router::new()
+        .route(
+            "/whoami",
+            get(|headers: HeaderMap| async move {
+                let names: Vec<String> = headers.keys().map(|k| k.as_str().to_string()).collect();
+                let auth = headers
+                    .get("authorization")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_string();
+                Json(json!({"headers": names, "authorization": auth}))
+            }),
+        )
+        .route(
+            "/slow",
+            get(|| async {
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                Json(json!({"headers": [], "authorization": ""}))
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("address");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let ws = json!({
+        "version": 1, "name": "echo",
+        "sources": {"echo": {"kind": "rest", "baseUrl": format!("http://{addr}"), "timeoutMs": 300,
+            "forwardHeaders": ["Authorization"],
+            "operations": {"whoami": {"method": "GET", "path": "/whoami"}, "slow": {"method": "GET", "path": "/slow"}}}},
+        "schema": {"types": {
+            "Query": {"fields": {
+                "me": {"type": "Me", "binding": {"source": "echo", "operation": "whoami"}},
+                "slowMe": {"type": "Me", "binding": {"source": "echo", "operation": "slow"}}}},
+            "Me": {"fields": {"headers": {"type": "[String]"}, "authorization": {"type": "String"}}}}},
+        "operations": {
+            "Me": {"document": "query Me { me { headers authorization } }", "grpc": {}},
+            "SlowMe": {"document": "query SlowMe { slowMe { authorization } }", "grpc": {}}}
+    });
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("echo.knot.json");
+    std::fs::write(&path, ws.to_string()).expect("write");
+    let mut options = knot_serve::ServeOptions::new(&path);
+    options.listen = "127.0.0.1:0".parse().expect("address");
+    options.grpc_listen = Some("127.0.0.1:0".parse().expect("address"));
+    let gw = knot_serve::start(options, std::future::pending())
+        .await
+        .expect("gateway starts");
+    let endpoint = format!("http://{}", gw.grpc_addr.expect("gRPC address"));
+    let (pool, _) =
+        knot_connect::reflect::fetch_descriptors(&endpoint, &[], Duration::from_secs(10), None)
+            .await
+            .expect("reflection");
+
+    let (me, _) = raw_call_to(
+        &endpoint,
+        &pool,
+        "knot.echo.EchoService",
+        "Me",
+        json!({}),
+        &[
+            ("authorization", "Bearer t0ken"),
+            ("x-internal-secret", "nope"),
+        ],
+    )
+    .await
+    .expect("Me answers");
+    assert_eq!(me["authorization"], "Bearer t0ken", "{me}");
+    let seen: Vec<&str> = me["headers"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    assert!(
+        !seen.is_empty() && !seen.contains(&"x-internal-secret"),
+        "{seen:?}"
+    );
+
+    let started = std::time::Instant::now();
+    let status = raw_call_to(
+        &endpoint,
+        &pool,
+        "knot.echo.EchoService",
+        "SlowMe",
+        json!({}),
+        &[],
+    )
+    .await
+    .expect_err("the source is slower than its timeout");
+    assert_eq!(status.code(), tonic::Code::DeadlineExceeded, "{status:?}");
+    assert!(
+        !status.message().contains(&addr.to_string()) && !status.message().contains("echo"),
+        "the message names nothing internal: {status:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
     gw.shutdown().await;
 }
