@@ -43,6 +43,11 @@ fn driver_log(name: &str) -> Stdio {
     }
 }
 
+/// The app the window tests drive: this build's, or the one KNOT_APP_BIN names.
+fn app_binary() -> String {
+    std::env::var("KNOT_APP_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_knot-app").to_string())
+}
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -144,7 +149,8 @@ async fn session_with_dialog(
     let mut caps = serde_json::Map::new();
     caps.insert(
         "tauri:options".into(),
-        json!({ "application": env!("CARGO_BIN_EXE_knot-app") }),
+        // KNOT_APP_BIN: another build of the app (`make bench-app` drives the optimised one).
+        json!({ "application": app_binary() }),
     );
     caps.insert("browserName".into(), json!("wry"));
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -1302,3 +1308,6 @@ mod screenshots;
 
 #[path = "e2e/calls.rs"]
 mod calls;
+
+#[path = "e2e/bench.rs"]
+mod bench;

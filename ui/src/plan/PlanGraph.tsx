@@ -14,7 +14,7 @@
 // between a measurement and React's next commit the node stayed hidden for good (React
 // Flow re-observes a node only when its "initialised" flag changes between commits), and
 // the graph went blank after most runs.
-import { createContext, memo, useCallback, useContext, useEffect, useMemo, useState } from "react";
+import { createContext, memo, useCallback, useContext, useEffect, useMemo, useRef, useState } from "react";
 import {
   BaseEdge,
   Handle,
@@ -38,6 +38,7 @@ import { sourceColor } from "./colors";
 import type { NodeStat, NodeState } from "./stats";
 import { fitReadable, readableZoom } from "./viewport";
 import { formatMs } from "../result/waterfall";
+import { measureDrawn } from "../timing";
 
 const NODE_WIDTH = 200;
 /** Estimated height until React Flow has measured a node. */
@@ -294,6 +295,14 @@ function PlanFlow({ plan, progress, selected, onSelect, onIdealHeight }: PlanGra
   useEffect(() => {
     if (ready) fit();
   }, [ready, fit]);
+  // This shape's time from arriving to drawn (laid out, every node measured, fitted).
+  const started = useRef(performance.now());
+  const reported = useRef(false);
+  useEffect(() => {
+    if (!ready || reported.current) return;
+    reported.current = true;
+    measureDrawn("plan-drawn", started.current, { nodes: plan.nodes.length, edges: plan.edges.length });
+  }, [ready, plan]);
   useEffect(() => {
     if (!ready || !bounds || viewW <= 0 || !onIdealHeight) return;
     const zoom = fitReadable(bounds, { width: viewW, height: 1e6 }, FIT).zoom;

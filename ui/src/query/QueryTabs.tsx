@@ -207,14 +207,17 @@ export function QueryTabs({ workspace, tabs, onActivate, onClose, onNew, onOpen,
                       onOpen({ ...EMPTY_SESSION, document: o.document, root: /^\s*mutation\b/.test(o.document) ? "Mutation" : "Query", savedAs: o.name });
                     }}
                   >
-                    <strong>{o.name}</strong>
-                    {o.restPath && (
-                      <span className="muted mono">
-                        {" "}
-                        {o.restMethod ?? "GET"} {o.restPath}
+                    <strong className="block">{o.name}</strong>
+                    {(o.restPath || o.grpc) && (
+                      <span className="saved-exposed">
+                        {o.restPath && (
+                          <span className="muted mono">
+                            {o.restMethod ?? "GET"} {o.restPath}
+                          </span>
+                        )}
+                        {o.grpc && <span className="chip">gRPC</span>}
                       </span>
                     )}
-                    {o.grpc && <span className="chip">gRPC</span>}
                   </button>
                   <button
                     className="ghost"
