@@ -67,7 +67,14 @@ if [ "$profile" != dist ]; then
     (cd "$repack" && find . -path ./DEBIAN -prune -o -type f -printf '%P\n' | LC_ALL=C sort | xargs md5sum > DEBIAN/md5sums)
   fi
 fi
-dpkg-deb --root-owner-group -Zxz -b "$repack" "$deb.xz-tmp" > /dev/null
+# xz at its default level (6) for the package users get; level 1 for the CI one (dev).
+level=6; [ "$profile" = dist ] || level=1
+if [ "$profile" != dist ]; then
+  # The bundler counted the unstripped binaries.
+  installed="$(du -sk --exclude=DEBIAN "$repack" | cut -f1)"
+  sed -i "s/^Installed-Size: .*/Installed-Size: $installed/" "$repack/DEBIAN/control"
+fi
+dpkg-deb --root-owner-group -Zxz -z"$level" -b "$repack" "$deb.xz-tmp" > /dev/null
 mv "$deb.xz-tmp" "$deb"
 rm -rf "$repack"
 echo "$deb"
