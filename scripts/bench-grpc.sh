@@ -16,9 +16,12 @@ if ! command -v hey >/dev/null 2>&1; then
   sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
   $sudo apt-get update -q && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q hey
 fi
-cargo build --release -p knot-cli -p knot-tests --bin knot --bin knot-grpc-load
-KNOT=target/release/knot
-LOAD=target/release/knot-grpc-load
+# PROFILE=dist measures the binaries `make package` ships (release, stripped) and reuses its build.
+PROFILE="${PROFILE:-release}"
+cargo build --profile "$PROFILE" -p knot-cli -p knot-tests --bin knot --bin knot-grpc-load
+target_dir="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')"
+KNOT="$target_dir/$PROFILE/knot"
+LOAD="$target_dir/$PROFILE/knot-grpc-load"
 "$KNOT" demo >/dev/null 2>&1 &
 demo=$!
 KNOT_LOG=error "$KNOT" serve examples/shop.knot.json --listen 127.0.0.1:4100 --grpc-port 4101 2>/dev/null &

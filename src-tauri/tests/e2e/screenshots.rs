@@ -62,6 +62,15 @@ async fn every_screen_in_both_themes_and_sizes() {
                     .await
                     .ok();
                 tokio::time::sleep(Duration::from_millis(100)).await;
+                // A tab with unsaved work asks first.
+                if s.count("[data-testid=close-discard]").await > 0 {
+                    s.wait("[data-testid=close-discard]")
+                        .await
+                        .click()
+                        .await
+                        .ok();
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
             }
             s.tick_order_details(&[
                 "getOrderDetails.user",

@@ -299,5 +299,67 @@ async fn query_tabs_are_kept_and_saved_operations_open_save_and_rename() {
         s.body_text().await.contains("No run recorded yet")
     })
     .await;
+
+    // Closing a tab with unsaved work asks first; a saved, unchanged one closes at once.
+    s.wait("[data-testid=nav-query]").await.click().await.ok();
+    s.wait("[data-testid=query-tab-new]")
+        .await
+        .click()
+        .await
+        .ok();
+    let editor = s.wait("[data-testid=editor] .cm-content").await;
+    editor.click().await.ok();
+    editor
+        .send_keys("{ getOrderDetails(id: \"3\") { id ")
+        .await
+        .ok();
+    s.until("the new tab holds the typed document", || async {
+        s.editor_text()
+            .await
+            .contains(r#"getOrderDetails(id: "3")"#)
+    })
+    .await;
+    let open = s.count("[data-testid=query-tab]").await;
+    let close_active = || async {
+        s.wait("[data-testid=query-tab][data-active=true] [data-testid=query-tab-close]")
+            .await
+            .click()
+            .await
+            .ok();
+    };
+    close_active().await;
+    s.see("[data-testid=close-prompt]", "closing an unsaved tab")
+        .await;
+    s.screenshot("close-prompt").await;
+    s.wait("[data-testid=close-keep]").await.click().await.ok();
+    s.until("Keep it keeps the tab", || async {
+        s.count("[data-testid=close-prompt]").await == 0
+            && s.count("[data-testid=query-tab]").await == open
+    })
+    .await;
+    close_active().await;
+    s.wait("[data-testid=close-discard]")
+        .await
+        .click()
+        .await
+        .ok();
+    s.until("Close without saving closes it", || async {
+        s.count("[data-testid=query-tab]").await == open - 1
+    })
+    .await;
+    // PlaceOrder, opened from the saved list and unchanged: no question.
+    s.wait("[data-testid=query-tab]:nth-child(2) .tab-title")
+        .await
+        .click()
+        .await
+        .ok();
+    close_active().await;
+    s.until("the saved tab closes at once", || async {
+        s.count("[data-testid=query-tab]").await == open - 2
+    })
+    .await;
+    if s.count("[data-testid=close-prompt]").await != 0 {
+        s.fail("a saved, unchanged tab asked before closing").await;
+    }
     let _ = s.client.clone().close().await;
 }

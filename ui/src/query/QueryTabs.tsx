@@ -9,7 +9,7 @@ import { asWorkspaceDoc } from "../designer/types";
 import type { EditResult } from "../designer/doc";
 import { renameSavedOperation, saveOperation } from "../designer/savedOps";
 import { EMPTY_SESSION, type QuerySession } from "./session";
-import { activeSession, tabTitle, type Tabs } from "./tabs";
+import { activeSession, tabTitle, unsavedWork, type Tabs } from "./tabs";
 import { OperationCalls } from "./OperationCalls";
 
 interface Props {
@@ -32,6 +32,8 @@ export function QueryTabs({ workspace, tabs, onActivate, onClose, onNew, onOpen,
   const [naming, setNaming] = useState<string | null>(null);
   const [renaming, setRenaming] = useState<{ from: string; to: string } | null>(null);
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
+  /** The tab whose closing waits for a yes: it holds unsaved work. */
+  const [closing, setClosing] = useState<string | null>(null);
   /** The saved operation whose GraphQL, REST and gRPC calls are shown, with the tab's variables. */
   const [calls, setCalls] = useState<{ name: string; variables: string | null } | null>(null);
   const menu = useRef<HTMLDivElement>(null);
@@ -106,7 +108,12 @@ export function QueryTabs({ workspace, tabs, onActivate, onClose, onNew, onOpen,
                 )}
                 <span className="tab-name">{title}</span>
               </button>
-              <button className="tab-close" aria-label={`Close ${title}`} data-testid="query-tab-close" onClick={() => onClose(t.id)}>
+              <button
+                className="tab-close"
+                aria-label={`Close ${title}`}
+                data-testid="query-tab-close"
+                onClick={() => (unsavedWork(t.session, saved) ? setClosing(t.id) : onClose(t.id))}
+              >
                 ×
               </button>
             </div>
@@ -116,6 +123,26 @@ export function QueryTabs({ workspace, tabs, onActivate, onClose, onNew, onOpen,
           +
         </button>
       </div>
+      {closing && tabs.tabs.some((t) => t.id === closing) && (
+        <div className="row close-prompt" role="alertdialog" aria-label="Close an unsaved tab" data-testid="close-prompt">
+          <span>
+            “{tabTitle(tabs.tabs.find((t) => t.id === closing)!.session)}” is not saved: closing it loses its document.
+          </span>
+          <button
+            className="danger"
+            data-testid="close-discard"
+            onClick={() => {
+              onClose(closing);
+              setClosing(null);
+            }}
+          >
+            Close without saving
+          </button>
+          <button autoFocus className="ghost" data-testid="close-keep" onClick={() => setClosing(null)} onKeyDown={(e) => e.key === "Escape" && setClosing(null)}>
+            Keep it
+          </button>
+        </div>
+      )}
       {message && (
         <span className={`tab-message ${message.error ? "err" : "ok"}`} role={message.error ? "alert" : "status"} data-testid="saved-ops-message">
           {message.text}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { EMPTY_SESSION, type QuerySession } from "./session";
-import { addTab, activeSession, closeTab, emptyTabs, openInTab, parseTabs, serializeTabs, tabTitle, updateTab } from "./tabs";
+import { addTab, activeSession, closeTab, emptyTabs, openInTab, parseTabs, serializeTabs, tabTitle, unsavedWork, updateTab } from "./tabs";
 
 const doc = (document: string, extra: Partial<QuerySession> = {}): QuerySession => ({ ...EMPTY_SESSION, document, ...extra });
 
@@ -81,5 +81,17 @@ describe("kept across launches", () => {
     expect(parseTabs("nope")).toBeNull();
     expect(parseTabs(JSON.stringify({ tabs: [] }))).toBeNull();
     expect(parseTabs(JSON.stringify({ tabs: [{ document: 3 }] }))).toBeNull();
+  });
+});
+
+describe("unsaved work", () => {
+  const saved = [{ name: "OrderDetails", document: "query OrderDetails { a }" }];
+  it("is a typed document that was never saved, or differs from its saved operation", () => {
+    expect(unsavedWork({ ...EMPTY_SESSION, document: "  " }, saved)).toBe(false);
+    expect(unsavedWork({ ...EMPTY_SESSION, document: "{ a }" }, saved)).toBe(true);
+    expect(unsavedWork({ ...EMPTY_SESSION, document: "query OrderDetails { a }", savedAs: "OrderDetails" }, saved)).toBe(false);
+    expect(unsavedWork({ ...EMPTY_SESSION, document: "query OrderDetails { a b }", savedAs: "OrderDetails" }, saved)).toBe(true);
+    // A saved operation renamed or deleted elsewhere: the tab's document is kept only there.
+    expect(unsavedWork({ ...EMPTY_SESSION, document: "query OrderDetails { a }", savedAs: "Gone" }, saved)).toBe(true);
   });
 });

@@ -85,6 +85,16 @@ export function closeTab(t: Tabs, id: string): Tabs {
   return { tabs, active };
 }
 
+/**
+ * Whether closing a tab would lose what was written in it: a document that is not blank and is
+ * not exactly the saved operation it came from (or was never saved).
+ */
+export function unsavedWork(s: QuerySession, saved: readonly { name: string; document: string }[]): boolean {
+  if (s.document.trim() === "") return false;
+  const op = s.savedAs ? saved.find((o) => o.name === s.savedAs) : undefined;
+  return !op || op.document !== s.document;
+}
+
 export function updateTab(t: Tabs, id: string, update: (s: QuerySession) => QuerySession): Tabs {
   let changed = false;
   const tabs = t.tabs.map((x) => {
