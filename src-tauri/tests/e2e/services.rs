@@ -170,6 +170,68 @@ async fn services_send_checks_required_inputs_then_renames_and_deletes_with_thei
     }
     s.client.set_window_size(1440, 900).await.ok();
 
+    // Its request line edited: a path parameter that is no input is refused in words; a good
+    // path is saved, and the next Send goes there.
+    s.wait("[data-testid=operation-request-open]")
+        .await
+        .click()
+        .await
+        .ok();
+    s.retype("[data-testid=operation-request-path]", "/users/{userId}")
+        .await;
+    s.wait("[data-testid=operation-request-save]")
+        .await
+        .click()
+        .await
+        .ok();
+    s.until("the refusal names the parameter", || async {
+        s.body_text()
+            .await
+            .contains("`{userId}` in the path is not an input of users.getUser")
+    })
+    .await;
+    s.screenshot("request-line-refused").await;
+    s.retype("[data-testid=operation-request-path]", "/v2/users/{id}")
+        .await;
+    s.wait("[data-testid=operation-request-save]")
+        .await
+        .click()
+        .await
+        .ok();
+    s.until("the new path is saved", || async {
+        s.document().await["sources"]["users"]["operations"]["getUser"]["path"] == "/v2/users/{id}"
+    })
+    .await;
+    s.wait("[data-testid=send]").await.click().await.ok();
+    s.wait("[data-testid=send-view-curl]")
+        .await
+        .click()
+        .await
+        .ok();
+    s.until("the next Send goes to the new path", || async {
+        s.text_of("[data-testid=send-command]")
+            .await
+            .contains("/v2/users/1")
+    })
+    .await;
+    // And back, for what follows.
+    s.wait("[data-testid=operation-request-open]")
+        .await
+        .click()
+        .await
+        .ok();
+    s.retype("[data-testid=operation-request-path]", "/users/{id}")
+        .await;
+    s.wait("[data-testid=operation-request-save]")
+        .await
+        .click()
+        .await
+        .ok();
+    s.until("the path is back", || async {
+        s.document().await["sources"]["users"]["operations"]["getUser"]["path"] == "/users/{id}"
+    })
+    .await;
+
     // Rename the operation: the screen says which binding follows, and it does.
     s.wait("[data-testid=operation-rename-open]")
         .await

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { shop } from "./testFixtures";
-import { bindingsTo, removeOperation, removeSource, renameOperation, renameSource, setSourceAddress } from "./sources";
+import { bindingsTo, removeOperation, removeSource, renameOperation, renameSource, setRestRequest, setSourceAddress } from "./sources";
 import { validate } from "./validate";
 import { addField, aggregate } from "./ops";
 
@@ -112,3 +112,25 @@ describe("aggregated writes", () => {
     expect(none.doc.schema.types.Mutation?.fields.touch?.type).toBe("Boolean");
   });
 });
+
+describe("a REST operation's request", () => {
+  it("changes method and path, keeping its bindings and inputs", () => {
+    const r = setRestRequest(shop(), "users", "getUser", "POST", " /v2/users/{id} ");
+    expect(r.error).toBeUndefined();
+    const op = r.doc.sources?.users?.operations?.getUser as { method: string; path: string; inputs?: Record<string, string> };
+    expect(op.method).toBe("POST");
+    expect(op.path).toBe("/v2/users/{id}");
+    expect(op.inputs).toEqual({ id: "ID!" });
+    expect(bindingsTo(r.doc, "users", "getUser")).toEqual(bindingsTo(shop(), "users", "getUser"));
+    expect(validate(r.doc)).toEqual(validate(shop()));
+  });
+
+  it("refuses a path parameter that is not an input, a path without `/`, and other kinds", () => {
+    expect(setRestRequest(shop(), "users", "getUser", "GET", "/users/{userId}").error).toContain("`{userId}` in the path is not an input of users.getUser (its inputs: id)");
+    expect(setRestRequest(shop(), "users", "getUser", "GET", "users").error).toContain("starts with `/`");
+    expect(setRestRequest(shop(), "users", "getUser", "GET", "/a b").error).toContain("spaces");
+    expect(setRestRequest(shop(), "products", "GetProducts", "GET", "/x").error).toContain("not a REST service");
+    expect(setRestRequest(shop(), "users", "nope", "GET", "/x").error).toContain("no operation");
+  });
+});
+

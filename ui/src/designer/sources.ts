@@ -4,7 +4,7 @@
 // edit, a delete either is refused while they exist or, when the person chose so, unbinds
 // those fields and drops those targets (the fields stay in the schema, and the designer and
 // `knot check` then say they need a binding).
-import type { AggregateTarget, Binding, FieldDef, Source, WorkspaceDoc } from "./types";
+import type { AggregateTarget, Binding, FieldDef, HttpMethod, RestOperation, Source, WorkspaceDoc } from "./types";
 import type { EditResult } from "./doc";
 import { fail, getSource, hasOperation, mapFields, ok, renameKey, setKey } from "./doc";
 
@@ -160,3 +160,27 @@ export function removeOperation(doc: WorkspaceDoc, sourceName: string, op: strin
   );
   return refs.length > 0 ? { doc: next, warnings: refs.map(lostText) } : ok(next);
 }
+
+/**
+ * Changes a REST operation's method and path. Every `{param}` of the path must be one of the
+ * operation's inputs (the bindings fill them); the bindings that call it keep calling it.
+ */
+export function setRestRequest(doc: WorkspaceDoc, sourceName: string, op: string, method: HttpMethod, path: string): EditResult {
+  const source = getSource(doc, sourceName);
+  if (!source || !hasOperation(source, op)) return fail(doc, `no operation \`${sourceName}.${op}\``);
+  if (source.kind !== "rest") return fail(doc, `\`${sourceName}\` is not a REST service: only a REST operation has a method and a path`);
+  const p = path.trim();
+  if (!p.startsWith("/")) return fail(doc, "The path starts with `/` (it is added to the service's base URL)");
+  if (/\s/.test(p)) return fail(doc, "The path cannot contain spaces");
+  const current = (source.operations ?? {})[op] as RestOperation;
+  const inputs = Object.keys(current.inputs ?? {});
+  for (const m of p.matchAll(/\{([^}]*)\}/g)) {
+    if (!inputs.includes(m[1] ?? "")) {
+      return fail(doc, `\`{${m[1]}}\` in the path is not an input of ${sourceName}.${op} (its inputs: ${inputs.length ? inputs.join(", ") : "none"})`);
+    }
+  }
+  const next: RestOperation = { ...current, method, path: p };
+  const ops = { ...(source.operations ?? {}), [op]: next };
+  return ok(withSources(doc, { ...(doc.sources ?? {}), [sourceName]: { ...source, operations: ops } }));
+}
+

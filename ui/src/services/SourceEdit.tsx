@@ -6,8 +6,8 @@
 import { useEffect, useState } from "react";
 import type { SourceView, WorkspaceView } from "../bindings";
 import type { EditResult } from "../designer/doc";
-import type { WorkspaceDoc } from "../designer/types";
-import { bindingsTo, removeOperation, removeSource, renameOperation, renameSource, setSourceAddress, type BindingRef } from "../designer/sources";
+import type { HttpMethod, WorkspaceDoc } from "../designer/types";
+import { bindingsTo, removeOperation, removeSource, renameOperation, renameSource, setRestRequest, setSourceAddress, type BindingRef } from "../designer/sources";
 import { api, errorMessage } from "../api";
 
 type Save = (result: EditResult, done: string) => Promise<boolean>;
@@ -181,12 +181,19 @@ export function OperationActions({ doc, source, operation, save, onRenamed, onDe
   onRenamed: (to: string) => void;
   onDeleted: () => void;
 }) {
-  const [mode, setMode] = useState<"idle" | "rename" | "delete">("idle");
+  const [mode, setMode] = useState<"idle" | "rename" | "delete" | "request">("idle");
   useEffect(() => setMode("idle"), [source, operation]);
   const refs = bindingsTo(doc, source, operation);
+  const src = doc.sources?.[source];
+  const rest = src?.kind === "rest" ? (src.operations ?? {})[operation] : undefined;
   return (
     <>
       <div className="row">
+        {rest && (
+          <button data-testid="operation-request-open" className={mode === "request" ? "active" : ""} onClick={() => setMode(mode === "request" ? "idle" : "request")}>
+            Edit request
+          </button>
+        )}
         <button data-testid="operation-rename-open" className={mode === "rename" ? "active" : ""} onClick={() => setMode(mode === "rename" ? "idle" : "rename")}>
           Rename
         </button>
@@ -204,6 +211,19 @@ export function OperationActions({ doc, source, operation, save, onRenamed, onDe
           />
         </div>
       )}
+      {mode === "request" && rest && (
+        <div className="full-row">
+          <RequestLine
+            method={rest.method}
+            path={rest.path}
+            onSave={(method, path) =>
+              void save(setRestRequest(doc, source, operation, method, path), `${source}.${operation} now sends ${method} ${path.trim()}.`).then(
+                (ok) => ok && setMode("idle"),
+              )
+            }
+          />
+        </div>
+      )}
       {mode === "delete" && (
         <div className="full-row">
           <DeleteConfirm
@@ -217,3 +237,31 @@ export function OperationActions({ doc, source, operation, save, onRenamed, onDe
     </>
   );
 }
+
+const METHODS: HttpMethod[] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+
+/** A REST operation's method and path, edited in place. */
+function RequestLine({ method, path, onSave }: { method: HttpMethod; path: string; onSave: (m: HttpMethod, p: string) => void }) {
+  const [m, setM] = useState<HttpMethod>(method);
+  const [p, setP] = useState(path);
+  return (
+    <form
+      className="row"
+      onSubmit={(e) => {
+        e.preventDefault();
+        onSave(m, p);
+      }}
+    >
+      <select aria-label="Method" data-testid="operation-request-method" value={m} onChange={(e) => setM(e.target.value as HttpMethod)}>
+        {METHODS.map((x) => (
+          <option key={x}>{x}</option>
+        ))}
+      </select>
+      <input className="grow mono" aria-label="Path" data-testid="operation-request-path" value={p} onChange={(e) => setP(e.target.value)} />
+      <button type="submit" className="primary" data-testid="operation-request-save" disabled={m === method && p.trim() === path}>
+        Save
+      </button>
+    </form>
+  );
+}
+
