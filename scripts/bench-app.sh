@@ -8,9 +8,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target_dir="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')"
-cargo build --profile dist -p knot-app --bin knot-app --example blank-window
-export KNOT_APP_BIN="$target_dir/dist/knot-app"
-export KNOT_BLANK_BIN="$target_dir/dist/examples/blank-window"
+# KNOT_APP_BIN / KNOT_BLANK_BIN measure binaries built elsewhere (e.g. /usr/bin/knot-app of the
+# unpacked package); otherwise both are built here.
+if [ -z "${KNOT_APP_BIN:-}" ]; then
+  cargo build --profile dist -p knot-app --bin knot-app
+  export KNOT_APP_BIN="$target_dir/dist/knot-app"
+fi
+if [ -z "${KNOT_BLANK_BIN:-}" ]; then
+  cargo build --profile dist -p knot-app --example blank-window
+  export KNOT_BLANK_BIN="$target_dir/dist/examples/blank-window"
+fi
 export KNOT_KEYRING=off
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run -p knot-app --test e2e --run-ignored only -E 'test(app_numbers)' --no-capture 2>&1 \
