@@ -60,17 +60,16 @@ deb="$(ls "$target_dir/$profile_dir"/bundle/deb/*.deb)"
 repack="$target_dir/$profile_dir/bundle/deb/repack"
 rm -rf "$repack"
 dpkg-deb -R "$deb" "$repack"
-# The dist binaries are stripped by their profile; a debug build's are stripped here.
+# The dist binaries are stripped by their profile; a debug build's are stripped here, and what
+# the bundler wrote about them (checksums, Installed-Size) is counted again. xz at its default
+# level (6) for the package users get; level 1 for the CI one (dev).
+level=6
 if [ "$profile" != dist ]; then
+  level=1
   strip --strip-unneeded "$repack/usr/bin/knot" "$repack/usr/bin/knot-app"
   if [ -f "$repack/DEBIAN/md5sums" ]; then
     (cd "$repack" && find . -path ./DEBIAN -prune -o -type f -printf '%P\n' | LC_ALL=C sort | xargs md5sum > DEBIAN/md5sums)
   fi
-fi
-# xz at its default level (6) for the package users get; level 1 for the CI one (dev).
-level=6; [ "$profile" = dist ] || level=1
-if [ "$profile" != dist ]; then
-  # The bundler counted the unstripped binaries.
   installed="$(du -sk --exclude=DEBIAN "$repack" | cut -f1)"
   sed -i "s/^Installed-Size: .*/Installed-Size: $installed/" "$repack/DEBIAN/control"
 fi

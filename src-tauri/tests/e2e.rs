@@ -43,6 +43,38 @@ fn driver_log(name: &str) -> Stdio {
     }
 }
 
+/// A virtual X display from `displays` that no other test holds, ready for windows: its
+/// number and the Xvfb process (killed when dropped).
+fn start_xvfb(displays: &mut std::ops::Range<u32>) -> (u32, Killed) {
+    let display = displays
+        .find(|n| {
+            !std::path::Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+                && !std::path::Path::new(&format!("/tmp/.X{n}-lock")).exists()
+        })
+        .expect("a free X display");
+    let xvfb = Command::new("Xvfb")
+        .args([
+            format!(":{display}"),
+            "-screen".into(),
+            "0".into(),
+            // Room for the 1440x900 screenshots of the window.
+            "1600x1000x24".into(),
+            "-nolisten".into(),
+            "tcp".into(),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("Xvfb starts (apt-get install xvfb)");
+    let xvfb = Killed(xvfb, "Xvfb");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !std::path::Path::new(&format!("/tmp/.X11-unix/X{display}")).exists() {
+        assert!(Instant::now() < deadline, "Xvfb did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (display, xvfb)
+}
+
 /// The app the window tests drive: this build's, or the one KNOT_APP_BIN names.
 fn app_binary() -> String {
     std::env::var("KNOT_APP_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_knot-app").to_string())
@@ -95,32 +127,7 @@ async fn session_with_dialog(
     mut displays: std::ops::Range<u32>,
     dialog: Option<&std::path::Path>,
 ) -> Session {
-    let display = displays
-        .find(|n| {
-            !std::path::Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
-                && !std::path::Path::new(&format!("/tmp/.X{n}-lock")).exists()
-        })
-        .expect("a free X display");
-    let xvfb = Command::new("Xvfb")
-        .args([
-            format!(":{display}"),
-            "-screen".into(),
-            "0".into(),
-            // Room for the 1440x900 screenshots of the window.
-            "1600x1000x24".into(),
-            "-nolisten".into(),
-            "tcp".into(),
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("Xvfb starts (apt-get install xvfb)");
-    let xvfb = Killed(xvfb, "Xvfb");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !std::path::Path::new(&format!("/tmp/.X11-unix/X{display}")).exists() {
-        assert!(Instant::now() < deadline, "Xvfb did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let (display, xvfb) = start_xvfb(&mut displays);
     let data = tempfile::tempdir().expect("temp dir");
     let (port, native) = (free_port(), free_port());
     let mut driver = Command::new(tauri_driver());

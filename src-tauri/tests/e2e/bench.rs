@@ -185,31 +185,7 @@ impl Session {
 /// The memory of an empty Tauri window, measured as the app's.
 fn blank_window() -> Option<Vec<(String, u64)>> {
     let bin = std::env::var("KNOT_BLANK_BIN").ok()?;
-    let display = (700..750).find(|n| {
-        !std::path::Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
-            && !std::path::Path::new(&format!("/tmp/.X{n}-lock")).exists()
-    })?;
-    let xvfb = Command::new("Xvfb")
-        .args([
-            format!(":{display}"),
-            "-screen".into(),
-            "0".into(),
-            "1600x1000x24".into(),
-            "-nolisten".into(),
-            "tcp".into(),
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .ok()?;
-    let _xvfb = Killed(xvfb, "Xvfb");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !std::path::Path::new(&format!("/tmp/.X11-unix/X{display}")).exists() {
-        if Instant::now() > deadline {
-            return None;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let (display, _xvfb) = start_xvfb(&mut (700..750));
     let app = Command::new(&bin)
         .env("DISPLAY", format!(":{display}"))
         .stdout(Stdio::null())
