@@ -14,6 +14,7 @@ impl Session {
             .ok();
         let button = format!("[data-testid='saved-op-calls-{name}']");
         self.see(&button, "the saved operations").await;
+        self.screenshot("saved-list").await;
         self.wait(&button).await.click().await.ok();
         self.see("[data-testid=calls-rest]", "the side-by-side view")
             .await;
