@@ -13,6 +13,7 @@ pub mod drive;
 pub mod project;
 pub mod run;
 pub mod trace;
+pub mod tree;
 
 pub use knot_connect::{Category, Connectors, Vars};
 pub use knot_plan::{Plan, PlanError};

@@ -9,8 +9,9 @@
 //! orchestration planner's workspaces answer with [`WorkspaceTypes`], the federation front
 //! end with its supergraph.
 
-use crate::run::{marker_index, ExecError};
+use crate::run::ExecError;
 use crate::trace::TraceError;
+use crate::tree::{Leaf, Tree};
 use knot_connect::Category;
 use knot_model::TypeRef;
 use knot_plan::{Selection, SelectionKind};
@@ -29,8 +30,9 @@ pub enum TypeKind {
     Scalar,
 }
 
-/// The schema facts projection needs.
-pub trait Types {
+/// The schema facts projection needs, over raw trees of type `T` (JSON values for the
+/// orchestration executor, [`crate::tree::Node`]s for the federation executor).
+pub trait Types<T: Tree = Value> {
     fn kind(&self, type_name: &str) -> TypeKind;
     /// Whether an object of concrete type `concrete` matches the type condition `condition`.
     fn matches(&self, concrete: &str, condition: &str) -> bool {
@@ -43,7 +45,7 @@ pub trait Types {
     }
     /// The public enum value a raw value of the enum `enum_name` stands for (a downstream
     /// spelling mapped to the value's name), or `None` when it stands for none.
-    fn enum_value<'v>(&'v self, enum_name: &str, raw: &'v Value) -> Option<&'v str>;
+    fn enum_value<'v>(&'v self, enum_name: &str, raw: &'v T) -> Option<&'v str>;
     /// The type of `field` on the concrete type `type_name`, when it can differ from the
     /// type the selection was planned with (a field selected through an interface).
     fn field_type(&self, _type_name: &str, _field: &str) -> Option<&TypeRef> {
@@ -52,16 +54,12 @@ pub trait Types {
     /// The concrete object type of a raw value of the abstract type `abstract_name`, or
     /// `None` when the value names none of its possible types. By default the value's
     /// `__typename` (the abstract type itself when it has none).
-    fn concrete_type<'v>(&'v self, abstract_name: &'v str, raw: &'v Value) -> Option<&'v str> {
-        Some(
-            raw.get("__typename")
-                .and_then(Value::as_str)
-                .unwrap_or(abstract_name),
-        )
+    fn concrete_type<'v>(&'v self, abstract_name: &'v str, raw: &'v T) -> Option<&'v str> {
+        Some(raw.typename().unwrap_or(abstract_name))
     }
     /// Result coercion of a scalar (built-in scalars coerced, custom ones passed through);
     /// `None` when the value cannot be one.
-    fn scalar(&self, name: &str, raw: &Value) -> Option<Value> {
+    fn scalar(&self, name: &str, raw: &T) -> Option<Value> {
         scalar(name, raw)
     }
 }
@@ -109,9 +107,9 @@ impl Types for WorkspaceTypes<'_> {
     }
 }
 
-pub struct Projection<'a> {
+pub struct Projection<'a, T: Tree = Value> {
     errors: &'a [ExecError],
-    types: &'a dyn Types,
+    types: &'a dyn Types<T>,
     variables: Option<&'a Map<String, Value>>,
     /// Paths of errors reported before projection (an empty path covers the whole answer):
     /// a null under one of them is already explained and gets no second error.
@@ -147,10 +145,10 @@ impl Seg<'_> {
     }
 }
 
-impl<'a> Projection<'a> {
+impl<'a, T: Tree> Projection<'a, T> {
     /// A projection over a raw tree whose failure markers index `errors`, with the schema
     /// facts of `types`.
-    pub fn new(errors: &'a [ExecError], types: &'a dyn Types) -> Self {
+    pub fn new(errors: &'a [ExecError], types: &'a dyn Types<T>) -> Self {
         Projection {
             errors,
             types,
@@ -206,7 +204,7 @@ impl<'a> Projection<'a> {
 
     /// Projects the root selections over the root raw object; null when a non-null root
     /// field was null.
-    pub fn root(&mut self, selections: &[Selection], raw: &Value, type_name: &str) -> Value {
+    pub fn root(&mut self, selections: &[Selection], raw: &T, type_name: &str) -> Value {
         let mut path = Vec::new();
         match self.object(selections, raw, type_name, &mut path) {
             Ok(v) => v,
@@ -230,13 +228,12 @@ impl<'a> Projection<'a> {
     fn object<'s>(
         &mut self,
         selections: &'s [Selection],
-        raw: &Value,
+        raw: &T,
         type_name: &str,
         path: &mut Vec<Seg<'s>>,
     ) -> Result<Value, Bubble> {
         let mut out = Map::with_capacity(selections.len());
-        let empty = Map::new();
-        let obj = raw.as_object().unwrap_or(&empty);
+        let null = T::from_value(Value::Null);
         let types = self.types;
         for sel in selections {
             if !self.included(sel) || !sel.on.iter().all(|c| types.matches(type_name, c)) {
@@ -249,17 +246,19 @@ impl<'a> Projection<'a> {
                 SelectionKind::Plain(from) => {
                     let v = from
                         .iter()
-                        .try_fold(raw, |cur, k| cur.as_object()?.get(k))
-                        .unwrap_or(&Value::Null);
+                        .try_fold(raw, |cur, k| cur.get(k))
+                        .unwrap_or(&null);
                     self.value(sel, type_name, ty, v, path, false)
                 }
                 SelectionKind::Bound { storage_key, .. } => {
-                    let v = obj.get(storage_key).unwrap_or(&Value::Null);
+                    let v = raw.get(storage_key).unwrap_or(&null);
                     self.value(sel, type_name, ty, v, path, true)
                 }
-                SelectionKind::Verbatim(key) => Ok(obj.get(key).cloned().unwrap_or(Value::Null)),
+                SelectionKind::Verbatim(key) => {
+                    Ok(raw.get(key).map(Tree::to_value).unwrap_or(Value::Null))
+                }
                 SelectionKind::Aggregate(targets) => {
-                    self.aggregate(sel, type_name, ty, obj, targets, path)
+                    self.aggregate(sel, type_name, ty, raw, targets, path)
                 }
             };
             path.pop();
@@ -288,12 +287,12 @@ impl<'a> Projection<'a> {
         sel: &'s Selection,
         parent: &str,
         ty: &TypeRef,
-        raw: &Value,
+        raw: &T,
         path: &mut Vec<Seg<'s>>,
         bound: bool,
     ) -> Result<Value, Bubble> {
         if bound {
-            if let Some(i) = marker_index(raw) {
+            if let Some(i) = raw.marker() {
                 let (category, detail, node, span) = match self.errors.get(i) {
                     Some(e) => (e.category, e.detail.clone(), Some(e.node), e.span),
                     None => (Category::Dependency, "unknown failure".into(), None, None),
@@ -324,7 +323,7 @@ impl<'a> Projection<'a> {
             }
             _ if raw.is_null() => Ok(Value::Null),
             TypeRef::List(inner) => {
-                let Some(items) = raw.as_array() else {
+                let Some(items) = raw.items() else {
                     return self.wrong(path, parent, sel, "a list", raw);
                 };
                 let mut out = Vec::with_capacity(items.len());
@@ -376,7 +375,7 @@ impl<'a> Projection<'a> {
                                 "{parent}.{}: the dependency gave {}, not a public value of \
                                  enum {name}",
                                 sel.field,
-                                kind_of(raw)
+                                raw.kind_of()
                             ),
                             None,
                             None,
@@ -402,7 +401,7 @@ impl<'a> Projection<'a> {
         sel: &'s Selection,
         parent: &str,
         ty: &TypeRef,
-        obj: &Map<String, Value>,
+        obj: &T,
         targets: &[knot_plan::AggregateSlot],
         path: &mut Vec<Seg<'s>>,
     ) -> Result<Value, Bubble> {
@@ -410,7 +409,7 @@ impl<'a> Projection<'a> {
         let mut failed = 0;
         let mut required_failure: Option<(Category, String, Option<usize>, Option<usize>)> = None;
         for t in targets {
-            let marker = obj.get(&t.storage_key).and_then(marker_index);
+            let marker = obj.get(&t.storage_key).and_then(Tree::marker);
             match marker {
                 None => outcomes.push(json!({
                     "label": t.label, "status": "SUCCEEDED", "category": null, "message": null,
@@ -456,7 +455,7 @@ impl<'a> Projection<'a> {
             n if n == targets.len() => "FAILED",
             _ => "PARTIAL",
         };
-        let raw = json!({"ok": ok, "status": status, "targets": outcomes});
+        let raw = T::from_value(json!({"ok": ok, "status": status, "targets": outcomes}));
         self.value(sel, parent, ty, &raw, path, false)
     }
 
@@ -468,7 +467,7 @@ impl<'a> Projection<'a> {
         parent: &str,
         sel: &Selection,
         expected: &str,
-        raw: &Value,
+        raw: &T,
     ) -> Result<Value, Bubble> {
         self.report(
             path,
@@ -476,7 +475,7 @@ impl<'a> Projection<'a> {
             format!(
                 "{parent}.{} expects {expected}, the dependency gave {}",
                 sel.field,
-                kind_of(raw)
+                raw.kind_of()
             ),
             None,
             None,
@@ -514,51 +513,43 @@ pub fn coerce_scalar(name: &str, v: &Value) -> Option<Value> {
     scalar(name, v)
 }
 
-fn scalar(name: &str, v: &Value) -> Option<Value> {
+fn scalar<T: Tree>(name: &str, v: &T) -> Option<Value> {
+    let leaf = v.leaf();
     match name {
-        "ID" => match v {
-            Value::String(_) => Some(v.clone()),
-            Value::Number(n) if n.is_i64() || n.is_u64() => Some(Value::String(n.to_string())),
+        "ID" => match leaf {
+            Leaf::String(s) => Some(Value::String(s.to_owned())),
+            Leaf::Number(n) if n.is_i64() || n.is_u64() => Some(Value::String(n.to_string())),
             _ => None,
         },
-        "String" => match v {
-            Value::String(_) => Some(v.clone()),
-            Value::Number(n) => Some(Value::String(n.to_string())),
-            Value::Bool(b) => Some(Value::String(b.to_string())),
+        "String" => match leaf {
+            Leaf::String(s) => Some(Value::String(s.to_owned())),
+            Leaf::Number(n) => Some(Value::String(n.to_string())),
+            Leaf::Bool(b) => Some(Value::String(b.to_string())),
             _ => None,
         },
-        "Int" => match v {
-            Value::Number(n) => {
+        "Int" => match leaf {
+            Leaf::Number(n) => {
                 let i = n
                     .as_i64()
                     .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64))?;
                 (i >= i64::from(i32::MIN) && i <= i64::from(i32::MAX)).then(|| Value::from(i))
             }
-            Value::String(s) => s.parse::<i32>().ok().map(Value::from),
+            Leaf::String(s) => s.parse::<i32>().ok().map(Value::from),
             _ => None,
         },
-        "Float" => match v {
-            Value::Number(_) => Some(v.clone()),
-            Value::String(s) => s
+        "Float" => match leaf {
+            Leaf::Number(n) => Some(Value::Number(n.clone())),
+            Leaf::String(s) => s
                 .parse::<f64>()
                 .ok()
                 .and_then(serde_json::Number::from_f64)
                 .map(Value::Number),
             _ => None,
         },
-        "Boolean" => v.as_bool().map(Value::Bool),
-        _ => Some(v.clone()),
-    }
-}
-
-/// What kind of JSON value `v` is, for an error detail (never the value itself).
-fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
+        "Boolean" => match leaf {
+            Leaf::Bool(b) => Some(Value::Bool(b)),
+            _ => None,
+        },
+        _ => Some(v.to_value()),
     }
 }

@@ -4,7 +4,9 @@
 //! enums, which types and enum values the public schema shows, what a type condition
 //! matches, and each field's type on each concrete type.
 
-use std::collections::{HashMap, HashSet};
+// The projection asks these maps for every field of every object: a fast hash (the keys are
+// the supergraph's own type and field names, not the client's).
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use hive_router_query_planner::ast::selection_item::SelectionItem;
 use hive_router_query_planner::ast::selection_set::SelectionSet;
@@ -12,9 +14,9 @@ use hive_router_query_planner::state::supergraph_state::{
     SupergraphDefinition, SupergraphState, TypeNode,
 };
 use knot_execute::project::{TypeKind, Types};
+use knot_execute::tree::Node;
 use knot_model::TypeRef;
 use knot_plan::{Selection, SelectionKind};
-use serde_json::Value;
 
 use crate::supergraph::Supergraph;
 
@@ -213,7 +215,7 @@ struct Context {
     include_if: Vec<String>,
 }
 
-impl Types for Supergraph {
+impl Types<Node> for Supergraph {
     fn kind(&self, type_name: &str) -> TypeKind {
         self.projection_types()
             .kinds
@@ -230,7 +232,7 @@ impl Types for Supergraph {
         self.projection_types().public_types.contains(type_name)
     }
 
-    fn enum_value<'v>(&'v self, enum_name: &str, raw: &'v Value) -> Option<&'v str> {
+    fn enum_value<'v>(&'v self, enum_name: &str, raw: &'v Node) -> Option<&'v str> {
         let value = raw.as_str()?;
         let types = self.projection_types();
         let known = types
@@ -252,6 +254,7 @@ impl Types for Supergraph {
 #[cfg(test)]
 mod tests {
     use knot_execute::project::Projection;
+    use knot_execute::tree::Node;
     use serde_json::{json, Map, Value};
 
     fn project(query: &str, data: Value) -> (Value, Vec<knot_execute::TraceError>) {
@@ -259,7 +262,7 @@ mod tests {
         let prepared = supergraph.prepare(query, None).expect("prepares");
         let variables = Map::new();
         let mut projection = Projection::new(&[], &supergraph).with_variables(&variables);
-        let out = projection.root(&prepared.selections, &data, &prepared.root);
+        let out = projection.root(&prepared.selections, &Node::from(data), &prepared.root);
         (out, projection.trace_errors)
     }
 
@@ -294,7 +297,7 @@ mod tests {
             a: device(id: "1") { name @skip(if: $s) label: id @include(if: $i) __typename }
         }"#;
         let prepared = supergraph.prepare(query, None).expect("prepares");
-        let data = json!({"a": {"name": "Cam", "label": "1", "__typename": "Device"}});
+        let data = Node::from(json!({"a": {"name": "Cam", "label": "1", "__typename": "Device"}}));
         let run = |s: bool, i: bool| {
             let variables: Map<String, Value> =
                 serde_json::from_value(json!({"s": s, "i": i})).expect("object");

@@ -5,7 +5,6 @@
 //! back into every object that asked for it. Subgraph errors are re-pathed to
 //! the objects they belong to and categorised like every other Knot source.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -14,6 +13,7 @@ use hive_router_query_planner::ast::selection_set::SelectionSet;
 use hive_router_query_planner::planner::plan_nodes::FetchRewrite;
 use knot_connect::call::Category;
 use knot_connect::Connectors;
+use knot_execute::tree::{Node, Object, Str, Tree};
 use petgraph::graph::NodeIndex;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -23,7 +23,7 @@ use crate::steps::{FetchGraph, FetchStep};
 use crate::supergraph::{Prepared, Supergraph};
 use crate::tree::{
     apply_rewrite, ast_to_json, build_representation, collect_objects, deep_merge,
-    walk_objects_mut, PathKey, SharedSegment,
+    walk_objects_mut, ObjectPaths, PathKey, SharedSegment,
 };
 use crate::FederationError;
 
@@ -265,7 +265,7 @@ impl Gateway {
             gateway: self,
             headers: &request.headers,
             variables: &variables,
-            data: Value::Object(Map::new()),
+            data: Node::Object(Default::default()),
             errors: Vec::new(),
             spans: Vec::new(),
             started: Instant::now(),
@@ -528,9 +528,9 @@ struct TargetCall {
     response_key: String,
     variable: String,
     /// Response paths of the objects, with the index of their representation.
-    objects: Vec<(Vec<PathKey>, usize)>,
+    objects: ObjectPaths,
     /// Until the call is sent; then moved into its variables.
-    representations: Vec<Value>,
+    representations: Vec<Node>,
     /// How many representations were sent.
     sent: usize,
     /// The flatten paths the objects were found at.
@@ -542,7 +542,7 @@ struct Run<'a> {
     gateway: &'a Gateway,
     headers: &'a [(String, String)],
     variables: &'a Map<String, Value>,
-    data: Value,
+    data: Node,
     errors: Vec<RunError>,
     spans: Vec<FetchSpan>,
     started: Instant,
@@ -578,7 +578,7 @@ impl knot_execute::drive::Driven for Driving<'_, '_> {
 struct CallResult {
     targets: Vec<TargetCall>,
     start_ms: f64,
-    outcome: Result<(u16, Value), (Category, String, Option<u16>)>,
+    outcome: Result<(u16, Node), (Category, String, Option<u16>)>,
     request: Option<Value>,
     /// For the workspace's own bindings: the downstream calls they made.
     bound_calls: Vec<knot_execute::Span>,
@@ -601,18 +601,20 @@ impl Run<'_> {
         step: &FetchStep,
     ) -> Option<std::pin::Pin<Box<dyn std::future::Future<Output = CallResult> + Send + 'static>>>
     {
-        let mut variables = Map::new();
+        let mut variables = Object::new();
         for name in &step.variable_usages {
             if let Some(value) = self.variables.get(name) {
-                variables.insert(name.clone(), value.clone());
+                variables.insert(Str::new(name), Node::from(value));
             }
         }
+        // Representations are told apart by their JSON text, written into one buffer.
+        let mut text = Vec::new();
         let mut targets = Vec::with_capacity(step.entities.len());
         for target in &step.entities {
             let supergraph = self.gateway.supergraph();
-            let mut index: HashMap<String, usize> = HashMap::new();
+            let mut index: rustc_hash::FxHashMap<Vec<u8>, usize> = Default::default();
             let mut representations = Vec::new();
-            let mut objects = Vec::new();
+            let mut objects = ObjectPaths::default();
             let walk_paths = target.walk_paths.clone();
             for path in walk_paths.iter() {
                 collect_objects(
@@ -629,13 +631,20 @@ impl Run<'_> {
                         for rewrite in &target.input_rewrites {
                             apply_rewrite(&mut rep, rewrite, supergraph);
                         }
-                        let key = rep.to_string();
-                        let next = representations.len();
-                        let slot = *index.entry(key).or_insert(next);
-                        if slot == next {
-                            representations.push(rep);
+                        text.clear();
+                        if serde_json::to_writer(&mut text, &rep).is_err() {
+                            return;
                         }
-                        objects.push((at.to_vec(), slot));
+                        let slot = match index.get(text.as_slice()) {
+                            Some(slot) => *slot,
+                            None => {
+                                let next = representations.len();
+                                index.insert(text.clone(), next);
+                                representations.push(rep);
+                                next
+                            }
+                        };
+                        objects.push(at, slot);
                     },
                 );
             }
@@ -657,17 +666,17 @@ impl Run<'_> {
         for target in &mut targets {
             target.sent = target.representations.len();
             variables.insert(
-                target.variable.clone(),
-                Value::Array(std::mem::take(&mut target.representations)),
+                Str::new(&target.variable),
+                Node::Array(std::mem::take(&mut target.representations)),
             );
         }
-        let mut body = Map::new();
-        body.insert("query".into(), Value::String(step.operation.clone()));
+        let mut body = Object::with_capacity(2);
+        body.insert(Str::new("query"), Node::String(Str::new(&step.operation)));
         if !variables.is_empty() {
-            body.insert("variables".into(), Value::Object(variables));
+            body.insert(Str::new("variables"), Node::Object(variables));
         }
-        let body = Value::Object(body);
-        let request = self.gateway.options.detailed_trace.then(|| body.clone());
+        let mut body = Node::Object(body);
+        let request = self.gateway.options.detailed_trace.then(|| body.to_value());
         if let (Some(local), Some(selection), true) = (
             &self.gateway.local,
             &step.selection,
@@ -676,12 +685,12 @@ impl Run<'_> {
             let local = local.clone();
             let selection = selection.clone();
             let start_ms = self.elapsed_ms();
-            let variables = match body {
-                Value::Object(mut map) => match map.remove("variables") {
-                    Some(Value::Object(vars)) => vars,
+            let variables = match body.as_object_mut().and_then(|b| b.remove("variables")) {
+                Some(vars) => match vars.into_value() {
+                    Value::Object(vars) => vars,
                     _ => Map::new(),
                 },
-                _ => Map::new(),
+                None => Map::new(),
             };
             let headers = self.headers.to_vec();
             let run_started = self.started;
@@ -692,7 +701,7 @@ impl Run<'_> {
                 CallResult {
                     targets,
                     start_ms,
-                    outcome: Ok((200, answer)),
+                    outcome: Ok((200, Node::from(answer))),
                     request: None,
                     bound_calls,
                     sent: None,
@@ -786,16 +795,17 @@ impl Run<'_> {
             Ok((status, mut response)) => {
                 span.status = Some(status);
                 if self.gateway.options.detailed_trace {
-                    span.response = Some(response.clone());
+                    span.response = Some(response.to_value());
                 }
-                let errors = match response.get_mut("errors").map(Value::take) {
-                    Some(Value::Array(errors)) => errors,
+                // Errors are few and small: read as JSON. Data stays a tree.
+                let errors = match response.get_mut("errors").map(Node::take) {
+                    Some(Node::Array(errors)) => errors.into_iter().map(Node::into_value).collect(),
                     _ => Vec::new(),
                 };
                 let data = response
                     .get_mut("data")
-                    .map(Value::take)
-                    .unwrap_or(Value::Null);
+                    .map(Node::take)
+                    .unwrap_or(Node::Null);
                 if !errors.is_empty() {
                     span.category = Some(Category::Dependency);
                     span.error = errors
@@ -839,7 +849,7 @@ impl Run<'_> {
             return;
         }
         for target in targets {
-            for (path, _) in &target.objects {
+            for (path, _) in target.objects.iter() {
                 self.errors.push(RunError {
                     category,
                     message: message.to_owned(),
@@ -855,7 +865,7 @@ impl Run<'_> {
         &mut self,
         step: &FetchStep,
         targets: &[TargetCall],
-        data: Value,
+        data: Node,
         errors: Vec<Value>,
         span: &mut FetchSpan,
     ) {
@@ -875,8 +885,8 @@ impl Run<'_> {
         }
         let mut data = data;
         for target in targets {
-            let entities = match data.get_mut(&target.response_key).map(Value::take) {
-                Some(Value::Array(list)) => Some(list),
+            let entities = match data.get_mut(&target.response_key).map(Node::take) {
+                Some(Node::Array(list)) => Some(list),
                 _ => None,
             };
             match entities {
@@ -889,8 +899,8 @@ impl Run<'_> {
                     // Each entity is cloned for all but the last object that asked for
                     // it, and moved into that one.
                     let mut uses = vec![0usize; list.len()];
-                    for (_, at) in &target.objects {
-                        if let Some(n) = uses.get_mut(*at) {
+                    for (_, at) in target.objects.iter() {
+                        if let Some(n) = uses.get_mut(at) {
                             *n += 1;
                         }
                     }
@@ -909,12 +919,12 @@ impl Run<'_> {
                                 let Some((recorded, slot)) = objects.get(cursor) else {
                                     return;
                                 };
-                                if recorded.as_slice() != at {
+                                if recorded != at {
                                     return;
                                 }
                                 cursor += 1;
                                 let (Some(entity), Some(left)) =
-                                    (list.get_mut(*slot), uses.get_mut(*slot))
+                                    (list.get_mut(slot), uses.get_mut(slot))
                                 else {
                                     return;
                                 };
@@ -983,7 +993,7 @@ impl Run<'_> {
                     // No usable path: the error belongs to every object of the call.
                     let first = targets
                         .iter()
-                        .flat_map(|t| t.objects.first())
+                        .flat_map(|t| t.objects.get(0))
                         .next()
                         .map(|(p, _)| p.iter().map(PathKey::to_value).collect());
                     self.push_subgraph_error(step, &error, first);
@@ -999,7 +1009,7 @@ impl Run<'_> {
         category: Category,
         message: &str,
     ) {
-        for (path, _) in &target.objects {
+        for (path, _) in target.objects.iter() {
             self.errors.push(RunError {
                 category,
                 message: message.to_owned(),
@@ -1031,9 +1041,9 @@ impl Run<'_> {
 /// A subgraph's raw answer read as a GraphQL response (parsed with sonic-rs).
 fn read_answer(
     outcome: Result<(u16, bytes::Bytes), knot_connect::CallError>,
-) -> Result<(u16, Value), (Category, String, Option<u16>)> {
+) -> Result<(u16, Node), (Category, String, Option<u16>)> {
     let (status, bytes) = outcome.map_err(|e| (e.category(), e.to_string(), None))?;
-    match sonic_rs::from_slice::<Value>(&bytes) {
+    match sonic_rs::from_slice::<Node>(&bytes) {
         Ok(value) if value.get("data").is_some() || value.get("errors").is_some() => {
             Ok((status, value))
         }

@@ -10,6 +10,7 @@ use hive_router_query_planner::ast::value::Value as AstValue;
 use hive_router_query_planner::planner::plan_nodes::{
     FetchNodePathSegment, FetchRewrite, FlattenNodePathSegment,
 };
+use knot_execute::tree::{Node, Object, Str, Tree};
 use serde_json::{Map, Value};
 
 use crate::supergraph::Supergraph;
@@ -42,6 +43,39 @@ impl PathKey {
     }
 }
 
+/// The response paths of the objects an entity call was built from, each with the index of
+/// its representation; all paths in one buffer (no allocation per object).
+#[derive(Debug, Default)]
+pub(crate) struct ObjectPaths {
+    keys: Vec<PathKey>,
+    /// Per object: where its path ends in `keys`, and its representation.
+    ends: Vec<(usize, usize)>,
+}
+
+impl ObjectPaths {
+    pub(crate) fn push(&mut self, path: &[PathKey], slot: usize) {
+        self.keys.extend_from_slice(path);
+        self.ends.push((self.keys.len(), slot));
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub(crate) fn get(&self, i: usize) -> Option<(&[PathKey], usize)> {
+        let (end, slot) = *self.ends.get(i)?;
+        let start = match i {
+            0 => 0,
+            _ => self.ends.get(i - 1).map_or(0, |(end, _)| *end),
+        };
+        Some((self.keys.get(start..end)?, slot))
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&[PathKey], usize)> {
+        (0..self.len()).filter_map(|i| self.get(i))
+    }
+}
+
 /// A flatten path with its field names shared (see [`PathKey`]).
 #[derive(Debug)]
 pub(crate) enum SharedSegment {
@@ -64,17 +98,17 @@ pub(crate) fn shared_path(path: &[FlattenNodePathSegment]) -> Vec<SharedSegment>
 
 /// [`collect_objects`] with write access.
 pub(crate) fn walk_objects_mut(
-    value: &mut Value,
+    value: &mut Node,
     segments: &[SharedSegment],
     current: &mut Vec<PathKey>,
     supergraph: &Supergraph,
-    visit: &mut dyn FnMut(&[PathKey], &mut Value),
+    visit: &mut dyn FnMut(&[PathKey], &mut Node),
 ) {
     match segments.first() {
         _ if value.is_null() => {}
         None => match value {
-            Value::Object(_) => visit(current, value),
-            Value::Array(items) => {
+            Node::Object(_) => visit(current, value),
+            Node::Array(items) => {
                 for (i, item) in items.iter_mut().enumerate() {
                     current.push(PathKey::Index(i));
                     walk_objects_mut(item, segments, current, supergraph, visit);
@@ -84,7 +118,7 @@ pub(crate) fn walk_objects_mut(
             _ => {}
         },
         Some(SharedSegment::List) => {
-            if let Value::Array(items) = value {
+            if let Node::Array(items) = value {
                 for (i, item) in items.iter_mut().enumerate() {
                     current.push(PathKey::Index(i));
                     walk_objects_mut(item, &segments[1..], current, supergraph, visit);
@@ -93,14 +127,14 @@ pub(crate) fn walk_objects_mut(
             }
         }
         Some(SharedSegment::Field(name)) => match value {
-            Value::Object(map) => {
-                if let Some(child) = map.get_mut(&**name) {
+            Node::Object(map) => {
+                if let Some(child) = map.get_mut(name) {
                     current.push(PathKey::Key(name.clone()));
                     walk_objects_mut(child, &segments[1..], current, supergraph, visit);
                     current.pop();
                 }
             }
-            Value::Array(items) => {
+            Node::Array(items) => {
                 for (i, item) in items.iter_mut().enumerate() {
                     current.push(PathKey::Index(i));
                     walk_objects_mut(item, segments, current, supergraph, visit);
@@ -110,7 +144,7 @@ pub(crate) fn walk_objects_mut(
             _ => {}
         },
         Some(SharedSegment::TypeCondition(types)) => {
-            let matches = match value.get("__typename").and_then(Value::as_str) {
+            let matches = match value.typename() {
                 Some(typename) => types.iter().any(|t| supergraph.type_matches(typename, t)),
                 None => value.is_object(),
             };
@@ -123,16 +157,16 @@ pub(crate) fn walk_objects_mut(
 
 /// Visits every object at a flatten path with its response path.
 pub(crate) fn collect_objects(
-    value: &Value,
+    value: &Node,
     segments: &[SharedSegment],
     current: &mut Vec<PathKey>,
     supergraph: &Supergraph,
-    visit: &mut dyn FnMut(&[PathKey], &Value),
+    visit: &mut dyn FnMut(&[PathKey], &Node),
 ) {
     match (segments.first(), value) {
-        (_, Value::Null) => {}
-        (None, Value::Object(_)) => visit(current, value),
-        (None, Value::Array(items)) | (Some(SharedSegment::List), Value::Array(items)) => {
+        (_, Node::Null) => {}
+        (None, Node::Object(_)) => visit(current, value),
+        (None, Node::Array(items)) | (Some(SharedSegment::List), Node::Array(items)) => {
             let rest = if segments.is_empty() {
                 segments
             } else {
@@ -146,22 +180,22 @@ pub(crate) fn collect_objects(
         }
         (None, _) => {}
         (Some(SharedSegment::List), _) => {}
-        (Some(SharedSegment::Field(name)), Value::Object(map)) => {
-            if let Some(child) = map.get(&**name) {
+        (Some(SharedSegment::Field(name)), Node::Object(map)) => {
+            if let Some(child) = map.get(name) {
                 current.push(PathKey::Key(name.clone()));
                 collect_objects(child, &segments[1..], current, supergraph, visit);
                 current.pop();
             }
         }
-        (Some(SharedSegment::Field(_)), Value::Array(items)) => {
+        (Some(SharedSegment::Field(_)), Node::Array(items)) => {
             for (i, item) in items.iter().enumerate() {
                 current.push(PathKey::Index(i));
                 collect_objects(item, segments, current, supergraph, visit);
                 current.pop();
             }
         }
-        (Some(SharedSegment::TypeCondition(types)), Value::Object(map)) => {
-            let matches = match map.get("__typename").and_then(Value::as_str) {
+        (Some(SharedSegment::TypeCondition(types)), Node::Object(map)) => {
+            let matches = match map.get("__typename").and_then(Node::as_str) {
                 Some(typename) => types.iter().any(|t| supergraph.type_matches(typename, t)),
                 None => true,
             };
@@ -176,25 +210,25 @@ pub(crate) fn collect_objects(
 /// The representation of `object`: the `requires` selection applied to it.
 /// `None` when the object lacks a field the representation needs.
 pub(crate) fn build_representation(
-    object: &Value,
+    object: &Node,
     requires: &SelectionSet,
     supergraph: &Supergraph,
-) -> Option<Value> {
+) -> Option<Node> {
     let map = object.as_object()?;
-    let mut out = Map::new();
+    let mut out = Object::new();
     select_into(map, requires, supergraph, &mut out)?;
     // No fragment of `requires` applies to this object's type: it is not asked for.
     if out.is_empty() {
         return None;
     }
-    Some(Value::Object(out))
+    Some(Node::Object(out))
 }
 
 fn select_into(
-    map: &Map<String, Value>,
+    map: &Object,
     selection: &SelectionSet,
     supergraph: &Supergraph,
-    out: &mut Map<String, Value>,
+    out: &mut Object,
 ) -> Option<()> {
     for item in &selection.items {
         match item {
@@ -208,17 +242,13 @@ fn select_into(
                 } else {
                     select_value(value, &field.selections, supergraph)?
                 };
-                match out.entry(key) {
-                    serde_json::map::Entry::Occupied(existing) => {
-                        deep_merge(existing.into_mut(), selected)
-                    }
-                    serde_json::map::Entry::Vacant(slot) => {
-                        slot.insert(selected);
-                    }
+                match out.get_mut(key) {
+                    Some(existing) => deep_merge(existing, selected),
+                    None => out.insert(Str::new(key), selected),
                 }
             }
             SelectionItem::InlineFragment(fragment) => {
-                let applies = match map.get("__typename").and_then(Value::as_str) {
+                let applies = match map.get("__typename").and_then(Node::as_str) {
                     Some(typename) => supergraph.type_matches(typename, &fragment.type_condition),
                     None => false,
                 };
@@ -232,29 +262,29 @@ fn select_into(
     Some(())
 }
 
-fn select_value(value: &Value, selection: &SelectionSet, supergraph: &Supergraph) -> Option<Value> {
+fn select_value(value: &Node, selection: &SelectionSet, supergraph: &Supergraph) -> Option<Node> {
     match value {
-        Value::Object(map) => {
-            let mut out = Map::new();
+        Node::Object(map) => {
+            let mut out = Object::new();
             select_into(map, selection, supergraph, &mut out)?;
-            Some(Value::Object(out))
+            Some(Node::Object(out))
         }
-        Value::Array(items) => items
+        Node::Array(items) => items
             .iter()
             .map(|item| select_value(item, selection, supergraph))
             .collect::<Option<Vec<_>>>()
-            .map(Value::Array),
+            .map(Node::Array),
         other => Some(other.clone()),
     }
 }
 
 /// Applies a planner rewrite (`ValueSetter` for interface objects' `__typename`,
 /// `KeyRenamer` for aliased fields) to a representation or an entity.
-pub(crate) fn apply_rewrite(value: &mut Value, rewrite: &FetchRewrite, supergraph: &Supergraph) {
+pub(crate) fn apply_rewrite(value: &mut Node, rewrite: &FetchRewrite, supergraph: &Supergraph) {
     match rewrite {
         FetchRewrite::ValueSetter(setter) => {
             set_at(value, &setter.path, supergraph, &mut |slot, _| {
-                *slot = Value::String(setter.set_value_to.clone());
+                *slot = Node::String(Str::new(&setter.set_value_to));
             })
         }
         FetchRewrite::KeyRenamer(renamer) => {
@@ -267,7 +297,7 @@ pub(crate) fn apply_rewrite(value: &mut Value, rewrite: &FetchRewrite, supergrap
             walk_rewrite(value, parent, supergraph, &mut |object| {
                 if let Some(map) = object.as_object_mut() {
                     if let Some(moved) = map.remove(from) {
-                        map.insert(renamer.rename_key_to.clone(), moved);
+                        map.insert(Str::new(&renamer.rename_key_to), moved);
                     }
                 }
             });
@@ -276,10 +306,10 @@ pub(crate) fn apply_rewrite(value: &mut Value, rewrite: &FetchRewrite, supergrap
 }
 
 fn set_at(
-    value: &mut Value,
+    value: &mut Node,
     path: &[FetchNodePathSegment],
     supergraph: &Supergraph,
-    set: &mut dyn FnMut(&mut Value, &str),
+    set: &mut dyn FnMut(&mut Node, &str),
 ) {
     let Some((last, parent)) = path.split_last() else {
         return;
@@ -289,19 +319,19 @@ fn set_at(
     };
     walk_rewrite(value, parent, supergraph, &mut |object| {
         if let Some(map) = object.as_object_mut() {
-            let slot = map.entry(key.clone()).or_insert(Value::Null);
+            let slot = map.get_or_insert_with(key, || Node::Null);
             set(slot, key);
         }
     });
 }
 
 fn walk_rewrite(
-    value: &mut Value,
+    value: &mut Node,
     path: &[FetchNodePathSegment],
     supergraph: &Supergraph,
-    apply: &mut dyn FnMut(&mut Value),
+    apply: &mut dyn FnMut(&mut Node),
 ) {
-    if let Value::Array(items) = value {
+    if let Node::Array(items) = value {
         for item in items {
             walk_rewrite(item, path, supergraph, apply);
         }
@@ -311,8 +341,7 @@ fn walk_rewrite(
         None => apply(value),
         Some(FetchNodePathSegment::TypenameEquals(types)) => {
             let matches = value
-                .get("__typename")
-                .and_then(Value::as_str)
+                .typename()
                 .is_some_and(|t| types.iter().any(|c| supergraph.type_matches(t, c)));
             if matches {
                 walk_rewrite(value, &path[1..], supergraph, apply);
@@ -327,21 +356,17 @@ fn walk_rewrite(
 }
 
 /// Merges `source` into `target`: objects field by field, lists item by item.
-pub(crate) fn deep_merge(target: &mut Value, source: Value) {
+pub(crate) fn deep_merge(target: &mut Node, source: Node) {
     match (target, source) {
-        (Value::Object(into), Value::Object(from)) => {
+        (Node::Object(into), Node::Object(from)) => {
             for (key, value) in from {
-                match into.entry(key) {
-                    serde_json::map::Entry::Occupied(existing) => {
-                        deep_merge(existing.into_mut(), value)
-                    }
-                    serde_json::map::Entry::Vacant(slot) => {
-                        slot.insert(value);
-                    }
+                match into.get_mut(key.as_str()) {
+                    Some(existing) => deep_merge(existing, value),
+                    None => into.insert(key, value),
                 }
             }
         }
-        (Value::Array(into), Value::Array(from)) if into.len() == from.len() => {
+        (Node::Array(into), Node::Array(from)) if into.len() == from.len() => {
             for (existing, value) in into.iter_mut().zip(from) {
                 deep_merge(existing, value);
             }

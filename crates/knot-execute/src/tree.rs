@@ -1,0 +1,599 @@
+//! The data tree a run builds and the projection reads.
+//!
+//! [`Tree`] is what projection needs of a raw tree: field lookup, list items, leaves. Two
+//! trees implement it:
+//! - `serde_json::Value`, which the orchestration executor builds;
+//! - [`Node`], the tree built for merging and projection: the federation executor parses
+//!   subgraph answers straight into it, merges entities into it and projects from it.
+//!
+//! A [`Node`] object is a vector of `(key, value)` pairs searched linearly: GraphQL objects
+//! have a handful of fields, and comparing a few short keys is cheaper than hashing one
+//! (`serde_json`'s ordered map hashes every key with SipHash on every lookup and insert).
+//! Keys and strings up to 22 bytes are stored inline ([`Str`]): no allocation for the field
+//! names and most scalar strings of an answer. Objects keep the order of their fields.
+
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::{Map, Number, Value};
+
+/// A scalar of a raw tree, borrowed.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Leaf<'a> {
+    Null,
+    Bool(bool),
+    Number(&'a Number),
+    String(&'a str),
+    /// An object or a list.
+    Composite,
+}
+
+/// What projection reads of a raw data tree.
+pub trait Tree: Sized {
+    fn is_null(&self) -> bool;
+    fn is_object(&self) -> bool;
+    /// The field `key` of an object; `None` for an absent field or a value that is no object.
+    fn get(&self, key: &str) -> Option<&Self>;
+    /// The items of a list; `None` for a value that is no list.
+    fn items(&self) -> Option<&[Self]>;
+    fn leaf(&self) -> Leaf<'_>;
+    /// The value as JSON (a copy).
+    fn to_value(&self) -> Value;
+    /// A JSON value as this tree (for values projection builds itself).
+    fn from_value(value: Value) -> Self;
+    /// The index of the failure marker this value is, if it is one (only the orchestration
+    /// executor's tree has markers).
+    fn marker(&self) -> Option<usize> {
+        None
+    }
+    /// The object's `__typename`, when it is a string.
+    fn typename(&self) -> Option<&str> {
+        match self.get("__typename")?.leaf() {
+            Leaf::String(s) => Some(s),
+            _ => None,
+        }
+    }
+    /// What kind of value this is, for an error detail (never the value itself).
+    fn kind_of(&self) -> &'static str {
+        match self.leaf() {
+            Leaf::Null => "null",
+            Leaf::Bool(_) => "a boolean",
+            Leaf::Number(_) => "a number",
+            Leaf::String(_) => "a string",
+            Leaf::Composite if self.is_object() => "an object",
+            Leaf::Composite => "a list",
+        }
+    }
+}
+
+impl Tree for Value {
+    fn is_null(&self) -> bool {
+        Value::is_null(self)
+    }
+    fn is_object(&self) -> bool {
+        Value::is_object(self)
+    }
+    fn get(&self, key: &str) -> Option<&Self> {
+        self.as_object()?.get(key)
+    }
+    fn items(&self) -> Option<&[Self]> {
+        self.as_array().map(Vec::as_slice)
+    }
+    fn leaf(&self) -> Leaf<'_> {
+        match self {
+            Value::Null => Leaf::Null,
+            Value::Bool(b) => Leaf::Bool(*b),
+            Value::Number(n) => Leaf::Number(n),
+            Value::String(s) => Leaf::String(s),
+            Value::Array(_) | Value::Object(_) => Leaf::Composite,
+        }
+    }
+    fn to_value(&self) -> Value {
+        self.clone()
+    }
+    fn from_value(value: Value) -> Self {
+        value
+    }
+    fn marker(&self) -> Option<usize> {
+        crate::run::marker_index(self)
+    }
+}
+
+/// A string stored inline up to [`Str::INLINE`] bytes, on the heap beyond.
+#[derive(Clone)]
+pub struct Str(Repr);
+
+#[derive(Clone)]
+enum Repr {
+    Inline { len: u8, bytes: [u8; Str::INLINE] },
+    Heap(Box<str>),
+}
+
+impl Str {
+    pub const INLINE: usize = 22;
+
+    pub fn new(text: &str) -> Str {
+        if text.len() <= Self::INLINE {
+            let mut bytes = [0u8; Self::INLINE];
+            bytes[..text.len()].copy_from_slice(text.as_bytes());
+            Str(Repr::Inline {
+                len: text.len() as u8,
+                bytes,
+            })
+        } else {
+            Str(Repr::Heap(text.into()))
+        }
+    }
+
+    /// The bytes (UTF-8): compared without re-checking them.
+    pub fn as_bytes(&self) -> &[u8] {
+        match &self.0 {
+            Repr::Inline { len, bytes } => &bytes[..usize::from(*len)],
+            Repr::Heap(text) => text.as_bytes(),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            Repr::Inline { len, bytes } => {
+                let bytes = &bytes[..usize::from(*len)];
+                // SAFETY: an inline `Str` is only made by `Str::new`, which copies a whole
+                // `&str` (valid UTF-8, cut nowhere) into `bytes` and sets `len` to its length;
+                // neither is changed afterwards.
+                unsafe { std::str::from_utf8_unchecked(bytes) }
+            }
+            Repr::Heap(text) => text,
+        }
+    }
+}
+
+impl From<String> for Str {
+    fn from(text: String) -> Str {
+        if text.len() <= Self::INLINE {
+            Str::new(&text)
+        } else {
+            Str(Repr::Heap(text.into_boxed_str()))
+        }
+    }
+}
+
+impl PartialEq for Str {
+    fn eq(&self, other: &Str) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+impl Eq for Str {}
+
+impl PartialEq<str> for Str {
+    fn eq(&self, other: &str) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl fmt::Debug for Str {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+/// A node of the data tree.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Node {
+    #[default]
+    Null,
+    Bool(bool),
+    Number(Number),
+    String(Str),
+    Array(Vec<Node>),
+    Object(Object),
+}
+
+/// An object: its fields in order, looked up linearly (see the module's documentation).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Object(Vec<(Str, Node)>);
+
+impl Object {
+    pub fn new() -> Object {
+        Object(Vec::new())
+    }
+
+    pub fn with_capacity(n: usize) -> Object {
+        Object(Vec::with_capacity(n))
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// An object of `fields` as read: a repeated key keeps its first place and its last
+    /// value, as `serde_json`'s map (checked by a hash past a few dozen fields, so a huge
+    /// object costs no quadratic time).
+    fn from_fields(fields: Vec<(Str, Node)>) -> Object {
+        if fields.len() <= 32 {
+            let mut object = Object::with_capacity(fields.len());
+            for (k, v) in fields {
+                object.insert(k, v);
+            }
+            return object;
+        }
+        let mut at: std::collections::HashMap<Vec<u8>, usize> =
+            std::collections::HashMap::with_capacity(fields.len());
+        let mut out: Vec<(Str, Node)> = Vec::with_capacity(fields.len());
+        for (k, v) in fields {
+            match at.entry(k.as_bytes().to_vec()) {
+                std::collections::hash_map::Entry::Occupied(slot) => out[*slot.get()].1 = v,
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(out.len());
+                    out.push((k, v));
+                }
+            }
+        }
+        Object(out)
+    }
+
+    fn position(&self, key: &str) -> Option<usize> {
+        let key = key.as_bytes();
+        self.0.iter().position(|(k, _)| k.as_bytes() == key)
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        let key = key.as_bytes();
+        self.0
+            .iter()
+            .find(|(k, _)| k.as_bytes() == key)
+            .map(|(_, v)| v)
+    }
+
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Node> {
+        let key = key.as_bytes();
+        self.0
+            .iter_mut()
+            .find(|(k, _)| k.as_bytes() == key)
+            .map(|(_, v)| v)
+    }
+
+    /// Sets `key` to `value` (in place when present, last otherwise).
+    pub fn insert(&mut self, key: Str, value: Node) {
+        match self.position(key.as_str()) {
+            Some(i) => self.0[i].1 = value,
+            None => self.0.push((key, value)),
+        }
+    }
+
+    /// The value of `key`, `default()` inserted first when absent.
+    pub fn get_or_insert_with(&mut self, key: &str, default: impl FnOnce() -> Node) -> &mut Node {
+        let i = match self.position(key) {
+            Some(i) => i,
+            None => {
+                self.0.push((Str::new(key), default()));
+                self.0.len() - 1
+            }
+        };
+        &mut self.0[i].1
+    }
+
+    /// Removes `key`, keeping the order of the others.
+    pub fn remove(&mut self, key: &str) -> Option<Node> {
+        let i = self.position(key)?;
+        Some(self.0.remove(i).1)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Node)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v))
+    }
+}
+
+impl IntoIterator for Object {
+    type Item = (Str, Node);
+    type IntoIter = std::vec::IntoIter<(Str, Node)>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl Node {
+    pub fn as_object(&self) -> Option<&Object> {
+        match self {
+            Node::Object(o) => Some(o),
+            _ => None,
+        }
+    }
+
+    pub fn as_object_mut(&mut self) -> Option<&mut Object> {
+        match self {
+            Node::Object(o) => Some(o),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Node::String(s) => Some(s.as_str()),
+            _ => None,
+        }
+    }
+
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Node> {
+        self.as_object_mut()?.get_mut(key)
+    }
+
+    pub fn take(&mut self) -> Node {
+        std::mem::take(self)
+    }
+
+    /// The node as JSON, consuming it.
+    pub fn into_value(self) -> Value {
+        match self {
+            Node::Null => Value::Null,
+            Node::Bool(b) => Value::Bool(b),
+            Node::Number(n) => Value::Number(n),
+            Node::String(s) => Value::String(s.as_str().to_owned()),
+            Node::Array(items) => Value::Array(items.into_iter().map(Node::into_value).collect()),
+            Node::Object(object) => {
+                let mut map = Map::with_capacity(object.len());
+                for (k, v) in object {
+                    map.insert(k.as_str().to_owned(), v.into_value());
+                }
+                Value::Object(map)
+            }
+        }
+    }
+}
+
+impl From<Value> for Node {
+    fn from(value: Value) -> Node {
+        match value {
+            Value::Null => Node::Null,
+            Value::Bool(b) => Node::Bool(b),
+            Value::Number(n) => Node::Number(n),
+            Value::String(s) => Node::String(Str::from(s)),
+            Value::Array(items) => Node::Array(items.into_iter().map(Node::from).collect()),
+            Value::Object(map) => {
+                let mut object = Object::with_capacity(map.len());
+                for (k, v) in map {
+                    // Keys of a JSON object are distinct: no lookup needed.
+                    object.0.push((Str::from(k), Node::from(v)));
+                }
+                Node::Object(object)
+            }
+        }
+    }
+}
+
+impl From<&Value> for Node {
+    fn from(value: &Value) -> Node {
+        Node::from(value.clone())
+    }
+}
+
+impl Tree for Node {
+    fn is_null(&self) -> bool {
+        matches!(self, Node::Null)
+    }
+    fn is_object(&self) -> bool {
+        matches!(self, Node::Object(_))
+    }
+    fn get(&self, key: &str) -> Option<&Self> {
+        self.as_object()?.get(key)
+    }
+    fn items(&self) -> Option<&[Self]> {
+        match self {
+            Node::Array(items) => Some(items),
+            _ => None,
+        }
+    }
+    fn leaf(&self) -> Leaf<'_> {
+        match self {
+            Node::Null => Leaf::Null,
+            Node::Bool(b) => Leaf::Bool(*b),
+            Node::Number(n) => Leaf::Number(n),
+            Node::String(s) => Leaf::String(s.as_str()),
+            Node::Array(_) | Node::Object(_) => Leaf::Composite,
+        }
+    }
+    fn to_value(&self) -> Value {
+        self.clone().into_value()
+    }
+    fn from_value(value: Value) -> Self {
+        Node::from(value)
+    }
+}
+
+impl Serialize for Str {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl Serialize for Object {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+impl Serialize for Node {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Node::Null => serializer.serialize_unit(),
+            Node::Bool(b) => serializer.serialize_bool(*b),
+            Node::Number(n) => n.serialize(serializer),
+            Node::String(s) => s.serialize(serializer),
+            Node::Array(items) => {
+                let mut seq = serializer.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(item)?;
+                }
+                seq.end()
+            }
+            Node::Object(object) => object.serialize(serializer),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Node {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Node, D::Error> {
+        deserializer.deserialize_any(NodeVisitor)
+    }
+}
+
+struct NodeVisitor;
+
+impl<'de> Visitor<'de> for NodeVisitor {
+    type Value = Node;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Node, E> {
+        Ok(Node::Bool(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Node, E> {
+        Ok(Node::Number(v.into()))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Node, E> {
+        Ok(Node::Number(v.into()))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Node, E> {
+        Ok(Number::from_f64(v).map_or(Node::Null, Node::Number))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Node, E> {
+        Ok(Node::String(Str::new(v)))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Node, E> {
+        Ok(Node::String(Str::from(v)))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Node, E> {
+        Ok(Node::Null)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Node, E> {
+        Ok(Node::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Node, D::Error> {
+        Node::deserialize(d)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Node::Array(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
+        let mut fields: Vec<(Str, Node)> =
+            Vec::with_capacity(map.size_hint().unwrap_or(0).min(256));
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            let value: Node = map.next_value()?;
+            fields.push((key, value));
+        }
+        Ok(Node::Object(Object::from_fields(fields)))
+    }
+}
+
+/// An object key read without an intermediate `String` when it fits inline.
+struct KeySeed;
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = Str;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Str, D::Error> {
+        d.deserialize_str(KeyVisitor)
+    }
+}
+
+struct KeyVisitor;
+
+impl<'de> Visitor<'de> for KeyVisitor {
+    type Value = Str;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object key")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Str, E> {
+        Ok(Str::new(v))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Str, E> {
+        Ok(Str::from(v))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_node_reads_and_writes_the_same_json_as_serde_json_in_the_same_order() {
+        let text = r#"{"z":1,"a":[true,null,-3,2.5,"x"],"long key beyond twenty-two bytes":"a string longer than twenty-two bytes, é","o":{"k":{}}}"#;
+        let node: Node = serde_json::from_str(text).expect("parses");
+        assert_eq!(serde_json::to_string(&node).expect("writes"), text);
+        let value: Value = serde_json::from_str(text).expect("parses");
+        assert_eq!(node.clone().into_value(), value);
+        assert_eq!(Node::from(value), node);
+        // sonic-rs, which reads subgraph answers, gives the same tree.
+        let fast: Node = sonic_rs::from_str(text).expect("parses");
+        assert_eq!(fast, node);
+    }
+
+    #[test]
+    fn a_repeated_key_keeps_its_place_and_its_last_value() {
+        let node: Node = serde_json::from_str(r#"{"a":1,"b":2,"a":3}"#).expect("parses");
+        assert_eq!(node.into_value().to_string(), r#"{"a":3,"b":2}"#);
+        let mut big: String = (0..100).map(|i| format!(r#""k{i}":{i},"#)).collect();
+        big = format!(r#"{{{big}"k7":"again"}}"#);
+        let node: Node = serde_json::from_str(&big).expect("parses");
+        let object = node.as_object().expect("object");
+        assert_eq!(object.len(), 100);
+        assert_eq!(object.get("k7").and_then(Node::as_str), Some("again"));
+        assert_eq!(object.iter().nth(8).map(|(k, _)| k), Some("k8"));
+    }
+
+    #[test]
+    fn strings_inline_and_on_the_heap_compare_by_their_text() {
+        let short = Str::new("id");
+        let long = Str::new("shippingEstimate-and-then-some-more");
+        assert_eq!(short, *"id");
+        assert_eq!(long.as_str(), "shippingEstimate-and-then-some-more");
+        assert_eq!(Str::from("x".repeat(22)).as_str(), "x".repeat(22));
+        assert_eq!(Str::from("é".repeat(11)).as_str(), "é".repeat(11));
+        assert_ne!(Str::new("ab"), Str::new("abc"));
+    }
+
+    #[test]
+    fn object_lookups_inserts_and_removals_keep_the_field_order() {
+        let mut node = Node::from(json!({"a": 1, "b": {"c": 2}}));
+        let object = node.as_object_mut().expect("object");
+        object.insert(Str::new("a"), Node::from(json!(5)));
+        object.insert(Str::new("d"), Node::Null);
+        assert_eq!(object.remove("b"), Some(Node::from(json!({"c": 2}))));
+        *object.get_or_insert_with("e", || Node::Bool(true)) = Node::Bool(false);
+        assert_eq!(node.into_value(), json!({"a": 5, "d": null, "e": false}));
+    }
+
+    #[test]
+    fn both_trees_answer_projection_alike() {
+        let value = json!({"__typename": "User", "n": 1, "l": [1], "s": "x"});
+        let node = Node::from(value.clone());
+        assert_eq!(Tree::typename(&value), Some("User"));
+        assert_eq!(node.typename(), Some("User"));
+        for key in ["n", "l", "s", "missing"] {
+            assert_eq!(
+                Tree::get(&value, key).map(Tree::kind_of),
+                node.get(key).map(Tree::kind_of)
+            );
+        }
+        assert_eq!(node.kind_of(), "an object");
+        assert_eq!(
+            node.get("l").and_then(Tree::items).map(<[Node]>::len),
+            Some(1)
+        );
+    }
+}
