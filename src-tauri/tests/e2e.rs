@@ -238,18 +238,15 @@ impl Session {
         }
     }
 
+    /// Waits for `css` and clicks it.
+    async fn click(&self, css: &str) {
+        self.wait(css).await.click().await.ok();
+    }
+
     /// On the Query screen, ticks `getOrderDetails` with id "1" and then each explorer path.
     async fn tick_order_details(&self, paths: &[&str]) {
-        self.wait("[data-testid=nav-query]")
-            .await
-            .click()
-            .await
-            .ok();
-        self.wait("[data-testid='field-getOrderDetails']")
-            .await
-            .click()
-            .await
-            .ok();
+        self.click("[data-testid=nav-query]").await;
+        self.click("[data-testid='field-getOrderDetails']").await;
         self.wait("[data-testid='arg-getOrderDetails-id']")
             .await
             .send_keys("1")
@@ -426,11 +423,7 @@ impl Session {
             if title.contains(&format!("Theme: {theme}")) {
                 return;
             }
-            self.wait("[data-testid=theme-toggle]")
-                .await
-                .click()
-                .await
-                .ok();
+            self.click("[data-testid=theme-toggle]").await;
         }
     }
 
@@ -446,7 +439,7 @@ impl Session {
 async fn shop_query_built_by_ticking_fields_runs_and_shows_plan_result_and_waterfall() {
     let s = session("shop-query", 100..150).await;
     // The app opens on the demo workspace.
-    s.wait("[data-testid=nav-query]").await.click().await.ok();
+    s.click("[data-testid=nav-query]").await;
     s.wait("[data-testid='field-getOrderDetails']").await;
     // Every screen's icon is drawn (inline SVG shapes, not a font glyph that may be missing).
     s.until("every navigation icon is drawn", || async {
@@ -473,11 +466,7 @@ async fn shop_query_built_by_ticking_fields_runs_and_shows_plan_result_and_water
     })
     .await
     .expect("demo");
-    s.wait("[data-testid=nav-services]")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid=nav-services]").await;
     s.wait("[data-testid=rest-name]")
         .await
         .send_keys("people")
@@ -498,7 +487,7 @@ async fn shop_query_built_by_ticking_fields_runs_and_shows_plan_result_and_water
         .send_keys("/users/{id}")
         .await
         .ok();
-    s.wait("[data-testid=rest-add]").await.click().await.ok();
+    s.click("[data-testid=rest-add]").await;
     s.wait("[data-testid='service-people']").await;
 
     // Build the shop query by ticking fields.
@@ -526,7 +515,7 @@ async fn shop_query_built_by_ticking_fields_runs_and_shows_plan_result_and_water
             }
         })
         .await;
-        s.wait("[data-testid=run]").await.click().await.ok();
+        s.click("[data-testid=run]").await;
         s.until("the result shows the user's name", || async {
             s.body_text().await.contains("Ada Lovelace")
         })
@@ -563,15 +552,11 @@ async fn shop_query_built_by_ticking_fields_runs_and_shows_plan_result_and_water
         s.client.set_window_size(w, h).await.ok();
         for theme in ["light", "dark"] {
             s.set_theme(theme).await;
-            s.wait("[data-testid=nav-query]").await.click().await.ok();
+            s.click("[data-testid=nav-query]").await;
             s.plan_seen(3, &format!("at {w}x{h}, {theme}")).await;
             tokio::time::sleep(Duration::from_millis(300)).await;
             s.screenshot(&format!("query-{w}x{h}-{theme}")).await;
-            s.wait("[data-testid=nav-designer]")
-                .await
-                .click()
-                .await
-                .ok();
+            s.click("[data-testid=nav-designer]").await;
             s.wait("[data-testid='designer-type-Order']").await;
             tokio::time::sleep(Duration::from_millis(500)).await;
             s.screenshot(&format!("designer-{w}x{h}-{theme}")).await;
@@ -586,11 +571,7 @@ async fn topology_shows_the_workspace_and_highlights_what_a_source_reaches() {
     let out = tempfile::tempdir().expect("temp dir");
     let picture = out.path().join("shop-topology.svg");
     let s = session_with_dialog("topology", 150..200, Some(&picture)).await;
-    s.wait("[data-testid=nav-topology]")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid=nav-topology]").await;
     s.wait("[data-testid=topology-graph]").await;
     // shop: 4 sources, 5 object types (Query, Mutation, Order, User, Product), 2 saved
     // operations.
@@ -599,11 +580,8 @@ async fn topology_shows_the_workspace_and_highlights_what_a_source_reaches() {
     })
     .await;
     // Selecting the users source dims what it neither reaches nor is reached by.
-    s.wait("[data-testid=topo-node][data-id='source:users']")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid=topo-node][data-id='source:users']")
+        .await;
     s.until("some nodes dimmed", || async {
         s.count("[data-testid=topo-node].dim").await > 0
     })
@@ -613,7 +591,7 @@ async fn topology_shows_the_workspace_and_highlights_what_a_source_reaches() {
         s.fail("everything dimmed").await;
     }
     // The SVG export is written where the Save dialog says (never into the working folder).
-    s.wait("[data-testid=export-svg]").await.click().await.ok();
+    s.click("[data-testid=export-svg]").await;
     s.until("the SVG file is written", || async {
         std::fs::read_to_string(&picture)
             .map(|t| t.starts_with("<svg") && t.contains("orders"))
@@ -622,7 +600,7 @@ async fn topology_shows_the_workspace_and_highlights_what_a_source_reaches() {
     .await;
     s.wait("[data-testid=export-saved]").await;
     // The DOT export is the core's text.
-    s.wait("[data-testid=export-dot]").await.click().await.ok();
+    s.click("[data-testid=export-dot]").await;
     s.until("the DOT text", || async {
         match s
             .client
@@ -736,11 +714,7 @@ async fn the_page_is_refused_commands_outside_its_capability_and_paths_it_names(
     s.client.refresh().await.ok();
     for theme in ["light", "dark"] {
         s.set_theme(theme).await;
-        s.wait("button[title='Open a workspace']")
-            .await
-            .click()
-            .await
-            .ok();
+        s.click("button[title='Open a workspace']").await;
         let choose = s.wait("[data-testid=open-file]").await;
         if !choose.is_displayed().await.unwrap_or(false) {
             s.fail("the Choose file button is not visible").await;
@@ -751,17 +725,9 @@ async fn the_page_is_refused_commands_outside_its_capability_and_paths_it_names(
         .await;
         tokio::time::sleep(Duration::from_millis(300)).await;
         s.screenshot(&format!("open-{theme}")).await;
-        s.wait(".modal button[aria-label=Close]")
-            .await
-            .click()
-            .await
-            .ok();
-        s.wait("[data-testid=nav-services]")
-            .await
-            .click()
-            .await
-            .ok();
-        s.wait("[data-testid=add-grpc]").await.click().await.ok();
+        s.click(".modal button[aria-label=Close]").await;
+        s.click("[data-testid=nav-services]").await;
+        s.click("[data-testid=add-grpc]").await;
         let toggle = s.wait("[data-testid=grpc-from-protos]").await;
         if !toggle.is_selected().await.unwrap_or(false) {
             toggle.click().await.ok();
@@ -785,12 +751,8 @@ async fn the_page_is_refused_commands_outside_its_capability_and_paths_it_names(
 #[tokio::test(flavor = "multi_thread")]
 async fn choose_file_opens_the_native_open_dialog() {
     let s = session("native-dialog", 350..400).await;
-    s.wait("button[title='Open a workspace']")
-        .await
-        .click()
-        .await
-        .ok();
-    s.wait("[data-testid=open-file]").await.click().await.ok();
+    s.click("button[title='Open a workspace']").await;
+    s.click("[data-testid=open-file]").await;
     let display = format!(":{}", s.display);
     s.until(
         "a native window titled \"Open a Knot workspace\"",
@@ -825,7 +787,7 @@ async fn a_source_url_changed_on_disk_is_shown_until_the_person_trusts_it() {
     })
     .await;
     // Linked (Save as) with a stored secret, through the UI's own commands.
-    s.wait("[data-testid=save-as]").await.click().await.ok();
+    s.click("[data-testid=save-as]").await;
     s.until("the file is written", || async { linked.exists() })
         .await;
     let envs = s.invoke("environment_list", json!({})).await;
@@ -862,12 +824,8 @@ async fn a_source_url_changed_on_disk_is_shown_until_the_person_trusts_it() {
     doc["environments"]["local"]["variables"]["ORDERS_URL"] = json!(now);
     std::fs::write(&linked, serde_json::to_string_pretty(&doc).expect("json")).expect("write");
     // Reopened from the recent files.
-    s.wait("button[title='Open a workspace']")
-        .await
-        .click()
-        .await
-        .ok();
-    s.wait(".modal .list-button.mono").await.click().await.ok();
+    s.click("button[title='Open a workspace']").await;
+    s.click(".modal .list-button.mono").await;
     s.until("the notice names the orders source", || async {
         match s
             .client
@@ -945,11 +903,7 @@ async fn a_source_url_changed_on_disk_is_shown_until_the_person_trusts_it() {
             s.screenshot(&format!("notice-{w}x{h}-{theme}")).await;
         }
     }
-    s.wait("[data-testid=confirm-sources]")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid=confirm-sources]").await;
     s.until("the notice is gone", || async {
         s.count("[data-testid=unconfirmed-sources]").await == 0
     })
@@ -957,11 +911,7 @@ async fn a_source_url_changed_on_disk_is_shown_until_the_person_trusts_it() {
     // The Envs screen says where the key of the stored secret is: the tests' stores have no
     // keyring (KNOT_KEYRING=off), so the key file beside the store (named, but not its path:
     // the page is never told where the data folder is).
-    s.wait("[data-testid=nav-environments]")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid=nav-environments]").await;
     s.until("the Envs screen names the secrets key file", || async {
         match s
             .client
@@ -1026,23 +976,15 @@ async fn a_federation_workspace_is_explored_and_planned_like_any_other() {
     let path = dir.path().join("fleet.knot.json");
     // The person chooses the file in the Open dialog (here: the test seam answers with it).
     let s = session_with_dialog("fleet-plan", 200..250, Some(&path)).await;
-    s.wait("[data-testid=nav-query]").await.click().await.ok();
-    s.wait("button[title='Open a workspace']")
-        .await
-        .click()
-        .await
-        .ok();
-    s.wait("[data-testid=open-file]").await.click().await.ok();
+    s.click("[data-testid=nav-query]").await;
+    s.click("button[title='Open a workspace']").await;
+    s.click("[data-testid=open-file]").await;
     s.until("the fleet workspace is open", || async {
         s.workspace_name().await == "Fleet"
     })
     .await;
     // The explorer's root fields are the supergraph's.
-    s.wait("[data-testid='field-device']")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid='field-device']").await;
     s.wait("[data-testid='arg-device-id']")
         .await
         .send_keys("1")
@@ -1105,7 +1047,7 @@ async fn a_federation_workspace_is_explored_and_planned_like_any_other() {
     // The other screens a federation workspace changed, seen as a person sees them: the
     // Schema screen shows the supergraph's public schema, the topology its subgraphs' types,
     // and the designer has no false problem.
-    s.wait("[data-testid=nav-schema]").await.click().await.ok();
+    s.click("[data-testid=nav-schema]").await;
     s.until(
         "the Schema screen shows the composed public schema",
         || async {
@@ -1121,11 +1063,7 @@ async fn a_federation_workspace_is_explored_and_planned_like_any_other() {
         },
     )
     .await;
-    s.wait("[data-testid=nav-topology]")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid=nav-topology]").await;
     s.until("the topology shows the subgraphs' types", || async {
         let mut shown = 0;
         for id in [
@@ -1149,11 +1087,7 @@ async fn a_federation_workspace_is_explored_and_planned_like_any_other() {
         shown == 4
     })
     .await;
-    s.wait("[data-testid=nav-designer]")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid=nav-designer]").await;
     s.until("the designer finds no problem", || async {
         match s
             .client
@@ -1170,11 +1104,7 @@ async fn a_federation_workspace_is_explored_and_planned_like_any_other() {
         for theme in ["light", "dark"] {
             s.set_theme(theme).await;
             for screen in ["query", "schema", "topology", "designer"] {
-                s.wait(&format!("[data-testid=nav-{screen}]"))
-                    .await
-                    .click()
-                    .await
-                    .ok();
+                s.click(&format!("[data-testid=nav-{screen}]")).await;
                 tokio::time::sleep(Duration::from_millis(400)).await;
                 s.screenshot(&format!("{screen}-{w}x{h}-{theme}")).await;
             }
@@ -1192,7 +1122,7 @@ mod designer;
 #[tokio::test(flavor = "multi_thread")]
 async fn a_mutation_plan_shows_its_fields_running_one_after_another() {
     let s = session("mutation-plan", 250..300).await;
-    s.wait("[data-testid=nav-query]").await.click().await.ok();
+    s.click("[data-testid=nav-query]").await;
     let editor = s.wait("[data-testid=editor] .cm-content").await;
     editor.click().await.ok();
     // Select everything and type the document over it (the editor closes brackets and

@@ -243,19 +243,13 @@ impl Object {
     }
 
     pub fn get(&self, key: &str) -> Option<&Node> {
-        let key = key.as_bytes();
-        self.0
-            .iter()
-            .find(|(k, _)| k.as_bytes() == key)
-            .map(|(_, v)| v)
+        let i = self.position(key)?;
+        self.0.get(i).map(|(_, v)| v)
     }
 
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Node> {
-        let key = key.as_bytes();
-        self.0
-            .iter_mut()
-            .find(|(k, _)| k.as_bytes() == key)
-            .map(|(_, v)| v)
+        let i = self.position(key)?;
+        self.0.get_mut(i).map(|(_, v)| v)
     }
 
     /// Sets `key` to `value` (in place when present, last otherwise).

@@ -276,7 +276,7 @@ async fn app_numbers() {
     let started = Instant::now();
     for i in 0..100 {
         let before = s.latest_run().await;
-        s.wait("[data-testid=run]").await.click().await.ok();
+        s.click("[data-testid=run]").await;
         let deadline = Instant::now() + Duration::from_secs(20);
         while s.latest_run().await == before {
             if Instant::now() > deadline {
@@ -320,16 +320,8 @@ async fn app_numbers() {
     .await;
     // The page learns of a change made behind its back when it loads again (tabs are kept).
     s.client.refresh().await.ok();
-    s.wait("[data-testid=saved-ops-open]")
-        .await
-        .click()
-        .await
-        .ok();
-    s.wait("[data-testid='saved-op-Big']")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid=saved-ops-open]").await;
+    s.click("[data-testid='saved-op-Big']").await;
     let (_, plan_ms, plan) = s
         .measured("plan-drawn", |d| d["nodes"].as_u64().unwrap_or(0) >= 500)
         .await;
@@ -357,11 +349,7 @@ async fn app_numbers() {
     })
     .await;
     s.client.refresh().await.ok();
-    s.wait("[data-testid=nav-designer]")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid=nav-designer]").await;
     let (_, designer_ms, designer) = s
         .measured("designer-drawn", |d| d["types"].as_u64().unwrap_or(0) >= 50)
         .await;

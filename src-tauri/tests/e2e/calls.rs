@@ -7,15 +7,11 @@ use super::*;
 impl Session {
     /// Opens the side-by-side view of saved operation `name` from the saved operations list.
     async fn open_calls(&self, name: &str) {
-        self.wait("[data-testid=saved-ops-open]")
-            .await
-            .click()
-            .await
-            .ok();
+        self.click("[data-testid=saved-ops-open]").await;
         let button = format!("[data-testid='saved-op-calls-{name}']");
         self.see(&button, "the saved operations").await;
         self.screenshot("saved-list").await;
-        self.wait(&button).await.click().await.ok();
+        self.click(&button).await;
         self.see("[data-testid=calls-rest]", "the side-by-side view")
             .await;
     }
@@ -57,7 +53,7 @@ impl Session {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_saved_operation_is_shown_as_graphql_rest_and_grpc_and_served_more_ways_from_there() {
     let s = session("operation-calls", 600..650).await;
-    s.wait("[data-testid=nav-query]").await.click().await.ok();
+    s.click("[data-testid=nav-query]").await;
     s.open_calls("OrderDetails").await;
     s.reads(
         "[data-testid=calls-rest-endpoint]",
@@ -98,11 +94,7 @@ async fn a_saved_operation_is_shown_as_graphql_rest_and_grpc_and_served_more_way
     )
     .await;
     // Copy as grpcurl puts the command on the clipboard (or says why it cannot).
-    s.wait("[data-testid=copy-grpcurl]")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid=copy-grpcurl]").await;
     s.until("the copy is acknowledged", || async {
         let t = s.text_of("[data-testid=calls-grpc]").await;
         t.contains("Copied.") || t.contains("No clipboard here")
@@ -155,25 +147,17 @@ async fn a_saved_operation_is_shown_as_graphql_rest_and_grpc_and_served_more_way
     s.set_theme("light").await;
 
     // A new saved operation: no endpoint, no method; both are added from the view.
-    s.wait("[data-testid=query-tab-new]")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid=query-tab-new]").await;
     let editor = s.wait("[data-testid=editor] .cm-content").await;
     editor.click().await.ok();
     editor
         .send_keys("query UserOf($id: ID!) { getOrderDetails(id: $id) { user { name ")
         .await
         .ok();
-    s.wait("[data-testid=save-op]").await.click().await.ok();
+    s.click("[data-testid=save-op]").await;
     s.retype("[data-testid=save-op-name]", "UserOf").await;
-    s.wait("[data-testid=save-op-confirm]")
-        .await
-        .click()
-        .await
-        .ok();
-    s.wait("[data-testid=calls-open]").await.click().await.ok();
+    s.click("[data-testid=save-op-confirm]").await;
+    s.click("[data-testid=calls-open]").await;
     s.see(
         "[data-testid=calls-rest-path]",
         "UserOf without an endpoint",
@@ -182,11 +166,7 @@ async fn a_saved_operation_is_shown_as_graphql_rest_and_grpc_and_served_more_way
     // A path parameter that is not a variable is refused, in words.
     s.retype("[data-testid=calls-rest-path]", "/orders/{orderId}/user")
         .await;
-    s.wait("[data-testid=calls-rest-add]")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid=calls-rest-add]").await;
     s.reads(
         "[data-testid=calls-edit-error]",
         "`{orderId}` in the path is not a variable of UserOf",
@@ -195,22 +175,14 @@ async fn a_saved_operation_is_shown_as_graphql_rest_and_grpc_and_served_more_way
     .await;
     s.retype("[data-testid=calls-rest-path]", "/orders/{id}/user")
         .await;
-    s.wait("[data-testid=calls-rest-add]")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid=calls-rest-add]").await;
     s.reads(
         "[data-testid=calls-rest-curl]",
         "curl http://127.0.0.1:4000/orders/1/user",
         "after adding the endpoint",
     )
     .await;
-    s.wait("[data-testid=calls-grpc-add]")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid=calls-grpc-add]").await;
     s.reads(
         "[data-testid=calls-grpcurl]",
         "knot.shop.ShopService/UserOf",

@@ -201,11 +201,7 @@ async fn designer_rebinds_products_runs_the_query_and_saves_the_binding() {
     let out = tempfile::tempdir().expect("temp dir");
     let file = out.path().join("designed.knot.json");
     let s = session_with_dialog("designer", 200..250, Some(&file)).await;
-    s.wait("[data-testid=nav-designer]")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid=nav-designer]").await;
     s.wait("[data-testid=designer-canvas]").await;
     s.wait("[data-testid='designer-type-Order']").await;
     // The demo binds Order.products to products·GetProducts; unbind it.
@@ -213,32 +209,20 @@ async fn designer_rebinds_products_runs_the_query_and_saves_the_binding() {
         s.bound(PRODUCTS_ROW).await == "products.GetProducts"
     })
     .await;
-    s.wait(PRODUCTS_ROW).await.click().await.ok();
-    s.wait("[data-testid=designer-unbind]")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click(PRODUCTS_ROW).await;
+    s.click("[data-testid=designer-unbind]").await;
     s.until("Order.products is unbound", || async {
         s.bound(PRODUCTS_ROW).await.is_empty()
     })
     .await;
 
     // Undo brings the binding back, Redo removes it again.
-    s.wait("[data-testid=designer-undo]")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid=designer-undo]").await;
     s.until("Undo restores the binding", || async {
         s.bound(PRODUCTS_ROW).await == "products.GetProducts"
     })
     .await;
-    s.wait("[data-testid=designer-redo]")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid=designer-redo]").await;
     s.until("Redo unbinds again", || async {
         s.bound(PRODUCTS_ROW).await.is_empty()
     })
@@ -328,7 +312,7 @@ async fn designer_rebinds_products_runs_the_query_and_saves_the_binding() {
     // The query through the new binding.
     s.tick_order_details(&["getOrderDetails.products", "getOrderDetails.products.name"])
         .await;
-    s.wait("[data-testid=run]").await.click().await.ok();
+    s.click("[data-testid=run]").await;
     s.until("the result shows a product", || async {
         s.text_of("[data-testid=result-tree]")
             .await
@@ -337,7 +321,7 @@ async fn designer_rebinds_products_runs_the_query_and_saves_the_binding() {
     .await;
 
     // Save as a new file (chosen in the Save dialog) and read the binding back.
-    s.wait("[data-testid=save-as]").await.click().await.ok();
+    s.click("[data-testid=save-as]").await;
     s.until("the file is written", || async { file.exists() })
         .await;
     let text = std::fs::read_to_string(&file).unwrap_or_default();
@@ -364,19 +348,11 @@ async fn designer_rebinds_products_runs_the_query_and_saves_the_binding() {
 #[tokio::test(flavor = "multi_thread")]
 async fn designer_gives_a_new_type_its_first_field_and_an_argument() {
     let s = session("designer-new-type", 250..300).await;
-    s.wait("[data-testid=nav-designer]")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid=nav-designer]").await;
     s.wait("[data-testid='designer-type-Order']").await;
     s.type_into("[data-testid=designer-new-type]", "Review")
         .await;
-    s.wait("[data-testid=designer-add-type]")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid=designer-add-type]").await;
     s.wait("[data-testid='designer-type-Review']").await;
     // The new field goes to the new, empty type.
     s.until("the new field form is for Review", || async {
@@ -394,11 +370,7 @@ async fn designer_gives_a_new_type_its_first_field_and_an_argument() {
         .await;
     s.retype("[data-testid=designer-new-field-type]", "Int")
         .await;
-    s.wait("[data-testid=designer-add-field]")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid=designer-add-field]").await;
     let row = "[data-testid='designer-field-Review.stars']";
     s.until("Review.stars is drawn in its type's box", || async {
         s.client
@@ -418,23 +390,16 @@ async fn designer_gives_a_new_type_its_first_field_and_an_argument() {
     })
     .await;
     // An argument for the new field.
-    s.wait(row).await.click().await.ok();
+    s.click(row).await;
     s.type_into("[data-testid=designer-new-arg]", "min").await;
     s.retype("[data-testid=designer-new-arg-type]", "Int").await;
-    s.wait("[data-testid=designer-add-arg]")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid=designer-add-arg]").await;
     s.wait("[data-testid=designer-field-arg-min]").await;
 
     // GetProducts chosen, then Review.stars: Bind is offered for that pair ...
-    s.wait("[data-testid='designer-op-products.GetProducts']")
-        .await
-        .click()
-        .await
-        .ok();
-    s.wait(row).await.click().await.ok();
+    s.click("[data-testid='designer-op-products.GetProducts']")
+        .await;
+    s.click(row).await;
     s.until("Bind offered for Review.stars", || async {
         s.text_of("[data-testid=designer-bind]")
             .await
@@ -442,7 +407,7 @@ async fn designer_gives_a_new_type_its_first_field_and_an_argument() {
     })
     .await;
     // ... and not for the next field selected.
-    s.wait(PRODUCTS_ROW).await.click().await.ok();
+    s.click(PRODUCTS_ROW).await;
     s.until("Order.products selected", || async {
         s.count("[data-testid=designer-field-panel]").await == 1
             && s.text_of("[data-testid=designer-field-panel] h3")
@@ -463,17 +428,9 @@ async fn designer_gives_a_new_type_its_first_field_and_an_argument() {
     s.screenshot("review").await;
 
     // A brand-new workspace: its Query has no field, and gets its first one here.
-    s.wait("button[title='New workspace']")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("button[title='New workspace']").await;
     s.type_into("[data-testid=prompt-input]", "blank").await;
-    s.wait("[data-testid=prompt-submit]")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid=prompt-submit]").await;
     s.until("the new workspace's designer", || async {
         s.count("[data-testid='designer-type-Query']").await == 1
             && s.count("[data-testid='designer-type-Order']").await == 0
@@ -492,11 +449,7 @@ async fn designer_gives_a_new_type_its_first_field_and_an_argument() {
     .await;
     s.type_into("[data-testid=designer-new-field]", "hello")
         .await;
-    s.wait("[data-testid=designer-add-field]")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid=designer-add-field]").await;
     s.wait("[data-testid='designer-field-Query.hello']").await;
     s.until("saved", || async {
         s.state_of("[data-testid=designer-status]").await == "saved"
@@ -511,11 +464,7 @@ async fn designer_gives_a_new_type_its_first_field_and_an_argument() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_operation_is_exposed_as_a_pass_through_field_by_one_click() {
     let s = session("designer-expose", 450..500).await;
-    s.wait("[data-testid=nav-designer]")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid=nav-designer]").await;
     s.wait("[data-testid='designer-type-Query']").await;
     s.until("the operation's panel offers Expose", || async {
         if let Ok(e) = s
@@ -528,11 +477,7 @@ async fn an_operation_is_exposed_as_a_pass_through_field_by_one_click() {
         s.count("[data-testid=designer-expose-op]").await > 0
     })
     .await;
-    s.wait("[data-testid=designer-expose-op]")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid=designer-expose-op]").await;
     let row = "[data-testid='designer-field-Query.getUser']";
     s.until("Query.getUser is drawn, bound to users.getUser", || async {
         let seen = s
@@ -561,11 +506,7 @@ async fn an_operation_is_exposed_as_a_pass_through_field_by_one_click() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_mutation_is_bound_to_several_operations_at_once() {
     let s = session("designer-aggregate", 500..550).await;
-    s.wait("[data-testid=nav-designer]")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid=nav-designer]").await;
     let row = "[data-testid='designer-field-Mutation.placeOrder']";
     // The canvas may still be settling when the row first appears: click until the field's
     // panel is open.
@@ -576,23 +517,12 @@ async fn a_mutation_is_bound_to_several_operations_at_once() {
         s.count("[data-testid=designer-aggregate] summary").await > 0
     })
     .await;
-    s.wait("[data-testid=designer-aggregate] summary")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid=designer-aggregate] summary").await;
     for op in ["orders.placeOrder", "users.getUser"] {
-        s.wait(&format!("[data-testid='designer-aggregate-op-{op}']"))
-            .await
-            .click()
-            .await
-            .ok();
+        s.click(&format!("[data-testid='designer-aggregate-op-{op}']"))
+            .await;
     }
-    s.wait("[data-testid=designer-aggregate-bind]")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid=designer-aggregate-bind]").await;
     s.until("the two targets are listed, visible", || async {
         s.client
             .execute(
@@ -619,11 +549,7 @@ async fn a_mutation_is_bound_to_several_operations_at_once() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_enum_is_added_and_used_by_a_new_field() {
     let s = session("designer-enum", 550..600).await;
-    s.wait("[data-testid=nav-designer]")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid=nav-designer]").await;
     s.wait("[data-testid='designer-type-Order']").await;
     s.client
         .execute(
@@ -642,11 +568,7 @@ async fn an_enum_is_added_and_used_by_a_new_field() {
         "standard, next-day",
     )
     .await;
-    s.wait("[data-testid=designer-add-type]")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid=designer-add-type]").await;
     // A new field of Order, typed with the enum (click until the form is for Order).
     s.until("the new field form is for Order", || async {
         if let Ok(e) = s
@@ -670,11 +592,7 @@ async fn an_enum_is_added_and_used_by_a_new_field() {
         .await;
     s.retype("[data-testid=designer-new-field-type]", "Shipping")
         .await;
-    s.wait("[data-testid=designer-add-field]")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid=designer-add-field]").await;
     let row = "[data-testid='designer-field-Order.shipping']";
     s.until("Order.shipping: Shipping is drawn", || async {
         s.client

@@ -30,11 +30,7 @@ impl Session {
     }
 
     async fn open_screen(&self, nav: &str, drawn: &str) {
-        self.wait(&format!("[data-testid=nav-{nav}]"))
-            .await
-            .click()
-            .await
-            .ok();
+        self.click(&format!("[data-testid=nav-{nav}]")).await;
         self.wait(drawn).await;
     }
 }
@@ -56,19 +52,12 @@ async fn every_screen_in_both_themes_and_sizes() {
             while s.count("[data-testid=query-tab]").await > 1
                 || !s.body_text().await.contains("New query")
             {
-                s.wait("[data-testid=query-tab][data-active=true] [data-testid=query-tab-close]")
-                    .await
-                    .click()
-                    .await
-                    .ok();
+                s.click("[data-testid=query-tab][data-active=true] [data-testid=query-tab-close]")
+                    .await;
                 tokio::time::sleep(Duration::from_millis(100)).await;
                 // A tab with unsaved work asks first.
                 if s.count("[data-testid=close-discard]").await > 0 {
-                    s.wait("[data-testid=close-discard]")
-                        .await
-                        .click()
-                        .await
-                        .ok();
+                    s.click("[data-testid=close-discard]").await;
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }
             }
@@ -82,7 +71,7 @@ async fn every_screen_in_both_themes_and_sizes() {
             .await;
             s.plan_seen(3, "before the run").await;
             s.picture(&at("query-before-run")).await;
-            s.wait("[data-testid=run]").await.click().await.ok();
+            s.click("[data-testid=run]").await;
             s.until("the run's waterfall", || async {
                 s.count("[data-testid=waterfall-row]").await == 3
             })
@@ -91,24 +80,16 @@ async fn every_screen_in_both_themes_and_sizes() {
             // Services: the list and a service's editor, then Send.
             s.open_screen("services", "[data-testid='service-edit-orders']")
                 .await;
-            s.wait("[data-testid='service-edit-orders']")
-                .await
-                .click()
-                .await
-                .ok();
+            s.click("[data-testid='service-edit-orders']").await;
             s.wait("[data-testid=source-editor]").await;
             s.picture(&at("services")).await;
-            s.wait("[data-testid='operation-orders-getOrder']")
-                .await
-                .click()
-                .await
-                .ok();
+            s.click("[data-testid='operation-orders-getOrder']").await;
             s.wait("[data-testid='send-input-id']")
                 .await
                 .send_keys("1")
                 .await
                 .ok();
-            s.wait("[data-testid=send]").await.click().await.ok();
+            s.click("[data-testid=send]").await;
             s.wait("[data-testid=send-status]").await;
             s.picture(&at("send")).await;
             s.open_screen("schema", "[data-testid=sdl] .cm-content")

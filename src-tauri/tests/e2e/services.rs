@@ -73,16 +73,8 @@ impl Session {
 #[tokio::test(flavor = "multi_thread")]
 async fn services_send_checks_required_inputs_then_renames_and_deletes_with_their_bindings() {
     let s = session("services-edit", 300..350).await;
-    s.wait("[data-testid=nav-services]")
-        .await
-        .click()
-        .await
-        .ok();
-    s.wait("[data-testid='operation-users-getUser']")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid=nav-services]").await;
+    s.click("[data-testid='operation-users-getUser']").await;
     // The request builder shows the path parameter where it goes.
     s.see(
         "[data-testid=send-group-path] [data-testid='send-input-id']",
@@ -90,7 +82,7 @@ async fn services_send_checks_required_inputs_then_renames_and_deletes_with_thei
     )
     .await;
     // An empty required input: marked where it is, nothing sent.
-    s.wait("[data-testid=send]").await.click().await.ok();
+    s.click("[data-testid=send]").await;
     s.see("[data-testid='send-missing-id']", "the missing input")
         .await;
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -109,7 +101,7 @@ async fn services_send_checks_required_inputs_then_renames_and_deletes_with_thei
         || async { s.count("[data-testid='send-missing-id']").await == 0 },
     )
     .await;
-    s.wait("[data-testid=send]").await.click().await.ok();
+    s.click("[data-testid=send]").await;
     s.until("the call's status", || async {
         match s
             .client
@@ -136,11 +128,7 @@ async fn services_send_checks_required_inputs_then_renames_and_deletes_with_thei
     if !s.body_text().await.contains("Ada Lovelace") {
         s.fail("the response body is not shown").await;
     }
-    s.wait("[data-testid=send-view-curl]")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid=send-view-curl]").await;
     s.see("[data-testid=send-command]", "the cURL view").await;
     let command = s
         .wait("[data-testid=send-command]")
@@ -172,18 +160,10 @@ async fn services_send_checks_required_inputs_then_renames_and_deletes_with_thei
 
     // Its request line edited: a path parameter that is no input is refused in words; a good
     // path is saved, and the next Send goes there.
-    s.wait("[data-testid=operation-request-open]")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid=operation-request-open]").await;
     s.retype("[data-testid=operation-request-path]", "/users/{userId}")
         .await;
-    s.wait("[data-testid=operation-request-save]")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid=operation-request-save]").await;
     s.until("the refusal names the parameter", || async {
         s.body_text()
             .await
@@ -193,21 +173,13 @@ async fn services_send_checks_required_inputs_then_renames_and_deletes_with_thei
     s.screenshot("request-line-refused").await;
     s.retype("[data-testid=operation-request-path]", "/v2/users/{id}")
         .await;
-    s.wait("[data-testid=operation-request-save]")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid=operation-request-save]").await;
     s.until("the new path is saved", || async {
         s.document().await["sources"]["users"]["operations"]["getUser"]["path"] == "/v2/users/{id}"
     })
     .await;
-    s.wait("[data-testid=send]").await.click().await.ok();
-    s.wait("[data-testid=send-view-curl]")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid=send]").await;
+    s.click("[data-testid=send-view-curl]").await;
     s.until("the next Send goes to the new path", || async {
         s.text_of("[data-testid=send-command]")
             .await
@@ -215,29 +187,17 @@ async fn services_send_checks_required_inputs_then_renames_and_deletes_with_thei
     })
     .await;
     // And back, for what follows.
-    s.wait("[data-testid=operation-request-open]")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid=operation-request-open]").await;
     s.retype("[data-testid=operation-request-path]", "/users/{id}")
         .await;
-    s.wait("[data-testid=operation-request-save]")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid=operation-request-save]").await;
     s.until("the path is back", || async {
         s.document().await["sources"]["users"]["operations"]["getUser"]["path"] == "/users/{id}"
     })
     .await;
 
     // Rename the operation: the screen says which binding follows, and it does.
-    s.wait("[data-testid=operation-rename-open]")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid=operation-rename-open]").await;
     s.retype("[data-testid=operation-name]", "fetchUser").await;
     s.see("[data-testid=operation-rename-note]", "the rename's note")
         .await;
@@ -250,11 +210,7 @@ async fn services_send_checks_required_inputs_then_renames_and_deletes_with_thei
     if !note.contains("Order.user") {
         s.fail(&format!("the rename note reads `{note}`")).await;
     }
-    s.wait("[data-testid=operation-rename]")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid=operation-rename]").await;
     s.wait("[data-testid='operation-users-fetchUser']").await;
     let doc = s.document().await;
     if doc["sources"]["users"]["operations"]["fetchUser"].is_null()
@@ -269,18 +225,10 @@ async fn services_send_checks_required_inputs_then_renames_and_deletes_with_thei
 
     // Delete the service: the confirmation names the binding it breaks; confirmed, the service
     // and the binding are gone, the field stays.
-    s.wait("[data-testid='service-edit-users']")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid='service-edit-users']").await;
     s.see("[data-testid=source-editor]", "the service editor")
         .await;
-    s.wait("[data-testid=source-delete]")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid=source-delete]").await;
     s.see("[data-testid=delete-breaks]", "the delete confirmation")
         .await;
     let breaks = s
@@ -306,11 +254,7 @@ async fn services_send_checks_required_inputs_then_renames_and_deletes_with_thei
                 .await;
         }
     }
-    s.wait("[data-testid=delete-confirm-yes]")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid=delete-confirm-yes]").await;
     s.until("the service is gone from the list", || async {
         s.count("[data-testid='service-users']").await == 0
     })
@@ -332,7 +276,7 @@ async fn services_send_checks_required_inputs_then_renames_and_deletes_with_thei
 #[tokio::test(flavor = "multi_thread")]
 async fn explorer_builds_a_mutation_with_a_nested_input_form_and_an_enum_picker() {
     let s = session("explorer-mutation", 350..400).await;
-    s.wait("[data-testid=nav-query]").await.click().await.ok();
+    s.click("[data-testid=nav-query]").await;
     s.wait("[data-testid='field-getOrderDetails']").await;
     // An enum argument to pick from: the test gives getOrderDetails an optional `status`
     // (edited in the page, so the document keeps its key order).
@@ -358,7 +302,7 @@ async fn explorer_builds_a_mutation_with_a_nested_input_form_and_an_enum_picker(
     }
     // The app shows the updated workspace after a reload of the view.
     s.client.refresh().await.ok();
-    s.wait("[data-testid=nav-query]").await.click().await.ok();
+    s.click("[data-testid=nav-query]").await;
     let picker = s.wait("[data-testid='arg-getOrderDetails-status']").await;
     if picker.tag_name().await.unwrap_or_default() != "select" {
         s.fail("the enum argument is not a picker").await;
@@ -385,20 +329,12 @@ async fn explorer_builds_a_mutation_with_a_nested_input_form_and_an_enum_picker(
 
     // A union: a fragment per possible type, its fields ticked under `… on T` (in a document
     // of its own: getOrderDetails is unticked first).
-    s.wait("[data-testid='field-getOrderDetails']")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid='field-getOrderDetails']").await;
     s.until("getOrderDetails leaves the document", || async {
         !s.body_text().await.contains("status: SHIPPED")
     })
     .await;
-    s.wait("[data-testid='field-search']")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid='field-search']").await;
     s.wait("[data-testid='arg-search-text']")
         .await
         .send_keys("o")
@@ -410,18 +346,14 @@ async fn explorer_builds_a_mutation_with_a_nested_input_form_and_an_enum_picker(
             "the union's fragments",
         )
         .await;
-        s.wait(&format!("[data-testid='field-{path}']"))
-            .await
-            .click()
-            .await
-            .ok();
+        s.click(&format!("[data-testid='field-{path}']")).await;
     }
     s.until("the editor holds both fragments", || async {
         let text = s.body_text().await;
         text.contains("... on User {") && text.contains("... on Product {")
     })
     .await;
-    s.wait("[data-testid=run]").await.click().await.ok();
+    s.click("[data-testid=run]").await;
     s.until("users and products in the result", || async {
         let tree = match s
             .client
@@ -437,11 +369,7 @@ async fn explorer_builds_a_mutation_with_a_nested_input_form_and_an_enum_picker(
     s.screenshot("union-ran").await;
 
     // The Mutation root: placeOrder's input object as a nested form.
-    s.wait("[data-testid='explorer-root-Mutation']")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid='explorer-root-Mutation']").await;
     s.see(
         "[data-testid='arg-placeOrder-input-form']",
         "the input form",
@@ -458,17 +386,9 @@ async fn explorer_builds_a_mutation_with_a_nested_input_form_and_an_enum_picker(
         .await
         .ok();
     for path in ["placeOrder.id", "placeOrder.status", "placeOrder.user"] {
-        s.wait(&format!("[data-testid='field-{path}']"))
-            .await
-            .click()
-            .await
-            .ok();
+        s.click(&format!("[data-testid='field-{path}']")).await;
     }
-    s.wait("[data-testid='field-placeOrder.user.name']")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid='field-placeOrder.user.name']").await;
     s.until("the editor holds the mutation", || async {
         s.body_text()
             .await
@@ -494,7 +414,7 @@ async fn explorer_builds_a_mutation_with_a_nested_input_form_and_an_enum_picker(
         }
     }
     s.client.set_window_size(1440, 900).await.ok();
-    s.wait("[data-testid=run]").await.click().await.ok();
+    s.click("[data-testid=run]").await;
     s.until("the placed order in the result", || async {
         let tree = match s
             .client

@@ -68,28 +68,20 @@ async fn query_tabs_are_kept_and_saved_operations_open_save_and_rename() {
         .await;
     s.tabs_are(&["getOrderDetails"], 0, "after ticking").await;
     // Run it, for History later.
-    s.wait("[data-testid=run]").await.click().await.ok();
+    s.click("[data-testid=run]").await;
     s.until("the run's answer", || async {
         s.body_text().await.contains("Ada Lovelace")
     })
     .await;
 
     // A saved operation opens in a tab of its own.
-    s.wait("[data-testid=saved-ops-open]")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid=saved-ops-open]").await;
     s.see(
         "[data-testid='saved-op-PlaceOrder']",
         "the saved operations",
     )
     .await;
-    s.wait("[data-testid='saved-op-PlaceOrder']")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid='saved-op-PlaceOrder']").await;
     s.tabs_are(
         &["getOrderDetails", "PlaceOrder"],
         1,
@@ -102,11 +94,7 @@ async fn query_tabs_are_kept_and_saved_operations_open_save_and_rename() {
     .await;
 
     // A new tab: typed, saved under a name, renamed.
-    s.wait("[data-testid=query-tab-new]")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid=query-tab-new]").await;
     s.tabs_are(
         &["getOrderDetails", "PlaceOrder", "New query"],
         2,
@@ -133,13 +121,9 @@ async fn query_tabs_are_kept_and_saved_operations_open_save_and_rename() {
             .contains(r#"getOrderDetails(id: "2")"#)
     })
     .await;
-    s.wait("[data-testid=save-op]").await.click().await.ok();
+    s.click("[data-testid=save-op]").await;
     s.retype("[data-testid=save-op-name]", "OrderTwo").await;
-    s.wait("[data-testid=save-op-confirm]")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid=save-op-confirm]").await;
     s.tabs_are(
         &["getOrderDetails", "PlaceOrder", "OrderTwo"],
         2,
@@ -154,23 +138,11 @@ async fn query_tabs_are_kept_and_saved_operations_open_save_and_rename() {
     if !saved.contains(r#"getOrderDetails(id: "2")"#) {
         s.fail(&format!("the saved document is `{saved}`")).await;
     }
-    s.wait("[data-testid=saved-ops-open]")
-        .await
-        .click()
-        .await
-        .ok();
-    s.wait("[data-testid='saved-op-rename-OrderTwo']")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid=saved-ops-open]").await;
+    s.click("[data-testid='saved-op-rename-OrderTwo']").await;
     s.retype("[data-testid=saved-op-rename-name]", "OrderById")
         .await;
-    s.wait("[data-testid=saved-op-rename-confirm]")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid=saved-op-rename-confirm]").await;
     s.tabs_are(
         &["getOrderDetails", "PlaceOrder", "OrderById"],
         2,
@@ -228,7 +200,7 @@ async fn query_tabs_are_kept_and_saved_operations_open_save_and_rename() {
 
     // Reopening the first run from History goes to the tab that holds its document; the tab
     // in front keeps its own.
-    s.wait("[data-testid=nav-history]").await.click().await.ok();
+    s.click("[data-testid=nav-history]").await;
     s.wait("[data-testid=history-entry] td:nth-child(2)")
         .await
         .click()
@@ -244,11 +216,8 @@ async fn query_tabs_are_kept_and_saved_operations_open_save_and_rename() {
         s.body_text().await.contains("Ada Lovelace")
     })
     .await;
-    s.wait("[data-testid=query-tab]:nth-child(3) .tab-title")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid=query-tab]:nth-child(3) .tab-title")
+        .await;
     s.until("the third tab kept its document", || async {
         s.editor_text()
             .await
@@ -257,7 +226,7 @@ async fn query_tabs_are_kept_and_saved_operations_open_save_and_rename() {
     .await;
 
     // The History row says what ran, its status and its calls; deleted, it is gone.
-    s.wait("[data-testid=nav-history]").await.click().await.ok();
+    s.click("[data-testid=nav-history]").await;
     for (css, want) in [
         ("[data-testid=history-title]", "getOrderDetails"),
         ("[data-testid=history-call]", r#"getOrderDetails(id: "1")"#),
@@ -283,30 +252,22 @@ async fn query_tabs_are_kept_and_saved_operations_open_save_and_rename() {
         }
     }
     s.screenshot("history").await;
-    s.wait("[data-testid=history-delete]")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid=history-delete]").await;
     s.until("the deleted run is gone", || async {
         s.count("[data-testid=history-entry]").await == 0
     })
     .await;
     // Gone from the store too, not only from the list.
-    s.wait("[data-testid=nav-query]").await.click().await.ok();
-    s.wait("[data-testid=nav-history]").await.click().await.ok();
+    s.click("[data-testid=nav-query]").await;
+    s.click("[data-testid=nav-history]").await;
     s.until("History says there is no run", || async {
         s.body_text().await.contains("No run recorded yet")
     })
     .await;
 
     // Closing a tab with unsaved work asks first; a saved, unchanged one closes at once.
-    s.wait("[data-testid=nav-query]").await.click().await.ok();
-    s.wait("[data-testid=query-tab-new]")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid=nav-query]").await;
+    s.click("[data-testid=query-tab-new]").await;
     let editor = s.wait("[data-testid=editor] .cm-content").await;
     editor.click().await.ok();
     editor
@@ -321,38 +282,28 @@ async fn query_tabs_are_kept_and_saved_operations_open_save_and_rename() {
     .await;
     let open = s.count("[data-testid=query-tab]").await;
     let close_active = || async {
-        s.wait("[data-testid=query-tab][data-active=true] [data-testid=query-tab-close]")
-            .await
-            .click()
-            .await
-            .ok();
+        s.click("[data-testid=query-tab][data-active=true] [data-testid=query-tab-close]")
+            .await;
     };
     close_active().await;
     s.see("[data-testid=close-prompt]", "closing an unsaved tab")
         .await;
     s.screenshot("close-prompt").await;
-    s.wait("[data-testid=close-keep]").await.click().await.ok();
+    s.click("[data-testid=close-keep]").await;
     s.until("Keep it keeps the tab", || async {
         s.count("[data-testid=close-prompt]").await == 0
             && s.count("[data-testid=query-tab]").await == open
     })
     .await;
     close_active().await;
-    s.wait("[data-testid=close-discard]")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid=close-discard]").await;
     s.until("Close without saving closes it", || async {
         s.count("[data-testid=query-tab]").await == open - 1
     })
     .await;
     // PlaceOrder, opened from the saved list and unchanged: no question.
-    s.wait("[data-testid=query-tab]:nth-child(2) .tab-title")
-        .await
-        .click()
-        .await
-        .ok();
+    s.click("[data-testid=query-tab]:nth-child(2) .tab-title")
+        .await;
     close_active().await;
     s.until("the saved tab closes at once", || async {
         s.count("[data-testid=query-tab]").await == open - 2
