@@ -11,6 +11,9 @@
 //!
 //! Checked: one value per parent; no batch call carries more keys than its limit; a value
 //! matched by field is the answer whose field equals the parent's key (never a shift).
+//! And every segment read as the federation executor's data tree (`knot_execute::tree::Node`,
+//! what subgraph answers are parsed into) gives what `serde_json::Value` gives: the same
+//! success or failure, the same value in the same field order, and the same text written back.
 #![no_main]
 
 use knot_connect::{graphql, rest, CallError, CallResult, RequestSummary};
@@ -62,10 +65,33 @@ fn get_path<'v>(v: &'v Value, path: &[String]) -> Option<&'v Value> {
     path.iter().try_fold(v, |cur, k| cur.as_object()?.get(k))
 }
 
+/// The data tree against `serde_json` on the same bytes.
+fn check_tree(bytes: &[u8]) {
+    use knot_execute::tree::Node;
+    let value = serde_json::from_slice::<Value>(bytes);
+    let node = serde_json::from_slice::<Node>(bytes);
+    match (value, node) {
+        (Ok(value), Ok(node)) => {
+            let written = serde_json::to_string(&node).expect("a tree is written");
+            assert_eq!(written, value.to_string(), "the tree writes other JSON");
+            assert_eq!(node.into_value(), value, "the tree reads another value");
+        }
+        (Err(_), Err(_)) => {}
+        (value, node) => panic!(
+            "serde_json and the tree disagree: {:?} vs {:?}",
+            value.map(|_| ()),
+            node.map(|_| ())
+        ),
+    }
+}
+
 fuzz_target!(|data: &[u8]| {
     let [which, matching, batch, reading, rest @ ..] = data else {
         return;
     };
+    for segment in rest.split(|b| *b == 0) {
+        check_tree(segment);
+    }
     let nodes = nodes();
     let mut node = nodes[*which as usize % nodes.len()].clone();
     let mut segments = rest.split(|b| *b == 0);
