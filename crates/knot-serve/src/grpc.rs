@@ -246,7 +246,7 @@ impl Call {
         };
         let ran = run(&self.gw, &self.loaded, req, &self.headers).await;
         let errors = ran
-            .response
+            .response()
             .get("errors")
             .and_then(Value::as_array)
             .cloned()
@@ -254,7 +254,7 @@ impl Call {
         if ran.timed_out {
             return Err(Status::deadline_exceeded(first_message(&errors)));
         }
-        let data = ran.response.get("data");
+        let data = ran.response().get("data");
         let value = match (&self.method.unwrap, data) {
             (Some(key), Some(d)) => d.get(key).cloned().unwrap_or(Value::Null),
             (None, Some(d)) => d.clone(),

@@ -232,7 +232,18 @@ fn answer(
     body: &Value,
     content_type: &'static str,
 ) -> Response {
-    let mut bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
+    let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
+    answer_bytes(loaded, status, bytes.into(), content_type)
+}
+
+/// [`answer`] of a response already written as JSON.
+fn answer_bytes(
+    loaded: &Loaded,
+    status: StatusCode,
+    bytes: bytes::Bytes,
+    content_type: &'static str,
+) -> Response {
+    let mut bytes = bytes;
     let mut status = status;
     let limit = loaded.settings.max_response_bytes();
     if bytes.len() > limit {
@@ -245,7 +256,8 @@ fn answer(
         bytes = serde_json::to_vec(
             &json!({"errors": [{"message": msg, "extensions": {"category": "VALIDATION"}}]}),
         )
-        .unwrap_or_else(|_| b"{}".to_vec());
+        .unwrap_or_else(|_| b"{}".to_vec())
+        .into();
         if content_type == GRAPHQL_RESPONSE || status != StatusCode::OK {
             status = StatusCode::BAD_REQUEST;
         }
@@ -297,9 +309,42 @@ pub(crate) fn inbound_headers(headers: &HeaderMap) -> Vec<(String, String)> {
 }
 
 pub(crate) struct Ran {
-    pub(crate) response: Value,
+    response: RanResponse,
     pub(crate) timed_out: bool,
     calls: usize,
+}
+
+enum RanResponse {
+    Own(Value),
+    /// The answer of a run other client requests share too (`gateway.dedupeRequests`).
+    Shared(Arc<crate::dedupe::SharedRun>),
+}
+
+impl Ran {
+    fn own(response: Value, timed_out: bool, calls: usize) -> Ran {
+        Ran {
+            response: RanResponse::Own(response),
+            timed_out,
+            calls,
+        }
+    }
+
+    pub(crate) fn response(&self) -> &Value {
+        match &self.response {
+            RanResponse::Own(v) => v,
+            RanResponse::Shared(run) => &run.outcome.response,
+        }
+    }
+
+    /// The response as JSON; a shared run's is written once for all who share it.
+    fn body(&self) -> bytes::Bytes {
+        match &self.response {
+            RanResponse::Own(v) => serde_json::to_vec(v)
+                .unwrap_or_else(|_| b"{}".to_vec())
+                .into(),
+            RanResponse::Shared(run) => run.body(),
+        }
+    }
 }
 
 /// Runs a request on the loaded workspace with its limits and timeout; records metrics.
@@ -349,20 +394,16 @@ pub(crate) async fn run(
                     match tokio::time::timeout(timeout, schema.execute(r)).await {
                         Ok(answer) => serde_json::to_value(answer).unwrap_or(Value::Null),
                         Err(_) => {
-                            return Ran {
-                                response: json!({"errors": [{"message": "The request took too long.", "extensions": {"category": "TIMEOUT"}}]}),
-                                timed_out: true,
-                                calls: 0,
-                            }
+                            return Ran::own(
+                                json!({"errors": [{"message": "The request took too long.", "extensions": {"category": "TIMEOUT"}}]}),
+                                true,
+                                0,
+                            )
                         }
                     }
                 }
             };
-            return Ran {
-                response,
-                timed_out: false,
-                calls: 0,
-            };
+            return Ran::own(response, false, 0);
         }
     }
     let timeout = Duration::from_millis(settings.request_timeout_ms());
@@ -373,7 +414,7 @@ pub(crate) async fn run(
             tokio::time::timeout(timeout, runtime.run(&req))
                 .await
                 .ok()
-                .map(Arc::new)
+                .map(|outcome| Arc::new(crate::dedupe::SharedRun::new(outcome)))
         })
     };
     // Identical client queries in flight share one run when the gateway is told to.
@@ -391,33 +432,38 @@ pub(crate) async fn run(
         (run_it().await, false)
     };
     let Some(outcome) = outcome else {
-        return Ran {
-            response: json!({"errors": [{"message": "The request took too long.", "extensions": {"category": "TIMEOUT"}}]}),
-            timed_out: true,
-            calls: 0,
-        };
+        return Ran::own(
+            json!({"errors": [{"message": "The request took too long.", "extensions": {"category": "TIMEOUT"}}]}),
+            true,
+            0,
+        );
     };
     let mut calls = 0;
     if shared {
         gw.metrics.request_shared();
-    } else if let Some(trace) = &outcome.trace {
+    } else if let Some(trace) = &outcome.outcome.trace {
         calls = trace.spans.len();
         for s in &trace.spans {
             gw.metrics
                 .downstream(&s.source, s.category.map(|c| c.as_str()), s.shared);
         }
     }
-    let trace = wants_trace.then(|| outcome.trace_json());
-    let mut response = Arc::try_unwrap(outcome)
-        .map(|o| o.response)
-        .unwrap_or_else(|shared| shared.response.clone());
-    if let (Some(trace), Value::Object(m)) = (trace, &mut response) {
-        m.insert("extensions".into(), json!({ "knot": trace }));
-    }
-    Ran {
-        response,
-        timed_out: false,
-        calls,
+    // A run of its own is the request's to change (its trace added); a shared one is answered
+    // as it is (traced requests never share).
+    match Arc::try_unwrap(outcome) {
+        Ok(own) => {
+            let trace = wants_trace.then(|| own.outcome.trace_json());
+            let mut response = own.outcome.response;
+            if let (Some(trace), Value::Object(m)) = (trace, &mut response) {
+                m.insert("extensions".into(), json!({ "knot": trace }));
+            }
+            Ran::own(response, false, calls)
+        }
+        Err(shared) => Ran {
+            response: RanResponse::Shared(shared),
+            timed_out: false,
+            calls,
+        },
     }
 }
 
@@ -457,7 +503,7 @@ fn log(
     ran: Option<&Ran>,
 ) {
     let errors = ran
-        .and_then(|r| r.response.get("errors"))
+        .and_then(|r| r.response().get("errors"))
         .and_then(Value::as_array)
         .map(Vec::len)
         .unwrap_or(0);
@@ -547,12 +593,12 @@ async fn graphql(State(gw): State<Arc<Gateway>>, request: Request) -> Response {
     let ran = run(&gw, &loaded, req, &parts.headers).await;
     let status = if ran.timed_out {
         StatusCode::GATEWAY_TIMEOUT
-    } else if ran.response.get("data").is_none() && media == GRAPHQL_RESPONSE {
+    } else if ran.response().get("data").is_none() && media == GRAPHQL_RESPONSE {
         StatusCode::BAD_REQUEST
     } else {
         StatusCode::OK
     };
-    let r = answer(&loaded, status, &ran.response, media);
+    let r = answer_bytes(&loaded, status, ran.body(), media);
     let status = r.status();
     finish(status, r, op.as_deref(), Some(&ran))
 }
@@ -796,10 +842,10 @@ async fn rest_endpoint(State(gw): State<Arc<Gateway>>, request: Request<Body>) -
     };
     let ran = run(&gw, &loaded, req, &parts.headers).await;
     if ran.timed_out {
-        return finish(StatusCode::GATEWAY_TIMEOUT, &ran.response, Some(&ran));
+        return finish(StatusCode::GATEWAY_TIMEOUT, ran.response(), Some(&ran));
     }
-    let errors = ran.response.get("errors").cloned();
-    let Some(data) = ran.response.get("data") else {
+    let errors = ran.response().get("errors").cloned();
+    let Some(data) = ran.response().get("data") else {
         return finish(
             StatusCode::BAD_REQUEST,
             &json!({"errors": errors}),
@@ -829,7 +875,7 @@ async fn rest_endpoint(State(gw): State<Arc<Gateway>>, request: Request<Body>) -
     } else if let (Some(errs), Value::Object(m)) = (errors, &mut body) {
         m.insert("errors".into(), errs);
     }
-    if let Some(ext) = ran.response.get("extensions") {
+    if let Some(ext) = ran.response().get("extensions") {
         if let Value::Object(m) = &mut body {
             m.insert("extensions".into(), ext.clone());
         }
