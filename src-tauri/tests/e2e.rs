@@ -238,6 +238,33 @@ impl Session {
         }
     }
 
+    /// Sets the window's size and waits until the page's layout has followed it (its
+    /// viewport the same over two polls, each after two animation frames): a click right
+    /// after a resize could otherwise land where an element was a frame before, and miss.
+    async fn resize(&self, width: u32, height: u32) {
+        self.client.set_window_size(width, height).await.ok();
+        let mut last = None;
+        for _ in 0..50 {
+            let size = self
+                .client
+                .execute_async(
+                    "const done = arguments[arguments.length - 1];
+                     requestAnimationFrame(() => requestAnimationFrame(() =>
+                       done([window.innerWidth, window.innerHeight])));",
+                    vec![],
+                )
+                .await
+                .ok();
+            if size.is_some() && size == last {
+                return;
+            }
+            last = size;
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        self.fail(&format!("the page never settled at {width}x{height}"))
+            .await;
+    }
+
     /// Waits for `css` and clicks it.
     async fn click(&self, css: &str) {
         self.wait(css).await.click().await.ok();
@@ -549,7 +576,7 @@ async fn shop_query_built_by_ticking_fields_runs_and_shows_plan_result_and_water
     // The Query screen after the run and the designer, for people to look at, in both
     // themes at both window sizes; the graph stays drawn as a person sees it in each.
     for (w, h) in [(1440, 900), (1024, 700)] {
-        s.client.set_window_size(w, h).await.ok();
+        s.resize(w, h).await;
         for theme in ["light", "dark"] {
             s.set_theme(theme).await;
             s.click("[data-testid=nav-query]").await;
@@ -843,7 +870,7 @@ async fn a_source_url_changed_on_disk_is_shown_until_the_person_trusts_it() {
     // Both URLs are shown for the orders source, each drawn inside the window, and the notice
     // does not overflow it, at both window sizes and in both themes.
     for (w, h) in [(1440, 900), (1024, 700)] {
-        s.client.set_window_size(w, h).await.ok();
+        s.resize(w, h).await;
         for theme in ["light", "dark"] {
             s.set_theme(theme).await;
             tokio::time::sleep(Duration::from_millis(300)).await;
@@ -1100,7 +1127,7 @@ async fn a_federation_workspace_is_explored_and_planned_like_any_other() {
     })
     .await;
     for (w, h) in [(1440, 900), (1024, 700)] {
-        s.client.set_window_size(w, h).await.ok();
+        s.resize(w, h).await;
         for theme in ["light", "dark"] {
             s.set_theme(theme).await;
             for screen in ["query", "schema", "topology", "designer"] {
@@ -1201,7 +1228,7 @@ async fn a_mutation_plan_shows_its_fields_running_one_after_another() {
     s.until("both 'then' edges drawn", || async { thens().await == 2 })
         .await;
     for (w, h) in [(1440, 900), (1024, 700)] {
-        s.client.set_window_size(w, h).await.ok();
+        s.resize(w, h).await;
         for theme in ["light", "dark"] {
             s.set_theme(theme).await;
             s.plan_seen(3, &format!("at {w}x{h}, {theme}")).await;

@@ -122,7 +122,7 @@ async fn a_saved_operation_is_shown_as_graphql_rest_and_grpc_and_served_more_way
     // Every command and button is inside the window at both sizes and themes (the theme is
     // switched with the view closed: its backdrop covers the top bar, as it should).
     for (w, h) in [(1440, 900), (1024, 700)] {
-        s.client.set_window_size(w, h).await.ok();
+        s.resize(w, h).await;
         for theme in ["light", "dark"] {
             s.close_calls().await;
             s.set_theme(theme).await;
@@ -142,7 +142,7 @@ async fn a_saved_operation_is_shown_as_graphql_rest_and_grpc_and_served_more_way
             s.screenshot(&format!("calls-{w}x{h}-{theme}")).await;
         }
     }
-    s.client.set_window_size(1440, 900).await.ok();
+    s.resize(1440, 900).await;
     s.close_calls().await;
     s.set_theme("light").await;
 

@@ -65,7 +65,7 @@ impl Session {
 #[tokio::test(flavor = "multi_thread")]
 async fn query_panes_resize_with_the_mouse_are_kept_and_fit_a_small_window() {
     let s = session("panes", 400..450).await;
-    s.client.set_window_size(1440, 900).await.ok();
+    s.resize(1440, 900).await;
     s.tick_order_details(&["getOrderDetails.user", "getOrderDetails.user.name"])
         .await;
     s.plan_seen(2, "before resizing").await;
@@ -101,7 +101,7 @@ async fn query_panes_resize_with_the_mouse_are_kept_and_fit_a_small_window() {
     // A small window: the saved sizes shrink to fit, and no control is clipped.
     s.tick_order_details(&["getOrderDetails.user", "getOrderDetails.user.name"])
         .await;
-    s.client.set_window_size(1024, 700).await.ok();
+    s.resize(1024, 700).await;
     for theme in ["light", "dark"] {
         s.set_theme(theme).await;
         s.plan_seen(2, &format!("at 1024x700, {theme}")).await;

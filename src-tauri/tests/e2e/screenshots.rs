@@ -39,10 +39,10 @@ impl Session {
 #[ignore = "make screenshots: pictures for people, not a check"]
 async fn every_screen_in_both_themes_and_sizes() {
     let s = session("screenshots", 500..550).await;
-    s.client.set_window_size(1440, 900).await.ok();
+    s.resize(1440, 900).await;
     s.wait("[data-testid='field-getOrderDetails']").await;
     for (w, h) in [(1440, 900), (1024, 700)] {
-        s.client.set_window_size(w, h).await.ok();
+        s.resize(w, h).await;
         for theme in ["light", "dark"] {
             s.set_theme(theme).await;
             let at = |screen: &str| format!("{screen}-{w}x{h}-{theme}");

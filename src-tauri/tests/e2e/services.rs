@@ -140,7 +140,7 @@ async fn services_send_checks_required_inputs_then_renames_and_deletes_with_thei
         s.fail(&format!("the cURL command is `{command}`")).await;
     }
     for (w, h) in [(1440, 900), (1024, 700)] {
-        s.client.set_window_size(w, h).await.ok();
+        s.resize(w, h).await;
         for theme in ["light", "dark"] {
             s.set_theme(theme).await;
             for css in [
@@ -156,7 +156,7 @@ async fn services_send_checks_required_inputs_then_renames_and_deletes_with_thei
             s.screenshot(&format!("send-{w}x{h}-{theme}")).await;
         }
     }
-    s.client.set_window_size(1440, 900).await.ok();
+    s.resize(1440, 900).await;
 
     // Its request line edited: a path parameter that is no input is refused in words; a good
     // path is saved, and the next Send goes there.
@@ -241,7 +241,7 @@ async fn services_send_checks_required_inputs_then_renames_and_deletes_with_thei
         s.fail(&format!("the confirmation lists `{breaks}`")).await;
     }
     for (w, h) in [(1440, 900), (1024, 700)] {
-        s.client.set_window_size(w, h).await.ok();
+        s.resize(w, h).await;
         for theme in ["light", "dark"] {
             s.set_theme(theme).await;
             s.see(
@@ -397,7 +397,7 @@ async fn explorer_builds_a_mutation_with_a_nested_input_form_and_an_enum_picker(
     .await;
     s.plan_seen(2, "the mutation's plan").await;
     for (w, h) in [(1440, 900), (1024, 700)] {
-        s.client.set_window_size(w, h).await.ok();
+        s.resize(w, h).await;
         for theme in ["light", "dark"] {
             s.set_theme(theme).await;
             for css in [
@@ -413,7 +413,7 @@ async fn explorer_builds_a_mutation_with_a_nested_input_form_and_an_enum_picker(
                 .await;
         }
     }
-    s.client.set_window_size(1440, 900).await.ok();
+    s.resize(1440, 900).await;
     s.click("[data-testid=run]").await;
     s.until("the placed order in the result", || async {
         let tree = match s

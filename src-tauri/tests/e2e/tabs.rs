@@ -165,7 +165,7 @@ async fn query_tabs_are_kept_and_saved_operations_open_save_and_rename() {
             .await;
     }
     for (w, h) in [(1440, 900), (1024, 700)] {
-        s.client.set_window_size(w, h).await.ok();
+        s.resize(w, h).await;
         for theme in ["light", "dark"] {
             s.set_theme(theme).await;
             for css in [
@@ -180,7 +180,7 @@ async fn query_tabs_are_kept_and_saved_operations_open_save_and_rename() {
             s.screenshot(&format!("tabs-{w}x{h}-{theme}")).await;
         }
     }
-    s.client.set_window_size(1440, 900).await.ok();
+    s.resize(1440, 900).await;
 
     // Loaded again: the same tabs, the same one in front, its document in the editor.
     s.client.refresh().await.ok();
