@@ -150,6 +150,8 @@ fuzz_target!(|data: &[u8]| {
                 ended: now,
                 response_preview: None,
                 shared: false,
+                raw_headers: Default::default(),
+                response_headers: Vec::new(),
             }
         },
     );

@@ -163,8 +163,11 @@ pub async fn operation_send(
     source: String,
     operation: String,
     inputs: Map<String, Value>,
+    options: Option<SendOptionsView>,
 ) -> Res<CallView> {
-    state.operation_send(&source, &operation, &inputs).await
+    state
+        .operation_send(&source, &operation, &inputs, &options.unwrap_or_default())
+        .await
 }
 
 #[tauri::command]

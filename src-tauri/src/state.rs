@@ -338,7 +338,10 @@ impl AppState {
         source: &str,
         operation: &str,
         inputs: &Map<String, Value>,
+        options: &SendOptionsView,
     ) -> Result<CallView, ApiError> {
+        let extras =
+            knot_app_api::run_view::send_extras(options).map_err(ApiError::invalid_input)?;
         self.secrets_confirmed().await?;
         let runtime = self.runtime().await?;
         let ws = runtime.workspace();
@@ -350,7 +353,9 @@ impl AppState {
                 "source `{source}` has no operation `{operation}`"
             )));
         }
-        let result = runtime.call_operation(source, operation, inputs).await;
+        let result = runtime
+            .send_operation(source, operation, inputs, &extras)
+            .await;
         Ok(call_view(&result))
     }
 

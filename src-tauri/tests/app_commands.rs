@@ -117,6 +117,7 @@ async fn first_launch_opens_the_demo_workspace_and_runs_it() {
             "orders",
             "getOrder",
             json!({"id": "1"}).as_object().expect("object"),
+            &SendOptionsView::default(),
         )
         .await
         .expect("send");
@@ -127,7 +128,7 @@ async fn first_launch_opens_the_demo_workspace_and_runs_it() {
         call.request.target
     );
     let unknown = state
-        .operation_send("nope", "x", &Map::new())
+        .operation_send("nope", "x", &Map::new(), &SendOptionsView::default())
         .await
         .expect_err("unknown source");
     assert_eq!(unknown.code, ApiErrorCode::NotFound);
@@ -294,10 +295,19 @@ async fn grpc_sources_come_from_a_proto_folder_or_from_reflection() {
             "catalog",
             "GetProduct",
             &json!({"id": "2"}).as_object().cloned().unwrap_or_default(),
+            &SendOptionsView::default(),
         )
         .await
         .expect("send");
     assert_eq!(call.status.as_deref(), Some("OK"), "{call:?}");
+    // The answer's metadata, as Send shows it.
+    assert!(
+        call.response_headers
+            .iter()
+            .any(|(k, v)| k == "content-type" && v.starts_with("application/grpc")),
+        "{:?}",
+        call.response_headers
+    );
     assert!(call
         .response
         .unwrap_or_default()

@@ -25,6 +25,18 @@ fn var(name: &str, value: &str, secret: bool) -> EnvVariableInput {
     }
 }
 
+/// Serves `app` on a loopback port of its own; its base URL.
+async fn serve(app: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    format!("http://{addr}")
+}
+
 /// An HTTP server answering `GET /whoami` with the request's `authorization` header.
 async fn echo_server() -> String {
     use axum::{http::HeaderMap, routing::get, Json, Router};
@@ -39,14 +51,7 @@ async fn echo_server() -> String {
             Json(json!({ "auth": auth }))
         }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    format!("http://{addr}")
+    serve(app).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -273,7 +278,7 @@ async fn stored_secrets_wait_for_confirmation_when_a_linked_files_source_url_cha
     assert_eq!(err.code, ApiErrorCode::Workspace);
     assert!(err.message.contains("`echo`"), "{}", err.message);
     let err = state
-        .operation_send("echo", "whoami", &Map::new())
+        .operation_send("echo", "whoami", &Map::new(), &SendOptionsView::default())
         .await
         .expect_err("a raw call too");
     assert!(err.message.contains("`echo`"), "{}", err.message);
@@ -368,4 +373,249 @@ async fn topology_view_shows_the_shop_graph_with_call_statistics() {
     assert_eq!(text(TopologyFormat::Mermaid).await, topo.to_mermaid());
     let svg = text(TopologyFormat::Svg).await;
     assert!(svg.starts_with("<svg") && svg == topo.to_svg());
+}
+
+/// What the inspect server received: every request's headers and body.
+type Received = std::sync::Arc<std::sync::Mutex<Vec<(Vec<(String, String)>, String)>>>;
+
+/// An HTTP server answering `POST /inspect` with the headers and body it received, and
+/// headers of its own (`x-echo`, and the authorization it got back as `x-auth-echo`).
+async fn inspect_server(received: Received) -> String {
+    use axum::{
+        http::{HeaderMap, HeaderValue},
+        routing::post,
+        Router,
+    };
+    let app = Router::new().route(
+        "/inspect",
+        post(move |headers: HeaderMap, body: String| {
+            let received = received.clone();
+            async move {
+                let pairs: Vec<(String, String)> = headers
+                    .iter()
+                    .map(|(k, v)| {
+                        (
+                            k.as_str().to_string(),
+                            v.to_str().unwrap_or_default().to_string(),
+                        )
+                    })
+                    .collect();
+                received
+                    .lock()
+                    .expect("lock")
+                    .push((pairs.clone(), body.clone()));
+                let mut out = HeaderMap::new();
+                out.insert("x-echo", HeaderValue::from_static("yes"));
+                if let Some(auth) = headers.get("authorization") {
+                    out.insert("x-auth-echo", auth.clone());
+                }
+                let seen: serde_json::Map<String, serde_json::Value> =
+                    pairs.into_iter().map(|(k, v)| (k, json!(v))).collect();
+                (out, axum::Json(json!({ "headers": seen, "body": body })))
+            }
+        }),
+    );
+    serve(app).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn send_adds_headers_auth_and_a_body_of_its_own_and_shows_the_answers_headers() {
+    let received: Received = Default::default();
+    let url = inspect_server(received.clone()).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let state = AppState::init(dir.path(), false).await.expect("init");
+    state.workspace_create("send").await.expect("create");
+    let ws = state
+        .source_add_rest(&RestSourceInput {
+            name: "echo".into(),
+            base_url: "{{env.ECHO_URL}}".into(),
+            operations: vec![RestOperationInput {
+                name: "inspect".into(),
+                method: "POST".into(),
+                path: "/inspect".into(),
+                inputs: vec![InputView {
+                    name: "id".into(),
+                    ty: "ID!".into(),
+                    required: true,
+                }],
+            }],
+        })
+        .await
+        .expect("add source");
+    let mut doc = ws.document.clone();
+    doc["sources"]["echo"]["operations"]["inspect"]["body"] = json!({"id": "{id}"});
+    state.workspace_update(&doc).await.expect("update");
+    state
+        .environment_save(
+            "local",
+            &[
+                var("ECHO_URL", &url, false),
+                var("USER", "alice", false),
+                var("TOKEN", SECRET, true),
+            ],
+        )
+        .await
+        .expect("save environment");
+    let inputs = json!({"id": "7"}).as_object().cloned().unwrap_or_default();
+
+    // Headers of its own (a blank row ignored), a bearer token from a secret, and a body
+    // edited in place of the operation's.
+    let options = SendOptionsView {
+        headers: vec![
+            ("x-trace".into(), "t-{{env.USER}}".into()),
+            (String::new(), String::new()),
+        ],
+        auth: AuthView::Bearer {
+            token: "{{secret.TOKEN}}".into(),
+        },
+        body: Some(r#"{"id": "{id}", "note": "edited by {{env.USER}}"}"#.into()),
+    };
+    let call = state
+        .operation_send("echo", "inspect", &inputs, &options)
+        .await
+        .expect("send");
+    assert_eq!(call.status.as_deref(), Some("200"), "{call:?}");
+    {
+        let got = received.lock().expect("lock");
+        let (headers, body) = got.last().expect("one request");
+        let header = |name: &str| {
+            headers
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        };
+        assert_eq!(header("x-trace").as_deref(), Some("t-alice"));
+        assert_eq!(
+            header("authorization"),
+            Some(format!("Bearer {SECRET}")),
+            "the secret reaches the service"
+        );
+        let body: serde_json::Value = serde_json::from_str(body).expect("JSON body");
+        assert_eq!(body, json!({"id": "7", "note": "edited by alice"}));
+    }
+    // What the app shows: the secret masked in the request, the answer and its headers.
+    let shown = |name: &str| {
+        call.request
+            .headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    assert_eq!(shown("x-trace").as_deref(), Some("t-alice"));
+    assert_eq!(
+        shown("authorization").as_deref(),
+        Some("Bearer {{secret.TOKEN}}")
+    );
+    assert_eq!(
+        call.request.body,
+        Some(json!({"id": "7", "note": "edited by alice"}))
+    );
+    let answer_header = |name: &str| {
+        call.response_headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    assert_eq!(answer_header("x-echo").as_deref(), Some("yes"));
+    assert_eq!(
+        answer_header("x-auth-echo").as_deref(),
+        Some("Bearer {{secret.TOKEN}}"),
+        "{:?}",
+        call.response_headers
+    );
+    assert!(answer_header("content-type").is_some_and(|t| t.contains("json")));
+    let everything = serde_json::to_string(&call).expect("json");
+    assert!(!everything.contains(SECRET), "the secret reached the view");
+
+    // Basic auth: a username from the environment, the password a secret; an API key.
+    let basic = SendOptionsView {
+        auth: AuthView::Basic {
+            username: "{{env.USER}}".into(),
+            password: "{{secret.TOKEN}}".into(),
+        },
+        ..Default::default()
+    };
+    let call = state
+        .operation_send("echo", "inspect", &inputs, &basic)
+        .await
+        .expect("send basic");
+    assert_eq!(call.status.as_deref(), Some("200"));
+    {
+        use base64::Engine;
+        let encoded = base64::engine::general_purpose::STANDARD.encode(format!("alice:{SECRET}"));
+        let got = received.lock().expect("lock");
+        let (headers, body) = got.last().expect("request");
+        assert!(
+            headers.contains(&("authorization".into(), format!("Basic {encoded}"))),
+            "{headers:?}"
+        );
+        // No body edited: the operation's own template.
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(body).expect("JSON"),
+            json!({"id": "7"})
+        );
+        let everything = serde_json::to_string(&call).expect("json");
+        assert!(!everything.contains(&encoded), "encoded secret shown");
+    }
+    assert!(call.request.headers.contains(&(
+        "authorization".into(),
+        "Basic base64(alice:{{secret.TOKEN}})".into()
+    )));
+    let key = SendOptionsView {
+        auth: AuthView::ApiKey {
+            header: "x-api-key".into(),
+            value: "k-{{env.USER}}".into(),
+        },
+        ..Default::default()
+    };
+    state
+        .operation_send("echo", "inspect", &inputs, &key)
+        .await
+        .expect("send api key");
+    assert!(received
+        .lock()
+        .expect("lock")
+        .last()
+        .expect("request")
+        .0
+        .contains(&("x-api-key".into(), "k-alice".into())));
+
+    // Bad input is refused before any call, naming where it is wrong.
+    let before = received.lock().expect("lock").len();
+    let err = state
+        .operation_send(
+            "echo",
+            "inspect",
+            &inputs,
+            &SendOptionsView {
+                body: Some("{\"id\": \n  nope}".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect_err("a body that is not JSON");
+    assert_eq!(err.code, ApiErrorCode::InvalidInput);
+    assert!(err.message.contains("line 2"), "{}", err.message);
+    for (headers, words) in [
+        (vec![("x-a".to_string(), "{{env.NOPE}}".to_string())], "x-a"),
+        (vec![("bad name".into(), "v".into())], "`bad name`"),
+        (vec![(String::new(), "orphan".into())], "no name"),
+    ] {
+        let call = state
+            .operation_send(
+                "echo",
+                "inspect",
+                &inputs,
+                &SendOptionsView {
+                    headers,
+                    ..Default::default()
+                },
+            )
+            .await
+            .expect("refused calls still answer");
+        let error = call.error.unwrap_or_default();
+        assert!(error.contains(words), "{error}");
+        assert_eq!(call.category.as_deref(), Some("VALIDATION"));
+    }
+    assert_eq!(received.lock().expect("lock").len(), before, "nothing sent");
 }

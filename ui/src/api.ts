@@ -16,6 +16,7 @@ import type {
   RestSourceInput,
   RunProgress,
   RunResult,
+  SendOptionsView,
   TopologyFormat,
   TopologyView,
   WorkspaceSummary,
@@ -88,8 +89,8 @@ export const api = {
   sourceImportGraphql: (name: string, url: string) => call<WorkspaceView>("source_import_graphql", { name, url }),
   sourceImportGrpc: (name: string, endpoint: string) => call<WorkspaceView>("source_import_grpc", { name, endpoint }),
   sourceImportProto: (name: string, endpoint: string) => call<WorkspaceView>("source_import_proto", { name, endpoint }),
-  operationSend: (source: string, operation: string, inputs: Record<string, unknown>) =>
-    call<CallView>("operation_send", { source, operation, inputs }),
+  operationSend: (source: string, operation: string, inputs: Record<string, unknown>, options?: SendOptionsView) =>
+    call<CallView>("operation_send", { source, operation, inputs, options: options ?? null }),
   queryPlan: (request: QueryRequest) => call<PlanResult>("query_plan", { request }),
   queryRun: (runId: string, request: QueryRequest) => call<RunResult>("query_run", { runId, request }),
   queryCancel: (runId: string) => call<boolean>("query_cancel", { runId }),

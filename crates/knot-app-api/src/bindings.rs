@@ -56,6 +56,8 @@ macro_rules! all_types {
             RequestView,
             TraceErrorView,
             CallView,
+            AuthView,
+            SendOptionsView,
             HistoryEntryView,
             HistoryRunView,
             ProgressState,

@@ -447,6 +447,40 @@ pub struct CallView {
     pub response: Option<String>,
     pub error: Option<String>,
     pub category: Option<String>,
+    /// The answer's headers (gRPC: its metadata), secret values redacted; only Send keeps
+    /// them (empty for the calls of a run).
+    pub response_headers: Vec<(String, String)>,
+}
+
+/// Credentials Send adds to a call; each value may use `{{env.X}}` and `{{secret.X}}`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum AuthView {
+    #[default]
+    None,
+    Bearer {
+        token: String,
+    },
+    Basic {
+        username: String,
+        password: String,
+    },
+    ApiKey {
+        header: String,
+        value: String,
+    },
+}
+
+/// What Send adds to an operation's inputs, like an API client's request builder.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SendOptionsView {
+    /// Extra headers, in order; values may use `{{env.X}}` and `{{secret.X}}`.
+    pub headers: Vec<(String, String)>,
+    pub auth: AuthView,
+    /// REST only: JSON text sent in place of the operation's body template (`{input}` and
+    /// `{{env.X}}` work in it as in the template). None or blank: the operation's body.
+    pub body: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]

@@ -228,7 +228,52 @@ pub fn call_view(result: &knot_connect::CallResult) -> CallView {
         response,
         error,
         category,
+        response_headers: result.response_headers.clone(),
     }
+}
+
+/// The connector's form of Send's options. A body that is not JSON is refused here, naming
+/// where it breaks; nothing is sent then.
+pub fn send_extras(options: &SendOptionsView) -> Result<knot_connect::SendExtras, String> {
+    let body = match options.body.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(text) => Some(serde_json::from_str::<Value>(text).map_err(|e| {
+            format!(
+                "the body is not JSON: {} (line {}, column {})",
+                e.to_string()
+                    .split(" at line")
+                    .next()
+                    .unwrap_or("cannot be read"),
+                e.line(),
+                e.column()
+            )
+        })?),
+    };
+    let auth = match &options.auth {
+        AuthView::None => knot_connect::Auth::None,
+        AuthView::Bearer { token } => knot_connect::Auth::Bearer {
+            token: token.clone(),
+        },
+        AuthView::Basic { username, password } => knot_connect::Auth::Basic {
+            username: username.clone(),
+            password: password.clone(),
+        },
+        AuthView::ApiKey { header, value } => knot_connect::Auth::ApiKey {
+            header: header.clone(),
+            value: value.clone(),
+        },
+    };
+    Ok(knot_connect::SendExtras {
+        // A row left with neither name nor value is not a header.
+        headers: options
+            .headers
+            .iter()
+            .filter(|(k, v)| !(k.trim().is_empty() && v.trim().is_empty()))
+            .cloned()
+            .collect(),
+        auth,
+        body,
+    })
 }
 
 fn list<'a>(v: &'a Value, key: &str) -> impl Iterator<Item = &'a Value> {

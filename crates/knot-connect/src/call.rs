@@ -116,6 +116,12 @@ pub struct CallResult {
     pub response_preview: Option<String>,
     /// The answer of an identical request already in flight (no call of its own was made).
     pub shared: bool,
+    /// The answer's headers (gRPC: its metadata) as received, not redacted: never shown as
+    /// they are. Read into [`CallResult::response_headers`] when the call asked for them.
+    pub raw_headers: http::HeaderMap,
+    /// The answer's headers, secret values redacted: filled only for a call made with
+    /// [`crate::CallOptions::response_headers`] (the app's Send), empty otherwise.
+    pub response_headers: Vec<(String, String)>,
 }
 
 pub const PREVIEW_LIMIT: usize = 64 * 1024;
@@ -124,6 +130,18 @@ pub const PREVIEW_LIMIT: usize = 64 * 1024;
 /// straddles the cut is then replaced whole before the text is cut, never left in half.
 /// (A secret value longer than this could still straddle it.)
 const PREVIEW_SLACK: usize = 4096;
+
+/// Headers as text pairs in the order received, values not valid text shown lossily, secret
+/// values replaced by `{{secret.NAME}}`.
+pub fn shown_headers(headers: &http::HeaderMap, vars: &crate::Vars) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(name, value)| {
+            let text = String::from_utf8_lossy(value.as_bytes());
+            (name.as_str().to_owned(), vars.redact(&text))
+        })
+        .collect()
+}
 
 /// The start of a response body for the explorer: the limit plus slack, at a char boundary.
 /// [`finish_preview`] redacts it and cuts it to the limit.
@@ -154,8 +172,16 @@ pub fn finish_preview(raw: &str, total_bytes: usize, vars: &crate::Vars) -> Stri
 /// and reading stops there, so a hostile or broken service cannot fill the memory.
 pub const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 
-/// A downstream answer: status and body, or why there is none.
-pub type Answer = Result<(u16, bytes::Bytes), CallError>;
+/// A downstream HTTP answer as received.
+#[derive(Clone, Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: http::HeaderMap,
+    pub body: bytes::Bytes,
+}
+
+/// A downstream answer, or why there is none.
+pub type Answer = Result<Reply, CallError>;
 
 /// In-flight deduplication of downstream reads: identical requests to one source in flight
 /// at the same moment share one call (like Hive Router's and Apollo Router's subgraph
@@ -217,16 +243,22 @@ async fn send(
         after_ms: timeout.as_millis() as u64,
     };
     let exchange = async move {
-        let resp = http.execute(req).await?;
+        let mut resp = http.execute(req).await?;
         let status = resp.status().as_u16();
-        Ok::<_, reqwest::Error>((status, read_capped(resp).await?))
+        // Moved out, not copied: the body is read from the response alone.
+        let headers = std::mem::take(resp.headers_mut());
+        Ok::<_, reqwest::Error>((status, headers, read_capped(resp).await?))
     };
     match tokio::time::timeout(timeout, exchange).await {
         Err(_) => Err(timed_out()),
         Ok(Err(e)) if e.is_timeout() => Err(timed_out()),
         Ok(Err(e)) => Err(CallError::Transport(crate::rest::describe_reqwest(&e))),
-        Ok(Ok((_, Err(too_large)))) => Err(CallError::BadPayload(too_large)),
-        Ok(Ok((status, Ok(body)))) => Ok((status, body)),
+        Ok(Ok((_, _, Err(too_large)))) => Err(CallError::BadPayload(too_large)),
+        Ok(Ok((status, headers, Ok(body)))) => Ok(Reply {
+            status,
+            headers,
+            body,
+        }),
     }
 }
 

@@ -141,9 +141,9 @@ impl GraphqlClient {
             }
         };
         let inflight = self.inflight.as_ref().filter(|_| is_read(&body));
-        let (status, bytes, shared) =
+        let (status, headers, bytes, shared) =
             match crate::call::exchange(&self.http, req, timeout, inflight).await {
-                (Ok((status, bytes)), shared) => (status, bytes, shared),
+                (Ok(reply), shared) => (reply.status, reply.headers, reply.body, shared),
                 (Err(e), shared) => {
                     return CallResult {
                         shared,
@@ -161,6 +161,8 @@ impl GraphqlClient {
             ended: Instant::now(),
             response_preview: Some(preview(&bytes)),
             shared,
+            raw_headers: headers,
+            response_headers: Vec::new(),
         }
     }
 }
@@ -229,7 +231,7 @@ impl GraphqlClient {
         let inflight = self.inflight.as_ref().filter(|_| dedupe);
         let (outcome, shared) = crate::call::exchange(&self.http, req, timeout, inflight).await;
         Exchange {
-            outcome,
+            outcome: outcome.map(|reply| (reply.status, reply.body)),
             request,
             started,
             ended: Instant::now(),

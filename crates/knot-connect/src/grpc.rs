@@ -191,7 +191,7 @@ impl GrpcClient {
                 )
                 .await
                 .map_err(status_error)?;
-            let message = resp.into_inner();
+            let (metadata, message, _) = resp.into_parts();
             let bytes = message.encoded_len();
             let options = SerializeOptions::new()
                 .skip_default_fields(false)
@@ -201,7 +201,7 @@ impl GrpcClient {
                 .map_err(|e| {
                     CallError::BadPayload(format!("cannot render the answer as JSON: {e}"))
                 })?;
-            Ok::<_, CallError>((json, bytes))
+            Ok::<_, CallError>((json, bytes, metadata.into_headers()))
         };
         match tokio::time::timeout(timeout, work).await {
             Err(_) => CallResult::failed(
@@ -220,9 +220,11 @@ impl GrpcClient {
                 r.status = status;
                 r
             }
-            Ok(Ok((json, bytes))) => CallResult {
+            Ok(Ok((json, bytes, headers))) => CallResult {
                 response_preview: Some(crate::call::preview(json.to_string().as_bytes())),
                 shared: false,
+                raw_headers: headers,
+                response_headers: Vec::new(),
                 outcome: Ok(json),
                 request: summary,
                 status: Some("OK".into()),

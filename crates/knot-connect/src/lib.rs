@@ -59,6 +59,23 @@ impl SourceConnector {
     }
 }
 
+/// An error's detail with texts derived from a secret masked.
+fn mask_error(e: &CallError, rendered: &Rendered) -> CallError {
+    match e {
+        CallError::Status {
+            status,
+            category,
+            message,
+        } => CallError::Status {
+            status: status.clone(),
+            category: *category,
+            message: rendered.mask(message),
+        },
+        CallError::BadPayload(m) => CallError::BadPayload(rendered.mask(m)),
+        other => other.clone(),
+    }
+}
+
 /// Forwarded values may be credentials: the record names them only.
 fn note_forwarded(request: &mut RequestSummary, forwarded: &[(String, String)]) {
     for (k, _) in forwarded {
@@ -73,6 +90,125 @@ pub struct CallOptions<'a> {
     pub timeout: Option<Duration>,
     /// Sent with the call (after the forwarded client headers) and shown in the trace.
     pub headers: &'a [(String, String)],
+    /// What the trace shows of `headers` (secret values masked); `headers` themselves when
+    /// None.
+    pub shown_headers: Option<&'a [(String, String)]>,
+    /// A REST body sent in place of the operation's body template (a template itself).
+    pub body: Option<&'a Value>,
+    /// Keep the answer's headers in [`CallResult::response_headers`] (secrets redacted).
+    pub response_headers: bool,
+}
+
+/// Credentials the app's Send adds to one call. Each value is a template: `{{env.X}}` and
+/// `{{secret.X}}` are filled in when sending and masked in what is recorded.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum Auth {
+    #[default]
+    None,
+    /// `Authorization: Bearer <token>`.
+    Bearer { token: String },
+    /// `Authorization: Basic base64(<username>:<password>)`.
+    Basic { username: String, password: String },
+    /// A header of the service's own (`X-Api-Key: <value>`).
+    ApiKey { header: String, value: String },
+}
+
+/// What the app's Send adds to one raw call, like an API client's request builder: headers
+/// (templates), credentials, and for REST a body of its own.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SendExtras {
+    pub headers: Vec<(String, String)>,
+    pub auth: Auth,
+    pub body: Option<Value>,
+}
+
+impl SendExtras {
+    /// The headers to send and as shown, templates rendered, and the texts derived from a
+    /// secret that an answer must not show (encoded Basic credentials) with what to show
+    /// instead; an error names the header.
+    fn render(&self, vars: &Vars) -> Result<Rendered, String> {
+        let mut real = Vec::new();
+        let mut shown = Vec::new();
+        let mut derived = Vec::new();
+        let mut add = |name: &str, template: &str| -> Result<(), String> {
+            let name = name.trim();
+            if name.is_empty() {
+                return Err(format!("a header with the value `{template}` has no name"));
+            }
+            if http::HeaderName::from_bytes(name.as_bytes()).is_err() {
+                return Err(format!("`{name}` is not a valid header name"));
+            }
+            let (r, s) = vars
+                .render(template, |_| None)
+                .map_err(|e| format!("header `{name}`: {e}"))?;
+            if http::HeaderValue::from_str(&r).is_err() {
+                return Err(format!(
+                    "header `{name}`: the value holds characters a header cannot carry"
+                ));
+            }
+            real.push((name.to_string(), r));
+            shown.push((name.to_string(), s));
+            Ok(())
+        };
+        for (name, value) in &self.headers {
+            add(name, value)?;
+        }
+        match &self.auth {
+            Auth::None => {}
+            Auth::Bearer { token } => add("authorization", &format!("Bearer {token}"))?,
+            Auth::ApiKey { header, value } => add(header, value)?,
+            Auth::Basic { username, password } => {
+                use base64::Engine;
+                let render = |what: &str, t: &str| {
+                    vars.render(t, |_| None)
+                        .map_err(|e| format!("basic auth {what}: {e}"))
+                };
+                let (user, user_shown) = render("username", username)?;
+                let (pass, pass_shown) = render("password", password)?;
+                if user.contains(':') {
+                    return Err("basic auth username: a username cannot hold `:`".into());
+                }
+                let b64 = base64::engine::general_purpose::STANDARD;
+                real.push((
+                    "authorization".into(),
+                    format!("Basic {}", b64.encode(format!("{user}:{pass}"))),
+                ));
+                // The encoded credentials are shown only when no part of them is secret.
+                let encoded = b64.encode(format!("{user}:{pass}"));
+                let shown_value = if user == user_shown && pass == pass_shown {
+                    format!("Basic {encoded}")
+                } else {
+                    let masked = format!("base64({user_shown}:{pass_shown})");
+                    derived.push((encoded, masked.clone()));
+                    format!("Basic {masked}")
+                };
+                shown.push(("authorization".into(), shown_value));
+            }
+        }
+        Ok(Rendered {
+            real,
+            shown,
+            derived,
+        })
+    }
+}
+
+/// [`SendExtras`] rendered for one call.
+struct Rendered {
+    real: rest::Headers,
+    shown: rest::Headers,
+    /// (text derived from a secret, what to show instead).
+    derived: Vec<(String, String)>,
+}
+
+impl Rendered {
+    /// `text` with every text derived from a secret masked.
+    fn mask(&self, text: &str) -> String {
+        self.derived
+            .iter()
+            .fold(text.to_string(), |t, (real, shown)| t.replace(real, shown))
+    }
 }
 
 /// Ready-to-call connectors for every source of a workspace, with resolved variables.
@@ -227,7 +363,10 @@ impl Connectors {
         // The semaphore is never closed, so acquiring only waits.
         let _permit = s.permits.acquire().await;
         let mut result = match &s.client {
-            Client::Rest(c) => c.call(&self.vars, operation, inputs, &sent, timeout).await,
+            Client::Rest(c) => {
+                c.call(&self.vars, operation, inputs, &sent, timeout, options.body)
+                    .await
+            }
             Client::Graphql(c) => {
                 c.call(&self.vars, operation, inputs, selection, &sent, timeout)
                     .await
@@ -235,12 +374,80 @@ impl Connectors {
             Client::Grpc(c) => c.call(&self.vars, operation, inputs, &sent, timeout).await,
         };
         note_forwarded(&mut result.request, &fwd);
-        result
-            .request
-            .headers
-            .extend(options.headers.iter().cloned());
+        result.request.headers.extend(
+            options
+                .shown_headers
+                .unwrap_or(options.headers)
+                .iter()
+                .cloned(),
+        );
         if let Some(raw) = result.response_preview.take() {
             result.response_preview = Some(call::finish_preview(&raw, result.bytes, &self.vars));
+        }
+        if options.response_headers {
+            result.response_headers = call::shown_headers(&result.raw_headers, &self.vars);
+        }
+        result
+    }
+
+    /// One raw call as the app's Send makes it: the operation with `inputs`, plus the
+    /// headers, credentials and (REST) body of `extras`, and the answer's headers kept.
+    /// A header that cannot be sent (no name, an unknown variable) makes no call; the
+    /// error names it.
+    pub async fn send(
+        &self,
+        source: &str,
+        operation: &str,
+        inputs: &Map<String, Value>,
+        extras: &SendExtras,
+    ) -> CallResult {
+        let rendered = match extras.render(&self.vars) {
+            Ok(r) => r,
+            Err(e) => {
+                return CallResult::failed(
+                    Instant::now(),
+                    RequestSummary::default(),
+                    CallError::Input(e),
+                )
+            }
+        };
+        if extras.body.is_some() && self.kind(source) != Some("rest") {
+            return CallResult::failed(
+                Instant::now(),
+                RequestSummary::default(),
+                CallError::Input(format!(
+                    "source `{source}` is not REST: its body is the operation's inputs"
+                )),
+            );
+        }
+        let mut result = self
+            .call_with(
+                source,
+                operation,
+                inputs,
+                None,
+                &[],
+                CallOptions {
+                    timeout: None,
+                    headers: &rendered.real,
+                    shown_headers: Some(&rendered.shown),
+                    body: extras.body.as_ref(),
+                    response_headers: true,
+                },
+            )
+            .await;
+        // A service may echo credentials back; the secret values themselves are already
+        // redacted, their encoded forms are masked here.
+        if !rendered.derived.is_empty() {
+            if let Some(preview) = &mut result.response_preview {
+                *preview = rendered.mask(preview);
+            }
+            for (_, value) in &mut result.response_headers {
+                *value = rendered.mask(value);
+            }
+            if let Err(e) = &mut result.outcome {
+                *e = mask_error(e, &rendered);
+            }
         }
         result
     }

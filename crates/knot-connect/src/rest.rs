@@ -80,11 +80,14 @@ impl RestClient {
     }
 
     /// Builds the request: (method, url, headers, body) real and as recorded.
+    /// `body`: sent in place of the operation's body template (the app's Send body editor),
+    /// read as a template the same way.
     fn build(
         &self,
         vars: &Vars,
         op: &RestOperation,
         inputs: &Map<String, Value>,
+        body: Option<&Value>,
     ) -> Result<(reqwest::Request, RequestSummary), String> {
         let (base, base_shown) = vars.render(&self.source.base_url, |_| None)?;
         let (path, path_shown) = vars.render(&op.path, |n| {
@@ -139,7 +142,7 @@ impl RestClient {
             shown_headers.push((name.clone(), shown));
         }
         let mut body_shown = None;
-        if let Some(template) = &op.body {
+        if let Some(template) = body.or(op.body.as_ref()) {
             let (real, shown) = render_body(vars, template, inputs)?;
             req = req.json(&real);
             body_shown = Some(shown);
@@ -159,6 +162,7 @@ impl RestClient {
         ))
     }
 
+    /// `body`: sent in place of the operation's body template (see [`RestClient::build`]).
     pub async fn call(
         &self,
         vars: &Vars,
@@ -166,6 +170,7 @@ impl RestClient {
         inputs: &Map<String, Value>,
         forwarded: &[(String, String)],
         timeout: Duration,
+        body: Option<&Value>,
     ) -> CallResult {
         let started = Instant::now();
         let Some(op) = self.operation(op_name) else {
@@ -185,7 +190,7 @@ impl RestClient {
                 CallError::Input(refused),
             );
         }
-        let (mut req, summary) = match self.build(vars, op, inputs) {
+        let (mut req, summary) = match self.build(vars, op, inputs, body) {
             Ok(r) => r,
             Err(e) => {
                 return CallResult::failed(
@@ -214,17 +219,19 @@ impl RestClient {
                 shared,
                 ..CallResult::failed(started, summary, e)
             },
-            (Ok((status, body)), shared) => {
-                let outcome = read_answer(status, &body);
+            (Ok(reply), shared) => {
+                let outcome = read_answer(reply.status, &reply.body);
                 CallResult {
                     outcome,
                     request: summary,
-                    status: Some(status.to_string()),
-                    bytes: body.len(),
+                    status: Some(reply.status.to_string()),
+                    bytes: reply.body.len(),
                     started,
                     ended: Instant::now(),
-                    response_preview: Some(preview(&body)),
+                    response_preview: Some(preview(&reply.body)),
                     shared,
+                    raw_headers: reply.headers,
+                    response_headers: Vec::new(),
                 }
             }
         }
@@ -319,6 +326,8 @@ impl CallResult {
             ended: Instant::now(),
             response_preview: None,
             shared: false,
+            raw_headers: http::HeaderMap::new(),
+            response_headers: Vec::new(),
         }
     }
 }

@@ -163,6 +163,20 @@ impl Engine {
             .await
     }
 
+    /// [`Engine::call_operation`] as the app's Send makes it: with the headers, credentials
+    /// and (REST) body of `extras`, the answer's headers kept.
+    pub async fn send_operation(
+        &self,
+        source: &str,
+        operation: &str,
+        inputs: &Map<String, Value>,
+        extras: &knot_connect::SendExtras,
+    ) -> knot_connect::CallResult {
+        self.connectors
+            .send(source, operation, inputs, extras)
+            .await
+    }
+
     /// Plans without calling anything.
     pub fn plan(&self, request: &Request) -> Result<Plan, Vec<PlanError>> {
         knot_plan::plan(

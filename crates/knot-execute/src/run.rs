@@ -275,6 +275,7 @@ async fn call_all(
     let options = knot_connect::CallOptions {
         timeout: node.timeout_ms.map(std::time::Duration::from_millis),
         headers: if node.idempotency_key { &own } else { &[] },
+        ..Default::default()
     };
     futures::future::join_all(prepared.calls.iter().map(|(inputs, _)| {
         connectors.call_with(

@@ -35,6 +35,8 @@ fn answer(value: Value) -> CallResult {
         ended: now,
         response_preview: None,
         shared: false,
+        raw_headers: Default::default(),
+        response_headers: Vec::new(),
     }
 }
 

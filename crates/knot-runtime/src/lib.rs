@@ -249,6 +249,21 @@ impl Runtime {
             .call_operation(source, operation, inputs)
             .await
     }
+
+    /// One raw call as the app's Send makes it (headers, credentials and a REST body of its
+    /// own; the answer's headers kept). Dropping the future cancels the call.
+    pub async fn send_operation(
+        &self,
+        source: &str,
+        operation: &str,
+        inputs: &Map<String, Value>,
+        extras: &knot_connect::SendExtras,
+    ) -> CallResult {
+        self.inner
+            .engine
+            .send_operation(source, operation, inputs, extras)
+            .await
+    }
 }
 
 fn empty_workspace(name: &str) -> Workspace {

@@ -430,3 +430,153 @@ async fn explorer_builds_a_mutation_with_a_nested_input_form_and_an_enum_picker(
     s.screenshot("mutation-ran").await;
     let _ = s.client.clone().close().await;
 }
+
+/// Send's request builder: a body edited in the JSON editor (refused in words while it is not
+/// JSON, nothing sent), headers of the call's own and a bearer token; the request as sent
+/// shows them, and the answer's headers are listed. Looked at in both themes and sizes.
+#[tokio::test(flavor = "multi_thread")]
+async fn send_builds_a_request_with_its_own_body_headers_and_auth_and_shows_the_answers_headers() {
+    let s = session("send-builder", 700..750).await;
+    s.click("[data-testid=nav-services]").await;
+    s.click("[data-testid='operation-orders-placeOrder']").await;
+    s.see("[data-testid='send-input-order']", "the inputs tab")
+        .await;
+
+    // The body tab starts from the operation's template.
+    s.click("[data-testid=send-tab-body]").await;
+    s.see("[data-testid=send-body] .cm-content", "the body editor")
+        .await;
+    s.until("the template is shown", || async {
+        s.text_of("[data-testid=send-body] .cm-content")
+            .await
+            .contains("\"{order}\"")
+    })
+    .await;
+    let editor = s.wait("[data-testid=send-body] .cm-content").await;
+    editor.click().await.ok();
+    // Select all, delete, then type (the editor closes brackets and quotes as they are
+    // typed and types over the closing ones). A trailing comma first: not JSON.
+    editor.send_keys("\u{E009}a").await.ok();
+    editor.send_keys("\u{E017}").await.ok();
+    editor
+        .send_keys(r#"{"userId": "1", "productIds": ["2",]}"#)
+        .await
+        .ok();
+    s.click("[data-testid=send]").await;
+    s.see("[data-testid=send-problems]", "the body refused")
+        .await;
+    let problem = s.text_of("[data-testid=send-problems]").await;
+    if !problem.contains("Body: line 1, column") || !problem.contains("Nothing was sent") {
+        s.fail(&format!("the body problem reads `{problem}`")).await;
+    }
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    if s.count("[data-testid=send-status]").await != 0 {
+        s.fail("a body that is not JSON was sent").await;
+    }
+    s.screenshot("send-body-refused").await;
+    editor.click().await.ok();
+    editor.send_keys("\u{E009}a").await.ok();
+    editor.send_keys("\u{E017}").await.ok();
+    editor
+        .send_keys(r#"{"userId": "1", "productIds": ["2", "3"]}"#)
+        .await
+        .ok();
+    if !s
+        .text_of("[data-testid=send-tab-body]")
+        .await
+        .contains("edited")
+    {
+        s.fail("the body tab does not say it is edited").await;
+    }
+
+    // A header of its own (a blank row appears for the next) and a bearer token.
+    s.click("[data-testid=send-tab-headers]").await;
+    s.retype("[data-testid=send-header-name-0]", "x-trace")
+        .await;
+    s.retype("[data-testid=send-header-value-0]", "e2e-42")
+        .await;
+    s.see("[data-testid=send-header-name-1]", "a new blank row")
+        .await;
+    s.click("[data-testid=send-tab-auth]").await;
+    s.client
+        .execute(
+            "const el = document.querySelector('[data-testid=send-auth-kind]'); \
+             const set = Object.getOwnPropertyDescriptor(HTMLSelectElement.prototype, 'value').set; \
+             set.call(el, 'bearer'); el.dispatchEvent(new Event('change', {bubbles: true}));",
+            vec![],
+        )
+        .await
+        .ok();
+    s.retype("[data-testid=send-auth-token]", "tok-123").await;
+
+    // Sent: no input is missing (the edited body names none), the order is placed.
+    s.click("[data-testid=send]").await;
+    s.until("the order is placed", || async {
+        s.text_of("[data-testid=send-status]").await == "201"
+    })
+    .await;
+    s.click("[data-testid=send-view-request]").await;
+    let request = s.body_text().await;
+    for words in ["x-trace", "e2e-42", "Bearer tok-123", "productIds"] {
+        if !request.contains(words) {
+            s.fail(&format!("the request as sent does not show `{words}`"))
+                .await;
+        }
+    }
+    s.click("[data-testid=send-view-headers]").await;
+    s.see(
+        "[data-testid=send-response-headers]",
+        "the answer's headers",
+    )
+    .await;
+    if !s
+        .text_of("[data-testid=send-response-headers]")
+        .await
+        .contains("content-type")
+    {
+        s.fail("the answer's headers do not list content-type")
+            .await;
+    }
+
+    for (w, h) in [(1440, 900), (1024, 700)] {
+        s.resize(w, h).await;
+        for theme in ["light", "dark"] {
+            s.set_theme(theme).await;
+            s.click("[data-testid=send-tab-headers]").await;
+            for css in [
+                "[data-testid=send-header-value-0]",
+                "[data-testid=send-header-remove-0]",
+                "[data-testid=send-view-headers]",
+            ] {
+                s.see(css, &format!("headers at {w}x{h}, {theme}")).await;
+            }
+            s.screenshot(&format!("send-headers-{w}x{h}-{theme}")).await;
+            s.click("[data-testid=send-tab-auth]").await;
+            s.see(
+                "[data-testid=send-auth-token]",
+                &format!("auth at {w}x{h}, {theme}"),
+            )
+            .await;
+            s.screenshot(&format!("send-auth-{w}x{h}-{theme}")).await;
+            s.click("[data-testid=send-tab-body]").await;
+            s.see(
+                "[data-testid=send-body] .cm-content",
+                &format!("body at {w}x{h}, {theme}"),
+            )
+            .await;
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            s.screenshot(&format!("send-body-{w}x{h}-{theme}")).await;
+        }
+    }
+    s.resize(1440, 900).await;
+
+    // Reset: the operation's own body again.
+    s.click("[data-testid=send-body-reset]").await;
+    s.until("the template is back", || async {
+        s.text_of("[data-testid=send-body] .cm-content")
+            .await
+            .contains("\"{order}\"")
+    })
+    .await;
+    let _ = s.client.clone().close().await;
+}

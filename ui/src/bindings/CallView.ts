@@ -5,4 +5,9 @@ export type CallView = { status: string | null, durationMs: number,
 /**
  * Bytes of the response body as received (the preview may be cut shorter).
  */
-bytes: number, request: RequestView, response: string | null, error: string | null, category: string | null, };
+bytes: number, request: RequestView, response: string | null, error: string | null, category: string | null, 
+/**
+ * The answer's headers (gRPC: its metadata), secret values redacted; only Send keeps
+ * them (empty for the calls of a run).
+ */
+responseHeaders: Array<[string, string]>, };

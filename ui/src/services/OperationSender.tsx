@@ -1,19 +1,74 @@
-// One raw call to one operation, as an API client's Send: the operation's inputs in a table per
-// place (path, query, headers, body; message fields; variables), required inputs checked before
-// anything is sent (an empty one is marked where it is, and no call is made), then the
-// response's status, time and size, its body, the request as sent, and the request as a cURL
-// (or grpcurl) command to copy.
-import { useEffect, useMemo, useState, type ReactNode } from "react";
-import type { CallView, OperationView, SourceView } from "../bindings";
+// One raw call to one operation, as an API client's Send. The request side has tabs: the
+// operation's inputs in a table per place (path, query, headers, body; message fields;
+// variables), headers of the call's own, credentials (bearer, basic, API key), and for REST
+// the body in a JSON editor (starting from the operation's template). Values may use
+// `{{env.X}}` and `{{secret.X}}`: filled in when sending, masked in what is shown. Required
+// inputs, header names and the body are checked before anything is sent (a problem is shown
+// where it is, and no call is made). The response side: status, time and size, the body, the
+// answer's headers, the request as sent, and the request as a cURL (or grpcurl) command.
+// What was typed in the tabs is kept per operation while the app runs (not saved: a header
+// may hold a token typed in clear).
+import { Suspense, lazy, useEffect, useMemo, useState, type ReactNode } from "react";
+import type { AuthView, CallView, OperationView, SourceView } from "../bindings";
 import type { WorkspaceDoc } from "../designer/types";
 import { own } from "../designer/doc";
 import { api, errorMessage } from "../api";
 import { inputValues } from "./inputs";
-import { PLACE_LABEL, formatBytes, groupByPlace, inputPlaces, missingRequired, requestCommand } from "./request";
+import {
+  PLACE_LABEL,
+  bodyTemplateText,
+  formatBytes,
+  groupByPlace,
+  headerProblems,
+  headersToSend,
+  inputPlaces,
+  jsonProblem,
+  missingRequired,
+  requestCommand,
+  withBlankRow,
+  type HeaderRow,
+} from "./request";
 import { RequestBlock, ResponseBlock } from "../components/CallDetail";
 import { formatMs } from "../result/waterfall";
+import { useDark } from "../useDark";
 
-type View = "response" | "request" | "curl";
+const JsonEditor = lazy(() => import("../editor/JsonEditor"));
+
+type View = "response" | "headers" | "request" | "curl";
+type Tab = "inputs" | "headers" | "auth" | "body";
+
+/** What was typed in the request tabs of one operation. */
+interface Extras {
+  headers: HeaderRow[];
+  auth: AuthView;
+  /** The body as edited; null while it is the operation's own. */
+  body: string | null;
+}
+
+const NO_EXTRAS: Extras = { headers: [], auth: { kind: "none" }, body: null };
+
+/** Per `source/operation`, for as long as the app runs. */
+const kept = new Map<string, Extras>();
+
+const AUTH_LABEL: Record<AuthView["kind"], string> = {
+  none: "No auth",
+  bearer: "Bearer token",
+  basic: "Basic auth",
+  apiKey: "API key header",
+};
+
+function emptyAuth(kind: AuthView["kind"]): AuthView {
+  switch (kind) {
+    case "bearer":
+      return { kind, token: "" };
+    case "basic":
+      return { kind, username: "", password: "" };
+    case "apiKey":
+      return { kind, header: "x-api-key", value: "" };
+    default:
+      return { kind: "none" };
+  }
+}
 
 interface Props {
   source: SourceView;
@@ -24,12 +79,17 @@ interface Props {
 }
 
 export function OperationSender({ source, operation, doc, actions }: Props) {
+  const dark = useDark();
+  const key = `${source.name}/${operation.name}`;
   const [texts, setTexts] = useState<Record<string, string>>({});
   const [missing, setMissing] = useState<string[]>([]);
   const [call, setCall] = useState<CallView | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [view, setView] = useState<View>("response");
+  const [tab, setTab] = useState<Tab>("inputs");
+  const [extras, setExtrasState] = useState<Extras>(() => kept.get(key) ?? NO_EXTRAS);
+  const [problems, setProblems] = useState<string[]>([]);
   const [copied, setCopied] = useState<string | null>(null);
   useEffect(() => {
     setTexts({});
@@ -37,7 +97,24 @@ export function OperationSender({ source, operation, doc, actions }: Props) {
     setCall(null);
     setError(null);
     setCopied(null);
-  }, [source.name, operation.name]);
+    setProblems([]);
+    setTab("inputs");
+    setExtrasState(kept.get(key) ?? NO_EXTRAS);
+  }, [key]);
+  const setExtras = (change: (e: Extras) => Extras) =>
+    setExtrasState((e) => {
+      const next = change(e);
+      kept.set(key, next);
+      return next;
+    });
+
+  const sourceDoc = doc ? own(doc.sources, source.name) : undefined;
+  const isRest = source.kind === "rest";
+  const template = useMemo(() => bodyTemplateText(sourceDoc, operation.name), [sourceDoc, operation.name]);
+  const bodyText = extras.body ?? template;
+  const bodyEdited = extras.body !== null && extras.body !== template;
+  const headerRows = withBlankRow(extras.headers);
+  const headerCount = headersToSend(extras.headers).length;
 
   const places = useMemo(
     () => inputPlaces(doc ? own(doc.sources, source.name) : undefined, operation.name, operation.inputs),
@@ -46,16 +123,30 @@ export function OperationSender({ source, operation, doc, actions }: Props) {
   const groups = groupByPlace(operation.inputs, places);
 
   const send = () => {
-    const empty = missingRequired(operation.inputs, texts);
+    // An input of the body that an edited body no longer names is not sent, so not needed.
+    const needed = operation.inputs.filter(
+      (i) => !bodyEdited || places.get(i.name) !== "body" || bodyText.includes(`{${i.name}}`),
+    );
+    const empty = missingRequired(needed, texts);
     setMissing(empty);
     if (empty.length > 0) {
-      document.querySelector<HTMLInputElement>(`[data-testid="send-input-${empty[0]}"]`)?.focus();
+      setTab("inputs");
+      setTimeout(() => document.querySelector<HTMLInputElement>(`[data-testid="send-input-${empty[0]}"]`)?.focus(), 0);
+      return;
+    }
+    const found = headerProblems(extras.headers).map((p) => `Headers: ${p}`);
+    const body = bodyEdited ? jsonProblem(bodyText) : null;
+    if (body) found.push(`Body: ${body}.`);
+    setProblems(found);
+    if (found.length > 0) {
+      setTab(found[0]!.startsWith("Body") ? "body" : "headers");
       return;
     }
     setBusy(true);
     setError(null);
     setCopied(null);
-    api.operationSend(source.name, operation.name, inputValues(operation.inputs, texts)).then(
+    const options = { headers: headersToSend(extras.headers), auth: extras.auth, body: bodyEdited ? bodyText : null };
+    api.operationSend(source.name, operation.name, inputValues(operation.inputs, texts), options).then(
       (c) => {
         setBusy(false);
         setCall(c);
@@ -94,8 +185,64 @@ export function OperationSender({ source, operation, doc, actions }: Props) {
           send();
         }}
       >
-        {operation.inputs.length === 0 && <div className="muted">This operation takes no input.</div>}
-        {groups.map(([place, inputs]) => (
+        <div className="tabs request-tabs" role="tablist" aria-label="Request">
+          {(["inputs", "headers", "auth", ...(isRest ? ["body"] : [])] as Tab[]).map((t) => (
+            <button
+              key={t}
+              type="button"
+              role="tab"
+              aria-selected={tab === t}
+              className={tab === t ? "active" : ""}
+              data-testid={`send-tab-${t}`}
+              onClick={() => setTab(t)}
+            >
+              {t === "inputs"
+                ? `Inputs${operation.inputs.length ? ` (${operation.inputs.length})` : ""}`
+                : t === "headers"
+                  ? `Headers${headerCount ? ` (${headerCount})` : ""}`
+                  : t === "auth"
+                    ? extras.auth.kind === "none"
+                      ? "Auth"
+                      : `Auth · ${AUTH_LABEL[extras.auth.kind]}`
+                    : bodyEdited
+                      ? "Body · edited"
+                      : "Body"}
+            </button>
+          ))}
+        </div>
+        {tab === "headers" && (
+          <HeadersTable rows={headerRows} onChange={(rows) => setExtras((e) => ({ ...e, headers: rows }))} />
+        )}
+        {tab === "auth" && <AuthForm auth={extras.auth} onChange={(auth) => setExtras((e) => ({ ...e, auth }))} />}
+        {tab === "body" && isRest && (
+          <div className="stack" data-testid="send-body-panel">
+            <div className="row wrap">
+              <span className="muted grow">
+                {bodyEdited
+                  ? "Sent in place of the operation's body. {input} and {{env.X}} are filled in as in the template."
+                  : template
+                    ? "The operation's body template. Edit it to send a body of your own."
+                    : "This operation sends no body. Type JSON to send one."}
+              </span>
+              {bodyEdited && (
+                <button type="button" data-testid="send-body-reset" onClick={() => setExtras((e) => ({ ...e, body: null }))}>
+                  Reset to the operation's body
+                </button>
+              )}
+            </div>
+            <Suspense fallback={<div className="muted">Loading the editor…</div>}>
+              <JsonEditor
+                value={bodyText}
+                dark={dark}
+                label="Request body (JSON)"
+                testId="send-body"
+                onChange={(text) => setExtras((e) => ({ ...e, body: text }))}
+              />
+            </Suspense>
+          </div>
+        )}
+        {tab === "inputs" && operation.inputs.length === 0 && <div className="muted">This operation takes no input.</div>}
+        {tab === "inputs" && groups.map(([place, inputs]) => (
           <fieldset key={place} className="params" data-testid={`send-group-${place}`}>
             <legend>{PLACE_LABEL[place]}</legend>
             <table className="grid params-table">
@@ -155,6 +302,13 @@ export function OperationSender({ source, operation, doc, actions }: Props) {
           )}
         </div>
       </form>
+      {problems.length > 0 && (
+        <div className="err" role="alert" data-testid="send-problems">
+          {problems.map((p) => (
+            <div key={p}>{p} Nothing was sent.</div>
+          ))}
+        </div>
+      )}
       {error && (
         <div className="err" role="alert">
           {error}
@@ -163,7 +317,7 @@ export function OperationSender({ source, operation, doc, actions }: Props) {
       {call && (
         <div className="stack">
           <div className="tabs" role="tablist">
-            {(["response", "request", "curl"] as View[]).map((v) => (
+            {(["response", "headers", "request", "curl"] as View[]).map((v) => (
               <button
                 key={v}
                 role="tab"
@@ -172,12 +326,37 @@ export function OperationSender({ source, operation, doc, actions }: Props) {
                 data-testid={`send-view-${v}`}
                 onClick={() => setView(v)}
               >
-                {v === "response" ? "Response" : v === "request" ? "Request" : call.request.method.toLowerCase() === "grpc" ? "grpcurl" : "cURL"}
+                {v === "response"
+                  ? "Response"
+                  : v === "headers"
+                    ? `Headers (${call.responseHeaders.length})`
+                    : v === "request"
+                      ? "Request"
+                      : call.request.method.toLowerCase() === "grpc"
+                        ? "grpcurl"
+                        : "cURL"}
               </button>
             ))}
           </div>
           {view === "response" ? (
             <ResponseBlock status={call.status} response={call.response} error={call.error} category={call.category} />
+          ) : view === "headers" ? (
+            call.responseHeaders.length === 0 ? (
+              <div className="muted">No headers came with the answer.</div>
+            ) : (
+              <table className="grid params-table" data-testid="send-response-headers">
+                <tbody>
+                  {call.responseHeaders.map(([k, v], i) => (
+                    <tr key={`${k}-${i}`}>
+                      <th scope="row" className="mono">
+                        {k}
+                      </th>
+                      <td className="mono wrap-anywhere">{v}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )
           ) : view === "request" ? (
             <RequestBlock request={call.request} />
           ) : (
@@ -196,5 +375,114 @@ export function OperationSender({ source, operation, doc, actions }: Props) {
         </div>
       )}
     </div>
+  );
+}
+
+/** The call's own headers: name and value per row, a blank row at the end to add one. */
+function HeadersTable({ rows, onChange }: { rows: HeaderRow[]; onChange: (rows: HeaderRow[]) => void }) {
+  const set = (i: number, cell: 0 | 1, text: string) =>
+    onChange(headersToKeep(rows.map((r, j): HeaderRow => (j === i ? (cell === 0 ? [text, r[1]] : [r[0], text]) : r))));
+  return (
+    <fieldset className="params" data-testid="send-headers">
+      <legend>Headers of this call</legend>
+      <table className="grid params-table">
+        <tbody>
+          {rows.map(([name, value], i) => (
+            <tr key={i}>
+              <td className="header-name-cell">
+                <input
+                  className="mono"
+                  data-testid={`send-header-name-${i}`}
+                  aria-label={`Header ${i + 1} name`}
+                  placeholder="name"
+                  value={name}
+                  onChange={(e) => set(i, 0, e.target.value)}
+                />
+              </td>
+              <td className="value-cell">
+                <input
+                  className="mono"
+                  data-testid={`send-header-value-${i}`}
+                  aria-label={`Header ${i + 1} value`}
+                  placeholder="value, {{env.X}} or {{secret.X}}"
+                  value={value}
+                  onChange={(e) => set(i, 1, e.target.value)}
+                />
+              </td>
+              <td className="remove-cell">
+                {(name !== "" || value !== "") && (
+                  <button
+                    type="button"
+                    className="icon-button"
+                    data-testid={`send-header-remove-${i}`}
+                    aria-label={`Remove header ${name || i + 1}`}
+                    title="Remove"
+                    onClick={() => onChange(headersToKeep(rows.filter((_, j) => j !== i)))}
+                  >
+                    ×
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="muted hint">Sent after the source's own headers. Secrets stay masked in what Knot shows.</div>
+    </fieldset>
+  );
+}
+
+/** The rows worth keeping: everything but blank rows (the table adds its own). */
+function headersToKeep(rows: HeaderRow[]): HeaderRow[] {
+  return rows.filter(([k, v]) => k !== "" || v !== "");
+}
+
+/** Credentials: none, a bearer token, basic auth, or an API key header. */
+function AuthForm({ auth, onChange }: { auth: AuthView; onChange: (auth: AuthView) => void }) {
+  const field = (label: string, testId: string, value: string, set: (v: string) => void, placeholder: string) => (
+    <label className="auth-field">
+      <span>{label}</span>
+      <input className="mono" data-testid={testId} value={value} placeholder={placeholder} onChange={(e) => set(e.target.value)} />
+    </label>
+  );
+  return (
+    <fieldset className="params" data-testid="send-auth">
+      <legend>Credentials</legend>
+      <div className="stack">
+        <label className="auth-field">
+          <span>Type</span>
+          <select
+            data-testid="send-auth-kind"
+            value={auth.kind}
+            onChange={(e) => onChange(emptyAuth(e.target.value as AuthView["kind"]))}
+          >
+            {(Object.keys(AUTH_LABEL) as AuthView["kind"][]).map((k) => (
+              <option key={k} value={k}>
+                {AUTH_LABEL[k]}
+              </option>
+            ))}
+          </select>
+        </label>
+        {auth.kind === "bearer" &&
+          field("Token", "send-auth-token", auth.token, (token) => onChange({ ...auth, token }), "{{secret.TOKEN}}")}
+        {auth.kind === "basic" && (
+          <>
+            {field("Username", "send-auth-username", auth.username, (username) => onChange({ ...auth, username }), "{{env.USER}}")}
+            {field("Password", "send-auth-password", auth.password, (password) => onChange({ ...auth, password }), "{{secret.PASSWORD}}")}
+          </>
+        )}
+        {auth.kind === "apiKey" && (
+          <>
+            {field("Header", "send-auth-header", auth.header, (header) => onChange({ ...auth, header }), "x-api-key")}
+            {field("Value", "send-auth-value", auth.value, (value) => onChange({ ...auth, value }), "{{secret.API_KEY}}")}
+          </>
+        )}
+        <div className="muted hint">
+          {auth.kind === "none"
+            ? "Only the source's own headers are sent."
+            : "Use {{env.NAME}} or {{secret.NAME}} from the active environment: filled in when sending, masked in what Knot shows and records."}
+        </div>
+      </div>
+    </fieldset>
   );
 }

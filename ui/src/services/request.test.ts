@@ -2,7 +2,19 @@ import { describe, expect, it } from "vitest";
 import type { InputView } from "../bindings";
 import type { Source } from "../designer/types";
 import { shop } from "../designer/testFixtures";
-import { formatBytes, groupByPlace, inputPlaces, missingRequired, requestCommand, shellQuote } from "./request";
+import {
+  bodyTemplateText,
+  formatBytes,
+  groupByPlace,
+  headerProblems,
+  headersToSend,
+  inputPlaces,
+  jsonProblem,
+  missingRequired,
+  requestCommand,
+  shellQuote,
+  withBlankRow,
+} from "./request";
 
 const input = (name: string, type: string): InputView => ({ name, type, required: type.endsWith("!") });
 
@@ -74,5 +86,50 @@ describe("sizes", () => {
     expect(formatBytes(512)).toBe("512 B");
     expect(formatBytes(2048)).toBe("2.0 KB");
     expect(formatBytes(3 * 1024 * 1024)).toBe("3.0 MB");
+  });
+});
+
+describe("Send's headers and body", () => {
+  it("drops blank rows and keeps one blank row to type into", () => {
+    expect(headersToSend([["x-a", "1"], ["", ""], [" x-b ", "{{env.B}}"]])).toEqual([["x-a", "1"], ["x-b", "{{env.B}}"]]);
+    expect(withBlankRow([["x-a", "1"]])).toEqual([["x-a", "1"], ["", ""]]);
+    expect(withBlankRow([["x-a", "1"], ["", ""]])).toEqual([["x-a", "1"], ["", ""]]);
+    expect(withBlankRow([])).toEqual([["", ""]]);
+  });
+
+  it("names what is wrong with a header table", () => {
+    expect(headerProblems([["x-a", "1"], ["", ""]])).toEqual([]);
+    expect(headerProblems([["", "orphan"]])).toEqual(['The header with the value "orphan" has no name.']);
+    expect(headerProblems([["bad name", "v"]])).toEqual(['"bad name" is not a valid header name.']);
+    expect(headerProblems([["X-A", "1"], ["x-a", "2"]])).toEqual(['"x-a" is set twice.']);
+  });
+
+  it("says where a body stops being JSON", () => {
+    expect(jsonProblem("")).toBeNull();
+    expect(jsonProblem('{"a": 1}')).toBeNull();
+    expect(jsonProblem('{\n  "a": nope\n}')).toBe("line 2, column 8: expected a value");
+    expect(jsonProblem('{"a": 1,}')).toBe("line 1, column 9: expected a quoted key");
+    expect(jsonProblem('{"a": "x}')).toBe('line 1, column 10: expected a closing "');
+    expect(jsonProblem("[1, 2] x")).toBe("line 1, column 8: expected the end of the text");
+    // Everything JSON.parse takes, this takes too.
+    for (const ok of ['{"a": [1, -2.5e3, true, false, null, "\\u00e9\\n"]}', "  0 ", '""', "[[], {}]"]) {
+      expect(() => JSON.parse(ok)).not.toThrow();
+      expect(jsonProblem(ok)).toBeNull();
+    }
+    for (const bad of ["01", "[1,]", '{"a" 1}', "tru", "-", "1.", '"\\x"']) {
+      expect(() => JSON.parse(bad)).toThrow();
+      expect(jsonProblem(bad)).not.toBeNull();
+    }
+  });
+
+  it("starts the body editor from the operation's template", () => {
+    const source = {
+      kind: "rest",
+      baseUrl: "http://x",
+      operations: { create: { method: "POST", path: "/o", body: { id: "{id}" } }, get: { method: "GET", path: "/o" } },
+    } as unknown as Source;
+    expect(bodyTemplateText(source, "create")).toBe('{\n  "id": "{id}"\n}');
+    expect(bodyTemplateText(source, "get")).toBe("");
+    expect(bodyTemplateText(undefined, "create")).toBe("");
   });
 });

@@ -120,3 +120,140 @@ export function formatBytes(n: number): string {
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
   return `${(n / (1024 * 1024)).toFixed(1)} MB`;
 }
+
+/** A header row of Send's table: name and value (a template: `{{env.X}}`, `{{secret.X}}`). */
+export type HeaderRow = [string, string];
+
+/** The rows as sent: blank rows (neither name nor value) dropped, names trimmed. */
+export function headersToSend(rows: readonly HeaderRow[]): HeaderRow[] {
+  return rows.filter(([k, v]) => k.trim() !== "" || v.trim() !== "").map(([k, v]) => [k.trim(), v]);
+}
+
+/** The table as edited: always one blank row at the end to type a new header into. */
+export function withBlankRow(rows: readonly HeaderRow[]): HeaderRow[] {
+  const last = rows[rows.length - 1];
+  return last && last[0] === "" && last[1] === "" ? [...rows] : [...rows, ["", ""]];
+}
+
+/** Problems of a header table to show before sending (a value with no name, a repeated name). */
+export function headerProblems(rows: readonly HeaderRow[]): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  for (const [k, v] of headersToSend(rows)) {
+    if (k === "") out.push(`The header with the value "${v}" has no name.`);
+    else if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(k)) out.push(`"${k}" is not a valid header name.`);
+    else if (seen.has(k.toLowerCase())) out.push(`"${k}" is set twice.`);
+    seen.add(k.toLowerCase());
+  }
+  return out;
+}
+
+/** The operation's own body template as JSON text to edit (empty when it has none). */
+export function bodyTemplateText(source: Source | undefined, op: string): string {
+  if (!source || source.kind !== "rest") return "";
+  const body = own(source.operations, op)?.body;
+  return body === undefined || body === null ? "" : JSON.stringify(body, null, 2);
+}
+
+/**
+ * The offset where a JSON text stops being JSON, with what was expected there; null when it
+ * is JSON. (Engines word and place `JSON.parse` errors differently, WebKit without a position.)
+ */
+export function jsonErrorAt(text: string): { at: number; expected: string } | null {
+  let i = 0;
+  const ws = () => {
+    while (i < text.length && " \t\n\r".includes(text[i]!)) i++;
+  };
+  const fail = (expected: string) => {
+    throw { at: i, expected };
+  };
+  const literal = (word: string) => {
+    if (text.startsWith(word, i)) i += word.length;
+    else fail("a value");
+  };
+  const string = () => {
+    i++;
+    while (i < text.length && text[i] !== '"') {
+      if (text[i] === "\\") {
+        i++;
+        if (text[i] === "u") {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 1, i + 5))) fail("four hex digits after \\u");
+          i += 4;
+        } else if (!'"\\/bfnrt'.includes(text[i] ?? "")) fail("an escape (\\n, \\\", …)");
+      } else if (text.charCodeAt(i) < 0x20) fail('a closing "');
+      i++;
+    }
+    if (i >= text.length) fail('a closing "');
+    i++;
+  };
+  const value = (): void => {
+    ws();
+    const c = text[i];
+    if (c === "{") {
+      i++;
+      ws();
+      if (text[i] === "}") {
+        i++;
+        return;
+      }
+      for (;;) {
+        ws();
+        if (text[i] !== '"') fail("a quoted key");
+        string();
+        ws();
+        if (text[i] !== ":") fail('":"');
+        i++;
+        value();
+        ws();
+        if (text[i] === ",") i++;
+        else if (text[i] === "}") {
+          i++;
+          return;
+        } else fail('"," or "}"');
+      }
+    } else if (c === "[") {
+      i++;
+      ws();
+      if (text[i] === "]") {
+        i++;
+        return;
+      }
+      for (;;) {
+        value();
+        ws();
+        if (text[i] === ",") i++;
+        else if (text[i] === "]") {
+          i++;
+          return;
+        } else fail('"," or "]"');
+      }
+    } else if (c === '"') string();
+    else if (c === "t") literal("true");
+    else if (c === "f") literal("false");
+    else if (c === "n") literal("null");
+    else {
+      const m = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/.exec(text.slice(i));
+      if (!m || m[0] === "" || m[0] === "-") fail("a value");
+      else i += m[0].length;
+    }
+  };
+  try {
+    value();
+    ws();
+    if (i < text.length) fail("the end of the text");
+    return null;
+  } catch (e) {
+    return e as { at: number; expected: string };
+  }
+}
+
+/** Where a JSON text breaks, in words ("line 2, column 8: expected a value"); null when it is JSON or blank. */
+export function jsonProblem(text: string): string | null {
+  if (text.trim() === "") return null;
+  const err = jsonErrorAt(text);
+  if (!err) return null;
+  const before = text.slice(0, err.at);
+  const line = before.split("\n").length;
+  const column = before.length - before.lastIndexOf("\n");
+  return `line ${line}, column ${column}: expected ${err.expected}`;
+}
