@@ -38,7 +38,7 @@ pub async fn record(
         document: request.document.clone(),
         variables: Value::Object(request.variables.clone()),
         environment,
-        response: outcome.response.clone(),
+        response: outcome.response.value().clone(),
         trace: outcome.trace_json(),
         started_at,
         duration_ms: outcome.trace.as_ref().map(|t| t.duration_ms).unwrap_or(0.0),

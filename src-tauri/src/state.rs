@@ -426,7 +426,7 @@ impl AppState {
         .await;
         Ok(RunResult {
             run_id,
-            response: outcome.response.clone(),
+            response: outcome.response.value().clone(),
             trace: outcome.trace.as_ref().map(trace_view),
             history_id,
         })

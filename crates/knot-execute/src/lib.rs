@@ -11,12 +11,14 @@
 pub mod cache;
 pub mod drive;
 pub mod project;
+pub mod response;
 pub mod run;
 pub mod trace;
 pub mod tree;
 
 pub use knot_connect::{Category, Connectors, Vars};
 pub use knot_plan::{Plan, PlanError};
+pub use response::Response;
 pub use trace::{trace_json_schema, NodeRun, Span, Trace, TraceError};
 
 use cache::PlanCache;
@@ -57,7 +59,7 @@ pub struct Request {
 #[derive(Clone, Debug)]
 pub struct Outcome {
     /// `{"data": …, "errors": […]}` as a client receives it.
-    pub response: Value,
+    pub response: Response,
     /// Present when a plan ran (absent for requests refused before planning finished).
     pub trace: Option<Trace>,
 }
@@ -229,7 +231,7 @@ impl Engine {
             Ok(p) => p,
             Err(errors) => {
                 return Outcome {
-                    response: validation_response(&errors),
+                    response: validation_response(&errors).into(),
                     trace: None,
                 }
             }
@@ -268,15 +270,9 @@ impl Engine {
         let raw = run::run_plan(plan, &self.connectors, headers, started, observer).await;
         let types = project::WorkspaceTypes(&self.workspace);
         let mut projection = project::Projection::new(&raw.errors, &types);
-        let data = projection.root(&plan.selections, &raw.data, &plan.root_type);
-        let mut response = Map::new();
-        response.insert("data".into(), data);
-        if !projection.public_errors.is_empty() {
-            response.insert(
-                "errors".into(),
-                Value::Array(std::mem::take(&mut projection.public_errors)),
-            );
-        }
+        let mut data = Vec::with_capacity(4096);
+        projection.root_into(&plan.selections, &raw.data, &plan.root_type, &mut data);
+        let response = Response::from_parts(&projection.public_errors, &data, false);
         let trace = Trace {
             plan: plan_json,
             nodes: raw.nodes,
@@ -285,7 +281,7 @@ impl Engine {
             duration_ms: started.elapsed().as_secs_f64() * 1000.0,
         };
         Outcome {
-            response: Value::Object(response),
+            response,
             trace: Some(trace),
         }
     }

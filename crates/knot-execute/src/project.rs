@@ -57,10 +57,11 @@ pub trait Types<T: Tree = Value> {
     fn concrete_type<'v>(&'v self, abstract_name: &'v str, raw: &'v T) -> Option<&'v str> {
         Some(raw.typename().unwrap_or(abstract_name))
     }
-    /// Result coercion of a scalar (built-in scalars coerced, custom ones passed through);
-    /// `None` when the value cannot be one.
-    fn scalar(&self, name: &str, raw: &T) -> Option<Value> {
-        scalar(name, raw)
+    /// Result coercion of a scalar (built-in scalars coerced, custom ones passed through),
+    /// written as JSON at the end of `out`; false (nothing written) when the value cannot
+    /// be one.
+    fn write_scalar(&self, name: &str, raw: &T, out: &mut Vec<u8>) -> bool {
+        write_scalar(name, raw, out)
     }
 }
 
@@ -92,14 +93,17 @@ impl Types for WorkspaceTypes<'_> {
         self.0.schema.concrete_type(abstract_name, raw)
     }
 
-    fn scalar(&self, name: &str, raw: &Value) -> Option<Value> {
+    fn write_scalar(&self, name: &str, raw: &Value, out: &mut Vec<u8>) -> bool {
         if name == knot_model::DATE_TIME && self.0.schema.scalars.contains_key(name) {
-            return raw
-                .as_str()
-                .filter(|s| knot_model::typeref::is_rfc3339(s))
-                .map(|_| raw.clone());
+            return match raw.as_str() {
+                Some(s) if knot_model::typeref::is_rfc3339(s) => {
+                    write_str(out, s);
+                    true
+                }
+                _ => false,
+            };
         }
-        scalar(name, raw)
+        write_scalar(name, raw, out)
     }
 
     fn enum_value<'v>(&'v self, enum_name: &str, raw: &'v Value) -> Option<&'v str> {
@@ -116,6 +120,8 @@ pub struct Projection<'a, T: Tree = Value> {
     prior: Vec<Vec<Value>>,
     pub public_errors: Vec<Value>,
     pub trace_errors: Vec<TraceError>,
+    /// Selection sets (by address) and whether two of their fields share a response key.
+    merged_sets: Vec<(usize, bool)>,
 }
 
 /// A null that must propagate to the nearest nullable parent (already reported).
@@ -156,6 +162,7 @@ impl<'a, T: Tree> Projection<'a, T> {
             prior: Vec::new(),
             public_errors: Vec::new(),
             trace_errors: Vec::new(),
+            merged_sets: Vec::new(),
         }
     }
 
@@ -205,10 +212,28 @@ impl<'a, T: Tree> Projection<'a, T> {
     /// Projects the root selections over the root raw object; null when a non-null root
     /// field was null.
     pub fn root(&mut self, selections: &[Selection], raw: &T, type_name: &str) -> Value {
+        let mut out = Vec::new();
+        self.root_into(selections, raw, type_name, &mut out);
+        serde_json::from_slice(&out).unwrap_or(Value::Null)
+    }
+
+    /// [`Projection::root`] written as JSON text at the end of `out`: the answer is never
+    /// built as a tree of its own.
+    pub fn root_into(
+        &mut self,
+        selections: &[Selection],
+        raw: &T,
+        type_name: &str,
+        out: &mut Vec<u8>,
+    ) {
+        let start = out.len();
         let mut path = Vec::new();
-        match self.object(selections, raw, type_name, &mut path) {
-            Ok(v) => v,
-            Err(Bubble) => Value::Null,
+        if self
+            .object(selections, raw, type_name, &mut path, out)
+            .is_err()
+        {
+            out.truncate(start);
+            out.extend_from_slice(b"null");
         }
     }
 
@@ -225,62 +250,150 @@ impl<'a, T: Tree> Projection<'a, T> {
         !sel.skip_if.iter().any(flag) && sel.include_if.iter().all(flag)
     }
 
+    /// Whether two selections of the set share a response key (fields from two fragments
+    /// that merge into one value). Worked out once per set and request.
+    fn merges(&mut self, selections: &[Selection]) -> bool {
+        let id = selections.as_ptr() as usize;
+        if let Some((_, m)) = self.merged_sets.iter().find(|(s, _)| *s == id) {
+            return *m;
+        }
+        let m = selections.iter().enumerate().any(|(i, a)| {
+            selections[..i]
+                .iter()
+                .any(|b| b.response_key == a.response_key)
+        });
+        self.merged_sets.push((id, m));
+        m
+    }
+
+    /// An object: each included field's response key and value, written in order. A
+    /// field's reported null stops at the nearest nullable position: the field itself, or
+    /// (`Err`) the object, whose caller drops what was written of it.
     fn object<'s>(
         &mut self,
         selections: &'s [Selection],
         raw: &T,
         type_name: &str,
         path: &mut Vec<Seg<'s>>,
-    ) -> Result<Value, Bubble> {
-        let mut out = Map::with_capacity(selections.len());
-        let null = T::from_value(Value::Null);
+        out: &mut Vec<u8>,
+    ) -> Result<(), Bubble> {
+        if self.merges(selections) {
+            return self.merged_object(selections, raw, type_name, path, out);
+        }
         let types = self.types;
+        out.push(b'{');
+        let mut first = true;
         for sel in selections {
             if !self.included(sel) || !sel.on.iter().all(|c| types.matches(type_name, c)) {
                 continue;
             }
-            path.push(Seg::Key(&sel.response_key));
+            if !first {
+                out.push(b',');
+            }
+            first = false;
+            write_str(out, &sel.response_key);
+            out.push(b':');
+            let at = out.len();
             let ty = types.field_type(type_name, &sel.field).unwrap_or(&sel.ty);
-            let value = match &sel.kind {
-                SelectionKind::Typename => Ok(Value::String(type_name.to_string())),
-                SelectionKind::Plain(from) => {
-                    let v = from
-                        .iter()
-                        .try_fold(raw, |cur, k| cur.get(k))
-                        .unwrap_or(&null);
-                    self.value(sel, type_name, ty, v, path, false)
-                }
-                SelectionKind::Bound { storage_key, .. } => {
-                    let v = raw.get(storage_key).unwrap_or(&null);
-                    self.value(sel, type_name, ty, v, path, true)
-                }
-                SelectionKind::Verbatim(key) => {
-                    Ok(raw.get(key).map(Tree::to_value).unwrap_or(Value::Null))
-                }
-                SelectionKind::Aggregate(targets) => {
-                    self.aggregate(sel, type_name, ty, raw, targets, path)
-                }
-            };
+            path.push(Seg::Key(&sel.response_key));
+            let r = self.field(sel, type_name, ty, raw, path, out);
             path.pop();
-            let value = match value {
-                Ok(v) => v,
-                // A reported null stops at the nearest nullable position.
+            if r.is_err() {
+                if ty.is_non_null() {
+                    return Err(Bubble);
+                }
+                out.truncate(at);
+                out.extend_from_slice(b"null");
+            }
+        }
+        out.push(b'}');
+        Ok(())
+    }
+
+    /// An object some of whose fields share a response key: each field projected on its
+    /// own, the values of one key merged (objects key by key), then written.
+    fn merged_object<'s>(
+        &mut self,
+        selections: &'s [Selection],
+        raw: &T,
+        type_name: &str,
+        path: &mut Vec<Seg<'s>>,
+        out: &mut Vec<u8>,
+    ) -> Result<(), Bubble> {
+        let types = self.types;
+        let mut fields: Vec<(&str, Value)> = Vec::with_capacity(selections.len());
+        let mut buf = Vec::new();
+        for sel in selections {
+            if !self.included(sel) || !sel.on.iter().all(|c| types.matches(type_name, c)) {
+                continue;
+            }
+            let ty = types.field_type(type_name, &sel.field).unwrap_or(&sel.ty);
+            buf.clear();
+            path.push(Seg::Key(&sel.response_key));
+            let r = self.field(sel, type_name, ty, raw, path, &mut buf);
+            path.pop();
+            let value = match r {
+                Ok(()) => serde_json::from_slice(&buf).unwrap_or(Value::Null),
                 Err(Bubble) if ty.is_non_null() => return Err(Bubble),
                 Err(Bubble) => Value::Null,
             };
-            // The same response key from two fragments: one value, both selections merged.
-            match out.entry(sel.response_key.as_str()) {
-                serde_json::map::Entry::Occupied(existing) => merge(existing.into_mut(), value),
-                serde_json::map::Entry::Vacant(slot) => {
-                    slot.insert(value);
-                }
+            match fields.iter_mut().find(|(k, _)| *k == sel.response_key) {
+                Some((_, existing)) => merge(existing, value),
+                None => fields.push((&sel.response_key, value)),
             }
         }
-        Ok(Value::Object(out))
+        out.push(b'{');
+        for (i, (key, value)) in fields.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            write_str(out, key);
+            out.push(b':');
+            write_json(out, value);
+        }
+        out.push(b'}');
+        Ok(())
     }
 
-    /// The value of `raw` as `ty`. `Err(Bubble)` means "null, and the error is reported";
-    /// callers turn it into null at the first nullable position.
+    /// One field's value.
+    fn field<'s>(
+        &mut self,
+        sel: &'s Selection,
+        type_name: &str,
+        ty: &TypeRef,
+        raw: &T,
+        path: &mut Vec<Seg<'s>>,
+        out: &mut Vec<u8>,
+    ) -> Result<(), Bubble> {
+        match &sel.kind {
+            SelectionKind::Typename => {
+                write_str(out, type_name);
+                Ok(())
+            }
+            SelectionKind::Plain(from) => match from.iter().try_fold(raw, |cur, k| cur.get(k)) {
+                Some(v) => self.value(sel, type_name, ty, v, path, false, out),
+                None => self.value(sel, type_name, ty, &T::null(), path, false, out),
+            },
+            SelectionKind::Bound { storage_key, .. } => match raw.get(storage_key) {
+                Some(v) => self.value(sel, type_name, ty, v, path, true, out),
+                None => self.value(sel, type_name, ty, &T::null(), path, true, out),
+            },
+            SelectionKind::Verbatim(key) => {
+                match raw.get(key) {
+                    Some(v) => v.write_json(out),
+                    None => out.extend_from_slice(b"null"),
+                }
+                Ok(())
+            }
+            SelectionKind::Aggregate(targets) => {
+                self.aggregate(sel, type_name, ty, raw, targets, path, out)
+            }
+        }
+    }
+
+    /// The value of `raw` as `ty`, written at the end of `out`. `Err(Bubble)` means "null,
+    /// and the error is reported": callers drop what was written and put null at the first
+    /// nullable position.
     #[allow(clippy::too_many_arguments)]
     fn value<'s>(
         &mut self,
@@ -290,7 +403,8 @@ impl<'a, T: Tree> Projection<'a, T> {
         raw: &T,
         path: &mut Vec<Seg<'s>>,
         bound: bool,
-    ) -> Result<Value, Bubble> {
+        out: &mut Vec<u8>,
+    ) -> Result<(), Bubble> {
         if bound {
             if let Some(i) = raw.marker() {
                 let (category, detail, node, span) = match self.errors.get(i) {
@@ -303,8 +417,9 @@ impl<'a, T: Tree> Projection<'a, T> {
         }
         match ty {
             TypeRef::NonNull(inner) => {
-                let v = self.value(sel, parent, inner, raw, path, bound)?;
-                if v.is_null() {
+                let at = out.len();
+                self.value(sel, parent, inner, raw, path, bound, out)?;
+                if &out[at..] == b"null" {
                     if !self.covered(path) {
                         self.report(
                             path,
@@ -319,31 +434,41 @@ impl<'a, T: Tree> Projection<'a, T> {
                     }
                     return Err(Bubble);
                 }
-                Ok(v)
+                Ok(())
             }
-            _ if raw.is_null() => Ok(Value::Null),
+            _ if raw.is_null() => {
+                out.extend_from_slice(b"null");
+                Ok(())
+            }
             TypeRef::List(inner) => {
                 let Some(items) = raw.items() else {
                     return self.wrong(path, parent, sel, "a list", raw);
                 };
-                let mut out = Vec::with_capacity(items.len());
+                out.push(b'[');
                 for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    let at = out.len();
                     path.push(Seg::Index(i));
-                    let r = self.value(sel, parent, inner, item, path, bound);
+                    let r = self.value(sel, parent, inner, item, path, bound, out);
                     path.pop();
-                    match r {
-                        Ok(v) => out.push(v),
-                        Err(Bubble) if inner.is_non_null() => return Err(Bubble),
-                        Err(Bubble) => out.push(Value::Null),
+                    if r.is_err() {
+                        if inner.is_non_null() {
+                            return Err(Bubble);
+                        }
+                        out.truncate(at);
+                        out.extend_from_slice(b"null");
                     }
                 }
-                Ok(Value::Array(out))
+                out.push(b']');
+                Ok(())
             }
             TypeRef::Named(name) => match self.types.kind(name) {
                 TypeKind::Object | TypeKind::Abstract if !raw.is_object() => {
                     self.wrong(path, parent, sel, "an object", raw)
                 }
-                TypeKind::Object => self.object(&sel.children, raw, name, path),
+                TypeKind::Object => self.object(&sel.children, raw, name, path, out),
                 TypeKind::Abstract => {
                     let types = self.types;
                     let Some(concrete) = types.concrete_type(name, raw) else {
@@ -361,12 +486,16 @@ impl<'a, T: Tree> Projection<'a, T> {
                     };
                     // An object of a type the public schema hides is not shown.
                     if concrete != name && !types.is_public(concrete) {
-                        return Ok(Value::Null);
+                        out.extend_from_slice(b"null");
+                        return Ok(());
                     }
-                    self.object(&sel.children, raw, concrete, path)
+                    self.object(&sel.children, raw, concrete, path, out)
                 }
                 TypeKind::Enum => match self.types.enum_value(name, raw) {
-                    Some(v) => Ok(Value::String(v.to_owned())),
+                    Some(v) => {
+                        write_str(out, v);
+                        Ok(())
+                    }
                     None => {
                         self.report(
                             path,
@@ -383,10 +512,13 @@ impl<'a, T: Tree> Projection<'a, T> {
                         Err(Bubble)
                     }
                 },
-                TypeKind::Scalar => match self.types.scalar(name, raw) {
-                    Some(v) => Ok(v),
-                    None => self.wrong(path, parent, sel, name, raw),
-                },
+                TypeKind::Scalar => {
+                    if self.types.write_scalar(name, raw, out) {
+                        Ok(())
+                    } else {
+                        self.wrong(path, parent, sel, name, raw)
+                    }
+                }
             },
         }
     }
@@ -396,6 +528,7 @@ impl<'a, T: Tree> Projection<'a, T> {
     /// type (or `true`/`false` for `Boolean`). A failed target is told by its label, its
     /// category and the category's fixed message; its source and detail go to the trace
     /// only. A failed `required` target fails the field.
+    #[allow(clippy::too_many_arguments)]
     fn aggregate<'s>(
         &mut self,
         sel: &'s Selection,
@@ -404,7 +537,8 @@ impl<'a, T: Tree> Projection<'a, T> {
         obj: &T,
         targets: &[knot_plan::AggregateSlot],
         path: &mut Vec<Seg<'s>>,
-    ) -> Result<Value, Bubble> {
+        out: &mut Vec<u8>,
+    ) -> Result<(), Bubble> {
         let mut outcomes = Vec::with_capacity(targets.len());
         let mut failed = 0;
         let mut required_failure: Option<(Category, String, Option<usize>, Option<usize>)> = None;
@@ -448,7 +582,8 @@ impl<'a, T: Tree> Projection<'a, T> {
         }
         let ok = failed == 0;
         if ty.named() == "Boolean" {
-            return Ok(Value::Bool(ok));
+            out.extend_from_slice(if ok { b"true" } else { b"false" });
+            return Ok(());
         }
         let status = match failed {
             0 => "SUCCEEDED",
@@ -456,7 +591,7 @@ impl<'a, T: Tree> Projection<'a, T> {
             _ => "PARTIAL",
         };
         let raw = T::from_value(json!({"ok": ok, "status": status, "targets": outcomes}));
-        self.value(sel, parent, ty, &raw, path, false)
+        self.value(sel, parent, ty, &raw, path, false, out)
     }
 
     /// A value of the wrong kind: reported (naming only what kind of value came, never the
@@ -468,7 +603,7 @@ impl<'a, T: Tree> Projection<'a, T> {
         sel: &Selection,
         expected: &str,
         raw: &T,
-    ) -> Result<Value, Bubble> {
+    ) -> Result<(), Bubble> {
         self.report(
             path,
             Category::Dependency,
@@ -482,6 +617,18 @@ impl<'a, T: Tree> Projection<'a, T> {
         );
         Err(Bubble)
     }
+}
+
+/// A string as JSON text (quoted, escaped) at the end of `out`.
+pub fn write_str(out: &mut Vec<u8>, s: &str) {
+    // Writing into a Vec cannot fail, nor can serialising a str.
+    let _ = serde_json::to_writer(&mut *out, s);
+}
+
+/// A JSON value as text at the end of `out`.
+pub fn write_json<V: serde::Serialize + ?Sized>(out: &mut Vec<u8>, value: &V) {
+    // Writing into a Vec cannot fail; a JSON tree (string keys) always serialises.
+    let _ = serde_json::to_writer(&mut *out, value);
 }
 
 /// Merges `from` into `into`: objects key by key, lists item by item, anything else replaced.
@@ -510,46 +657,65 @@ fn merge(into: &mut Value, from: Value) {
 /// from a number, an `Int` from an integral float or numeric text, …); `None` when the
 /// value cannot be one. Custom scalars pass through. One rule for every projection.
 pub fn coerce_scalar(name: &str, v: &Value) -> Option<Value> {
-    scalar(name, v)
+    let mut out = Vec::new();
+    if !write_scalar(name, v, &mut out) {
+        return None;
+    }
+    serde_json::from_slice(&out).ok()
 }
 
-fn scalar<T: Tree>(name: &str, v: &T) -> Option<Value> {
+/// [`coerce_scalar`] written as JSON at the end of `out`; false, with nothing written, when
+/// the value cannot be one.
+fn write_scalar<T: Tree>(name: &str, v: &T, out: &mut Vec<u8>) -> bool {
     let leaf = v.leaf();
     match name {
         "ID" => match leaf {
-            Leaf::String(s) => Some(Value::String(s.to_owned())),
-            Leaf::Number(n) if n.is_i64() || n.is_u64() => Some(Value::String(n.to_string())),
-            _ => None,
+            Leaf::String(s) => write_str(out, s),
+            Leaf::Number(n) if n.is_i64() || n.is_u64() => {
+                out.push(b'"');
+                write_json(out, n);
+                out.push(b'"');
+            }
+            _ => return false,
         },
         "String" => match leaf {
-            Leaf::String(s) => Some(Value::String(s.to_owned())),
-            Leaf::Number(n) => Some(Value::String(n.to_string())),
-            Leaf::Bool(b) => Some(Value::String(b.to_string())),
-            _ => None,
-        },
-        "Int" => match leaf {
+            Leaf::String(s) => write_str(out, s),
             Leaf::Number(n) => {
-                let i = n
-                    .as_i64()
-                    .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64))?;
-                (i >= i64::from(i32::MIN) && i <= i64::from(i32::MAX)).then(|| Value::from(i))
+                out.push(b'"');
+                write_json(out, n);
+                out.push(b'"');
             }
-            Leaf::String(s) => s.parse::<i32>().ok().map(Value::from),
-            _ => None,
+            Leaf::Bool(b) => out.extend_from_slice(if b { b"\"true\"" } else { b"\"false\"" }),
+            _ => return false,
         },
+        "Int" => {
+            let i = match leaf {
+                Leaf::Number(n) => n
+                    .as_i64()
+                    .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64)),
+                Leaf::String(s) => s.parse::<i32>().ok().map(i64::from),
+                _ => None,
+            };
+            match i {
+                Some(i) if i >= i64::from(i32::MIN) && i <= i64::from(i32::MAX) => {
+                    write_json(out, &i)
+                }
+                _ => return false,
+            }
+        }
         "Float" => match leaf {
-            Leaf::Number(n) => Some(Value::Number(n.clone())),
-            Leaf::String(s) => s
-                .parse::<f64>()
-                .ok()
-                .and_then(serde_json::Number::from_f64)
-                .map(Value::Number),
-            _ => None,
+            Leaf::Number(n) => write_json(out, n),
+            Leaf::String(s) => match s.parse::<f64>().ok().and_then(serde_json::Number::from_f64) {
+                Some(n) => write_json(out, &n),
+                None => return false,
+            },
+            _ => return false,
         },
         "Boolean" => match leaf {
-            Leaf::Bool(b) => Some(Value::Bool(b)),
-            _ => None,
+            Leaf::Bool(b) => out.extend_from_slice(if b { b"true" } else { b"false" }),
+            _ => return false,
         },
-        _ => Some(v.to_value()),
+        _ => v.write_json(out),
     }
+    true
 }

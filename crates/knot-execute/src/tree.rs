@@ -43,6 +43,10 @@ pub trait Tree: Sized {
     fn to_value(&self) -> Value;
     /// A JSON value as this tree (for values projection builds itself).
     fn from_value(value: Value) -> Self;
+    /// Null.
+    fn null() -> Self;
+    /// The value as JSON text at the end of `out`.
+    fn write_json(&self, out: &mut Vec<u8>);
     /// The index of the failure marker this value is, if it is one (only the orchestration
     /// executor's tree has markers).
     fn marker(&self) -> Option<usize> {
@@ -95,6 +99,12 @@ impl Tree for Value {
     }
     fn from_value(value: Value) -> Self {
         value
+    }
+    fn null() -> Self {
+        Value::Null
+    }
+    fn write_json(&self, out: &mut Vec<u8>) {
+        crate::project::write_json(out, self)
     }
     fn marker(&self) -> Option<usize> {
         crate::run::marker_index(self)
@@ -396,6 +406,12 @@ impl Tree for Node {
     }
     fn from_value(value: Value) -> Self {
         Node::from(value)
+    }
+    fn null() -> Self {
+        Node::Null
+    }
+    fn write_json(&self, out: &mut Vec<u8>) {
+        crate::project::write_json(out, self)
     }
 }
 

@@ -122,7 +122,7 @@ pub struct GatewayResponse {
     /// When the run started (bound calls' instants are measured from here).
     pub started: Instant,
     /// `{"data": ..., "errors": [...]}` as the client gets it.
-    pub body: Value,
+    pub body: knot_execute::Response,
     pub graph: Arc<FetchGraph>,
     pub spans: Vec<FetchSpan>,
     /// Every error with its detail (subgraph, message), for the explorer and logs.
@@ -295,7 +295,8 @@ impl Gateway {
         let mut projection = knot_execute::project::Projection::new(&[], self.supergraph.as_ref())
             .with_variables(&variables)
             .with_prior_errors(prior);
-        let projected = projection.root(&prepared.selections, &data, &prepared.root);
+        let mut projected = Vec::with_capacity(16 * 1024);
+        projection.root_into(&prepared.selections, &data, &prepared.root, &mut projected);
         let projection_errors = projection.trace_errors.into_iter().map(|e| RunError {
             category: e.category,
             message: e.detail,
@@ -305,17 +306,11 @@ impl Gateway {
         });
         errors.extend(projection_errors);
         let detailed_errors = errors.iter().map(detailed_error).collect();
-        let mut body = Map::new();
-        if !errors.is_empty() {
-            body.insert(
-                "errors".into(),
-                Value::Array(errors.iter().map(|e| self.public_error(e)).collect()),
-            );
-        }
-        body.insert("data".into(), projected);
+        let public: Vec<Value> = errors.iter().map(|e| self.public_error(e)).collect();
+        let body = knot_execute::Response::from_parts(&public, &projected, true);
         Ok(GatewayResponse {
             started,
-            body: Value::Object(body),
+            body,
             graph,
             spans,
             detailed_errors,

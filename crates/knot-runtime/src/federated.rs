@@ -100,7 +100,7 @@ impl Federated {
                 }
             }
             Err(e) => Outcome {
-                response: knot_execute::validation_response(&plan_errors(&e)),
+                response: knot_execute::validation_response(&plan_errors(&e)).into(),
                 trace: None,
             },
         }

@@ -21,7 +21,8 @@ pub use check::check;
 pub use knot_connect::inflight::Inflight;
 pub use knot_connect::{CallResult, Vars};
 pub use knot_execute::{
-    trace_json_schema, NodeEvent, NodeRun, Observer, Outcome, Request, Span, Trace, TraceError,
+    trace_json_schema, NodeEvent, NodeRun, Observer, Outcome, Request, Response, Span, Trace,
+    TraceError,
 };
 pub use knot_plan::{plan_json_schema, Limits, Plan, PlanError, Size};
 

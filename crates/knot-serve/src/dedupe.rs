@@ -11,30 +11,15 @@ use std::sync::Arc;
 /// A run's result as shared: None when it timed out.
 pub(crate) type Shareable = Option<Arc<SharedRun>>;
 
-/// A run's outcome, and its answer as JSON once written: every client request that shares
-/// the run gets the same bytes, written once (not a copy of the answer each, written again).
+/// A run's outcome, shared by every client request that waited for it: they all get the
+/// same bytes of its answer (the text the projection wrote), not a copy each.
 pub(crate) struct SharedRun {
     pub(crate) outcome: Outcome,
-    body: std::sync::OnceLock<bytes::Bytes>,
 }
 
 impl SharedRun {
     pub(crate) fn new(outcome: Outcome) -> SharedRun {
-        SharedRun {
-            outcome,
-            body: std::sync::OnceLock::new(),
-        }
-    }
-
-    /// The outcome's response as JSON, written by the first caller.
-    pub(crate) fn body(&self) -> bytes::Bytes {
-        self.body
-            .get_or_init(|| {
-                serde_json::to_vec(&self.outcome.response)
-                    .unwrap_or_else(|_| b"{}".to_vec())
-                    .into()
-            })
-            .clone()
+        SharedRun { outcome }
     }
 }
 

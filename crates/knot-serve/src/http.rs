@@ -315,35 +315,31 @@ pub(crate) struct Ran {
 }
 
 enum RanResponse {
-    Own(Value),
+    Own(knot_runtime::Response),
     /// The answer of a run other client requests share too (`gateway.dedupeRequests`).
     Shared(Arc<crate::dedupe::SharedRun>),
 }
 
 impl Ran {
-    fn own(response: Value, timed_out: bool, calls: usize) -> Ran {
+    fn own(response: impl Into<knot_runtime::Response>, timed_out: bool, calls: usize) -> Ran {
         Ran {
-            response: RanResponse::Own(response),
+            response: RanResponse::Own(response.into()),
             timed_out,
             calls,
         }
     }
 
-    pub(crate) fn response(&self) -> &Value {
+    pub(crate) fn response(&self) -> &knot_runtime::Response {
         match &self.response {
-            RanResponse::Own(v) => v,
+            RanResponse::Own(r) => r,
             RanResponse::Shared(run) => &run.outcome.response,
         }
     }
 
-    /// The response as JSON; a shared run's is written once for all who share it.
+    /// The response as JSON: the text the projection wrote (a shared run's is the same
+    /// bytes for all who share it).
     fn body(&self) -> bytes::Bytes {
-        match &self.response {
-            RanResponse::Own(v) => serde_json::to_vec(v)
-                .unwrap_or_else(|_| b"{}".to_vec())
-                .into(),
-            RanResponse::Shared(run) => run.body(),
-        }
+        self.response().json()
     }
 }
 
@@ -452,11 +448,16 @@ pub(crate) async fn run(
     // as it is (traced requests never share).
     match Arc::try_unwrap(outcome) {
         Ok(own) => {
-            let trace = wants_trace.then(|| own.outcome.trace_json());
-            let mut response = own.outcome.response;
-            if let (Some(trace), Value::Object(m)) = (trace, &mut response) {
-                m.insert("extensions".into(), json!({ "knot": trace }));
-            }
+            let response = match wants_trace.then(|| own.outcome.trace_json()) {
+                None => own.outcome.response,
+                Some(trace) => {
+                    let mut response = own.outcome.response.into_value();
+                    if let Value::Object(m) = &mut response {
+                        m.insert("extensions".into(), json!({ "knot": trace }));
+                    }
+                    response.into()
+                }
+            };
             Ran::own(response, false, calls)
         }
         Err(shared) => Ran {
@@ -502,11 +503,7 @@ fn log(
     started: Instant,
     ran: Option<&Ran>,
 ) {
-    let errors = ran
-        .and_then(|r| r.response().get("errors"))
-        .and_then(Value::as_array)
-        .map(Vec::len)
-        .unwrap_or(0);
+    let errors = ran.map(|r| r.response().error_count()).unwrap_or(0);
     tracing::info!(
         target: "knot::request",
         route,
@@ -593,7 +590,7 @@ async fn graphql(State(gw): State<Arc<Gateway>>, request: Request) -> Response {
     let ran = run(&gw, &loaded, req, &parts.headers).await;
     let status = if ran.timed_out {
         StatusCode::GATEWAY_TIMEOUT
-    } else if ran.response().get("data").is_none() && media == GRAPHQL_RESPONSE {
+    } else if !ran.response().has_data() && media == GRAPHQL_RESPONSE {
         StatusCode::BAD_REQUEST
     } else {
         StatusCode::OK

@@ -98,7 +98,7 @@ impl RunRecorder {
         self.record_json(
             rt,
             request,
-            outcome.response.clone(),
+            outcome.response.value().clone(),
             outcome.trace_json(),
             duration_ms,
         );
