@@ -283,6 +283,7 @@ impl<'a, T: Tree> Projection<'a, T> {
         let types = self.types;
         out.push(b'{');
         let mut first = true;
+        let mut hint = 0;
         for sel in selections {
             if !self.included(sel) || !sel.on.iter().all(|c| types.matches(type_name, c)) {
                 continue;
@@ -296,7 +297,7 @@ impl<'a, T: Tree> Projection<'a, T> {
             let at = out.len();
             let ty = types.field_type(type_name, &sel.field).unwrap_or(&sel.ty);
             path.push(Seg::Key(&sel.response_key));
-            let r = self.field(sel, type_name, ty, raw, path, out);
+            let r = self.field(sel, type_name, ty, raw, &mut hint, path, out);
             path.pop();
             if r.is_err() {
                 if ty.is_non_null() {
@@ -323,6 +324,7 @@ impl<'a, T: Tree> Projection<'a, T> {
         let types = self.types;
         let mut fields: Vec<(&str, Value)> = Vec::with_capacity(selections.len());
         let mut buf = Vec::new();
+        let mut hint = 0;
         for sel in selections {
             if !self.included(sel) || !sel.on.iter().all(|c| types.matches(type_name, c)) {
                 continue;
@@ -330,7 +332,7 @@ impl<'a, T: Tree> Projection<'a, T> {
             let ty = types.field_type(type_name, &sel.field).unwrap_or(&sel.ty);
             buf.clear();
             path.push(Seg::Key(&sel.response_key));
-            let r = self.field(sel, type_name, ty, raw, path, &mut buf);
+            let r = self.field(sel, type_name, ty, raw, &mut hint, path, &mut buf);
             path.pop();
             let value = match r {
                 Ok(()) => serde_json::from_slice(&buf).unwrap_or(Value::Null),
@@ -355,13 +357,16 @@ impl<'a, T: Tree> Projection<'a, T> {
         Ok(())
     }
 
-    /// One field's value.
+    /// One field's value. `hint`: where the object's last field read was found (fields
+    /// are usually read in the order the answer has them).
+    #[allow(clippy::too_many_arguments)]
     fn field<'s>(
         &mut self,
         sel: &'s Selection,
         type_name: &str,
         ty: &TypeRef,
         raw: &T,
+        hint: &mut usize,
         path: &mut Vec<Seg<'s>>,
         out: &mut Vec<u8>,
     ) -> Result<(), Bubble> {
@@ -370,11 +375,19 @@ impl<'a, T: Tree> Projection<'a, T> {
                 write_str(out, type_name);
                 Ok(())
             }
-            SelectionKind::Plain(from) => match from.iter().try_fold(raw, |cur, k| cur.get(k)) {
-                Some(v) => self.value(sel, type_name, ty, v, path, false, out),
-                None => self.value(sel, type_name, ty, &T::null(), path, false, out),
-            },
-            SelectionKind::Bound { storage_key, .. } => match raw.get(storage_key) {
+            SelectionKind::Plain(from) => {
+                let found = match from.split_first() {
+                    Some((first, rest)) => raw
+                        .get_near(first, hint)
+                        .and_then(|v| rest.iter().try_fold(v, |cur, k| cur.get(k))),
+                    None => Some(raw),
+                };
+                match found {
+                    Some(v) => self.value(sel, type_name, ty, v, path, false, out),
+                    None => self.value(sel, type_name, ty, &T::null(), path, false, out),
+                }
+            }
+            SelectionKind::Bound { storage_key, .. } => match raw.get_near(storage_key, hint) {
                 Some(v) => self.value(sel, type_name, ty, v, path, true, out),
                 None => self.value(sel, type_name, ty, &T::null(), path, true, out),
             },

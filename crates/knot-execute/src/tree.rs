@@ -36,6 +36,11 @@ pub trait Tree: Sized {
     fn is_object(&self) -> bool;
     /// The field `key` of an object; `None` for an absent field or a value that is no object.
     fn get(&self, key: &str) -> Option<&Self>;
+    /// [`Tree::get`] for fields read in order: `hint` is where the last one was found
+    /// (see [`Object::get_near`]).
+    fn get_near(&self, key: &str, _hint: &mut usize) -> Option<&Self> {
+        self.get(key)
+    }
     /// The items of a list; `None` for a value that is no list.
     fn items(&self) -> Option<&[Self]>;
     fn leaf(&self) -> Leaf<'_>;
@@ -171,7 +176,16 @@ impl From<String> for Str {
 
 impl PartialEq for Str {
     fn eq(&self, other: &Str) -> bool {
-        self.as_bytes() == other.as_bytes()
+        match (&self.0, &other.0) {
+            // Inline bytes past `len` are zero, so equal texts have equal arrays: compared
+            // as whole words, with no call into memcmp (a merge compares keys constantly).
+            (Repr::Inline { len: a, bytes: x }, Repr::Inline { len: b, bytes: y }) => {
+                a == b && x == y
+            }
+            (Repr::Heap(a), Repr::Heap(b)) => a == b,
+            // A heap text is longer than any inline one.
+            _ => false,
+        }
     }
 }
 impl Eq for Str {}
@@ -252,6 +266,46 @@ impl Object {
         self.0.iter().position(|(k, _)| k.as_bytes() == key)
     }
 
+    /// [`Object::get`] searching from `hint` first (then from the start): reading the
+    /// fields of an answer in the order they were asked for, the next one is usually
+    /// the next field. `hint` moves past the field found.
+    pub fn get_near(&self, key: &str, hint: &mut usize) -> Option<&Node> {
+        let key = key.as_bytes();
+        let start = (*hint).min(self.0.len());
+        let (head, tail) = self.0.split_at(start);
+        let i = match tail.iter().position(|(k, _)| k.as_bytes() == key) {
+            Some(i) => start + i,
+            None => head.iter().position(|(k, _)| k.as_bytes() == key)?,
+        };
+        *hint = i + 1;
+        self.0.get(i).map(|(_, v)| v)
+    }
+
+    fn position_of(&self, key: &Str) -> Option<usize> {
+        self.0.iter().position(|(k, _)| k == key)
+    }
+
+    /// [`Object::get`] with the key already a `Str` (compared word by word).
+    pub fn get_str(&self, key: &Str) -> Option<&Node> {
+        let i = self.position_of(key)?;
+        self.0.get(i).map(|(_, v)| v)
+    }
+
+    /// [`Object::get_mut`] with the key already a `Str`.
+    pub fn get_mut_str(&mut self, key: &Str) -> Option<&mut Node> {
+        let i = self.position_of(key)?;
+        self.0.get_mut(i).map(|(_, v)| v)
+    }
+
+    /// Merges `value` into the field `key`: with `merge` when the object has it, as a new
+    /// last field otherwise (one scan of the fields).
+    pub fn merge_field(&mut self, key: Str, value: Node, merge: impl FnOnce(&mut Node, Node)) {
+        match self.position_of(&key) {
+            Some(i) => merge(&mut self.0[i].1, value),
+            None => self.0.push((key, value)),
+        }
+    }
+
     pub fn get(&self, key: &str) -> Option<&Node> {
         let i = self.position(key)?;
         self.0.get(i).map(|(_, v)| v)
@@ -264,7 +318,7 @@ impl Object {
 
     /// Sets `key` to `value` (in place when present, last otherwise).
     pub fn insert(&mut self, key: Str, value: Node) {
-        match self.position(key.as_str()) {
+        match self.position_of(&key) {
             Some(i) => self.0[i].1 = value,
             None => self.0.push((key, value)),
         }
@@ -385,6 +439,9 @@ impl Tree for Node {
     }
     fn get(&self, key: &str) -> Option<&Self> {
         self.as_object()?.get(key)
+    }
+    fn get_near(&self, key: &str, hint: &mut usize) -> Option<&Self> {
+        self.as_object()?.get_near(key, hint)
     }
     fn items(&self) -> Option<&[Self]> {
         match self {
@@ -551,6 +608,59 @@ mod tests {
         // sonic-rs, which reads subgraph answers, gives the same tree.
         let fast: Node = sonic_rs::from_str(text).expect("parses");
         assert_eq!(fast, node);
+    }
+
+    #[test]
+    fn strings_are_equal_by_text_however_they_were_made() {
+        let long = "a text longer than twenty-two bytes";
+        for (a, b, equal) in [
+            ("abc", "abc", true),
+            ("abc", "abd", false),
+            ("ab", "ab\0", false),
+            ("", "", true),
+            ("exactly twenty-two b..", "exactly twenty-two b..", true),
+            (long, long, true),
+            (long, "a text longer than twenty-two bytes!", false),
+        ] {
+            assert_eq!(Str::new(a) == Str::new(b), equal, "{a:?} {b:?}");
+            assert_eq!(
+                Str::from(a.to_string()) == Str::new(b),
+                equal,
+                "{a:?} {b:?}"
+            );
+            assert_eq!(Str::new(a) == *b, equal, "{a:?} {b:?}");
+        }
+        let mut object = Object::new();
+        object.insert(Str::new("ab"), Node::Bool(true));
+        object.insert(Str::new(long), Node::Null);
+        assert!(object.get("ab\0").is_none() && object.get("a").is_none());
+        assert_eq!(object.get("ab"), Some(&Node::Bool(true)));
+        assert_eq!(object.get(long), Some(&Node::Null));
+        assert_eq!(object.get_str(&Str::new(long)), Some(&Node::Null));
+        assert!(object.get_str(&Str::new("ab\0")).is_none());
+        assert!(object.get_mut_str(&Str::new("ab")).is_some());
+        object.merge_field(Str::new("ab"), Node::Bool(false), |into, from| *into = from);
+        object.merge_field(Str::new("new"), Node::Bool(true), |_, _| {});
+        let keys: Vec<&str> = object.iter().map(|(k, _)| k).collect();
+        assert_eq!(keys, ["ab", long, "new"]);
+        assert_eq!(object.get("ab"), Some(&Node::Bool(false)));
+        // Read in order, or out of it: the same fields, and a miss moves nothing.
+        let mut hint = 0;
+        for (key, at) in [
+            ("ab", 1),
+            (long, 2),
+            ("new", 3),
+            ("ab", 1),
+            ("new", 3),
+            (long, 2),
+        ] {
+            assert_eq!(object.get_near(key, &mut hint), object.get(key));
+            assert_eq!(hint, at, "{key}");
+        }
+        assert_eq!(object.get_near("nope", &mut hint), None);
+        assert_eq!(hint, 2);
+        let mut past_the_end = 99;
+        assert_eq!(object.get_near("ab", &mut past_the_end), object.get("ab"));
     }
 
     #[test]

@@ -38,6 +38,10 @@ pub(crate) struct ProjectionTypes {
     /// another path (`from`), by type, then field: the bindings' raw answers sit in the data
     /// tree as the downstream gave them, and projection reads them like in any plan.
     renames: HashMap<String, HashMap<String, Vec<String>>>,
+    /// Object types with a field whose type differs from the same field's type in an
+    /// interface they implement: only for these can a selection planned through the
+    /// interface have another type on the object (most schemas have none).
+    covariant: HashSet<String>,
 }
 
 fn type_ref(node: &TypeNode) -> TypeRef {
@@ -87,6 +91,22 @@ impl ProjectionTypes {
                         .map(|(field, def)| (field.clone(), type_ref(&def.field_type)))
                         .collect(),
                 );
+            }
+        }
+        for (interface, members) in &out.members {
+            let Some(own) = out.fields.get(interface) else {
+                continue;
+            };
+            for member in members {
+                let Some(theirs) = out.fields.get(member) else {
+                    continue;
+                };
+                if own
+                    .iter()
+                    .any(|(f, t)| theirs.get(f).is_some_and(|m| m != t))
+                {
+                    out.covariant.insert(member.clone());
+                }
             }
         }
         out
@@ -247,7 +267,12 @@ impl Types<Node> for Supergraph {
     }
 
     fn field_type(&self, type_name: &str, field: &str) -> Option<&TypeRef> {
-        self.projection_types().fields.get(type_name)?.get(field)
+        let types = self.projection_types();
+        // Anywhere else the type the selection was planned with is the field's type.
+        if types.covariant.is_empty() || !types.covariant.contains(type_name) {
+            return None;
+        }
+        types.fields.get(type_name)?.get(field)
     }
 }
 

@@ -79,7 +79,8 @@ impl ObjectPaths {
 /// A flatten path with its field names shared (see [`PathKey`]).
 #[derive(Debug)]
 pub(crate) enum SharedSegment {
-    Field(Arc<str>),
+    /// The name shared with paths, and as a `Str` for lookups (compared word by word).
+    Field(Arc<str>, Str),
     TypeCondition(Vec<String>),
     List,
 }
@@ -87,7 +88,9 @@ pub(crate) enum SharedSegment {
 pub(crate) fn shared_path(path: &[FlattenNodePathSegment]) -> Vec<SharedSegment> {
     path.iter()
         .map(|segment| match segment {
-            FlattenNodePathSegment::Field(name) => SharedSegment::Field(Arc::from(name.as_str())),
+            FlattenNodePathSegment::Field(name) => {
+                SharedSegment::Field(Arc::from(name.as_str()), Str::new(name))
+            }
             FlattenNodePathSegment::TypeCondition(types) => {
                 SharedSegment::TypeCondition(types.iter().cloned().collect())
             }
@@ -126,9 +129,9 @@ pub(crate) fn walk_objects_mut(
                 }
             }
         }
-        Some(SharedSegment::Field(name)) => match value {
+        Some(SharedSegment::Field(name, key)) => match value {
             Node::Object(map) => {
-                if let Some(child) = map.get_mut(name) {
+                if let Some(child) = map.get_mut_str(key) {
                     current.push(PathKey::Key(name.clone()));
                     walk_objects_mut(child, &segments[1..], current, supergraph, visit);
                     current.pop();
@@ -180,14 +183,14 @@ pub(crate) fn collect_objects(
         }
         (None, _) => {}
         (Some(SharedSegment::List), _) => {}
-        (Some(SharedSegment::Field(name)), Node::Object(map)) => {
-            if let Some(child) = map.get(name) {
+        (Some(SharedSegment::Field(name, key)), Node::Object(map)) => {
+            if let Some(child) = map.get_str(key) {
                 current.push(PathKey::Key(name.clone()));
                 collect_objects(child, &segments[1..], current, supergraph, visit);
                 current.pop();
             }
         }
-        (Some(SharedSegment::Field(_)), Node::Array(items)) => {
+        (Some(SharedSegment::Field(..)), Node::Array(items)) => {
             for (i, item) in items.iter().enumerate() {
                 current.push(PathKey::Index(i));
                 collect_objects(item, segments, current, supergraph, visit);
@@ -242,10 +245,7 @@ fn select_into(
                 } else {
                     select_value(value, &field.selections, supergraph)?
                 };
-                match out.get_mut(key) {
-                    Some(existing) => deep_merge(existing, selected),
-                    None => out.insert(Str::new(key), selected),
-                }
+                out.merge_field(Str::new(key), selected, deep_merge);
             }
             SelectionItem::InlineFragment(fragment) => {
                 let applies = match map.get("__typename").and_then(Node::as_str) {
@@ -360,10 +360,7 @@ pub(crate) fn deep_merge(target: &mut Node, source: Node) {
     match (target, source) {
         (Node::Object(into), Node::Object(from)) => {
             for (key, value) in from {
-                match into.get_mut(key.as_str()) {
-                    Some(existing) => deep_merge(existing, value),
-                    None => into.insert(key, value),
-                }
+                into.merge_field(key, value, deep_merge);
             }
         }
         (Node::Array(into), Node::Array(from)) if into.len() == from.len() => {
