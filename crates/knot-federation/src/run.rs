@@ -526,6 +526,9 @@ struct TargetCall {
     objects: ObjectPaths,
     /// Until the call is sent; then moved into its variables.
     representations: Vec<Node>,
+    /// The representations as JSON, written once (to tell them apart): `[…]` of the
+    /// request body is written from this text, not serialised again.
+    representations_json: Vec<u8>,
     /// How many representations were sent.
     sent: usize,
     /// The flatten paths the objects were found at.
@@ -569,6 +572,46 @@ impl knot_execute::drive::Driven for Driving<'_, '_> {
     }
 }
 
+/// The subgraph request body as JSON: `body` as it is, except that each target's
+/// representations variable is written from the text its representations were told apart
+/// by (they are not serialised a second time).
+fn request_body(body: &Node, targets: &[TargetCall]) -> Result<Vec<u8>, serde_json::Error> {
+    let size: usize = targets.iter().map(|t| t.representations_json.len()).sum();
+    let mut out = Vec::with_capacity(size + 1024);
+    let Some(fields) = body.as_object() else {
+        serde_json::to_writer(&mut out, body)?;
+        return Ok(out);
+    };
+    out.push(b'{');
+    for (i, (key, value)) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        serde_json::to_writer(&mut out, key)?;
+        out.push(b':');
+        match (key, value.as_object()) {
+            ("variables", Some(variables)) => {
+                out.push(b'{');
+                for (j, (name, value)) in variables.iter().enumerate() {
+                    if j > 0 {
+                        out.push(b',');
+                    }
+                    serde_json::to_writer(&mut out, name)?;
+                    out.push(b':');
+                    match targets.iter().find(|t| t.variable == name) {
+                        Some(target) => out.extend_from_slice(&target.representations_json),
+                        None => serde_json::to_writer(&mut out, value)?,
+                    }
+                }
+                out.push(b'}');
+            }
+            _ => serde_json::to_writer(&mut out, value)?,
+        }
+    }
+    out.push(b'}');
+    Ok(out)
+}
+
 /// A finished subgraph call.
 struct CallResult {
     targets: Vec<TargetCall>,
@@ -609,6 +652,7 @@ impl Run<'_> {
             let supergraph = self.gateway.supergraph();
             let mut index: rustc_hash::FxHashMap<Vec<u8>, usize> = Default::default();
             let mut representations = Vec::new();
+            let mut representations_json = vec![b'['];
             let mut objects = ObjectPaths::default();
             let walk_paths = target.walk_paths.clone();
             for path in walk_paths.iter() {
@@ -634,6 +678,10 @@ impl Run<'_> {
                             Some(slot) => *slot,
                             None => {
                                 let next = representations.len();
+                                if next > 0 {
+                                    representations_json.push(b',');
+                                }
+                                representations_json.extend_from_slice(&text);
                                 index.insert(text.clone(), next);
                                 representations.push(rep);
                                 next
@@ -644,11 +692,13 @@ impl Run<'_> {
                 );
             }
             if !representations.is_empty() {
+                representations_json.push(b']');
                 targets.push(TargetCall {
                     response_key: target.response_key.clone(),
                     variable: target.representations_variable.clone(),
                     objects,
                     representations,
+                    representations_json,
                     sent: 0,
                     walk_paths,
                     output_rewrites: target.output_rewrites.clone(),
@@ -705,7 +755,16 @@ impl Run<'_> {
                 }
             }));
         }
-        let payload = match serde_json::to_vec(&body) {
+        let payload = match request_body(&body, &targets) {
+            // Every debug build (the tests) checks the text against the body serialised.
+            Ok(bytes) if cfg!(debug_assertions) => {
+                debug_assert_eq!(
+                    serde_json::from_slice::<Value>(&bytes).ok(),
+                    serde_json::to_value(&body).ok(),
+                    "the request body written from the representations' text"
+                );
+                bytes
+            }
             Ok(bytes) => bytes,
             Err(err) => {
                 let start_ms = self.elapsed_ms();
