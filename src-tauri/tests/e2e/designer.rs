@@ -350,6 +350,23 @@ async fn designer_gives_a_new_type_its_first_field_and_an_argument() {
     let s = session("designer-new-type", 250..300).await;
     s.click("[data-testid=nav-designer]").await;
     s.wait("[data-testid='designer-type-Order']").await;
+    // The zoom controls below the canvas: + enlarges, Fit shows every box again.
+    let percent = |text: String| text.trim_end_matches('%').parse::<u32>().unwrap_or(0);
+    s.until("the designer is fitted", || async {
+        percent(s.text_of("[data-testid=designer-zoom]").await) > 0
+    })
+    .await;
+    let fitted = percent(s.text_of("[data-testid=designer-zoom]").await);
+    s.click("[data-testid=designer-zoom-in]").await;
+    s.until("+ zooms in", || async {
+        percent(s.text_of("[data-testid=designer-zoom]").await) > fitted
+    })
+    .await;
+    s.click("[data-testid=designer-fit]").await;
+    s.until("Fit shows every box again", || async {
+        percent(s.text_of("[data-testid=designer-zoom]").await) == fitted
+    })
+    .await;
     s.type_into("[data-testid=designer-new-type]", "Review")
         .await;
     s.click("[data-testid=designer-add-type]").await;

@@ -3,12 +3,30 @@
 // target handle). Drawing an edge from an operation to a field row binds it; clicking an
 // operation and then a row selects both, for the panel's Bind button (keyboard: Tab + Enter).
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { Handle, MarkerType, Position, ReactFlow, type Connection, type Edge, type Node, type NodeChange, type NodeProps } from "@xyflow/react";
+import {
+  Handle,
+  MarkerType,
+  MiniMap,
+  Position,
+  ReactFlow,
+  ReactFlowProvider,
+  useReactFlow,
+  useStore,
+  type Connection,
+  type Edge,
+  type Node,
+  type NodeChange,
+  type NodeProps,
+} from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import type { WorkspaceDoc } from "../designer";
 import type { CanvasLayout, OpBox, ProblemsOnCanvas, TypeBox } from "../designer/canvas";
 import { problemCountOfType } from "../designer/canvas";
 import { measureDrawn } from "../timing";
+import { useDark } from "../useDark";
+
+/** From this many boxes on, an overview map is drawn in the canvas's corner. */
+const MINIMAP_FROM = 16;
 
 export interface FieldRef {
   type: string;
@@ -148,6 +166,19 @@ type Size = { width: number; height: number };
 const shapeOf = (id: string, fields: readonly string[] = []) => `${id}|${fields.join(",")}`;
 
 export default function DesignerGraph(props: DesignerGraphProps) {
+  const { layout } = props;
+  // A new set of boxes starts afresh (its own view, fitted again).
+  const shapeKey = [...layout.ops.map((o) => o.id), ...layout.types.map((t) => t.id)].join("|");
+  return (
+    <div className="plan-flow">
+      <ReactFlowProvider key={shapeKey}>
+        <DesignerFlow {...props} />
+      </ReactFlowProvider>
+    </div>
+  );
+}
+
+function DesignerFlow(props: DesignerGraphProps) {
   const { doc, layout, problems, selectedOp, selectedField, selectedType, onSelectOp, onSelectField, onSelectType, onPane, onConnect } = props;
   // React Flow draws a node only once measured, and forgets the measurement whenever it gets
   // a new node object without one (every edit and selection makes new objects): the sizes it
@@ -241,26 +272,59 @@ export default function DesignerGraph(props: DesignerGraphProps) {
       onConnect(c.source, { type: c.target.slice("type:".length), field: c.targetHandle });
     }
   };
-  const shapeKey = [...layout.ops.map((o) => o.id), ...layout.types.map((t) => t.id)].join("|");
+  const dark = useDark();
+  const { zoomIn, zoomOut, fitView } = useReactFlow();
+  const zoom = useStore((s) => s.transform[2]);
   return (
-    <ReactFlow
-      key={shapeKey}
-      nodes={nodes}
-      edges={edges}
-      nodeTypes={nodeTypes}
-      onNodesChange={onNodesChange}
-      fitView
-      fitViewOptions={{ padding: 0.05, maxZoom: 1 }}
-      minZoom={0.1}
-      nodesDraggable={false}
-      nodesConnectable
-      onConnect={connect}
-      onEdgeClick={(_, e) => {
-        const t = e.target.slice("type:".length);
-        if (e.targetHandle) onSelectField({ type: t, field: e.targetHandle });
-      }}
-      onPaneClick={onPane}
-      proOptions={{ hideAttribution: true }}
-    />
+    <>
+      <div className="plan-canvas">
+        <ReactFlow
+          nodes={nodes}
+          edges={edges}
+          nodeTypes={nodeTypes}
+          onNodesChange={onNodesChange}
+          fitView
+          fitViewOptions={{ padding: 0.05, maxZoom: 1 }}
+          minZoom={0.1}
+          nodesDraggable={false}
+          nodesConnectable
+          onConnect={connect}
+          onEdgeClick={(_, e) => {
+            const t = e.target.slice("type:".length);
+            if (e.targetHandle) onSelectField({ type: t, field: e.targetHandle });
+          }}
+          onPaneClick={onPane}
+          proOptions={{ hideAttribution: true }}
+          colorMode={dark ? "dark" : "light"}
+        >
+          {boxes >= MINIMAP_FROM && (
+            <MiniMap
+              pannable
+              zoomable
+              position="bottom-right"
+              ariaLabel="Overview of the schema: drag to move the view"
+              nodeColor={(n) => (n.type === "op" ? "#e9c94a" : dark ? "#475569" : "#cbd5e1")}
+            />
+          )}
+        </ReactFlow>
+      </div>
+      {/* Below the canvas, not over it: no box is ever hidden under a control. */}
+      <div className="plan-tools" role="toolbar" aria-label="Designer view">
+        <span className="muted">drag to pan · scroll to zoom</span>
+        <span className="grow" />
+        <button className="ghost" onClick={() => void zoomOut()} title="Zoom out" aria-label="Zoom out" data-testid="designer-zoom-out">
+          −
+        </button>
+        <span className="mono zoom" title="Zoom" data-testid="designer-zoom">
+          {Math.round(zoom * 100)}%
+        </span>
+        <button className="ghost" onClick={() => void zoomIn()} title="Zoom in" aria-label="Zoom in" data-testid="designer-zoom-in">
+          +
+        </button>
+        <button className="ghost" onClick={() => void fitView({ padding: 0.05, maxZoom: 1 })} title="Show every box" data-testid="designer-fit">
+          Fit
+        </button>
+      </div>
+    </>
   );
 }
