@@ -508,9 +508,34 @@ async fn send_builds_a_request_with_its_own_body_headers_and_auth_and_shows_the_
         .await
         .ok();
     s.retype("[data-testid=send-auth-token]", "tok-123").await;
+    // The token is hidden until shown.
+    let token_type = || async {
+        s.client
+            .execute(
+                "return document.querySelector('[data-testid=send-auth-token]').type;",
+                vec![],
+            )
+            .await
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    };
+    if token_type().await != "password" {
+        s.fail("the token is shown in clear before Show").await;
+    }
+    s.click("[data-testid=send-auth-token-show]").await;
+    s.until("Show shows the token", || async {
+        token_type().await == "text"
+    })
+    .await;
 
-    // Sent: no input is missing (the edited body names none), the order is placed.
-    s.click("[data-testid=send]").await;
+    // Sent with Ctrl+Enter from the token field: no input is missing (the edited body names
+    // none), the order is placed.
+    s.wait("[data-testid=send-auth-token]")
+        .await
+        .send_keys("\u{E009}\u{E007}\u{E000}")
+        .await
+        .ok();
     s.until("the order is placed", || async {
         s.text_of("[data-testid=send-status]").await == "201"
     })

@@ -8,7 +8,7 @@
 // answer's headers, the request as sent, and the request as a cURL (or grpcurl) command.
 // What was typed in the tabs is kept per operation while the app runs (not saved: a header
 // may hold a token typed in clear).
-import { Suspense, lazy, useEffect, useMemo, useState, type ReactNode } from "react";
+import { Suspense, lazy, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import type { AuthView, CallView, OperationView, SourceView } from "../bindings";
 import type { WorkspaceDoc } from "../designer/types";
 import { own } from "../designer/doc";
@@ -174,9 +174,6 @@ export function OperationSender({ source, operation, doc, actions }: Props) {
         </h2>
         {actions}
       </div>
-      <div className="request-line mono" data-testid="send-summary">
-        {operation.summary}
-      </div>
       <form
         className="stack"
         noValidate
@@ -184,7 +181,23 @@ export function OperationSender({ source, operation, doc, actions }: Props) {
           e.preventDefault();
           send();
         }}
+        onKeyDown={(e) => {
+          // Ctrl+Enter sends from anywhere in the request (an editor that takes the key
+          // for itself has already handled it).
+          if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && !e.defaultPrevented) {
+            e.preventDefault();
+            send();
+          }
+        }}
       >
+        <div className="row send-bar">
+          <div className="request-line mono grow" data-testid="send-summary">
+            {operation.summary}
+          </div>
+          <button type="submit" className="primary" data-testid="send" disabled={busy} title="Send (Ctrl+Enter)">
+            {busy ? "Sending…" : "Send"}
+          </button>
+        </div>
         <div className="tabs request-tabs" role="tablist" aria-label="Request">
           {(["inputs", "headers", "auth", ...(isRest ? ["body"] : [])] as Tab[]).map((t) => (
             <button
@@ -283,24 +296,6 @@ export function OperationSender({ source, operation, doc, actions }: Props) {
             </table>
           </fieldset>
         ))}
-        <div className="row wrap">
-          <button type="submit" className="primary" data-testid="send" disabled={busy}>
-            {busy ? "Sending…" : "Send"}
-          </button>
-          {call && (
-            <span className="row wrap response-figures">
-              <span className={`status-pill ${call.error ? "err" : "ok"}`} data-testid="send-status">
-                {call.status ?? "no status"}
-              </span>
-              <span className="muted" data-testid="send-time" title="Time from sending to the whole answer">
-                {formatMs(call.durationMs)}
-              </span>
-              <span className="muted" data-testid="send-size" title="Size of the response body">
-                {formatBytes(call.bytes)}
-              </span>
-            </span>
-          )}
-        </div>
       </form>
       {problems.length > 0 && (
         <div className="err" role="alert" data-testid="send-problems">
@@ -316,27 +311,41 @@ export function OperationSender({ source, operation, doc, actions }: Props) {
       )}
       {call && (
         <div className="stack">
-          <div className="tabs" role="tablist">
-            {(["response", "headers", "request", "curl"] as View[]).map((v) => (
-              <button
-                key={v}
-                role="tab"
-                aria-selected={view === v}
-                className={view === v ? "active" : ""}
-                data-testid={`send-view-${v}`}
-                onClick={() => setView(v)}
-              >
-                {v === "response"
-                  ? "Response"
-                  : v === "headers"
-                    ? `Headers (${call.responseHeaders.length})`
-                    : v === "request"
-                      ? "Request"
-                      : call.request.method.toLowerCase() === "grpc"
-                        ? "grpcurl"
-                        : "cURL"}
-              </button>
-            ))}
+          <div className="row wrap response-head">
+            <div className="tabs" role="tablist" aria-label="Response">
+              {(["response", "headers", "request", "curl"] as View[]).map((v) => (
+                <button
+                  key={v}
+                  role="tab"
+                  aria-selected={view === v}
+                  className={view === v ? "active" : ""}
+                  data-testid={`send-view-${v}`}
+                  onClick={() => setView(v)}
+                >
+                  {v === "response"
+                    ? "Response"
+                    : v === "headers"
+                      ? `Headers (${call.responseHeaders.length})`
+                      : v === "request"
+                        ? "Request"
+                        : call.request.method.toLowerCase() === "grpc"
+                          ? "grpcurl"
+                          : "cURL"}
+                </button>
+              ))}
+            </div>
+            <span className="grow" />
+            <span className="row wrap response-figures">
+              <span className={`status-pill ${call.error ? "err" : "ok"}`} data-testid="send-status">
+                {call.status ?? "no status"}
+              </span>
+              <span className="muted" data-testid="send-time" title="Time from sending to the whole answer">
+                {formatMs(call.durationMs)}
+              </span>
+              <span className="muted" data-testid="send-size" title="Size of the response body">
+                {formatBytes(call.bytes)}
+              </span>
+            </span>
           </div>
           {view === "response" ? (
             <ResponseBlock status={call.status} response={call.response} error={call.error} category={call.category} />
@@ -437,14 +446,36 @@ function headersToKeep(rows: HeaderRow[]): HeaderRow[] {
   return rows.filter(([k, v]) => k !== "" || v !== "");
 }
 
-/** Credentials: none, a bearer token, basic auth, or an API key header. */
+/** Credentials: none, a bearer token, basic auth, or an API key header. Secret values are
+ * hidden until shown; what was typed for one kind comes back when it is picked again. */
 function AuthForm({ auth, onChange }: { auth: AuthView; onChange: (auth: AuthView) => void }) {
-  const field = (label: string, testId: string, value: string, set: (v: string) => void, placeholder: string) => (
+  const [shown, setShown] = useState(false);
+  const others = useRef(new Map<AuthView["kind"], AuthView>());
+  const field = (label: string, testId: string, value: string, set: (v: string) => void, placeholder: string, secret = false) => (
     <label className="auth-field">
       <span>{label}</span>
-      <input className="mono" data-testid={testId} value={value} placeholder={placeholder} onChange={(e) => set(e.target.value)} />
+      <span className="row auth-value">
+        <input
+          className="mono grow"
+          type={secret && !shown ? "password" : "text"}
+          autoComplete="off"
+          data-testid={testId}
+          value={value}
+          placeholder={placeholder}
+          onChange={(e) => set(e.target.value)}
+        />
+        {secret && (
+          <button type="button" className="ghost" data-testid={`${testId}-show`} onClick={() => setShown((v) => !v)}>
+            {shown ? "Hide" : "Show"}
+          </button>
+        )}
+      </span>
     </label>
   );
+  const pick = (kind: AuthView["kind"]) => {
+    others.current.set(auth.kind, auth);
+    onChange(others.current.get(kind) ?? emptyAuth(kind));
+  };
   return (
     <fieldset className="params" data-testid="send-auth">
       <legend>Credentials</legend>
@@ -454,7 +485,7 @@ function AuthForm({ auth, onChange }: { auth: AuthView; onChange: (auth: AuthVie
           <select
             data-testid="send-auth-kind"
             value={auth.kind}
-            onChange={(e) => onChange(emptyAuth(e.target.value as AuthView["kind"]))}
+            onChange={(e) => pick(e.target.value as AuthView["kind"])}
           >
             {(Object.keys(AUTH_LABEL) as AuthView["kind"][]).map((k) => (
               <option key={k} value={k}>
@@ -464,17 +495,17 @@ function AuthForm({ auth, onChange }: { auth: AuthView; onChange: (auth: AuthVie
           </select>
         </label>
         {auth.kind === "bearer" &&
-          field("Token", "send-auth-token", auth.token, (token) => onChange({ ...auth, token }), "{{secret.TOKEN}}")}
+          field("Token", "send-auth-token", auth.token, (token) => onChange({ ...auth, token }), "{{secret.TOKEN}}", true)}
         {auth.kind === "basic" && (
           <>
             {field("Username", "send-auth-username", auth.username, (username) => onChange({ ...auth, username }), "{{env.USER}}")}
-            {field("Password", "send-auth-password", auth.password, (password) => onChange({ ...auth, password }), "{{secret.PASSWORD}}")}
+            {field("Password", "send-auth-password", auth.password, (password) => onChange({ ...auth, password }), "{{secret.PASSWORD}}", true)}
           </>
         )}
         {auth.kind === "apiKey" && (
           <>
             {field("Header", "send-auth-header", auth.header, (header) => onChange({ ...auth, header }), "x-api-key")}
-            {field("Value", "send-auth-value", auth.value, (value) => onChange({ ...auth, value }), "{{secret.API_KEY}}")}
+            {field("Value", "send-auth-value", auth.value, (value) => onChange({ ...auth, value }), "{{secret.API_KEY}}", true)}
           </>
         )}
         <div className="muted hint">
