@@ -329,6 +329,7 @@ async fn app_numbers() {
         "fan-out graph, {} nodes and {} edges: laid out and drawn in {plan_ms:.0} ms",
         plan["nodes"], plan["edges"]
     );
+    s.screenshot("plan-500-nodes").await;
 
     // The designer at 50 types: the demo's types and chained ones up to 50.
     let present = s.document().await["schema"]["types"]

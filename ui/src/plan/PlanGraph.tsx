@@ -49,6 +49,8 @@ const GAP_Y = 40;
 const CAPTION = 26;
 /** A lane reaches this far left and right of its nodes. */
 const LANE_SIDE = 8;
+/** From this many fetches on, a plan is laid out once with estimated heights (see PlanFlow). */
+const LARGE_PLAN = 150;
 /** The smallest text in the graph (styles.css: `.plan-node`, `.stage-lane`), in CSS px. */
 const SMALLEST_TEXT_PX = 12;
 /** The fitted view never draws text smaller than 11 px; the controls may zoom further. */
@@ -221,7 +223,13 @@ export default function PlanGraph(props: PlanGraphProps) {
 }
 
 function PlanFlow({ plan, progress, selected, onSelect, onIdealHeight }: PlanGraphProps) {
+  // A large plan is laid out once with the estimated heights and its node list never
+  // rebuilt: measuring then only says when every node is drawn (a second layout and render
+  // of hundreds of nodes would double the time to a drawn graph).
+  const large = plan.nodes.length > LARGE_PLAN;
   const [measured, setMeasured] = useState(() => new Map<number, { width: number; height: number }>());
+  const seen = useRef(new Set<number>());
+  const [allSeen, setAllSeen] = useState(false);
   const heights = useMemo(() => new Map([...measured].map(([id, m]) => [id, m.height])), [measured]);
   const layout = useMemo(
     () => layoutPlan(plan, { nodeWidth: NODE_WIDTH, nodeHeight: NODE_HEIGHT, gapX: GAP_X, gapY: GAP_Y, heights }),
@@ -231,6 +239,11 @@ function PlanFlow({ plan, progress, selected, onSelect, onIdealHeight }: PlanGra
   const onNodesChange = useCallback((changes: NodeChange[]) => {
     const sized = changes.flatMap((c) => (c.type === "dimensions" && c.dimensions && !c.id.startsWith("lane-") ? [c] : []));
     if (sized.length === 0) return;
+    if (large) {
+      for (const c of sized) seen.current.add(Number(c.id));
+      if (seen.current.size >= plan.nodes.length) setAllSeen(true);
+      return;
+    }
     setMeasured((m) => {
       let next: typeof m | null = null;
       for (const c of sized) {
@@ -242,7 +255,7 @@ function PlanFlow({ plan, progress, selected, onSelect, onIdealHeight }: PlanGra
       }
       return next ?? m;
     });
-  }, []);
+  }, [large, plan]);
 
   const edges: Edge[] = useMemo(
     () =>
@@ -281,7 +294,7 @@ function PlanFlow({ plan, progress, selected, onSelect, onIdealHeight }: PlanGra
   const zoom = useStore((s) => s.transform[2]);
   const viewW = useStore((s) => s.width);
   const viewH = useStore((s) => s.height);
-  const ready = layout.nodes.size > 0 && [...layout.nodes.keys()].every((id) => measured.has(id));
+  const ready = layout.nodes.size > 0 && (large ? allSeen : [...layout.nodes.keys()].every((id) => measured.has(id)));
   const bounds = useMemo(() => {
     const first = layout.rows[0];
     const last = layout.rows[layout.rows.length - 1];
