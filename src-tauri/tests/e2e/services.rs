@@ -603,5 +603,34 @@ async fn send_builds_a_request_with_its_own_body_headers_and_auth_and_shows_the_
             .contains("\"{order}\"")
     })
     .await;
+
+    // After the page loads again (as after a relaunch): the header is kept, the token typed
+    // in clear is not (only `{{secret.NAME}}` references are).
+    s.client.refresh().await.ok();
+    s.click("[data-testid=nav-services]").await;
+    s.click("[data-testid='operation-orders-placeOrder']").await;
+    s.click("[data-testid=send-tab-headers]").await;
+    let session = &s;
+    let value_of = |css: &'static str| async move {
+        session
+            .client
+            .execute(
+                "const e = document.querySelector(arguments[0]); return e ? e.value : null;",
+                vec![json!(css)],
+            )
+            .await
+            .unwrap_or_default()
+    };
+    s.until("the header is kept", || async {
+        value_of("[data-testid=send-header-value-0]").await == json!("e2e-42")
+    })
+    .await;
+    s.click("[data-testid=send-tab-auth]").await;
+    s.see("[data-testid=send-auth-token]", "the bearer kind is kept")
+        .await;
+    if value_of("[data-testid=send-auth-token]").await != json!("") {
+        s.fail("a token typed in clear was kept across a reload")
+            .await;
+    }
     let _ = s.client.clone().close().await;
 }

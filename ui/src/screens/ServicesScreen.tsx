@@ -89,6 +89,7 @@ export function ServicesScreen({ workspace, onWorkspace }: { workspace: Workspac
           )}
           {source && operation ? (
             <OperationSender
+              workspaceId={workspace.id}
               source={source}
               operation={operation}
               doc={doc}

@@ -6,8 +6,9 @@
 // inputs, header names and the body are checked before anything is sent (a problem is shown
 // where it is, and no call is made). The response side: status, time and size, the body, the
 // answer's headers, the request as sent, and the request as a cURL (or grpcurl) command.
-// What was typed in the tabs is kept per operation while the app runs (not saved: a header
-// may hold a token typed in clear).
+// What was typed in the tabs is kept per workspace and operation in the page's storage, across
+// launches, except secrets typed in clear (a token, a password, an `authorization` header's
+// value): those last while the app runs; `{{secret.NAME}}` references are kept.
 import { Suspense, lazy, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import type { AuthView, CallView, OperationView, SourceView } from "../bindings";
 import type { WorkspaceDoc } from "../designer/types";
@@ -25,8 +26,11 @@ import {
   jsonProblem,
   missingRequired,
   requestCommand,
+  loadDrafts,
+  saveDrafts,
   withBlankRow,
   type HeaderRow,
+  type SendDraft,
 } from "./request";
 import { RequestBlock, ResponseBlock } from "../components/CallDetail";
 import { formatMs } from "../result/waterfall";
@@ -38,17 +42,21 @@ type View = "response" | "headers" | "request" | "curl";
 type Tab = "inputs" | "headers" | "auth" | "body";
 
 /** What was typed in the request tabs of one operation. */
-interface Extras {
-  headers: HeaderRow[];
-  auth: AuthView;
-  /** The body as edited; null while it is the operation's own. */
-  body: string | null;
-}
+type Extras = SendDraft;
 
 const NO_EXTRAS: Extras = { headers: [], auth: { kind: "none" }, body: null };
 
-/** Per `source/operation`, for as long as the app runs. */
-const kept = new Map<string, Extras>();
+/** Per workspace, per `source/operation`: read from the page's storage once, kept there on
+ * every change (secrets typed in clear left out, see `keptDraft`). */
+const kept = new Map<number, Map<string, Extras>>();
+function draftsOf(workspaceId: number): Map<string, Extras> {
+  let d = kept.get(workspaceId);
+  if (!d) {
+    d = loadDrafts(workspaceId);
+    kept.set(workspaceId, d);
+  }
+  return d;
+}
 
 const AUTH_LABEL: Record<AuthView["kind"], string> = {
   none: "No auth",
@@ -71,6 +79,8 @@ function emptyAuth(kind: AuthView["kind"]): AuthView {
 }
 
 interface Props {
+  /** The open workspace (what was typed is kept per workspace). */
+  workspaceId: number;
   source: SourceView;
   operation: OperationView;
   doc: WorkspaceDoc | null;
@@ -78,7 +88,7 @@ interface Props {
   actions?: ReactNode;
 }
 
-export function OperationSender({ source, operation, doc, actions }: Props) {
+export function OperationSender({ workspaceId, source, operation, doc, actions }: Props) {
   const dark = useDark();
   const key = `${source.name}/${operation.name}`;
   const [texts, setTexts] = useState<Record<string, string>>({});
@@ -88,7 +98,7 @@ export function OperationSender({ source, operation, doc, actions }: Props) {
   const [busy, setBusy] = useState(false);
   const [view, setView] = useState<View>("response");
   const [tab, setTab] = useState<Tab>("inputs");
-  const [extras, setExtrasState] = useState<Extras>(() => kept.get(key) ?? NO_EXTRAS);
+  const [extras, setExtrasState] = useState<Extras>(() => draftsOf(workspaceId).get(key) ?? NO_EXTRAS);
   const [problems, setProblems] = useState<string[]>([]);
   const [copied, setCopied] = useState<string | null>(null);
   useEffect(() => {
@@ -99,12 +109,14 @@ export function OperationSender({ source, operation, doc, actions }: Props) {
     setCopied(null);
     setProblems([]);
     setTab("inputs");
-    setExtrasState(kept.get(key) ?? NO_EXTRAS);
-  }, [key]);
+    setExtrasState(draftsOf(workspaceId).get(key) ?? NO_EXTRAS);
+  }, [key, workspaceId]);
   const setExtras = (change: (e: Extras) => Extras) =>
     setExtrasState((e) => {
       const next = change(e);
-      kept.set(key, next);
+      const drafts = draftsOf(workspaceId);
+      drafts.set(key, next);
+      saveDrafts(workspaceId, drafts);
       return next;
     });
 
@@ -511,7 +523,7 @@ function AuthForm({ auth, onChange }: { auth: AuthView; onChange: (auth: AuthVie
         <div className="muted hint">
           {auth.kind === "none"
             ? "Only the source's own headers are sent."
-            : "Use {{env.NAME}} or {{secret.NAME}} from the active environment: filled in when sending, masked in what Knot shows and records."}
+            : "Use {{env.NAME}} or {{secret.NAME}} from the active environment: filled in when sending, masked in what Knot shows and records. A value typed in clear is forgotten when the app closes; a reference is kept."}
         </div>
       </div>
     </fieldset>

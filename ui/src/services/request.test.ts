@@ -10,6 +10,8 @@ import {
   headersToSend,
   inputPlaces,
   jsonProblem,
+  keptDraft,
+  parseDraft,
   missingRequired,
   requestCommand,
   shellQuote,
@@ -131,5 +133,55 @@ describe("Send's headers and body", () => {
     expect(bodyTemplateText(source, "create")).toBe('{\n  "id": "{id}"\n}');
     expect(bodyTemplateText(source, "get")).toBe("");
     expect(bodyTemplateText(undefined, "create")).toBe("");
+  });
+});
+
+describe("what Send keeps across launches", () => {
+  it("keeps headers and the body, credentials only as references", () => {
+    const draft = {
+      headers: [
+        ["x-trace", "e2e-42"],
+        ["authorization", "Bearer abc123"],
+        ["X-Api-Key", "{{secret.KEY}}"],
+        ["", ""],
+      ] as [string, string][],
+      auth: { kind: "bearer" as const, token: "tok-123" },
+      body: '{"a": 1}',
+    };
+    expect(keptDraft(draft)).toEqual({
+      headers: [
+        ["x-trace", "e2e-42"],
+        ["authorization", ""],
+        ["X-Api-Key", "{{secret.KEY}}"],
+      ],
+      auth: { kind: "bearer", token: "" },
+      body: '{"a": 1}',
+    });
+    expect(keptDraft({ ...draft, auth: { kind: "bearer", token: "{{secret.TOKEN}}" } }).auth).toEqual({
+      kind: "bearer",
+      token: "{{secret.TOKEN}}",
+    });
+    expect(keptDraft({ ...draft, auth: { kind: "basic", username: "alice", password: "hunter2" } }).auth).toEqual({
+      kind: "basic",
+      username: "alice",
+      password: "",
+    });
+    expect(keptDraft({ ...draft, auth: { kind: "apiKey", header: "x-key", value: "{{env.K}} {{secret.S}}" } }).auth).toEqual({
+      kind: "apiKey",
+      header: "x-key",
+      value: "{{env.K}} {{secret.S}}",
+    });
+  });
+
+  it("reads back what it wrote and nothing else", () => {
+    const d = { headers: [["a", "b"]] as [string, string][], auth: { kind: "basic" as const, username: "u", password: "" }, body: null };
+    expect(parseDraft(JSON.parse(JSON.stringify(d)))).toEqual(d);
+    expect(parseDraft(null)).toBeNull();
+    expect(parseDraft("text")).toBeNull();
+    expect(parseDraft({ headers: [["a"], 3, ["k", "v"]], auth: { kind: "weird" }, body: 7 })).toEqual({
+      headers: [["k", "v"]],
+      auth: { kind: "none" },
+      body: null,
+    });
   });
 });

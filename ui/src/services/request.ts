@@ -1,7 +1,7 @@
 // The Send request builder's pure parts: where each input of an operation goes (path, query,
 // header, body for REST; message fields for gRPC; variables for GraphQL), which required inputs
 // are still empty (nothing is sent then), a sent request as a cURL or grpcurl command, and sizes.
-import type { InputView, RequestView } from "../bindings";
+import type { AuthView, InputView, RequestView } from "../bindings";
 import type { JsonValue, Source } from "../designer/types";
 import { own } from "../designer/doc";
 
@@ -256,4 +256,94 @@ export function jsonProblem(text: string): string | null {
   const line = before.split("\n").length;
   const column = before.length - before.lastIndexOf("\n");
   return `line ${line}, column ${column}: expected ${err.expected}`;
+}
+
+/** What was typed in Send's tabs for one operation. */
+export interface SendDraft {
+  headers: HeaderRow[];
+  auth: AuthView;
+  /** The body as edited; null while it is the operation's own. */
+  body: string | null;
+}
+
+/** Only `{{env.X}}` / `{{secret.X}}` references (and spaces): nothing secret typed in clear. */
+function onlyReferences(value: string): boolean {
+  return /^\s*(\{\{\s*(env|secret)\.[A-Za-z_][A-Za-z0-9_]*\s*\}\}\s*)*$/.test(value);
+}
+
+/** Header names whose values are credentials. */
+function sensitiveHeader(name: string): boolean {
+  return /^(authorization|proxy-authorization|cookie)$|token|secret|api[-_]?key|password/i.test(name.trim());
+}
+
+/**
+ * What of a draft is kept across launches (in the page's storage, like the query tabs):
+ * headers and the body as typed, credentials only as references. A secret typed in clear (a
+ * token, a password, the value of an `authorization` header) is dropped; `{{secret.NAME}}`
+ * keeps it in the OS keyring instead.
+ */
+export function keptDraft(d: SendDraft): SendDraft {
+  const keep = (v: string) => (onlyReferences(v) ? v : "");
+  const auth: AuthView =
+    d.auth.kind === "bearer"
+      ? { kind: "bearer", token: keep(d.auth.token) }
+      : d.auth.kind === "basic"
+        ? { kind: "basic", username: d.auth.username, password: keep(d.auth.password) }
+        : d.auth.kind === "apiKey"
+          ? { kind: "apiKey", header: d.auth.header, value: keep(d.auth.value) }
+          : { kind: "none" };
+  const headers = d.headers
+    .map(([k, v]): HeaderRow => [k, sensitiveHeader(k) ? keep(v) : v])
+    .filter(([k, v]) => k !== "" || v !== "");
+  return { headers, auth, body: d.body };
+}
+
+/** A stored draft read back; null when it is missing or not one. */
+export function parseDraft(value: unknown): SendDraft | null {
+  if (typeof value !== "object" || value === null) return null;
+  const v = value as Record<string, unknown>;
+  const text = (x: unknown) => (typeof x === "string" ? x : "");
+  const headers = Array.isArray(v.headers)
+    ? v.headers.filter((h): h is [string, string] => Array.isArray(h) && h.length === 2).map(([k, x]): HeaderRow => [text(k), text(x)])
+    : [];
+  const a = (typeof v.auth === "object" && v.auth !== null ? v.auth : {}) as Record<string, unknown>;
+  const auth: AuthView =
+    a.kind === "bearer"
+      ? { kind: "bearer", token: text(a.token) }
+      : a.kind === "basic"
+        ? { kind: "basic", username: text(a.username), password: text(a.password) }
+        : a.kind === "apiKey"
+          ? { kind: "apiKey", header: text(a.header), value: text(a.value) }
+          : { kind: "none" };
+  return { headers, auth, body: typeof v.body === "string" ? v.body : null };
+}
+
+const draftsKey = (workspaceId: number) => `knot.send.${workspaceId}`;
+
+/** The workspace's kept drafts by `source/operation`. */
+export function loadDrafts(workspaceId: number): Map<string, SendDraft> {
+  const out = new Map<string, SendDraft>();
+  try {
+    const raw: unknown = JSON.parse(localStorage.getItem(draftsKey(workspaceId)) ?? "{}");
+    if (typeof raw === "object" && raw !== null) {
+      for (const [k, v] of Object.entries(raw)) {
+        const d = parseDraft(v);
+        if (d) out.set(k, d);
+      }
+    }
+  } catch {
+    // Unreadable: start afresh.
+  }
+  return out;
+}
+
+/** Keeps the workspace's drafts (secrets typed in clear left out, see `keptDraft`). */
+export function saveDrafts(workspaceId: number, drafts: Map<string, SendDraft>): void {
+  try {
+    const out: Record<string, SendDraft> = {};
+    for (const [k, d] of drafts) out[k] = keptDraft(d);
+    localStorage.setItem(draftsKey(workspaceId), JSON.stringify(out));
+  } catch {
+    // Not kept this time (storage refused); the drafts stay for this session.
+  }
 }
