@@ -24,9 +24,15 @@ import type { CanvasLayout, OpBox, ProblemsOnCanvas, TypeBox } from "../designer
 import { problemCountOfType } from "../designer/canvas";
 import { measureDrawn } from "../timing";
 import { useDark } from "../useDark";
+import { fitReadable, readableZoom } from "../plan/viewport";
 
-/** From this many boxes on, an overview map is drawn in the canvas's corner. */
+/** From this many boxes on (or whenever the view cannot show them all), an overview map is
+ * drawn in the canvas's corner. */
 const MINIMAP_FROM = 16;
+/** The field rows' text is 12 px (styles.css `.dz-type`): the first view never draws it
+ * below 11 px. */
+const READABLE_ZOOM = readableZoom(12);
+const PADDING = 12;
 
 export interface FieldRef {
   type: string;
@@ -273,8 +279,35 @@ function DesignerFlow(props: DesignerGraphProps) {
     }
   };
   const dark = useDark();
-  const { zoomIn, zoomOut, fitView } = useReactFlow();
+  const { zoomIn, zoomOut, setViewport } = useReactFlow();
   const zoom = useStore((s) => s.transform[2]);
+  const viewW = useStore((s) => s.width);
+  const viewH = useStore((s) => s.height);
+  const bounds = useMemo(() => {
+    const all = [...layout.ops, ...layout.types];
+    if (all.length === 0) return null;
+    const x = Math.min(...all.map((b) => b.x));
+    const y = Math.min(...all.map((b) => b.y));
+    const right = Math.max(...all.map((b) => b.x + b.width));
+    const bottom = Math.max(...all.map((b) => b.y + b.height));
+    return { x, y, width: right - x, height: bottom - y };
+  }, [layout]);
+  const view = { width: viewW, height: viewH };
+  const everything = (minZoom: number) =>
+    bounds && viewW > 0 && viewH > 0 ? fitReadable(bounds, view, { padding: PADDING, minZoom, maxZoom: 1 }) : null;
+  // Every box when that is readable; otherwise the top left at a readable zoom, with the
+  // overview map to move around and Fit to see everything small.
+  const clipped = (everything(0.05)?.zoom ?? 1) < READABLE_ZOOM;
+  const placed = useRef(false);
+  useEffect(() => {
+    if (placed.current || !bounds || viewW <= 0 || viewH <= 0) return;
+    placed.current = true;
+    void setViewport(fitReadable(bounds, { width: viewW, height: viewH }, { padding: PADDING, minZoom: READABLE_ZOOM, maxZoom: 1 }));
+  }, [bounds, viewW, viewH, setViewport]);
+  const fitAll = () => {
+    const v = everything(0.05);
+    if (v) void setViewport(v);
+  };
   return (
     <>
       <div className="plan-canvas">
@@ -283,9 +316,7 @@ function DesignerFlow(props: DesignerGraphProps) {
           edges={edges}
           nodeTypes={nodeTypes}
           onNodesChange={onNodesChange}
-          fitView
-          fitViewOptions={{ padding: 0.05, maxZoom: 1 }}
-          minZoom={0.1}
+          minZoom={0.05}
           nodesDraggable={false}
           nodesConnectable
           onConnect={connect}
@@ -297,7 +328,7 @@ function DesignerFlow(props: DesignerGraphProps) {
           proOptions={{ hideAttribution: true }}
           colorMode={dark ? "dark" : "light"}
         >
-          {boxes >= MINIMAP_FROM && (
+          {(boxes >= MINIMAP_FROM || clipped) && (
             <MiniMap
               pannable
               zoomable
@@ -321,7 +352,7 @@ function DesignerFlow(props: DesignerGraphProps) {
         <button className="ghost" onClick={() => void zoomIn()} title="Zoom in" aria-label="Zoom in" data-testid="designer-zoom-in">
           +
         </button>
-        <button className="ghost" onClick={() => void fitView({ padding: 0.05, maxZoom: 1 })} title="Show every box" data-testid="designer-fit">
+        <button className="ghost" onClick={fitAll} title="Show every box (small when there are many)" data-testid="designer-fit">
           Fit
         </button>
       </div>
