@@ -228,13 +228,9 @@ impl<'a, T: Tree> Projection<'a, T> {
     ) {
         let start = out.len();
         let mut path = Vec::new();
-        if self
-            .object(selections, raw, type_name, &mut path, out)
-            .is_err()
-        {
-            out.truncate(start);
-            out.extend_from_slice(b"null");
-        }
+        let r = self.object(selections, raw, type_name, &mut path, out);
+        // `data` itself is nullable: nothing passes further up.
+        let _ = settle(r, false, out, start);
     }
 
     fn included(&self, sel: &Selection) -> bool {
@@ -248,6 +244,12 @@ impl<'a, T: Tree> Projection<'a, T> {
             )
         };
         !sel.skip_if.iter().any(flag) && sel.include_if.iter().all(flag)
+    }
+
+    /// Whether `sel` is part of an object of type `type_name`: included by its `@skip` and
+    /// `@include` and matching every type condition around it.
+    fn applies(&self, sel: &Selection, type_name: &str) -> bool {
+        self.included(sel) && sel.on.iter().all(|c| self.types.matches(type_name, c))
     }
 
     /// Whether two selections of the set share a response key (fields from two fragments
@@ -285,7 +287,7 @@ impl<'a, T: Tree> Projection<'a, T> {
         let mut first = true;
         let mut hint = 0;
         for sel in selections {
-            if !self.included(sel) || !sel.on.iter().all(|c| types.matches(type_name, c)) {
+            if !self.applies(sel, type_name) {
                 continue;
             }
             if !first {
@@ -299,13 +301,7 @@ impl<'a, T: Tree> Projection<'a, T> {
             path.push(Seg::Key(&sel.response_key));
             let r = self.field(sel, type_name, ty, raw, &mut hint, path, out);
             path.pop();
-            if r.is_err() {
-                if ty.is_non_null() {
-                    return Err(Bubble);
-                }
-                out.truncate(at);
-                out.extend_from_slice(b"null");
-            }
+            settle(r, ty.is_non_null(), out, at)?;
         }
         out.push(b'}');
         Ok(())
@@ -326,7 +322,7 @@ impl<'a, T: Tree> Projection<'a, T> {
         let mut buf = Vec::new();
         let mut hint = 0;
         for sel in selections {
-            if !self.included(sel) || !sel.on.iter().all(|c| types.matches(type_name, c)) {
+            if !self.applies(sel, type_name) {
                 continue;
             }
             let ty = types.field_type(type_name, &sel.field).unwrap_or(&sel.ty);
@@ -466,13 +462,7 @@ impl<'a, T: Tree> Projection<'a, T> {
                     path.push(Seg::Index(i));
                     let r = self.value(sel, parent, inner, item, path, bound, out);
                     path.pop();
-                    if r.is_err() {
-                        if inner.is_non_null() {
-                            return Err(Bubble);
-                        }
-                        out.truncate(at);
-                        out.extend_from_slice(b"null");
-                    }
+                    settle(r, inner.is_non_null(), out, at)?;
                 }
                 out.push(b']');
                 Ok(())
@@ -629,6 +619,26 @@ impl<'a, T: Tree> Projection<'a, T> {
             None,
         );
         Err(Bubble)
+    }
+}
+
+/// The outcome of one position written from `at`: on a reported null, a nullable position
+/// drops what was written of it and holds `null`; a non-null one passes the null up to its
+/// caller (which drops it in turn).
+fn settle(
+    r: Result<(), Bubble>,
+    non_null: bool,
+    out: &mut Vec<u8>,
+    at: usize,
+) -> Result<(), Bubble> {
+    match r {
+        Err(Bubble) if non_null => Err(Bubble),
+        Err(Bubble) => {
+            out.truncate(at);
+            out.extend_from_slice(b"null");
+            Ok(())
+        }
+        Ok(()) => Ok(()),
     }
 }
 

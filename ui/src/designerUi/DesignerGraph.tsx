@@ -23,6 +23,7 @@ import type { WorkspaceDoc } from "../designer";
 import type { CanvasLayout, OpBox, ProblemsOnCanvas, TypeBox } from "../designer/canvas";
 import { problemCountOfType } from "../designer/canvas";
 import { measureDrawn } from "../timing";
+import { ZoomBar } from "../components/ZoomBar";
 import { useDark } from "../useDark";
 import { fitReadable, readableZoom } from "../plan/viewport";
 
@@ -279,8 +280,7 @@ function DesignerFlow(props: DesignerGraphProps) {
     }
   };
   const dark = useDark();
-  const { zoomIn, zoomOut, setViewport } = useReactFlow();
-  const zoom = useStore((s) => s.transform[2]);
+  const { setViewport } = useReactFlow();
   const viewW = useStore((s) => s.width);
   const viewH = useStore((s) => s.height);
   const bounds = useMemo(() => {
@@ -340,22 +340,7 @@ function DesignerFlow(props: DesignerGraphProps) {
         </ReactFlow>
       </div>
       {/* Below the canvas, not over it: no box is ever hidden under a control. */}
-      <div className="plan-tools" role="toolbar" aria-label="Designer view">
-        <span className="muted">drag to pan · scroll to zoom</span>
-        <span className="grow" />
-        <button className="ghost" onClick={() => void zoomOut()} title="Zoom out" aria-label="Zoom out" data-testid="designer-zoom-out">
-          −
-        </button>
-        <span className="mono zoom" title="Zoom" data-testid="designer-zoom">
-          {Math.round(zoom * 100)}%
-        </span>
-        <button className="ghost" onClick={() => void zoomIn()} title="Zoom in" aria-label="Zoom in" data-testid="designer-zoom-in">
-          +
-        </button>
-        <button className="ghost" onClick={fitAll} title="Show every box (small when there are many)" data-testid="designer-fit">
-          Fit
-        </button>
-      </div>
+      <ZoomBar label="Designer view" testId="designer" onFit={fitAll} fitTitle="Show every box (small when there are many)" />
     </>
   );
 }

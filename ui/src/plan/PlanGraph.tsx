@@ -39,6 +39,7 @@ import type { NodeStat, NodeState } from "./stats";
 import { fitReadable, readableZoom } from "./viewport";
 import { formatMs } from "../result/waterfall";
 import { measureDrawn } from "../timing";
+import { ZoomBar } from "../components/ZoomBar";
 
 const NODE_WIDTH = 200;
 /** Estimated height until React Flow has measured a node. */
@@ -290,8 +291,7 @@ function PlanFlow({ plan, progress, selected, onSelect, onIdealHeight }: PlanGra
 
   // The view: fitted at a readable zoom once every fetch is measured, again when the layout
   // or the panel changes size.
-  const { setViewport, zoomIn, zoomOut } = useReactFlow();
-  const zoom = useStore((s) => s.transform[2]);
+  const { setViewport } = useReactFlow();
   const viewW = useStore((s) => s.width);
   const viewH = useStore((s) => s.height);
   const ready = layout.nodes.size > 0 && (large ? allSeen : [...layout.nodes.keys()].every((id) => measured.has(id)));
@@ -345,14 +345,7 @@ function PlanFlow({ plan, progress, selected, onSelect, onIdealHeight }: PlanGra
         />
       </div>
       {/* Below the graph, not over it: the fitted graph has the whole canvas. */}
-      <div className="plan-tools" role="toolbar" aria-label="Graph view">
-        <span className="muted">drag to pan · scroll to zoom</span>
-        <span className="grow" />
-        <button className="ghost" onClick={() => void zoomOut()} title="Zoom out" aria-label="Zoom out">−</button>
-        <span className="mono zoom" title="Zoom" data-testid="plan-zoom">{Math.round(zoom * 100)}%</span>
-        <button className="ghost" onClick={() => void zoomIn()} title="Zoom in" aria-label="Zoom in">+</button>
-        <button className="ghost" onClick={fit} title="Fit the graph (text stays readable)" data-testid="plan-fit">Fit</button>
-      </div>
+      <ZoomBar label="Graph view" testId="plan" onFit={fit} fitTitle="Fit the graph (text stays readable)" />
     </div>
   );
 }

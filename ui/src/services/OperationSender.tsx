@@ -29,6 +29,7 @@ import {
   loadDrafts,
   saveDrafts,
   withBlankRow,
+  withoutBlankRows,
   type HeaderRow,
   type SendDraft,
 } from "./request";
@@ -402,7 +403,7 @@ export function OperationSender({ workspaceId, source, operation, doc, actions }
 /** The call's own headers: name and value per row, a blank row at the end to add one. */
 function HeadersTable({ rows, onChange }: { rows: HeaderRow[]; onChange: (rows: HeaderRow[]) => void }) {
   const set = (i: number, cell: 0 | 1, text: string) =>
-    onChange(headersToKeep(rows.map((r, j): HeaderRow => (j === i ? (cell === 0 ? [text, r[1]] : [r[0], text]) : r))));
+    onChange(withoutBlankRows(rows.map((r, j): HeaderRow => (j === i ? (cell === 0 ? [text, r[1]] : [r[0], text]) : r))));
   return (
     <fieldset className="params" data-testid="send-headers">
       <legend>Headers of this call</legend>
@@ -438,7 +439,7 @@ function HeadersTable({ rows, onChange }: { rows: HeaderRow[]; onChange: (rows: 
                     data-testid={`send-header-remove-${i}`}
                     aria-label={`Remove header ${name || i + 1}`}
                     title="Remove"
-                    onClick={() => onChange(headersToKeep(rows.filter((_, j) => j !== i)))}
+                    onClick={() => onChange(withoutBlankRows(rows.filter((_, j) => j !== i)))}
                   >
                     ×
                   </button>
@@ -451,11 +452,6 @@ function HeadersTable({ rows, onChange }: { rows: HeaderRow[]; onChange: (rows: 
       <div className="muted hint">Sent after the source's own headers. Secrets stay masked in what Knot shows.</div>
     </fieldset>
   );
-}
-
-/** The rows worth keeping: everything but blank rows (the table adds its own). */
-function headersToKeep(rows: HeaderRow[]): HeaderRow[] {
-  return rows.filter(([k, v]) => k !== "" || v !== "");
 }
 
 /** Credentials: none, a bearer token, basic auth, or an API key header. Secret values are

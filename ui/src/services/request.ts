@@ -135,6 +135,11 @@ export function withBlankRow(rows: readonly HeaderRow[]): HeaderRow[] {
   return last && last[0] === "" && last[1] === "" ? [...rows] : [...rows, ["", ""]];
 }
 
+/** The rows as edited, without the blank ones (the table adds its own). */
+export function withoutBlankRows(rows: readonly HeaderRow[]): HeaderRow[] {
+  return rows.filter(([k, v]) => k !== "" || v !== "");
+}
+
 /** Problems of a header table to show before sending (a value with no name, a repeated name). */
 export function headerProblems(rows: readonly HeaderRow[]): string[] {
   const out: string[] = [];
@@ -292,9 +297,7 @@ export function keptDraft(d: SendDraft): SendDraft {
         : d.auth.kind === "apiKey"
           ? { kind: "apiKey", header: d.auth.header, value: keep(d.auth.value) }
           : { kind: "none" };
-  const headers = d.headers
-    .map(([k, v]): HeaderRow => [k, sensitiveHeader(k) ? keep(v) : v])
-    .filter(([k, v]) => k !== "" || v !== "");
+  const headers = withoutBlankRows(d.headers.map(([k, v]): HeaderRow => [k, sensitiveHeader(k) ? keep(v) : v]));
   return { headers, auth, body: d.body };
 }
 
