@@ -584,6 +584,8 @@ async fn shop_query_built_by_ticking_fields_runs_and_shows_plan_result_and_water
             tokio::time::sleep(Duration::from_millis(300)).await;
             s.screenshot(&format!("query-{w}x{h}-{theme}")).await;
             s.click("[data-testid=nav-designer]").await;
+            // Drawn where ELK placed the boxes (they are hidden until then).
+            s.wait("[data-arranged=elk] .react-flow__node").await;
             s.wait("[data-testid='designer-type-Order']").await;
             tokio::time::sleep(Duration::from_millis(500)).await;
             s.screenshot(&format!("designer-{w}x{h}-{theme}")).await;

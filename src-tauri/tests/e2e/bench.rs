@@ -170,7 +170,7 @@ impl Session {
     }
 
     /// Adds to the open workspace's document (`workspace_update`).
-    async fn edit_document(&self, edit: impl FnOnce(&mut serde_json::Value)) {
+    pub(crate) async fn edit_document(&self, edit: impl FnOnce(&mut serde_json::Value)) {
         let mut doc = self.document().await;
         edit(&mut doc);
         if let Err(e) = self
@@ -351,6 +351,8 @@ async fn app_numbers() {
     .await;
     s.client.refresh().await.ok();
     s.click("[data-testid=nav-designer]").await;
+    // Drawn where ELK placed the boxes (they are hidden until then).
+    s.wait("[data-arranged=elk] .react-flow__node").await;
     let (_, designer_ms, designer) = s
         .measured("designer-drawn", |d| d["types"].as_u64().unwrap_or(0) >= 50)
         .await;

@@ -202,6 +202,8 @@ async fn designer_rebinds_products_runs_the_query_and_saves_the_binding() {
     let file = out.path().join("designed.knot.json");
     let s = session_with_dialog("designer", 200..250, Some(&file)).await;
     s.click("[data-testid=nav-designer]").await;
+    // Drawn where ELK placed the boxes (they are hidden until then).
+    s.wait("[data-arranged=elk] .react-flow__node").await;
     s.wait("[data-testid=designer-canvas]").await;
     s.wait("[data-testid='designer-type-Order']").await;
     // The demo binds Order.products to products·GetProducts; unbind it.
@@ -349,6 +351,8 @@ async fn designer_rebinds_products_runs_the_query_and_saves_the_binding() {
 async fn designer_gives_a_new_type_its_first_field_and_an_argument() {
     let s = session("designer-new-type", 250..300).await;
     s.click("[data-testid=nav-designer]").await;
+    // Drawn where ELK placed the boxes (they are hidden until then).
+    s.wait("[data-arranged=elk] .react-flow__node").await;
     s.wait("[data-testid='designer-type-Order']").await;
     // The first view is readable (field text of 12 px drawn at 11 px or more); the zoom
     // controls below the canvas: + enlarges, Fit shows every box, however small.
@@ -496,6 +500,8 @@ async fn designer_gives_a_new_type_its_first_field_and_an_argument() {
 async fn an_operation_is_exposed_as_a_pass_through_field_by_one_click() {
     let s = session("designer-expose", 450..500).await;
     s.click("[data-testid=nav-designer]").await;
+    // Drawn where ELK placed the boxes (they are hidden until then).
+    s.wait("[data-arranged=elk] .react-flow__node").await;
     s.wait("[data-testid='designer-type-Query']").await;
     s.until("the operation's panel offers Expose", || async {
         if let Ok(e) = s
@@ -538,6 +544,8 @@ async fn an_operation_is_exposed_as_a_pass_through_field_by_one_click() {
 async fn a_mutation_is_bound_to_several_operations_at_once() {
     let s = session("designer-aggregate", 500..550).await;
     s.click("[data-testid=nav-designer]").await;
+    // Drawn where ELK placed the boxes (they are hidden until then).
+    s.wait("[data-arranged=elk] .react-flow__node").await;
     let row = "[data-testid='designer-field-Mutation.placeOrder']";
     // The canvas may still be settling when the row first appears: click until the field's
     // panel is open.
@@ -581,6 +589,8 @@ async fn a_mutation_is_bound_to_several_operations_at_once() {
 async fn an_enum_is_added_and_used_by_a_new_field() {
     let s = session("designer-enum", 550..600).await;
     s.click("[data-testid=nav-designer]").await;
+    // Drawn where ELK placed the boxes (they are hidden until then).
+    s.wait("[data-arranged=elk] .react-flow__node").await;
     s.wait("[data-testid='designer-type-Order']").await;
     s.client
         .execute(
@@ -645,5 +655,212 @@ async fn an_enum_is_added_and_used_by_a_new_field() {
     })
     .await;
     s.screenshot("added").await;
+    let _ = s.client.clone().close().await;
+}
+
+/// What a person sees of the designer's layout: the boxes, the binding edges, every pair of
+/// boxes that overlap (in the window's pixels) and every edge whose drawn path runs through a
+/// box. The paths are sampled every 2 px in the canvas's own coordinates, where React Flow
+/// places the boxes (their `translate` and their size before the zoom), each box shrunk by
+/// 2 px so an edge ending on its side does not count. (WebKitGTK's `getScreenCTM` leaves out the
+/// zoom's CSS transform, so the path is not taken to window pixels.)
+const LAYOUT_AS_SEEN: &str = r#"
+    const els = [...document.querySelectorAll("[data-testid=designer-canvas] .react-flow__node")];
+    const nodes = els.map((n) => ({ id: n.getAttribute("data-id"), r: n.getBoundingClientRect() }));
+    const bad = [];
+    for (let i = 0; i < nodes.length; i++)
+        for (let j = i + 1; j < nodes.length; j++) {
+            const a = nodes[i].r, b = nodes[j].r;
+            if (a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5)
+                bad.push(`${nodes[i].id} overlaps ${nodes[j].id}`);
+        }
+    const boxes = els.map((n) => {
+        const m = /translate\(([-\d.]+)px, *([-\d.]+)px\)/.exec(n.style.transform) || [0, NaN, NaN];
+        const x = Number(m[1]), y = Number(m[2]);
+        return { id: n.getAttribute("data-id"), x0: x + 2, y0: y + 2, x1: x + n.offsetWidth - 2, y1: y + n.offsetHeight - 2 };
+    });
+    if (boxes.some((b) => !Number.isFinite(b.x0))) bad.push("a box has no place");
+    const edges = [...document.querySelectorAll("[data-testid=designer-canvas] .react-flow__edge")];
+    for (const g of edges) {
+        const p = g.querySelector("path.react-flow__edge-path");
+        if (!p) { bad.push(`${g.getAttribute("aria-label")} has no path`); continue; }
+        const len = p.getTotalLength();
+        const points = [];
+        for (let d = 0; d <= len; d += 2) points.push(p.getPointAtLength(d));
+        for (const b of boxes)
+            if (points.some((q) => q.x > b.x0 && q.x < b.x1 && q.y > b.y0 && q.y < b.y1))
+                bad.push(`${g.getAttribute("aria-label")} crosses ${b.id}`);
+    }
+    return { nodes: nodes.length, edges: edges.length, bad: bad.slice(0, 12) };
+"#;
+
+/// A node's place on the canvas (flow coordinates, from React Flow's transform).
+const PLACE_OF: &str = r#"
+    const n = document.querySelector(`[data-testid=designer-canvas] .react-flow__node[data-id="${arguments[0]}"]`);
+    const m = n && /translate\(([-\d.]+)px, *([-\d.]+)px\)/.exec(n.style.transform);
+    return m ? [Number(m[1]), Number(m[2])] : null;
+"#;
+
+impl Session {
+    async fn place_of(&self, id: &str) -> Option<(f64, f64)> {
+        let v = self.client.execute(PLACE_OF, vec![json!(id)]).await.ok()?;
+        Some((v[0].as_f64()?, v[1].as_f64()?))
+    }
+
+    /// The designer's layout as seen, once ELK has placed every box and it has stopped moving.
+    async fn laid_out(&self, boxes: usize) -> serde_json::Value {
+        let mut last = serde_json::Value::Null;
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let placed = self
+                .count("[data-testid=designer-canvas] [data-arranged=elk]")
+                .await
+                == 1;
+            let seen = self
+                .client
+                .execute(LAYOUT_AS_SEEN, vec![])
+                .await
+                .unwrap_or_default();
+            if placed && seen["nodes"].as_u64() == Some(boxes as u64) && seen == last {
+                return seen;
+            }
+            last = seen;
+            if Instant::now() > deadline {
+                self.fail(&format!(
+                    "the designer never settled with {boxes} boxes placed by ELK: {last}"
+                ))
+                .await;
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+    }
+}
+
+/// At 30 types (issue 13), in the real window: ELK places the boxes, none overlaps another and
+/// no binding edge runs through a box; a box dragged with the mouse stays where it was put across
+/// a reload, and Arrange puts it back; the search brings a type that is off screen into view.
+#[tokio::test(flavor = "multi_thread")]
+async fn at_30_types_no_box_overlaps_no_edge_crosses_a_box_and_a_moved_box_stays() {
+    let s = session("designer-30-types", 750..800).await;
+    s.resize(1440, 900).await;
+    // The demo's types and chained ones up to 30; every third extra one has an owner, looked
+    // up by key from the users service (a binding edge of its own).
+    let present = s.document().await["schema"]["types"]
+        .as_object()
+        .map_or(0, |t| t.len());
+    let extra = 30usize.saturating_sub(present);
+    s.edit_document(|doc| {
+        for i in 0..extra {
+            let next = if i + 1 < extra {
+                format!("Extra{}", i + 1)
+            } else {
+                "Order".into()
+            };
+            let mut fields = json!({"id": {"type": "ID!"}, "name": {"type": "String"},
+                "count": {"type": "Int"}, "next": {"type": next}});
+            if i % 3 == 0 {
+                fields["owner"] = json!({"type": "User", "binding": {"source": "users",
+                    "operation": "getUser", "key": {"parent": "id", "input": "id"}}});
+            }
+            doc["schema"]["types"][format!("Extra{i}")] = json!({ "fields": fields });
+        }
+    })
+    .await;
+    s.client.refresh().await.ok();
+    s.click("[data-testid=nav-designer]").await;
+    // Drawn where ELK placed the boxes (they are hidden until then).
+    s.wait("[data-arranged=elk] .react-flow__node").await;
+    let doc = s.document().await;
+    let types = doc["schema"]["types"].as_object().map_or(0, |t| t.len());
+    let ops: usize = doc["sources"]
+        .as_object()
+        .map(|m| {
+            m.values()
+                .map(|v| v["operations"].as_object().map_or(0, |o| o.len()))
+                .sum()
+        })
+        .unwrap_or(0);
+    if types < 30 {
+        s.fail(&format!("the workspace has {types} types, not 30"))
+            .await;
+    }
+    let seen = s.laid_out(types + ops).await;
+    println!("designer at {types} types: {seen}");
+    s.screenshot("30-types-first-view").await;
+    let edges = seen["edges"].as_u64().unwrap_or(0);
+    if edges < 10 || seen["bad"].as_array().is_none_or(|b| !b.is_empty()) {
+        s.fail(&format!(
+            "at {types} types, boxes overlap or edges cross boxes ({edges} edges): {}",
+            seen["bad"]
+        ))
+        .await;
+    }
+    // The same when every box is in view (Fit), as the screenshot shows it.
+    s.click("[data-testid=designer-fit]").await;
+    let fitted = s.laid_out(types + ops).await;
+    if fitted["bad"].as_array().is_none_or(|b| !b.is_empty()) {
+        s.fail(&format!("after Fit: {}", fitted["bad"])).await;
+    }
+    s.screenshot("30-types").await;
+
+    // The search brings the last chained type into the middle of the view.
+    let last = format!("Extra{}", extra.saturating_sub(1));
+    s.type_into("[data-testid=designer-search]", &last).await;
+    let head = format!("[data-testid='designer-type-head-{last}']");
+    s.until(&format!("{last} is found and in view"), || async {
+        s.client
+            .execute(
+                r#"const h = document.querySelector(arguments[0]);
+                   const c = document.querySelector("[data-testid=designer-canvas]");
+                   const n = document.querySelector("[data-testid=designer-search-count]");
+                   if (!h || !c || !n) return false;
+                   const a = h.getBoundingClientRect(), b = c.getBoundingClientRect();
+                   return n.textContent.startsWith("1 of") && n.textContent.includes(arguments[1])
+                       && a.left >= b.left && a.right <= b.right && a.top >= b.top && a.bottom <= b.bottom
+                       && h.closest(".dz-type").classList.contains("found");"#,
+                vec![json!(head), json!(last)],
+            )
+            .await
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false)
+    })
+    .await;
+
+    // Dragged by its header: it moves, and stays there across a reload.
+    let id = format!("type:{last}");
+    let before = s.place_of(&id).await;
+    s.steady_centre(&head).await;
+    s.drag_by(&head, 160.0, 90.0).await;
+    let moved = || async {
+        let after = s.place_of(&id).await;
+        match (before, after) {
+            (Some(b), Some(a)) if (a.0 - b.0).abs() > 40.0 && (a.1 - b.1).abs() > 20.0 => after,
+            _ => None,
+        }
+    };
+    s.until("the dragged box moved", || async {
+        moved().await.is_some()
+    })
+    .await;
+    let after = moved().await;
+    s.client.refresh().await.ok();
+    s.click("[data-testid=nav-designer]").await;
+    // Drawn where ELK placed the boxes (they are hidden until then).
+    s.wait("[data-arranged=elk] .react-flow__node").await;
+    s.laid_out(types + ops).await;
+    let kept = s.place_of(&id).await;
+    if kept != after {
+        s.fail(&format!(
+            "the moved box was not kept: {after:?} before the reload, {kept:?} after"
+        ))
+        .await;
+    }
+    // Arrange: back where ELK places it.
+    s.click("[data-testid=designer-arrange]").await;
+    s.until("Arrange puts the box back", || async {
+        s.place_of(&id).await == before
+    })
+    .await;
     let _ = s.client.clone().close().await;
 }

@@ -20,7 +20,7 @@ impl Session {
     }
 
     /// Presses the mouse on the middle of `css`, moves it by (dx, dy) in steps and releases.
-    async fn drag_by(&self, css: &str, dx: f64, dy: f64) {
+    pub(crate) async fn drag_by(&self, css: &str, dx: f64, dy: f64) {
         use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
         let v = self
             .client

@@ -95,8 +95,11 @@ async fn every_screen_in_both_themes_and_sizes() {
             s.open_screen("schema", "[data-testid=sdl] .cm-content")
                 .await;
             s.picture(&at("schema")).await;
-            s.open_screen("designer", "[data-testid='designer-type-Order']")
-                .await;
+            s.open_screen(
+                "designer",
+                "[data-arranged=elk] [data-testid='designer-type-Order']",
+            )
+            .await;
             tokio::time::sleep(Duration::from_millis(400)).await;
             s.picture(&at("designer")).await;
             s.open_screen("topology", "[data-testid=topology-graph] .react-flow__node")

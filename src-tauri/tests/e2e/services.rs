@@ -562,6 +562,10 @@ async fn send_builds_a_request_with_its_own_body_headers_and_auth_and_shows_the_
         s.fail("the answer's headers do not list content-type")
             .await;
     }
+    if s.count("[data-testid=send-stale]").await != 0 {
+        s.fail("a response just sent is marked as edited since sent")
+            .await;
+    }
 
     for (w, h) in [(1440, 900), (1024, 700)] {
         s.resize(w, h).await;
@@ -603,6 +607,8 @@ async fn send_builds_a_request_with_its_own_body_headers_and_auth_and_shows_the_
             .contains("\"{order}\"")
     })
     .await;
+    // The body changed after the 201 came: the response says it is from an earlier request.
+    s.see("[data-testid=send-stale]", "the stale mark").await;
 
     // After the page loads again (as after a relaunch): the header is kept, the token typed
     // in clear is not (only `{{secret.NAME}}` references are).

@@ -150,6 +150,7 @@ function Designer({ initial, workspace, onWorkspace, onTryIt }: Props & { initia
         <div className="panel-body topo-canvas" data-testid="designer-canvas">
           <Suspense fallback={<div className="centre muted">Loading…</div>}>
             <DesignerGraph
+              workspaceId={workspace.id}
               doc={doc}
               layout={layout}
               problems={problems}

@@ -102,6 +102,9 @@ export function OperationSender({ workspaceId, source, operation, doc, actions }
   const [extras, setExtrasState] = useState<Extras>(() => draftsOf(workspaceId).get(key) ?? NO_EXTRAS);
   const [problems, setProblems] = useState<string[]>([]);
   const [copied, setCopied] = useState<string | null>(null);
+  // What the shown response was sent with: an edit since then marks it as stale.
+  const [sentWith, setSentWith] = useState("");
+  const requestNow = JSON.stringify([texts, extras]);
   useEffect(() => {
     setTexts({});
     setMissing([]);
@@ -158,6 +161,7 @@ export function OperationSender({ workspaceId, source, operation, doc, actions }
     setBusy(true);
     setError(null);
     setCopied(null);
+    setSentWith(requestNow);
     const options = { headers: headersToSend(extras.headers), auth: extras.auth, body: bodyEdited ? bodyText : null };
     api.operationSend(source.name, operation.name, inputValues(operation.inputs, texts), options).then(
       (c) => {
@@ -349,6 +353,11 @@ export function OperationSender({ workspaceId, source, operation, doc, actions }
             </div>
             <span className="grow" />
             <span className="row wrap response-figures">
+              {requestNow !== sentWith && (
+                <span className="tag stale" data-testid="send-stale" title="The request was edited after this response came: send again to see the new answer">
+                  edited since sent
+                </span>
+              )}
               <span className={`status-pill ${call.error ? "err" : "ok"}`} data-testid="send-status">
                 {call.status ?? "no status"}
               </span>
