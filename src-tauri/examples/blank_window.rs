@@ -7,6 +7,16 @@ fn main() {
         // The page: an empty document from a protocol of its own (WebKit starts no web
         // process for about:blank, and the app's own protocol would serve Knot's page).
         .register_uri_scheme_protocol("blank", |_, _| {
+            // When `make bench-app` asks: the moment (epoch ms) the page was first asked for.
+            if let Some(path) = std::env::var_os("KNOT_BLANK_STAMP") {
+                let path = std::path::PathBuf::from(path);
+                if !path.exists() {
+                    let now = std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map_or(0.0, |d| d.as_secs_f64() * 1000.0);
+                    let _ = std::fs::write(&path, format!("{now:.1}"));
+                }
+            }
             tauri::http::Response::builder()
                 .header("content-type", "text/html")
                 .body(b"<!doctype html><title>Blank</title><body></body>".to_vec())

@@ -101,18 +101,24 @@ fn total(parts: &[(String, u64)]) -> u64 {
     parts.iter().map(|(_, k)| k).sum()
 }
 
-/// Seconds since the epoch at which process `pid` started (/proc/stat's btime plus its start
-/// time in clock ticks; Linux's USER_HZ is 100).
+/// Seconds since the epoch at which process `pid` started: the moment the machine booted plus
+/// the process's start time in clock ticks after boot (Linux's USER_HZ is 100). The boot is
+/// taken as now minus /proc/uptime (10 ms steps), not /proc/stat's `btime`: that one is whole
+/// seconds, and its lost fraction (0.98 s on this machine) once made every launch look that
+/// much slower.
 fn started_at(pid: u32) -> Option<f64> {
-    let stat = std::fs::read_to_string("/proc/stat").ok()?;
-    let btime: f64 = stat
-        .lines()
-        .find_map(|l| l.strip_prefix("btime "))?
-        .trim()
+    let uptime: f64 = std::fs::read_to_string("/proc/uptime")
+        .ok()?
+        .split_whitespace()
+        .next()?
         .parse()
         .ok()?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_secs_f64();
     let (_, _, ticks) = processes().get(&pid)?.clone();
-    Some(btime + ticks as f64 / 100.0)
+    Some(now - uptime + ticks as f64 / 100.0)
 }
 
 impl Session {
@@ -182,12 +188,20 @@ impl Session {
     }
 }
 
-/// The memory of an empty Tauri window, measured as the app's.
-fn blank_window() -> Option<Vec<(String, u64)>> {
+/// Resident memory by process: (command name, KiB).
+type Memory = Vec<(String, u64)>;
+
+/// An empty Tauri window measured as the app is: its memory, and how long after its process
+/// started it asked for its page (milliseconds; examples/blank_window.rs writes the moment to
+/// KNOT_BLANK_STAMP), WebKitGTK's own start-up before any page of Knot's could run.
+fn blank_window() -> Option<(Memory, Option<f64>)> {
     let bin = std::env::var("KNOT_BLANK_BIN").ok()?;
     let (display, _xvfb) = start_xvfb(&mut (700..750));
+    let stamp_dir = tempfile::tempdir().ok()?;
+    let stamp = stamp_dir.path().join("requested");
     let app = Command::new(&bin)
         .env("DISPLAY", format!(":{display}"))
+        .env("KNOT_BLANK_STAMP", &stamp)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -206,7 +220,12 @@ fn blank_window() -> Option<Vec<(String, u64)>> {
         std::thread::sleep(Duration::from_millis(100));
     }
     std::thread::sleep(Duration::from_secs(10));
-    Some(tree(pid))
+    let requested = std::fs::read_to_string(&stamp)
+        .ok()
+        .and_then(|t| t.trim().parse::<f64>().ok())
+        .zip(started_at(pid))
+        .map(|(at, start)| at - start * 1000.0);
+    Some((tree(pid), requested))
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -260,7 +279,25 @@ async fn app_numbers() {
         .ok()
         .flatten()
     {
-        println!("memory (RSS), an empty Tauri window: {}", describe(&blank));
+        println!(
+            "memory (RSS), an empty Tauri window: {}",
+            describe(&blank.0)
+        );
+        match blank.1 {
+            Some(ms) => println!(
+                "an empty Tauri window asks for its page {ms:.0} ms after its process starts \
+                 (Knot's page starts {} ms after its process)",
+                launches
+                    .iter()
+                    .zip(&page)
+                    .map(|(l, p)| format!("{:.0}", l - p))
+                    .collect::<Vec<_>>()
+                    .join(" / ")
+            ),
+            None => {
+                println!("an empty Tauri window: the moment it asked for its page was not recorded")
+            }
+        }
     } else {
         println!("memory (RSS), an empty Tauri window: not measured (set KNOT_BLANK_BIN)");
     }
