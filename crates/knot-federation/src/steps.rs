@@ -8,7 +8,7 @@
 //! request's variables, so the graph holds exactly the fetches that will run.
 
 use hive_router_query_planner::ast::selection_item::SelectionItem;
-use hive_router_query_planner::ast::selection_set::SelectionSet;
+use hive_router_query_planner::ast::selection_set::{FieldSelection, SelectionSet};
 use hive_router_query_planner::planner::plan_nodes::{
     FetchNode, FetchRewrite, FlattenNodePath, FlattenNodePathSegment, PlanNode, QueryPlan,
 };
@@ -74,24 +74,23 @@ impl FetchStep {
     }
 
     /// The response keys an entity fetch writes into its objects (aliases included).
-    fn output_keys(&self) -> Vec<String> {
+    fn output_keys<'g>(&'g self) -> Vec<&'g str> {
         let mut out = Vec::new();
         let Some(selection) = &self.selection else {
             return out;
         };
+        let key = |field: &'g FieldSelection| field.alias.as_deref().unwrap_or(&field.name);
         for item in &selection.items {
             let SelectionItem::Field(entities) = item else {
                 continue;
             };
             for item in &entities.selections.items {
                 match item {
-                    SelectionItem::Field(field) => {
-                        out.push(field.alias.clone().unwrap_or_else(|| field.name.clone()))
-                    }
+                    SelectionItem::Field(field) => out.push(key(field)),
                     SelectionItem::InlineFragment(fragment) => {
                         for field in &fragment.selections.items {
                             if let SelectionItem::Field(field) = field {
-                                out.push(field.alias.clone().unwrap_or_else(|| field.name.clone()));
+                                out.push(key(field));
                             }
                         }
                     }
@@ -291,13 +290,14 @@ impl FetchGraph {
             }
             before.push(row);
         }
+        let facts: Vec<DataFacts<'_>> = self.graph.node_weights().map(DataFacts::new).collect();
         let needs: Vec<Vec<usize>> = before
             .iter()
             .enumerate()
             .map(|(b, row)| {
                 row.iter()
                     .enumerate()
-                    .filter(|&(a, &earlier)| earlier && self.writes_what_is_read(a, b))
+                    .filter(|&(a, &earlier)| earlier && writes_what_is_read(&facts[a], &facts[b]))
                     .map(|(a, _)| a)
                     .collect()
             })
@@ -324,35 +324,6 @@ impl FetchGraph {
                 }
             }
         }
-    }
-
-    /// Whether fetch `a` may write data that fetch `b` (which the plan puts after it) reads.
-    fn writes_what_is_read(&self, a: usize, b: usize) -> bool {
-        let (wa, rb) = (
-            &self.graph[NodeIndex::new(a)],
-            &self.graph[NodeIndex::new(b)],
-        );
-        if wa.entities.is_empty() || rb.entities.is_empty() {
-            return true;
-        }
-        if wa.entities.iter().any(|t| !t.output_rewrites.is_empty()) {
-            return true;
-        }
-        let written = wa.output_keys();
-        let fields = |p: &Vec<FlattenNodePathSegment>| -> Vec<String> {
-            p.iter().filter_map(|s| s.to_field().cloned()).collect()
-        };
-        wa.entities.iter().flat_map(|t| t.paths.iter()).any(|pa| {
-            let pa = fields(pa);
-            rb.entities.iter().flat_map(|t| t.paths.iter()).any(|pb| {
-                let pb = fields(pb);
-                if pb.len() > pa.len() && pb.starts_with(&pa) {
-                    written.contains(&pb[pa.len()])
-                } else {
-                    pa.starts_with(&pb)
-                }
-            })
-        })
     }
 
     /// The steps each step waits for.
@@ -542,6 +513,56 @@ impl FetchGraph {
         }
         index
     }
+}
+
+/// What [`writes_what_is_read`] asks of a fetch, gathered once per fetch (not per pair).
+struct DataFacts<'g> {
+    /// A root fetch: it makes the objects.
+    root: bool,
+    /// Its answers are renamed on the way in (its written keys are not plain).
+    renamed: bool,
+    /// The response keys it writes into its objects.
+    written: Vec<&'g str>,
+    /// The fields of each flatten path of its objects.
+    paths: Vec<Vec<&'g str>>,
+}
+
+impl<'g> DataFacts<'g> {
+    fn new(step: &'g FetchStep) -> Self {
+        let root = step.entities.is_empty();
+        DataFacts {
+            root,
+            renamed: step.entities.iter().any(|t| !t.output_rewrites.is_empty()),
+            // A root fetch is decided without its keys and paths.
+            written: if root { Vec::new() } else { step.output_keys() },
+            paths: step
+                .entities
+                .iter()
+                .flat_map(|t| t.paths.iter())
+                .map(|p| {
+                    p.iter()
+                        .filter_map(|s| s.to_field().map(String::as_str))
+                        .collect()
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Whether fetch `a` may write data that fetch `b` (which the plan puts after it) reads.
+fn writes_what_is_read(a: &DataFacts<'_>, b: &DataFacts<'_>) -> bool {
+    if a.root || b.root || a.renamed {
+        return true;
+    }
+    a.paths.iter().any(|pa| {
+        b.paths.iter().any(|pb| {
+            if pb.len() > pa.len() && pb.starts_with(pa) {
+                a.written.contains(&pb[pa.len()])
+            } else {
+                pa.starts_with(pb)
+            }
+        })
+    })
 }
 
 fn walk_paths<'p>(
