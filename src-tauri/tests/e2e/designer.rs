@@ -232,11 +232,16 @@ async fn designer_rebinds_products_runs_the_query_and_saves_the_binding() {
 
     // Bind again the way a person does: draw an edge from GetProducts' source handle to the
     // target handle of the Order.products row. A drag that lands while the canvas re-renders
-    // after a save can miss, so it is tried once more before the test gives up.
-    s.until("no edge into Order.products, and saved", || async {
-        s.count(PRODUCTS_EDGE).await == 0
-            && s.state_of("[data-testid=designer-status]").await == "saved"
-    })
+    // after a save can miss, so it is tried once more before the test gives up. It starts once
+    // the canvas is laid out again without that edge (the boxes may have moved).
+    s.until(
+        "no edge into Order.products, saved and laid out",
+        || async {
+            s.count(PRODUCTS_EDGE).await == 0
+                && s.state_of("[data-testid=designer-status]").await == "saved"
+                && s.count("[data-arranged=elk]").await == 1
+        },
+    )
     .await;
     let mut drawn = false;
     for attempt in 1..=2 {
@@ -249,7 +254,15 @@ async fn designer_rebinds_products_runs_the_query_and_saves_the_binding() {
             drawn = true;
             break;
         }
-        eprintln!("designer: drawing the edge, attempt {attempt}, bound nothing");
+        let seen = s
+            .client
+            .execute(
+                r#"return [...document.querySelectorAll("[data-testid=designer-canvas] .react-flow__edge")].map((g) => g.getAttribute("aria-label") + " " + (g.querySelector("path") || {getAttribute: () => "no path"}).getAttribute("d")).join(" | ") + " ## " + document.querySelector("[data-arranged]").getAttribute("data-arranged");"#,
+                vec![],
+            )
+            .await
+            .unwrap_or_default();
+        eprintln!("designer: drawing the edge, attempt {attempt}, bound nothing; edges: {seen}");
         s.screenshot(&format!("drag-{attempt}")).await;
     }
     if !drawn {

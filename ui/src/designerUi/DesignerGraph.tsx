@@ -17,6 +17,7 @@ import {
   ReactFlowProvider,
   useReactFlow,
   useStore,
+  useUpdateNodeInternals,
   type Connection,
   type Edge,
   type EdgeProps,
@@ -294,16 +295,21 @@ function DesignerFlow(props: DesignerGraphProps) {
   const graphKey = useMemo(() => JSON.stringify(elkGraph(doc, layout, sizes)), [doc, layout, sizes]);
   const [placed, setPlaced] = useState<Placed | null>(null);
   const [layoutError, setLayoutError] = useState<string | null>(null);
-  const asked = useRef("");
+  // Asked for while the first render is still being drawn: ELK works in its worker meanwhile.
+  const pending = useMemo(() => {
+    const answer = arrange(elk, doc, layout, sizes);
+    answer.catch(() => {});
+    return { key: graphKey, answer };
+    // `doc`, `layout` and `sizes` go with `graphKey`.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [graphKey]);
   useEffect(() => {
-    if (asked.current === graphKey) return;
-    asked.current = graphKey;
     let current = true;
-    arrange(elk, doc, layout, sizes).then(
+    pending.answer.then(
       (out) => {
         if (!current) return;
         setLayoutError(null);
-        setPlaced({ key: graphKey, ...out });
+        setPlaced({ key: pending.key, ...out });
       },
       (e: unknown) => {
         if (current) setLayoutError(e instanceof Error ? e.message : String(e));
@@ -311,11 +317,8 @@ function DesignerFlow(props: DesignerGraphProps) {
     );
     return () => {
       current = false;
-      asked.current = "";
     };
-    // `doc`, `layout` and `sizes` go with `graphKey`.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [graphKey]);
+  }, [pending]);
 
   // Where each box is drawn: where the person put it, else where ELK put it (the last answer
   // while a new one is worked out), else canvas.ts's grid (when ELK failed).
@@ -335,6 +338,15 @@ function DesignerFlow(props: DesignerGraphProps) {
     return out;
   }, [layout, placed, moved]);
   const ready = placed !== null || layoutError !== null;
+  // A node handed to React Flow again between its measurement and our hearing of it (ELK's
+  // answer can land just then) loses its handles' bounds: it stays drawn, but no edge reaches it
+  // and no edge can be drawn to it. Every placement has React Flow measure the boxes again.
+  const updateNodeInternals = useUpdateNodeInternals();
+  useEffect(() => {
+    if (placed) updateNodeInternals([...layout.ops.map((o) => o.id), ...layout.types.map((t) => t.id)]);
+    // Once per placement.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [placed]);
 
   // From mounting to every box placed, drawn and measured (what `make bench-app` reports).
   const started = useRef(performance.now());
@@ -464,7 +476,7 @@ function DesignerFlow(props: DesignerGraphProps) {
   }, [shown, ready]);
   return (
     <>
-      <div className="plan-canvas" data-arranged={placed ? "elk" : layoutError ? "grid" : "pending"}>
+      <div className="plan-canvas" data-arranged={placed?.key === graphKey ? "elk" : layoutError ? "grid" : "pending"}>
         <ReactFlow
           nodes={nodes}
           edges={edges}

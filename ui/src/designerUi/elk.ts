@@ -4,6 +4,9 @@
 import ElkApi from "elkjs/lib/elk-api.js";
 import workerUrl from "elkjs/lib/elk-worker.min.js?url";
 import type { ElkLike, ElkNode } from "../designer/arrange";
+import { arrange } from "../designer/arrange";
+import { layoutCanvas } from "../designer/canvas";
+import type { WorkspaceDoc } from "../designer/types";
 
 class WorkerFailed extends Error {}
 
@@ -41,21 +44,44 @@ function page(): Promise<ElkLike> {
   return inPage;
 }
 
+/** The last few graphs laid out (by their JSON text) and ELK's answers, so a canvas laid out in
+ * the background (`warmUp`) or shown before is placed at once. The answers are only read. */
+const answers = new Map<string, Promise<ElkNode>>();
+const KEEP = 4;
+
 /** The designer's ELK. */
 export const elk: ElkLike = {
-  async layout(graph: ElkNode): Promise<ElkNode> {
-    if (inWorker === undefined) inWorker = startWorker();
-    if (inWorker) {
-      try {
-        return await Promise.race([inWorker.elk.layout(graph), inWorker.failed]);
-      } catch (e) {
-        // An error of the graph itself would fail in the page as well: only a worker that
-        // cannot run is replaced.
-        if (!(e instanceof WorkerFailed)) throw e;
-        console.warn(`designer layout: ${e.message}; laying out in the page instead`);
-        inWorker = null;
-      }
-    }
-    return (await page()).layout(graph);
+  layout(graph: ElkNode): Promise<ElkNode> {
+    const key = JSON.stringify(graph);
+    const known = answers.get(key);
+    if (known) return known;
+    const answer = layoutNow(graph);
+    answers.set(key, answer);
+    answer.catch(() => answers.delete(key));
+    while (answers.size > KEEP) answers.delete(answers.keys().next().value as string);
+    return answer;
   },
 };
+
+async function layoutNow(graph: ElkNode): Promise<ElkNode> {
+  if (inWorker === undefined) inWorker = startWorker();
+  if (inWorker) {
+    try {
+      return await Promise.race([inWorker.elk.layout(graph), inWorker.failed]);
+    } catch (e) {
+      // An error of the graph itself would fail in the page as well: only a worker that
+      // cannot run is replaced.
+      if (!(e instanceof WorkerFailed)) throw e;
+      console.warn(`designer layout: ${e.message}; laying out in the page instead`);
+      inWorker = null;
+    }
+  }
+  return (await page()).layout(graph);
+}
+
+/** Starts the worker and lays out `doc`'s designer canvas in the background, so ELK's script is
+ * loaded and compiled and the canvas already placed when the designer first opens (the app
+ * calls this once, a while after its first view). */
+export function warmUp(doc: WorkspaceDoc): void {
+  arrange(elk, doc, layoutCanvas(doc)).catch(() => {});
+}

@@ -36,7 +36,7 @@ import { detourPath, layoutPlan, type Layout } from "./layout";
 import { nodeCaption } from "./caption";
 import { sourceColor } from "./colors";
 import type { NodeStat, NodeState } from "./stats";
-import { fitReadable, readableZoom } from "./viewport";
+import { fitReadable, nodesNear, readableZoom, shownArea } from "./viewport";
 import { formatMs } from "../result/waterfall";
 import { measureDrawn } from "../timing";
 import { ZoomBar } from "../components/ZoomBar";
@@ -142,6 +142,9 @@ const StageCaption = memo(function StageCaption({ data }: NodeProps<LaneNode>) {
   );
 });
 
+/** What a small plan reads of the view: nothing (it draws every node). */
+const SMALL_PLAN_TRANSFORM: [number, number, number] = [0, 0, 1];
+
 const nodeTypes = { fetch: FetchNodeBox, lane: StageLane, caption: StageCaption };
 
 /** An edge that skips rows drawn around the nodes between, down the layout's right gutter. */
@@ -224,25 +227,39 @@ export default function PlanGraph(props: PlanGraphProps) {
 }
 
 function PlanFlow({ plan, progress, selected, onSelect, onIdealHeight }: PlanGraphProps) {
-  // A large plan is laid out once with the estimated heights and its node list never
-  // rebuilt: measuring then only says when every node is drawn (a second layout and render
-  // of hundreds of nodes would double the time to a drawn graph).
+  // A large plan is laid out once with the estimated heights (a second layout and render of
+  // hundreds of nodes would double the time to a drawn graph), and React Flow is given only the
+  // fetches near the view and the other ends of their edges (React Flow's own
+  // `onlyRenderVisibleElements` still renders every node once, to measure its handles): the
+  // first measurement then says the view is drawn.
   const large = plan.nodes.length > LARGE_PLAN;
   const [measured, setMeasured] = useState(() => new Map<number, { width: number; height: number }>());
-  const seen = useRef(new Set<number>());
-  const [allSeen, setAllSeen] = useState(false);
+  const [viewDrawn, setViewDrawn] = useState(false);
   const heights = useMemo(() => new Map([...measured].map(([id, m]) => [id, m.height])), [measured]);
   const layout = useMemo(
     () => layoutPlan(plan, { nodeWidth: NODE_WIDTH, nodeHeight: NODE_HEIGHT, gapX: GAP_X, gapY: GAP_Y, heights }),
     [plan, heights],
   );
-  const nodes = useMemo(() => buildNodes(plan, layout, measured), [plan, layout, measured]);
+  const built = useMemo(() => buildNodes(plan, layout, measured), [plan, layout, measured]);
+  const transform = useStore((st) => (large ? st.transform : SMALL_PLAN_TRANSFORM));
+  const viewW = useStore((st) => st.width);
+  const viewH = useStore((st) => st.height);
+  const near = useMemo(() => {
+    if (!large) return null;
+    const ids = nodesNear(layout.nodes, () => ({ width: NODE_WIDTH, height: NODE_HEIGHT }), plan.edges, shownArea(transform, viewW, viewH));
+    return [...ids].sort((a, b) => a - b).join(",");
+  }, [large, layout, plan.edges, transform, viewW, viewH]);
+  const nodes = useMemo(() => {
+    if (near === null) return built;
+    const keep = new Set(near.split(","));
+    return built.filter((n) => n.type !== "fetch" || keep.has(n.id));
+  }, [built, near]);
   const onNodesChange = useCallback((changes: NodeChange[]) => {
     const sized = changes.flatMap((c) => (c.type === "dimensions" && c.dimensions && !c.id.startsWith("lane-") ? [c] : []));
     if (sized.length === 0) return;
     if (large) {
-      for (const c of sized) seen.current.add(Number(c.id));
-      if (seen.current.size >= plan.nodes.length) setAllSeen(true);
+      // Only the nodes in view are rendered: the first of them measured means the view is.
+      setViewDrawn(true);
       return;
     }
     setMeasured((m) => {
@@ -258,7 +275,7 @@ function PlanFlow({ plan, progress, selected, onSelect, onIdealHeight }: PlanGra
     });
   }, [large, plan]);
 
-  const edges: Edge[] = useMemo(
+  const allEdges: Edge[] = useMemo(
     () =>
       plan.edges.map((e) => {
         const detour = layout.detours.find((d) => d.from === e.from && d.to === e.to);
@@ -288,13 +305,18 @@ function PlanFlow({ plan, progress, selected, onSelect, onIdealHeight }: PlanGra
       }),
     [plan, progress, layout],
   );
+  // A large plan's edges whose two ends are drawn.
+  const edges = useMemo(() => {
+    if (near === null) return allEdges;
+    const keep = new Set(near.split(","));
+    return allEdges.filter((e) => keep.has(e.source) && keep.has(e.target));
+  }, [allEdges, near]);
 
   // The view: fitted at a readable zoom once every fetch is measured, again when the layout
   // or the panel changes size.
   const { setViewport } = useReactFlow();
-  const viewW = useStore((s) => s.width);
-  const viewH = useStore((s) => s.height);
-  const ready = layout.nodes.size > 0 && (large ? allSeen : [...layout.nodes.keys()].every((id) => measured.has(id)));
+  // A large plan is drawn as soon as the nodes in view are (the rest only when moved into view).
+  const ready = layout.nodes.size > 0 && (large ? viewDrawn : [...layout.nodes.keys()].every((id) => measured.has(id)));
   const bounds = useMemo(() => {
     const first = layout.rows[0];
     const last = layout.rows[layout.rows.length - 1];

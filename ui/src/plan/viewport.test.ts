@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fitReadable, readableZoom } from "./viewport";
+import { fitReadable, nodesNear, readableZoom, shownArea } from "./viewport";
 
 const o = { padding: 10, minZoom: 0.9, maxZoom: 1 };
 
@@ -42,5 +42,31 @@ describe("readableZoom", () => {
   it("is the zoom that draws the smallest text 11 px high", () => {
     expect(readableZoom(12)).toBeCloseTo(11 / 12);
     expect(readableZoom(11)).toBe(1);
+  });
+});
+
+describe("what a large graph draws", () => {
+  const positions = new Map([
+    [1, { x: 0, y: 0 }],
+    [2, { x: 300, y: 0 }],
+    [3, { x: 5000, y: 0 }],
+    [4, { x: 0, y: 4000 }],
+    [5, { x: 9000, y: 9000 }],
+  ]);
+  const size = () => ({ width: 200, height: 60 });
+  it("draws the nodes in view and half a view around it, and the other ends of their edges", () => {
+    const area = shownArea([0, 0, 1], 1000, 800);
+    expect(area).toEqual({ x: 0, y: 0, width: 1000, height: 800 });
+    expect([...nodesNear(positions, size, [], area)].sort()).toEqual([1, 2]);
+    expect([...nodesNear(positions, size, [{ from: 2, to: 5 }], area)].sort()).toEqual([1, 2, 5]);
+  });
+  it("follows the view when it moves and zooms", () => {
+    // Moved right by 4800 graph px at zoom 0.5: the view shows x 4800..6800.
+    const area = shownArea([-2400, 0, 0.5], 1000, 800);
+    expect(area).toEqual({ x: 4800, y: 0, width: 2000, height: 1600 });
+    expect([...nodesNear(positions, size, [], area)]).toEqual([3]);
+  });
+  it("takes the graph's start before the view has a size", () => {
+    expect(shownArea([0, 0, 1], 0, 0)).toEqual({ x: 0, y: 0, width: 2000, height: 1500 });
   });
 });

@@ -49,3 +49,38 @@ export function fitReadable(bounds: Box, view: { width: number; height: number }
   const y = (h <= roomH ? p.top + (roomH - h) / 2 : p.top) - bounds.y * zoom;
   return { x, y, zoom };
 }
+
+/** The part of the graph the view shows, in the graph's coordinates: React Flow's transform
+ * (`[x, y, zoom]`) over a view of `width` x `height` screen pixels. Before the view has a size,
+ * the graph's first 2000 x 1500. */
+export function shownArea(transform: readonly [number, number, number], width: number, height: number): Box {
+  const [tx, ty, zoom] = transform;
+  if (width <= 0 || height <= 0 || zoom <= 0) return { x: 0, y: 0, width: 2000, height: 1500 };
+  // (`+ 0` turns -0 into 0.)
+  return { x: -tx / zoom + 0, y: -ty / zoom + 0, width: width / zoom, height: height / zoom };
+}
+
+/** Which nodes a large graph draws: those within `area` grown by half its size on every side
+ * (so a short pan finds them drawn), and every node joined by an edge to one of them (so its
+ * edges have both ends). `size` gives a node's width and height. */
+export function nodesNear(
+  positions: ReadonlyMap<number, { x: number; y: number }>,
+  size: (id: number) => { width: number; height: number },
+  edges: readonly { from: number; to: number }[],
+  area: Box,
+): Set<number> {
+  const mx = area.width / 2;
+  const my = area.height / 2;
+  const [x0, y0, x1, y1] = [area.x - mx, area.y - my, area.x + area.width + mx, area.y + area.height + my];
+  const near = new Set<number>();
+  for (const [id, p] of positions) {
+    const s = size(id);
+    if (p.x < x1 && p.x + s.width > x0 && p.y < y1 && p.y + s.height > y0) near.add(id);
+  }
+  const joined = new Set(near);
+  for (const e of edges) {
+    if (near.has(e.from)) joined.add(e.to);
+    if (near.has(e.to)) joined.add(e.from);
+  }
+  return joined;
+}
