@@ -599,7 +599,26 @@ async fn send_builds_a_request_with_its_own_body_headers_and_auth_and_shows_the_
     }
     s.resize(1440, 900).await;
 
+    // The header switched off stays in the table and is no longer sent.
+    s.click("[data-testid=send-tab-headers]").await;
+    s.click("[data-testid=send-header-on-0]").await;
+    s.see("[data-testid=send-stale]", "the stale mark after an edit")
+        .await;
+    s.click("[data-testid=send]").await;
+    s.until("sent again, without the header", || async {
+        s.count("[data-testid=send-stale]").await == 0
+            && s.text_of("[data-testid=send-status]").await == "201"
+    })
+    .await;
+    s.click("[data-testid=send-view-request]").await;
+    let request = s.body_text().await;
+    if request.contains("e2e-42") || !request.contains("Bearer tok-123") {
+        s.fail("the header switched off was sent (or the token was not)")
+            .await;
+    }
+
     // Reset: the operation's own body again.
+    s.click("[data-testid=send-tab-body]").await;
     s.click("[data-testid=send-body-reset]").await;
     s.until("the template is back", || async {
         s.text_of("[data-testid=send-body] .cm-content")
@@ -627,8 +646,18 @@ async fn send_builds_a_request_with_its_own_body_headers_and_auth_and_shows_the_
             .await
             .unwrap_or_default()
     };
-    s.until("the header is kept", || async {
+    s.until("the header is kept, switched off", || async {
         value_of("[data-testid=send-header-value-0]").await == json!("e2e-42")
+            && session
+                .client
+                .execute(
+                    "const e = document.querySelector('[data-testid=send-header-on-0]'); return !!e && !e.checked;",
+                    vec![],
+                )
+                .await
+                .ok()
+                .and_then(|v| v.as_bool())
+                .unwrap_or(false)
     })
     .await;
     s.click("[data-testid=send-tab-auth]").await;

@@ -502,6 +502,8 @@ function DesignerFlow(props: DesignerGraphProps) {
               zoomable
               position="bottom-right"
               ariaLabel="Overview of the schema: drag to move the view"
+              // A quarter of the canvas's width at most: in a small window it covers less.
+              style={{ width: Math.min(200, Math.max(120, viewW / 4)), height: Math.min(150, Math.max(90, viewW * 0.19)) }}
               nodeColor={(n) => (n.type === "op" ? "#e9c94a" : dark ? "#475569" : "#cbd5e1")}
             />
           )}

@@ -409,17 +409,32 @@ export function OperationSender({ workspaceId, source, operation, doc, actions }
   );
 }
 
-/** The call's own headers: name and value per row, a blank row at the end to add one. */
+/** The call's own headers: name and value per row, each with a box to switch it off without
+ * losing it, and a blank row at the end to add one. */
 function HeadersTable({ rows, onChange }: { rows: HeaderRow[]; onChange: (rows: HeaderRow[]) => void }) {
   const set = (i: number, cell: 0 | 1, text: string) =>
-    onChange(withoutBlankRows(rows.map((r, j): HeaderRow => (j === i ? (cell === 0 ? [text, r[1]] : [r[0], text]) : r))));
+    onChange(withoutBlankRows(rows.map((r, j): HeaderRow => (j === i ? (cell === 0 ? [text, r[1], r[2]] : [r[0], text, r[2]]) : r))));
+  const toggle = (i: number) =>
+    onChange(withoutBlankRows(rows.map((r, j): HeaderRow => (j === i ? (r[2] ? [r[0], r[1]] : [r[0], r[1], true]) : r))));
   return (
     <fieldset className="params" data-testid="send-headers">
       <legend>Headers of this call</legend>
       <table className="grid params-table">
         <tbody>
-          {rows.map(([name, value], i) => (
-            <tr key={i}>
+          {rows.map(([name, value, off], i) => (
+            <tr key={i} className={off ? "header-off" : ""}>
+              <td className="header-on-cell">
+                {(name !== "" || value !== "") && (
+                  <input
+                    type="checkbox"
+                    data-testid={`send-header-on-${i}`}
+                    aria-label={`Send header ${name || i + 1}`}
+                    title={off ? "Switched off: kept here, not sent" : "Sent with the call"}
+                    checked={!off}
+                    onChange={() => toggle(i)}
+                  />
+                )}
+              </td>
               <td className="header-name-cell">
                 <input
                   className="mono"

@@ -8,6 +8,7 @@ import {
   groupByPlace,
   headerProblems,
   headersToSend,
+  type HeaderRow,
   inputPlaces,
   jsonProblem,
   keptDraft,
@@ -97,6 +98,20 @@ describe("Send's headers and body", () => {
     expect(withBlankRow([["x-a", "1"]])).toEqual([["x-a", "1"], ["", ""]]);
     expect(withBlankRow([["x-a", "1"], ["", ""]])).toEqual([["x-a", "1"], ["", ""]]);
     expect(withBlankRow([])).toEqual([["", ""]]);
+  });
+
+  it("keeps a header switched off in the table and sends it no more", () => {
+    const rows: HeaderRow[] = [["x-a", "1", true], ["x-b", "2"]];
+    expect(headersToSend(rows)).toEqual([["x-b", "2"]]);
+    // A repeated or nameless header that is off is no problem: it is not sent.
+    expect(headerProblems([["x-b", "1", true], ["x-b", "2"], ["", "v", true]])).toEqual([]);
+    // Kept across launches with its switch, a credential in it still only as a reference.
+    expect(keptDraft({ headers: [["authorization", "Bearer t0k", true], ["x-c", "3", true]], auth: { kind: "none" }, body: null }).headers).toEqual([
+      ["authorization", "", true],
+      ["x-c", "3", true],
+    ]);
+    expect(parseDraft(JSON.parse(JSON.stringify({ headers: rows, auth: { kind: "none" }, body: null })))?.headers).toEqual(rows);
+    expect(parseDraft({ headers: [["k", "v", "yes"]], auth: {}, body: null })?.headers).toEqual([["k", "v"]]);
   });
 
   it("names what is wrong with a header table", () => {

@@ -121,12 +121,14 @@ export function formatBytes(n: number): string {
   return `${(n / (1024 * 1024)).toFixed(1)} MB`;
 }
 
-/** A header row of Send's table: name and value (a template: `{{env.X}}`, `{{secret.X}}`). */
-export type HeaderRow = [string, string];
+/** A header row of Send's table: name and value (a template: `{{env.X}}`, `{{secret.X}}`), and
+ * `true` when it is switched off (kept in the table, not sent), as in Postman's checkboxes. */
+export type HeaderRow = [name: string, value: string, off?: boolean];
 
-/** The rows as sent: blank rows (neither name nor value) dropped, names trimmed. */
-export function headersToSend(rows: readonly HeaderRow[]): HeaderRow[] {
-  return rows.filter(([k, v]) => k.trim() !== "" || v.trim() !== "").map(([k, v]) => [k.trim(), v]);
+/** The rows as sent: rows switched off and blank rows (neither name nor value) dropped, names
+ * trimmed. */
+export function headersToSend(rows: readonly HeaderRow[]): [string, string][] {
+  return rows.filter(([k, v, off]) => !off && (k.trim() !== "" || v.trim() !== "")).map(([k, v]) => [k.trim(), v]);
 }
 
 /** The table as edited: always one blank row at the end to type a new header into. */
@@ -297,7 +299,9 @@ export function keptDraft(d: SendDraft): SendDraft {
         : d.auth.kind === "apiKey"
           ? { kind: "apiKey", header: d.auth.header, value: keep(d.auth.value) }
           : { kind: "none" };
-  const headers = withoutBlankRows(d.headers.map(([k, v]): HeaderRow => [k, sensitiveHeader(k) ? keep(v) : v]));
+  const headers = withoutBlankRows(
+    d.headers.map(([k, v, off]): HeaderRow => (off ? [k, sensitiveHeader(k) ? keep(v) : v, true] : [k, sensitiveHeader(k) ? keep(v) : v])),
+  );
   return { headers, auth, body: d.body };
 }
 
@@ -307,7 +311,9 @@ export function parseDraft(value: unknown): SendDraft | null {
   const v = value as Record<string, unknown>;
   const text = (x: unknown) => (typeof x === "string" ? x : "");
   const headers = Array.isArray(v.headers)
-    ? v.headers.filter((h): h is [string, string] => Array.isArray(h) && h.length === 2).map(([k, x]): HeaderRow => [text(k), text(x)])
+    ? v.headers
+        .filter((h): h is unknown[] => Array.isArray(h) && (h.length === 2 || h.length === 3))
+        .map(([k, x, off]): HeaderRow => (off === true ? [text(k), text(x), true] : [text(k), text(x)]))
     : [];
   const a = (typeof v.auth === "object" && v.auth !== null ? v.auth : {}) as Record<string, unknown>;
   const auth: AuthView =
