@@ -61,6 +61,8 @@ describe("automatic layout (ELK)", () => {
         }
       }
       expect(crossings(routes, boxes)).toEqual([]);
+      // The operations stand in one column, bound ones or not.
+      expect(new Set(layout.ops.map((o) => o.x)).size).toBe(1);
     });
   }
 

@@ -175,7 +175,22 @@ export function applyElk(layout: CanvasLayout, out: ElkNode): Arranged {
     for (const s of e.sections ?? []) points.push(s.startPoint, ...(s.bendPoints ?? []), s.endPoint);
     if (points.length >= 2) routes.set(e.id, points);
   }
-  return { layout: { ...layout, ops: layout.ops.map(place), types: layout.types.map(place) }, routes };
+  const types = layout.types.map(place);
+  return { layout: { ...layout, ops: alignOps(layout.ops.map(place), types, routes), types }, routes };
+}
+
+/** The operations in one column: ELK may set an operation bound to nothing a little apart from
+ * the others; it is moved to the column most of them share, unless that would put it on a box
+ * or an edge. */
+function alignOps<B extends Box>(ops: B[], types: readonly Box[], routes: Routes): B[] {
+  const count = new Map<number, number>();
+  for (const o of ops) count.set(o.x, (count.get(o.x) ?? 0) + 1);
+  let column: number | null = null;
+  for (const [x, n] of count) if (column === null || n > (count.get(column) ?? 0)) column = x;
+  if (column === null || count.size === 1) return ops;
+  const aligned = ops.map((o) => (o.x === column ? o : { ...o, x: column }));
+  const boxes = [...aligned, ...types];
+  return overlaps(boxes).length === 0 && crossings(routes, boxes).length === 0 ? aligned : ops;
 }
 
 /** Lays the canvas out with `elk`. */

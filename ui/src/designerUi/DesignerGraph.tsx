@@ -72,6 +72,8 @@ interface OpData extends Record<string, unknown> {
   box: OpBox;
   selected: boolean;
   found: boolean;
+  /** Bound to no field yet. */
+  unbound: boolean;
   onSelect: (id: string) => void;
 }
 
@@ -98,16 +100,16 @@ const activate = (fn: () => void) => (e: React.KeyboardEvent) => {
 };
 
 const OpNodeBox = memo(function OpNodeBox({ data }: NodeProps<OpNode>) {
-  const { box, selected, found, onSelect } = data;
+  const { box, selected, found, unbound, onSelect } = data;
   return (
     <div
-      className={`dz-op ${selected ? "selected" : ""} ${found ? "found" : ""}`}
+      className={`dz-op ${selected ? "selected" : ""} ${found ? "found" : ""} ${unbound ? "unbound" : ""}`}
       style={{ width: box.width, height: box.height }}
       data-testid={`designer-op-${box.source}.${box.operation}`}
       role="button"
       tabIndex={0}
       aria-pressed={selected}
-      title={`${box.source}.${box.operation} (${box.kind})${box.inputs.length ? `, inputs: ${box.inputs.join(", ")}` : ""}`}
+      title={`${box.source}.${box.operation} (${box.kind})${box.inputs.length ? `, inputs: ${box.inputs.join(", ")}` : ""}${unbound ? ". Bound to no field yet: draw an edge from it to a field." : ""}`}
       onClick={() => onSelect(box.id)}
       onKeyDown={activate(() => onSelect(box.id))}
     >
@@ -372,6 +374,7 @@ function DesignerFlow(props: DesignerGraphProps) {
     const p = at.get(id);
     return { x: p?.x ?? 0, y: p?.y ?? 0 };
   };
+  const boundOps = useMemo(() => new Set(layout.edges.map((e) => e.source)), [layout]);
   const nodes: (OpNode | TypeNode)[] = useMemo(
     () => [
       ...layout.ops.map((box): OpNode => ({
@@ -379,7 +382,7 @@ function DesignerFlow(props: DesignerGraphProps) {
         type: "op",
         position: pos(box.id),
         className: ready ? "" : "dz-unplaced",
-        data: { box, selected: box.id === selectedOp, found: found?.id === box.id, onSelect: onSelectOp },
+        data: { box, selected: box.id === selectedOp, found: found?.id === box.id, unbound: !boundOps.has(box.id), onSelect: onSelectOp },
         ...sizeOf(shapeOf(box.id)),
       })),
       ...layout.types.map((box): TypeNode => ({
@@ -401,7 +404,7 @@ function DesignerFlow(props: DesignerGraphProps) {
       })),
     ],
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [layout, at, ready, doc, problems, selectedOp, selectedField, selectedType, onSelectOp, onSelectField, onSelectType, measured, found],
+    [layout, at, ready, doc, problems, selectedOp, selectedField, selectedType, onSelectOp, onSelectField, onSelectType, measured, found, boundOps],
   );
   const edges: RoutedEdgeT[] = useMemo(
     () =>

@@ -208,9 +208,7 @@ export function OperationSender({ workspaceId, source, operation, doc, actions }
         }}
       >
         <div className="row send-bar">
-          <div className="request-line mono grow" data-testid="send-summary">
-            {operation.summary}
-          </div>
+          <RequestLine source={source} operation={operation} />
           <button type="submit" className="primary" data-testid="send" disabled={busy} title="Send (Ctrl+Enter)">
             {busy ? "Sending…" : "Send"}
           </button>
@@ -404,6 +402,31 @@ export function OperationSender({ workspaceId, source, operation, doc, actions }
             </div>
           )}
         </div>
+      )}
+    </div>
+  );
+}
+
+/** Where the call goes, as a sentence of text (not a field to type in): for REST the method, the
+ * source's base address as written (`{{env.X}}` filled in when sending) and the path. */
+function RequestLine({ source, operation }: { source: Props["source"]; operation: Props["operation"] }) {
+  const rest = source.kind === "rest" ? /^([A-Z]+)\s+(.*)$/.exec(operation.summary) : null;
+  return (
+    <div
+      className="request-line mono grow"
+      data-testid="send-summary"
+      title={rest ? `${rest[1]} ${source.target}${rest[2]}: {{env.X}} is filled in from the active environment when sending` : operation.summary}
+    >
+      {rest ? (
+        <>
+          <strong>{rest[1]}</strong>
+          <span>
+            <span className="muted">{source.target}</span>
+            {rest[2]}
+          </span>
+        </>
+      ) : (
+        operation.summary
       )}
     </div>
   );
