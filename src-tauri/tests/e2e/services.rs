@@ -441,6 +441,13 @@ async fn send_builds_a_request_with_its_own_body_headers_and_auth_and_shows_the_
     s.click("[data-testid='operation-orders-placeOrder']").await;
     s.see("[data-testid='send-input-order']", "the inputs tab")
         .await;
+    // The request line says where the call goes in the active environment: the demo's orders
+    // service on loopback.
+    s.until("the address in the environment is shown", || async {
+        let at = s.text_of("[data-testid=send-resolved]").await;
+        at.starts_with("→ http://127.0.0.1:") && at.ends_with("/orders")
+    })
+    .await;
 
     // The body tab starts from the operation's template.
     s.click("[data-testid=send-tab-body]").await;

@@ -90,6 +90,7 @@ export function ServicesScreen({ workspace, onWorkspace }: { workspace: Workspac
           {source && operation ? (
             <OperationSender
               workspaceId={workspace.id}
+              environment={workspace.environment}
               source={source}
               operation={operation}
               doc={doc}

@@ -22,6 +22,7 @@ import {
   groupByPlace,
   headerProblems,
   headersToSend,
+  resolvedAddress,
   inputPlaces,
   jsonProblem,
   missingRequired,
@@ -87,9 +88,11 @@ interface Props {
   doc: WorkspaceDoc | null;
   /** Rename/delete controls of the operation, drawn in the header. */
   actions?: ReactNode;
+  /** The active environment (its plain variables fill the address shown). */
+  environment?: string | null;
 }
 
-export function OperationSender({ workspaceId, source, operation, doc, actions }: Props) {
+export function OperationSender({ workspaceId, source, operation, doc, actions, environment = null }: Props) {
   const dark = useDark();
   const key = `${source.name}/${operation.name}`;
   const [texts, setTexts] = useState<Record<string, string>>({});
@@ -208,7 +211,7 @@ export function OperationSender({ workspaceId, source, operation, doc, actions }
         }}
       >
         <div className="row send-bar">
-          <RequestLine source={source} operation={operation} />
+          <RequestLine source={source} operation={operation} environment={environment} texts={texts} />
           <button type="submit" className="primary" data-testid="send" disabled={busy} title="Send (Ctrl+Enter)">
             {busy ? "Sending…" : "Send"}
           </button>
@@ -407,23 +410,65 @@ export function OperationSender({ workspaceId, source, operation, doc, actions }
   );
 }
 
+/** The active environment's plain variables (secrets are never in the page). */
+function useEnvironmentVars(environment: string | null): ReadonlyMap<string, string> {
+  const [vars, setVars] = useState<ReadonlyMap<string, string>>(new Map());
+  useEffect(() => {
+    let current = true;
+    if (!environment) {
+      setVars(new Map());
+      return;
+    }
+    api.environmentList().then(
+      (envs) => {
+        if (!current) return;
+        const env = envs.find((e) => e.name === environment);
+        setVars(new Map((env?.variables ?? []).filter((v) => !v.secret).map((v) => [v.name, v.value])));
+      },
+      () => {
+        if (current) setVars(new Map());
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [environment]);
+  return vars;
+}
+
 /** Where the call goes, as a sentence of text (not a field to type in): for REST the method, the
- * source's base address as written (`{{env.X}}` filled in when sending) and the path. */
-function RequestLine({ source, operation }: { source: Props["source"]; operation: Props["operation"] }) {
+ * source's base address as written and the path, and under it the address it stands for in the
+ * active environment, path inputs filled in as typed. */
+function RequestLine({
+  source,
+  operation,
+  environment,
+  texts,
+}: {
+  source: Props["source"];
+  operation: Props["operation"];
+  environment: string | null;
+  texts: Record<string, string>;
+}) {
+  const vars = useEnvironmentVars(environment);
   const rest = source.kind === "rest" ? /^([A-Z]+)\s+(.*)$/.exec(operation.summary) : null;
+  const resolved = rest ? resolvedAddress(source.target, rest[2] ?? "", vars, texts) : null;
   return (
-    <div
-      className="request-line mono grow"
-      data-testid="send-summary"
-      title={rest ? `${rest[1]} ${source.target}${rest[2]}: {{env.X}} is filled in from the active environment when sending` : operation.summary}
-    >
+    <div className="request-line mono grow" data-testid="send-summary" title={rest ? undefined : operation.summary}>
       {rest ? (
         <>
-          <strong>{rest[1]}</strong>
-          <span>
-            <span className="muted">{source.target}</span>
-            {rest[2]}
+          <span className="request-template">
+            <strong>{rest[1]}</strong>
+            <span>
+              <span className="muted">{source.target}</span>
+              {rest[2]}
+            </span>
           </span>
+          {resolved && (
+            <span className="request-resolved muted" data-testid="send-resolved" title={`The address in the environment "${environment}"; {{secret.X}} and query parameters are filled in when sending`}>
+              → {resolved}
+            </span>
+          )}
         </>
       ) : (
         operation.summary

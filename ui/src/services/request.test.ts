@@ -8,6 +8,7 @@ import {
   groupByPlace,
   headerProblems,
   headersToSend,
+  resolvedAddress,
   type HeaderRow,
   inputPlaces,
   jsonProblem,
@@ -89,6 +90,19 @@ describe("sizes", () => {
     expect(formatBytes(512)).toBe("512 B");
     expect(formatBytes(2048)).toBe("2.0 KB");
     expect(formatBytes(3 * 1024 * 1024)).toBe("3.0 MB");
+  });
+});
+
+describe("where a call goes", () => {
+  const vars = new Map([["ORDERS_URL", "http://127.0.0.1:4001/"]]);
+  it("fills the base address from the environment and the path from the inputs typed", () => {
+    expect(resolvedAddress("{{env.ORDERS_URL}}", "/orders/{id}", vars, { id: "a b" })).toBe("http://127.0.0.1:4001/orders/a%20b");
+    expect(resolvedAddress("{{ env.ORDERS_URL }}", "/orders/{id}", vars, {})).toBe("http://127.0.0.1:4001/orders/{id}");
+    expect(resolvedAddress("http://h:1/api", "orders", new Map(), {})).toBe("http://h:1/api/orders");
+  });
+  it("shows nothing when a variable is unknown or secret", () => {
+    expect(resolvedAddress("{{env.NOPE}}", "/x", vars, {})).toBeNull();
+    expect(resolvedAddress("{{secret.KEY}}/v1", "/x", vars, {})).toBeNull();
   });
 });
 

@@ -121,6 +121,33 @@ export function formatBytes(n: number): string {
   return `${(n / (1024 * 1024)).toFixed(1)} MB`;
 }
 
+/**
+ * Where a REST call goes, as far as the page can tell before sending: the source's base address
+ * with its `{{env.NAME}}` references filled in from the active environment's plain variables,
+ * then the path with the path inputs typed so far (`{id}` stays while empty). Null when the
+ * address names a variable the page does not know (a secret, or one not set), so nothing
+ * half-filled is shown.
+ */
+export function resolvedAddress(
+  base: string,
+  path: string,
+  vars: ReadonlyMap<string, string>,
+  inputs: Readonly<Record<string, string>>,
+): string | null {
+  let unknown = false;
+  const address = base.replace(/\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (_, name: string) => {
+    const v = vars.get(name);
+    if (v === undefined) unknown = true;
+    return v ?? "";
+  });
+  if (unknown || /\{\{/.test(address)) return null;
+  const filled = path.replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (whole, name: string) => {
+    const v = inputs[name];
+    return v !== undefined && v !== "" ? encodeURIComponent(v) : whole;
+  });
+  return `${address.replace(/\/+$/, "")}${filled.startsWith("/") ? filled : `/${filled}`}`;
+}
+
 /** A header row of Send's table: name and value (a template: `{{env.X}}`, `{{secret.X}}`), and
  * `true` when it is switched off (kept in the table, not sent), as in Postman's checkboxes. */
 export type HeaderRow = [name: string, value: string, off?: boolean];
