@@ -225,6 +225,16 @@ impl Session {
         }
     }
 
+    /// Whether `script` (which returns a boolean) holds in the page; false when it cannot run.
+    async fn holds(&self, script: &str, args: Vec<serde_json::Value>) -> bool {
+        self.client
+            .execute(script, args)
+            .await
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false)
+    }
+
     async fn wait(&self, css: &str) -> Element {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
@@ -470,19 +480,11 @@ async fn shop_query_built_by_ticking_fields_runs_and_shows_plan_result_and_water
     s.wait("[data-testid='field-getOrderDetails']").await;
     // Every screen's icon is drawn (inline SVG shapes, not a font glyph that may be missing).
     s.until("every navigation icon is drawn", || async {
-        s.client
-            .execute(
-                r#"const icons = [...document.querySelectorAll("nav [data-testid^=nav-] svg.icon")];
+        s.holds(r#"const icons = [...document.querySelectorAll("nav [data-testid^=nav-] svg.icon")];
                    return icons.length === 7 && icons.every((i) => {
                        const r = i.getBoundingClientRect();
                        return r.width >= 12 && r.height >= 12 && i.querySelector("path, rect, circle, ellipse");
-                   });"#,
-                vec![],
-            )
-            .await
-            .ok()
-            .and_then(|v| v.as_bool())
-            .unwrap_or(false)
+                   });"#, vec![]).await
     })
     .await;
 

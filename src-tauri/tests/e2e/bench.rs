@@ -150,14 +150,27 @@ impl Session {
     }
 
     /// Waits for a `knot:NAME` measure whose detail passes `pick`.
+    /// The newest `knot:NAME` measure that `pick` accepts, waiting up to 90 s for it.
     async fn measured(
         &self,
         name: &str,
         pick: impl Fn(&serde_json::Value) -> bool,
     ) -> (f64, f64, serde_json::Value) {
+        self.measured_since(name, 0, pick).await
+    }
+
+    /// The newest `knot:NAME` measure that `pick` accepts among those recorded after the first
+    /// `since` (what an action taken after counting them drew), waiting up to 90 s for it.
+    async fn measured_since(
+        &self,
+        name: &str,
+        since: usize,
+        pick: impl Fn(&serde_json::Value) -> bool,
+    ) -> (f64, f64, serde_json::Value) {
         let deadline = Instant::now() + Duration::from_secs(90);
         loop {
-            if let Some(m) = self.measures(name).await.into_iter().rfind(|m| pick(&m.2)) {
+            let all = self.measures(name).await;
+            if let Some(m) = all.into_iter().skip(since).rfind(|m| pick(&m.2)) {
                 return m;
             }
             if Instant::now() > deadline {
@@ -365,24 +378,11 @@ async fn app_numbers() {
         let before = s.measures("plan-drawn").await.len();
         s.click("[data-testid=saved-ops-open]").await;
         s.click(&format!("[data-testid='saved-op-{name}']")).await;
-        let deadline = Instant::now() + Duration::from_secs(90);
-        let (plan_ms, plan) = loop {
-            let all = s.measures("plan-drawn").await;
-            if all.len() > before {
-                if let Some((_, ms, d)) = all
-                    .into_iter()
-                    .skip(before)
-                    .find(|m| m.2["nodes"].as_u64().unwrap_or(0) >= 500)
-                {
-                    break (ms, d);
-                }
-            }
-            if Instant::now() > deadline {
-                s.fail(&format!("no knot:plan-drawn measure for {name}"))
-                    .await;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        };
+        let (_, plan_ms, plan) = s
+            .measured_since("plan-drawn", before, |d| {
+                d["nodes"].as_u64().unwrap_or(0) >= 500
+            })
+            .await;
         println!(
             "fan-out graph, {} nodes and {} edges ({written}): laid out and drawn in {plan_ms:.0} ms",
             plan["nodes"], plan["edges"]
@@ -416,21 +416,11 @@ async fn app_numbers() {
         s.click("[data-testid=nav-designer]").await;
         // Drawn where ELK placed the boxes (they are hidden until then).
         s.wait("[data-arranged=elk] .react-flow__node").await;
-        let deadline = Instant::now() + Duration::from_secs(90);
-        let (designer_ms, designer) = loop {
-            let all = s.measures("designer-drawn").await;
-            if let Some((_, ms, d)) = all
-                .into_iter()
-                .skip(before)
-                .find(|m| m.2["types"].as_u64().unwrap_or(0) >= 50)
-            {
-                break (ms, d);
-            }
-            if Instant::now() > deadline {
-                s.fail("no knot:designer-drawn measure").await;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        };
+        let (_, designer_ms, designer) = s
+            .measured_since("designer-drawn", before, |d| {
+                d["types"].as_u64().unwrap_or(0) >= 50
+            })
+            .await;
         println!(
             "designer, {} types and {} operations, opened {when}: drawn in {designer_ms:.0} ms",
             designer["types"], designer["operations"]

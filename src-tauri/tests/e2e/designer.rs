@@ -382,20 +382,12 @@ async fn designer_gives_a_new_type_its_first_field_and_an_argument() {
     .await;
     s.click("[data-testid=designer-fit]").await;
     s.until("Fit shows every box", || async {
-        s.client
-            .execute(
-                r#"const c = document.querySelector("[data-testid=designer-canvas] .react-flow").getBoundingClientRect();
+        s.holds(r#"const c = document.querySelector("[data-testid=designer-canvas] .react-flow").getBoundingClientRect();
                    const boxes = [...document.querySelectorAll("[data-testid^='designer-type-'], [data-testid^='designer-op-']")];
                    return boxes.length > 0 && boxes.every((b) => {
                        const r = b.getBoundingClientRect();
                        return r.left >= c.left - 0.5 && r.right <= c.right + 0.5 && r.top >= c.top - 0.5 && r.bottom <= c.bottom + 0.5;
-                   });"#,
-                vec![],
-            )
-            .await
-            .ok()
-            .and_then(|v| v.as_bool())
-            .unwrap_or(false)
+                   });"#, vec![]).await
     })
     .await;
     s.type_into("[data-testid=designer-new-type]", "Review")
@@ -421,20 +413,12 @@ async fn designer_gives_a_new_type_its_first_field_and_an_argument() {
     s.click("[data-testid=designer-add-field]").await;
     let row = "[data-testid='designer-field-Review.stars']";
     s.until("Review.stars is drawn in its type's box", || async {
-        s.client
-            .execute(
-                r#"const r = document.querySelector(arguments[0]);
+        s.holds(r#"const r = document.querySelector(arguments[0]);
                    const c = document.querySelector("[data-testid=designer-canvas]");
                    if (!r || !c) return false;
                    const a = r.getBoundingClientRect(), b = c.getBoundingClientRect();
                    return getComputedStyle(r).visibility === "visible" && a.width > 0 && a.height > 0
-                       && a.left >= b.left && a.right <= b.right && a.top >= b.top && a.bottom <= b.bottom;"#,
-                vec![json!(row)],
-            )
-            .await
-            .ok()
-            .and_then(|v| v.as_bool())
-            .unwrap_or(false)
+                       && a.left >= b.left && a.right <= b.right && a.top >= b.top && a.bottom <= b.bottom;"#, vec![json!(row)]).await
     })
     .await;
     // An argument for the new field.
@@ -530,20 +514,11 @@ async fn an_operation_is_exposed_as_a_pass_through_field_by_one_click() {
     s.click("[data-testid=designer-expose-op]").await;
     let row = "[data-testid='designer-field-Query.getUser']";
     s.until("Query.getUser is drawn, bound to users.getUser", || async {
-        let seen = s
-            .client
-            .execute(
-                r#"const r = document.querySelector(arguments[0]);
+        let seen = s.holds(r#"const r = document.querySelector(arguments[0]);
                    if (!r) return false;
                    const a = r.getBoundingClientRect();
                    return getComputedStyle(r).visibility === "visible" && a.width > 0 && a.height > 0
-                       && a.left >= 0 && a.right <= window.innerWidth;"#,
-                vec![json!(row)],
-            )
-            .await
-            .ok()
-            .and_then(|v| v.as_bool())
-            .unwrap_or(false);
+                       && a.left >= 0 && a.right <= window.innerWidth;"#, vec![json!(row)]).await;
         seen && s.bound(row).await == "users.getUser"
     })
     .await;
@@ -576,20 +551,16 @@ async fn a_mutation_is_bound_to_several_operations_at_once() {
     }
     s.click("[data-testid=designer-aggregate-bind]").await;
     s.until("the two targets are listed, visible", || async {
-        s.client
-            .execute(
-                r#"const l = document.querySelector("[data-testid=designer-aggregate-targets]");
+        s.holds(
+            r#"const l = document.querySelector("[data-testid=designer-aggregate-targets]");
                    if (!l) return false;
                    const r = l.getBoundingClientRect();
                    return r.width > 0 && r.height > 0 && r.bottom <= window.innerHeight + 1
                        && l.textContent.includes("placeOrder → orders.placeOrder")
                        && l.textContent.includes("getUser → users.getUser");"#,
-                vec![],
-            )
-            .await
-            .ok()
-            .and_then(|v| v.as_bool())
-            .unwrap_or(false)
+            vec![],
+        )
+        .await
     })
     .await;
     s.screenshot("bound").await;
@@ -649,18 +620,14 @@ async fn an_enum_is_added_and_used_by_a_new_field() {
     s.click("[data-testid=designer-add-field]").await;
     let row = "[data-testid='designer-field-Order.shipping']";
     s.until("Order.shipping: Shipping is drawn", || async {
-        s.client
-            .execute(
-                r#"const r = document.querySelector(arguments[0]);
+        s.holds(
+            r#"const r = document.querySelector(arguments[0]);
                    if (!r) return false;
                    const a = r.getBoundingClientRect();
                    return a.width > 0 && a.height > 0 && r.textContent.includes("Shipping");"#,
-                vec![json!(row)],
-            )
-            .await
-            .ok()
-            .and_then(|v| v.as_bool())
-            .unwrap_or(false)
+            vec![json!(row)],
+        )
+        .await
     })
     .await;
     s.until("no problems", || async {
@@ -821,22 +788,14 @@ async fn at_30_types_no_box_overlaps_no_edge_crosses_a_box_and_a_moved_box_stays
     s.type_into("[data-testid=designer-search]", &last).await;
     let head = format!("[data-testid='designer-type-head-{last}']");
     s.until(&format!("{last} is found and in view"), || async {
-        s.client
-            .execute(
-                r#"const h = document.querySelector(arguments[0]);
+        s.holds(r#"const h = document.querySelector(arguments[0]);
                    const c = document.querySelector("[data-testid=designer-canvas]");
                    const n = document.querySelector("[data-testid=designer-search-count]");
                    if (!h || !c || !n) return false;
                    const a = h.getBoundingClientRect(), b = c.getBoundingClientRect();
                    return n.textContent.startsWith("1 of") && n.textContent.includes(arguments[1])
                        && a.left >= b.left && a.right <= b.right && a.top >= b.top && a.bottom <= b.bottom
-                       && h.closest(".dz-type").classList.contains("found");"#,
-                vec![json!(head), json!(last)],
-            )
-            .await
-            .ok()
-            .and_then(|v| v.as_bool())
-            .unwrap_or(false)
+                       && h.closest(".dz-type").classList.contains("found");"#, vec![json!(head), json!(last)]).await
     })
     .await;
 

@@ -655,16 +655,7 @@ async fn send_builds_a_request_with_its_own_body_headers_and_auth_and_shows_the_
     };
     s.until("the header is kept, switched off", || async {
         value_of("[data-testid=send-header-value-0]").await == json!("e2e-42")
-            && session
-                .client
-                .execute(
-                    "const e = document.querySelector('[data-testid=send-header-on-0]'); return !!e && !e.checked;",
-                    vec![],
-                )
-                .await
-                .ok()
-                .and_then(|v| v.as_bool())
-                .unwrap_or(false)
+            && session.holds("const e = document.querySelector('[data-testid=send-header-on-0]'); return !!e && !e.checked;", vec![]).await
     })
     .await;
     s.click("[data-testid=send-tab-auth]").await;

@@ -249,11 +249,8 @@ function PlanFlow({ plan, progress, selected, onSelect, onIdealHeight }: PlanGra
     const ids = nodesNear(layout.nodes, () => ({ width: NODE_WIDTH, height: NODE_HEIGHT }), plan.edges, shownArea(transform, viewW, viewH));
     return [...ids].sort((a, b) => a - b).join(",");
   }, [large, layout, plan.edges, transform, viewW, viewH]);
-  const nodes = useMemo(() => {
-    if (near === null) return built;
-    const keep = new Set(near.split(","));
-    return built.filter((n) => n.type !== "fetch" || keep.has(n.id));
-  }, [built, near]);
+  const keep = useMemo(() => (near === null ? null : new Set(near.split(","))), [near]);
+  const nodes = useMemo(() => (keep ? built.filter((n) => n.type !== "fetch" || keep.has(n.id)) : built), [built, keep]);
   const onNodesChange = useCallback((changes: NodeChange[]) => {
     const sized = changes.flatMap((c) => (c.type === "dimensions" && c.dimensions && !c.id.startsWith("lane-") ? [c] : []));
     if (sized.length === 0) return;
@@ -306,11 +303,7 @@ function PlanFlow({ plan, progress, selected, onSelect, onIdealHeight }: PlanGra
     [plan, progress, layout],
   );
   // A large plan's edges whose two ends are drawn.
-  const edges = useMemo(() => {
-    if (near === null) return allEdges;
-    const keep = new Set(near.split(","));
-    return allEdges.filter((e) => keep.has(e.source) && keep.has(e.target));
-  }, [allEdges, near]);
+  const edges = useMemo(() => (keep ? allEdges.filter((e) => keep.has(e.source) && keep.has(e.target)) : allEdges), [allEdges, keep]);
 
   // The view: fitted at a readable zoom once every fetch is measured, again when the layout
   // or the panel changes size.
