@@ -644,8 +644,40 @@ fn settle(
 
 /// A string as JSON text (quoted, escaped) at the end of `out`.
 pub fn write_str(out: &mut Vec<u8>, s: &str) {
+    let bytes = s.as_bytes();
+    // Most keys and values need no escape: copied as they are.
+    if !needs_escape(bytes) {
+        out.reserve(bytes.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(bytes);
+        out.push(b'"');
+        return;
+    }
     // Writing into a Vec cannot fail, nor can serialising a str.
     let _ = serde_json::to_writer(&mut *out, s);
+}
+
+/// Whether JSON text needs an escape for `bytes`: a control character, `"` or `\`. Eight
+/// bytes are checked at a time (a byte below 0x20, or equal to one of the two, anywhere in
+/// the word sets a high bit; the test is exact for the word as a whole).
+pub fn needs_escape(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Some byte of `v` is below `n` (n <= 0x80).
+    let below = |v: u64, n: u64| v.wrapping_sub(ONES * n) & !v & HIGH;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let v = u64::from_le_bytes(word);
+        if below(v, 0x20) | below(v ^ (ONES * 0x22), 1) | below(v ^ (ONES * 0x5c), 1) != 0 {
+            return true;
+        }
+    }
+    chunks
+        .remainder()
+        .iter()
+        .any(|&b| b < 0x20 || b == b'"' || b == b'\\')
 }
 
 /// A JSON value as text at the end of `out`.

@@ -116,6 +116,60 @@ impl Tree for Value {
     }
 }
 
+/// Whether two short byte strings are equal, without a call into `memcmp` for keys of up to
+/// 16 bytes (field names are compared constantly while reading and merging answers).
+#[inline]
+pub fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let n = a.len();
+    let word = |bytes: &[u8], at: usize| -> u64 {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&bytes[at..at + 8]);
+        u64::from_ne_bytes(w)
+    };
+    let half = |bytes: &[u8], at: usize| -> u32 {
+        let mut w = [0u8; 4];
+        w.copy_from_slice(&bytes[at..at + 4]);
+        u32::from_ne_bytes(w)
+    };
+    match n {
+        // Two overlapping words cover 8..=16 bytes.
+        8..=16 => word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8),
+        4..=7 => half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4),
+        0..=3 => a.iter().zip(b).all(|(x, y)| x == y),
+        _ => a == b,
+    }
+}
+
+/// Copies `src` (at most [`Str::INLINE`] bytes) to the start of `dst` in at most two
+/// fixed-size moves that may overlap, instead of a call into `memcpy` (most field names and
+/// short values of an answer are copied this way).
+#[inline]
+fn copy_short(dst: &mut [u8; Str::INLINE], src: &[u8]) {
+    let n = src.len();
+    match n {
+        16..=Str::INLINE => {
+            dst[..16].copy_from_slice(&src[..16]);
+            dst[n - 16..n].copy_from_slice(&src[n - 16..]);
+        }
+        8..=15 => {
+            dst[..8].copy_from_slice(&src[..8]);
+            dst[n - 8..n].copy_from_slice(&src[n - 8..]);
+        }
+        4..=7 => {
+            dst[..4].copy_from_slice(&src[..4]);
+            dst[n - 4..n].copy_from_slice(&src[n - 4..]);
+        }
+        _ => {
+            for (d, s) in dst.iter_mut().zip(src) {
+                *d = *s;
+            }
+        }
+    }
+}
+
 /// A string stored inline up to [`Str::INLINE`] bytes, on the heap beyond.
 #[derive(Clone)]
 pub struct Str(Repr);
@@ -132,7 +186,7 @@ impl Str {
     pub fn new(text: &str) -> Str {
         if text.len() <= Self::INLINE {
             let mut bytes = [0u8; Self::INLINE];
-            bytes[..text.len()].copy_from_slice(text.as_bytes());
+            copy_short(&mut bytes, text.as_bytes());
             Str(Repr::Inline {
                 len: text.len() as u8,
                 bytes,
@@ -140,6 +194,16 @@ impl Str {
         } else {
             Str(Repr::Heap(text.into()))
         }
+    }
+
+    /// Equal texts have equal words: the length and the first seven bytes.
+    fn word(&self) -> u64 {
+        let bytes = self.as_bytes();
+        let mut w = [0u8; 8];
+        let n = bytes.len().min(7);
+        w[..n].copy_from_slice(&bytes[..n]);
+        w[7] = bytes.len() as u8;
+        u64::from_ne_bytes(w)
     }
 
     /// The bytes (UTF-8): compared without re-checking them.
@@ -239,6 +303,20 @@ impl Object {
     /// value, as `serde_json`'s map (checked by a hash past a few dozen fields, so a huge
     /// object costs no quadratic time).
     fn from_fields(fields: Vec<(Str, Node)>) -> Object {
+        // Repeated keys are rare: told apart first by a word of each key (its length and
+        // first bytes), the fields kept as they were read when no two words are equal.
+        if fields.len() <= 16 {
+            let mut words = [0u64; 16];
+            let mut repeated = false;
+            for (i, (key, _)) in fields.iter().enumerate() {
+                let word = key.word();
+                repeated |= words[..i].contains(&word);
+                words[i] = word;
+            }
+            if !repeated {
+                return Object(fields);
+            }
+        }
         if fields.len() <= 32 {
             let mut object = Object::with_capacity(fields.len());
             for (k, v) in fields {
@@ -263,7 +341,7 @@ impl Object {
 
     fn position(&self, key: &str) -> Option<usize> {
         let key = key.as_bytes();
-        self.0.iter().position(|(k, _)| k.as_bytes() == key)
+        self.0.iter().position(|(k, _)| bytes_eq(k.as_bytes(), key))
     }
 
     /// [`Object::get`] searching from `hint` first (then from the start): reading the
@@ -273,9 +351,9 @@ impl Object {
         let key = key.as_bytes();
         let start = (*hint).min(self.0.len());
         let (head, tail) = self.0.split_at(start);
-        let i = match tail.iter().position(|(k, _)| k.as_bytes() == key) {
+        let i = match tail.iter().position(|(k, _)| bytes_eq(k.as_bytes(), key)) {
             Some(i) => start + i,
-            None => head.iter().position(|(k, _)| k.as_bytes() == key)?,
+            None => head.iter().position(|(k, _)| bytes_eq(k.as_bytes(), key))?,
         };
         *hint = i + 1;
         self.0.get(i).map(|(_, v)| v)
@@ -294,6 +372,29 @@ impl Object {
     /// [`Object::get_mut`] with the key already a `Str`.
     pub fn get_mut_str(&mut self, key: &Str) -> Option<&mut Node> {
         let i = self.position_of(key)?;
+        self.0.get_mut(i).map(|(_, v)| v)
+    }
+
+    /// Where `key` is, trying `hint` first: objects met along one path have the same
+    /// shape, so the key is usually where it was in the last one. `hint` is set to it.
+    fn position_near(&self, key: &Str, hint: &mut usize) -> Option<usize> {
+        if self.0.get(*hint).is_some_and(|(k, _)| k == key) {
+            return Some(*hint);
+        }
+        let i = self.position_of(key)?;
+        *hint = i;
+        Some(i)
+    }
+
+    /// [`Object::get_str`] trying `hint` first (see [`Object::position_near`]).
+    pub fn get_str_near(&self, key: &Str, hint: &mut usize) -> Option<&Node> {
+        let i = self.position_near(key, hint)?;
+        self.0.get(i).map(|(_, v)| v)
+    }
+
+    /// [`Object::get_mut_str`] trying `hint` first (see [`Object::position_near`]).
+    pub fn get_mut_str_near(&mut self, key: &Str, hint: &mut usize) -> Option<&mut Node> {
+        let i = self.position_near(key, hint)?;
         self.0.get_mut(i).map(|(_, v)| v)
     }
 
@@ -344,6 +445,17 @@ impl Object {
 
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Node)> {
         self.0.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// The fields with their keys as `Str` (to copy or compare without re-reading them).
+    pub fn entries(&self) -> impl Iterator<Item = (&Str, &Node)> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+
+    /// Adds a field the caller knows is absent (no lookup).
+    pub fn push_new(&mut self, key: Str, value: Node) {
+        debug_assert!(self.position_of(&key).is_none(), "a repeated key");
+        self.0.push((key, value));
     }
 }
 
@@ -430,6 +542,39 @@ impl From<&Value> for Node {
     }
 }
 
+/// A node as JSON text at the end of `out` (the text serde_json writes for it).
+fn write_node(out: &mut Vec<u8>, node: &Node) {
+    match node {
+        Node::Null => out.extend_from_slice(b"null"),
+        Node::Bool(true) => out.extend_from_slice(b"true"),
+        Node::Bool(false) => out.extend_from_slice(b"false"),
+        Node::Number(n) => crate::project::write_json(out, n),
+        Node::String(s) => crate::project::write_str(out, s.as_str()),
+        Node::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_node(out, item);
+            }
+            out.push(b']');
+        }
+        Node::Object(object) => {
+            out.push(b'{');
+            for (i, (key, value)) in object.0.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                crate::project::write_str(out, key.as_str());
+                out.push(b':');
+                write_node(out, value);
+            }
+            out.push(b'}');
+        }
+    }
+}
+
 impl Tree for Node {
     fn is_null(&self) -> bool {
         matches!(self, Node::Null)
@@ -468,7 +613,7 @@ impl Tree for Node {
         Node::Null
     }
     fn write_json(&self, out: &mut Vec<u8>) {
-        crate::project::write_json(out, self)
+        write_node(out, self)
     }
 }
 
@@ -611,6 +756,71 @@ mod tests {
     }
 
     #[test]
+    fn a_node_writes_the_text_serde_json_writes_escapes_included() {
+        let text = r#"{"q\"uote":"a \"b\" \\ c","ctl":"\u0001\n\t\r\u001f","del":"\u007f","é":"ünï €","n":[0,-1,1.5,1e300,18446744073709551615],"e":{},"l":[],"b":[true,false,null]}"#;
+        let node: Node = serde_json::from_str(text).expect("parses");
+        let mut out = Vec::new();
+        node.write_json(&mut out);
+        assert_eq!(
+            String::from_utf8(out).expect("utf-8"),
+            serde_json::to_string(&node).expect("writes")
+        );
+        let long = "a text of more than eight bytes, in words";
+        let mut cases = vec![
+            "", "plain", "\"", "\\", "\u{0}", "\u{1f}", " ", "\u{7f}", "end\n", "é\"é",
+        ]
+        .into_iter()
+        .map(str::to_owned)
+        .collect::<Vec<_>>();
+        // Each character that needs an escape (and some that do not), at every place of a
+        // long text: in each byte of a word and in the tail.
+        for c in [
+            '"', '\\', '\u{0}', '\u{1f}', '\n', ' ', '!', '#', '[', ']', '\u{7f}', 'é',
+        ] {
+            for at in 0..=long.len() {
+                let mut text = long.to_owned();
+                text.insert(at, c);
+                cases.push(text);
+            }
+        }
+        for s in &cases {
+            let s = s.as_str();
+            let mut out = Vec::new();
+            crate::project::write_str(&mut out, s);
+            assert_eq!(out, serde_json::to_vec(s).expect("writes"), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn short_byte_strings_compare_like_slices() {
+        let words = [
+            "",
+            "a",
+            "ab",
+            "abc",
+            "abcd",
+            "abcde",
+            "abcdefg",
+            "abcdefgh",
+            "abcdefghi",
+            "abcdefghijklmnop",
+            "abcdefghijklmnoq",
+            "bbcdefghijklmnop",
+            "abcdefghijklmnopq",
+            "abcdefghijklmnopr",
+            "abcdx",
+            "xbcde",
+            "abcdefgx",
+            "ab\0",
+        ];
+        for a in words {
+            for b in words {
+                assert_eq!(bytes_eq(a.as_bytes(), b.as_bytes()), a == b, "{a:?} {b:?}");
+            }
+        }
+    }
+
+    #[test]
     fn strings_are_equal_by_text_however_they_were_made() {
         let long = "a text longer than twenty-two bytes";
         for (a, b, equal) in [
@@ -667,6 +877,16 @@ mod tests {
     fn a_repeated_key_keeps_its_place_and_its_last_value() {
         let node: Node = serde_json::from_str(r#"{"a":1,"b":2,"a":3}"#).expect("parses");
         assert_eq!(node.into_value().to_string(), r#"{"a":3,"b":2}"#);
+        // Keys alike in length and first bytes are still different keys.
+        let text = r#"{"shippingA":1,"shippingB":2,"shippingA":3,"x":4}"#;
+        let node: Node = serde_json::from_str(text).expect("parses");
+        assert_eq!(
+            node.into_value().to_string(),
+            r#"{"shippingA":3,"shippingB":2,"x":4}"#
+        );
+        let text = r#"{"shippingA":1,"shippingB":2}"#;
+        let node: Node = sonic_rs::from_str(text).expect("parses");
+        assert_eq!(node.into_value().to_string(), text);
         let mut big: String = (0..100).map(|i| format!(r#""k{i}":{i},"#)).collect();
         big = format!(r#"{{{big}"k7":"again"}}"#);
         let node: Node = serde_json::from_str(&big).expect("parses");
@@ -685,6 +905,13 @@ mod tests {
         assert_eq!(Str::from("x".repeat(22)).as_str(), "x".repeat(22));
         assert_eq!(Str::from("é".repeat(11)).as_str(), "é".repeat(11));
         assert_ne!(Str::new("ab"), Str::new("abc"));
+        // Every inline length is copied whole, and nothing past it.
+        let text = "abcdefghijklmnopqrstuvwxyz";
+        for n in 0..=text.len() {
+            let s = Str::new(&text[..n]);
+            assert_eq!(s.as_str(), &text[..n]);
+            assert_eq!(s, Str::from(text[..n].to_string()));
+        }
     }
 
     #[test]

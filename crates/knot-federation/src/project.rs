@@ -237,6 +237,10 @@ struct Context {
 
 impl Types<Node> for Supergraph {
     fn kind(&self, type_name: &str) -> TypeKind {
+        // Most values are of a built-in scalar, which no schema can redefine: no lookup.
+        if matches!(type_name, "String" | "ID" | "Int" | "Float" | "Boolean") {
+            return TypeKind::Scalar;
+        }
         self.projection_types()
             .kinds
             .get(type_name)

@@ -22,8 +22,9 @@ use crate::local::{LocalSubgraph, LOCAL_SUBGRAPH};
 use crate::steps::{FetchGraph, FetchStep};
 use crate::supergraph::{Prepared, Supergraph};
 use crate::tree::{
-    apply_rewrite, ast_to_json, build_representation, collect_objects, deep_merge,
-    walk_objects_mut, ObjectPaths, PathKey, SharedSegment,
+    apply_rewrite, ast_to_json, build_representation, collect_objects, deep_merge, deep_merge_from,
+    full_path, walk_objects_mut, write_representation, NotWritten, ObjectAt, ObjectPaths,
+    SharedSegment,
 };
 use crate::FederationError;
 
@@ -522,18 +523,136 @@ fn coerce_variables(
 struct TargetCall {
     response_key: String,
     variable: String,
-    /// Response paths of the objects, with the index of their representation.
+    /// The objects (their list indices) with the index of their representation.
     objects: ObjectPaths,
-    /// Until the call is sent; then moved into its variables.
-    representations: Vec<Node>,
-    /// The representations as JSON, written once (to tell them apart): `[…]` of the
-    /// request body is written from this text, not serialised again.
+    /// The representations as JSON, `[…]`, each written once: the request's variable is
+    /// this text.
     representations_json: Vec<u8>,
     /// How many representations were sent.
     sent: usize,
     /// The flatten paths the objects were found at.
     walk_paths: Arc<Vec<Vec<SharedSegment>>>,
     output_rewrites: Vec<FetchRewrite>,
+}
+
+impl TargetCall {
+    /// The whole response path of the `i`th object (for errors; `None` when it is gone).
+    fn path_of(&self, data: &Node, object: ObjectAt<'_>) -> Option<Vec<Value>> {
+        full_path(data, self.walk_paths.get(object.walk)?, object.indices)
+    }
+}
+
+/// The distinct representations of one target, told apart by their JSON text: each is
+/// written once at the end of one buffer and taken back when the same text is already there.
+#[derive(Default)]
+struct Representations {
+    /// `[` and the distinct representations, comma-separated.
+    json: Vec<u8>,
+    /// Where each representation's text is in `json`.
+    ranges: Vec<(u32, u32)>,
+    /// Text hash -> the first representation with it; `chain[i]` the next one with the same
+    /// hash (`u32::MAX`: none).
+    first: rustc_hash::FxHashMap<u64, u32>,
+    chain: Vec<u32>,
+    count: usize,
+}
+
+impl Representations {
+    /// The representation of `object` for `target`, its index among the distinct ones;
+    /// `None` when the object is not asked for.
+    fn add(
+        &mut self,
+        object: &Node,
+        target: &crate::steps::EntityTarget,
+        supergraph: &Supergraph,
+    ) -> Option<usize> {
+        if self.json.is_empty() {
+            self.json.push(b'[');
+        }
+        let mark = self.json.len();
+        if self.count > 0 {
+            self.json.push(b',');
+        }
+        let start = self.json.len();
+        let written = if target.input_rewrites.is_empty() {
+            write_representation(object, &target.requires, supergraph, &mut self.json)
+        } else {
+            Err(NotWritten::RepeatedKey)
+        };
+        match written {
+            Ok(()) => {
+                // Every debug build (the tests) checks the text against the tree built and
+                // serialised.
+                #[cfg(debug_assertions)]
+                {
+                    let built = build_representation(object, &target.requires, supergraph);
+                    let text = std::str::from_utf8(&self.json[start..]).ok();
+                    debug_assert_eq!(
+                        text.and_then(|t| serde_json::from_str::<Value>(t).ok()),
+                        built.map(|b| b.to_value()),
+                        "a representation written from the object"
+                    );
+                }
+            }
+            Err(NotWritten::NotAsked) => {
+                self.json.truncate(mark);
+                return None;
+            }
+            Err(NotWritten::RepeatedKey) => {
+                let Some(mut rep) = build_representation(object, &target.requires, supergraph)
+                else {
+                    self.json.truncate(mark);
+                    return None;
+                };
+                for rewrite in &target.input_rewrites {
+                    apply_rewrite(&mut rep, rewrite, supergraph);
+                }
+                rep.write_json(&mut self.json);
+            }
+        }
+        let end = self.json.len();
+        let text = &self.json[start..end];
+        let hash = {
+            use std::hash::{BuildHasher, BuildHasherDefault};
+            BuildHasherDefault::<rustc_hash::FxHasher>::default().hash_one(text)
+        };
+        let mut at = self.first.get(&hash).copied().unwrap_or(u32::MAX);
+        while let Some(&(a, b)) = self.ranges.get(at as usize) {
+            if self.json.get(a as usize..b as usize) == Some(text) {
+                self.json.truncate(mark);
+                return Some(at as usize);
+            }
+            at = self.chain.get(at as usize).copied().unwrap_or(u32::MAX);
+        }
+        let slot = self.count as u32;
+        self.ranges.push((start as u32, end as u32));
+        self.chain
+            .push(self.first.insert(hash, slot).unwrap_or(u32::MAX));
+        self.count += 1;
+        Some(slot as usize)
+    }
+
+    /// `[…]` of every distinct representation.
+    fn finish(&mut self) -> Vec<u8> {
+        let mut json = std::mem::take(&mut self.json);
+        json.push(b']');
+        json
+    }
+}
+
+/// Whether two index paths are equal (short: compared in a loop, not through `memcmp`).
+fn same_indices(a: &[u32], b: &[u32]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+}
+
+/// Puts each target's representations (parsed from their text) into `variables`: for the
+/// trace and the in-process subgraph, which read the request as JSON.
+fn representations_into(variables: &mut Map<String, Value>, targets: &[TargetCall]) {
+    for target in targets {
+        let representations =
+            serde_json::from_slice(&target.representations_json).unwrap_or(Value::Null);
+        variables.insert(target.variable.clone(), representations);
+    }
 }
 
 struct Run<'a> {
@@ -645,61 +764,32 @@ impl Run<'_> {
                 variables.insert(Str::new(name), Node::from(value));
             }
         }
-        // Representations are told apart by their JSON text, written into one buffer.
-        let mut text = Vec::new();
         let mut targets = Vec::with_capacity(step.entities.len());
         for target in &step.entities {
             let supergraph = self.gateway.supergraph();
-            let mut index: rustc_hash::FxHashMap<Vec<u8>, usize> = Default::default();
-            let mut representations = Vec::new();
-            let mut representations_json = vec![b'['];
+            let mut reps = Representations::default();
             let mut objects = ObjectPaths::default();
             let walk_paths = target.walk_paths.clone();
-            for path in walk_paths.iter() {
+            for (walk, path) in walk_paths.iter().enumerate() {
                 collect_objects(
                     &self.data,
                     path,
                     &mut Vec::new(),
                     supergraph,
                     &mut |at, object| {
-                        let Some(mut rep) =
-                            build_representation(object, &target.requires, supergraph)
-                        else {
-                            return;
-                        };
-                        for rewrite in &target.input_rewrites {
-                            apply_rewrite(&mut rep, rewrite, supergraph);
+                        if let Some(slot) = reps.add(object, target, supergraph) {
+                            objects.push(at, walk, slot);
                         }
-                        text.clear();
-                        if serde_json::to_writer(&mut text, &rep).is_err() {
-                            return;
-                        }
-                        let slot = match index.get(text.as_slice()) {
-                            Some(slot) => *slot,
-                            None => {
-                                let next = representations.len();
-                                if next > 0 {
-                                    representations_json.push(b',');
-                                }
-                                representations_json.extend_from_slice(&text);
-                                index.insert(text.clone(), next);
-                                representations.push(rep);
-                                next
-                            }
-                        };
-                        objects.push(at, slot);
                     },
                 );
             }
-            if !representations.is_empty() {
-                representations_json.push(b']');
+            if reps.count > 0 {
                 targets.push(TargetCall {
                     response_key: target.response_key.clone(),
                     variable: target.representations_variable.clone(),
                     objects,
-                    representations,
-                    representations_json,
-                    sent: 0,
+                    representations_json: reps.finish(),
+                    sent: reps.count,
                     walk_paths,
                     output_rewrites: target.output_rewrites.clone(),
                 });
@@ -708,12 +798,10 @@ impl Run<'_> {
         if !step.entities.is_empty() && targets.is_empty() {
             return None;
         }
-        for target in &mut targets {
-            target.sent = target.representations.len();
-            variables.insert(
-                Str::new(&target.variable),
-                Node::Array(std::mem::take(&mut target.representations)),
-            );
+        // The representations are written into the request from their text (`request_body`);
+        // the variables hold their place.
+        for target in &targets {
+            variables.insert(Str::new(&target.variable), Node::Null);
         }
         let mut body = Object::with_capacity(2);
         body.insert(Str::new("query"), Node::String(Str::new(&step.operation)));
@@ -721,7 +809,13 @@ impl Run<'_> {
             body.insert(Str::new("variables"), Node::Object(variables));
         }
         let mut body = Node::Object(body);
-        let request = self.gateway.options.detailed_trace.then(|| body.to_value());
+        let request = self.gateway.options.detailed_trace.then(|| {
+            let mut request = body.to_value();
+            if let Some(Value::Object(vars)) = request.get_mut("variables") {
+                representations_into(vars, &targets);
+            }
+            request
+        });
         if let (Some(local), Some(selection), true) = (
             &self.gateway.local,
             &step.selection,
@@ -732,7 +826,10 @@ impl Run<'_> {
             let start_ms = self.elapsed_ms();
             let variables = match body.as_object_mut().and_then(|b| b.remove("variables")) {
                 Some(vars) => match vars.into_value() {
-                    Value::Object(vars) => vars,
+                    Value::Object(mut vars) => {
+                        representations_into(&mut vars, &targets);
+                        vars
+                    }
                     _ => Map::new(),
                 },
                 None => Map::new(),
@@ -756,15 +853,6 @@ impl Run<'_> {
             }));
         }
         let payload = match request_body(&body, &targets) {
-            // Every debug build (the tests) checks the text against the body serialised.
-            Ok(bytes) if cfg!(debug_assertions) => {
-                debug_assert_eq!(
-                    serde_json::from_slice::<Value>(&bytes).ok(),
-                    serde_json::to_value(&body).ok(),
-                    "the request body written from the representations' text"
-                );
-                bytes
-            }
             Ok(bytes) => bytes,
             Err(err) => {
                 let start_ms = self.elapsed_ms();
@@ -903,11 +991,12 @@ impl Run<'_> {
             return;
         }
         for target in targets {
-            for (path, _) in target.objects.iter() {
+            for object in target.objects.iter() {
+                let path = target.path_of(&self.data, object);
                 self.errors.push(RunError {
                     category,
                     message: message.to_owned(),
-                    path: Some(path.iter().map(PathKey::to_value).collect()),
+                    path,
                     extensions: None,
                     subgraph: Some(step.subgraph.clone()),
                 });
@@ -953,8 +1042,8 @@ impl Run<'_> {
                     // Each entity is cloned for all but the last object that asked for
                     // it, and moved into that one.
                     let mut uses = vec![0usize; list.len()];
-                    for (_, at) in target.objects.iter() {
-                        if let Some(n) = uses.get_mut(at) {
+                    for object in target.objects.iter() {
+                        if let Some(n) = uses.get_mut(object.slot) {
                             *n += 1;
                         }
                     }
@@ -962,7 +1051,7 @@ impl Run<'_> {
                     // when the call started come up in that order (merges only add data).
                     let mut cursor = 0usize;
                     let objects = &target.objects;
-                    for path in target.walk_paths.iter() {
+                    for (walk, path) in target.walk_paths.iter().enumerate() {
                         let supergraph = self.gateway.supergraph();
                         walk_objects_mut(
                             &mut self.data,
@@ -970,13 +1059,14 @@ impl Run<'_> {
                             &mut Vec::new(),
                             supergraph,
                             &mut |at, object| {
-                                let Some((recorded, slot)) = objects.get(cursor) else {
+                                let Some(recorded) = objects.get(cursor) else {
                                     return;
                                 };
-                                if recorded != at {
+                                if recorded.walk != walk || !same_indices(recorded.indices, at) {
                                     return;
                                 }
                                 cursor += 1;
+                                let slot = recorded.slot;
                                 let (Some(entity), Some(left)) =
                                     (list.get_mut(slot), uses.get_mut(slot))
                                 else {
@@ -986,12 +1076,11 @@ impl Run<'_> {
                                 if entity.is_null() {
                                     return;
                                 }
-                                let entity = if *left == 0 {
-                                    entity.take()
+                                if *left == 0 {
+                                    deep_merge(object, entity.take());
                                 } else {
-                                    entity.clone()
-                                };
-                                deep_merge(object, entity);
+                                    deep_merge_from(object, entity);
+                                }
                             },
                         );
                     }
@@ -1028,11 +1117,11 @@ impl Run<'_> {
                     target
                         .objects
                         .iter()
-                        .filter(|(_, i)| *i == at)
-                        .map(|(p, _)| {
-                            let mut full: Vec<Value> = p.iter().map(PathKey::to_value).collect();
+                        .filter(|object| object.slot == at)
+                        .filter_map(|object| {
+                            let mut full = target.path_of(&self.data, object)?;
                             full.extend(rest.iter().cloned());
-                            full
+                            Some(full)
                         })
                         .collect::<Vec<_>>(),
                 )
@@ -1045,11 +1134,11 @@ impl Run<'_> {
                 }
                 _ => {
                     // No usable path: the error belongs to every object of the call.
-                    let first = targets
-                        .iter()
-                        .flat_map(|t| t.objects.get(0))
-                        .next()
-                        .map(|(p, _)| p.iter().map(PathKey::to_value).collect());
+                    let first = targets.iter().find_map(|t| {
+                        t.objects
+                            .get(0)
+                            .and_then(|object| t.path_of(&self.data, object))
+                    });
                     self.push_subgraph_error(step, &error, first);
                 }
             }
@@ -1063,11 +1152,12 @@ impl Run<'_> {
         category: Category,
         message: &str,
     ) {
-        for (path, _) in target.objects.iter() {
+        for object in target.objects.iter() {
+            let path = target.path_of(&self.data, object);
             self.errors.push(RunError {
                 category,
                 message: message.to_owned(),
-                path: Some(path.iter().map(PathKey::to_value).collect()),
+                path,
                 extensions: None,
                 subgraph: Some(step.subgraph.clone()),
             });

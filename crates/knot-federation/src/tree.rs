@@ -2,8 +2,6 @@
 //! (lists, type conditions), building representations from a `requires` selection,
 //! the planner's rewrites, and merging answers into place.
 
-use std::sync::Arc;
-
 use hive_router_query_planner::ast::selection_item::SelectionItem;
 use hive_router_query_planner::ast::selection_set::SelectionSet;
 use hive_router_query_planner::ast::value::Value as AstValue;
@@ -15,72 +13,62 @@ use serde_json::{Map, Value};
 
 use crate::supergraph::Supergraph;
 
-/// A response path segment.
-#[derive(Clone, Debug, Eq)]
-pub(crate) enum PathKey {
-    /// Shared with the flatten path it came from: cloning a path is cheap.
-    Key(Arc<str>),
-    Index(usize),
-}
-
-impl PartialEq for PathKey {
-    fn eq(&self, other: &Self) -> bool {
-        match (self, other) {
-            // Keys of one walk share their text: the pointer usually decides.
-            (PathKey::Key(a), PathKey::Key(b)) => Arc::ptr_eq(a, b) || a == b,
-            (PathKey::Index(a), PathKey::Index(b)) => a == b,
-            _ => false,
-        }
-    }
-}
-
-impl PathKey {
-    pub(crate) fn to_value(&self) -> Value {
-        match self {
-            PathKey::Key(k) => Value::String(k.to_string()),
-            PathKey::Index(i) => Value::from(*i),
-        }
-    }
-}
-
 /// The response paths of the objects an entity call was built from, each with the index of
-/// its representation; all paths in one buffer (no allocation per object).
+/// its representation. A path is kept as its list indices only (no field names, no
+/// allocation per object): along one flatten path the field names are the path's own, and
+/// whether a node is a list or an object does not change while a run adds data, so the
+/// indices name one object ([`full_path`] spells the whole path out, for errors).
 #[derive(Debug, Default)]
 pub(crate) struct ObjectPaths {
-    keys: Vec<PathKey>,
-    /// Per object: where its path ends in `keys`, and its representation.
-    ends: Vec<(usize, usize)>,
+    indices: Vec<u32>,
+    /// Per object: where its indices end, which flatten path found it, its representation.
+    ends: Vec<(u32, u32, u32)>,
+}
+
+/// One object of an [`ObjectPaths`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct ObjectAt<'a> {
+    /// The list indices on the way to the object.
+    pub indices: &'a [u32],
+    /// Which of the target's flatten paths found it.
+    pub walk: usize,
+    /// Its representation.
+    pub slot: usize,
 }
 
 impl ObjectPaths {
-    pub(crate) fn push(&mut self, path: &[PathKey], slot: usize) {
-        self.keys.extend_from_slice(path);
-        self.ends.push((self.keys.len(), slot));
+    pub(crate) fn push(&mut self, indices: &[u32], walk: usize, slot: usize) {
+        self.indices.extend_from_slice(indices);
+        self.ends
+            .push((self.indices.len() as u32, walk as u32, slot as u32));
     }
 
     pub(crate) fn len(&self) -> usize {
         self.ends.len()
     }
 
-    pub(crate) fn get(&self, i: usize) -> Option<(&[PathKey], usize)> {
-        let (end, slot) = *self.ends.get(i)?;
+    pub(crate) fn get(&self, i: usize) -> Option<ObjectAt<'_>> {
+        let (end, walk, slot) = *self.ends.get(i)?;
         let start = match i {
             0 => 0,
-            _ => self.ends.get(i - 1).map_or(0, |(end, _)| *end),
+            _ => self.ends.get(i - 1).map_or(0, |(end, _, _)| *end),
         };
-        Some((self.keys.get(start..end)?, slot))
+        Some(ObjectAt {
+            indices: self.indices.get(start as usize..end as usize)?,
+            walk: walk as usize,
+            slot: slot as usize,
+        })
     }
 
-    pub(crate) fn iter(&self) -> impl Iterator<Item = (&[PathKey], usize)> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = ObjectAt<'_>> {
         (0..self.len()).filter_map(|i| self.get(i))
     }
 }
 
-/// A flatten path with its field names shared (see [`PathKey`]).
+/// A flatten path with each field name ready for lookups (a `Str`, compared word by word).
 #[derive(Debug)]
 pub(crate) enum SharedSegment {
-    /// The name shared with paths, and as a `Str` for lookups (compared word by word).
-    Field(Arc<str>, Str),
+    Field(Str),
     TypeCondition(Vec<String>),
     List,
 }
@@ -88,9 +76,7 @@ pub(crate) enum SharedSegment {
 pub(crate) fn shared_path(path: &[FlattenNodePathSegment]) -> Vec<SharedSegment> {
     path.iter()
         .map(|segment| match segment {
-            FlattenNodePathSegment::Field(name) => {
-                SharedSegment::Field(Arc::from(name.as_str()), Str::new(name))
-            }
+            FlattenNodePathSegment::Field(name) => SharedSegment::Field(Str::new(name)),
             FlattenNodePathSegment::TypeCondition(types) => {
                 SharedSegment::TypeCondition(types.iter().cloned().collect())
             }
@@ -99,114 +85,196 @@ pub(crate) fn shared_path(path: &[FlattenNodePathSegment]) -> Vec<SharedSegment>
         .collect()
 }
 
+/// Whether `value` passes a type condition (an object without `__typename` does).
+fn type_condition_holds(value: &Node, types: &[String], supergraph: &Supergraph) -> bool {
+    match value {
+        Node::Object(map) => match map.get("__typename").and_then(Node::as_str) {
+            Some(typename) => types.iter().any(|t| supergraph.type_matches(typename, t)),
+            None => true,
+        },
+        _ => false,
+    }
+}
+
 /// [`collect_objects`] with write access.
 pub(crate) fn walk_objects_mut(
     value: &mut Node,
     segments: &[SharedSegment],
-    current: &mut Vec<PathKey>,
+    indices: &mut Vec<u32>,
     supergraph: &Supergraph,
-    visit: &mut dyn FnMut(&[PathKey], &mut Node),
+    visit: &mut dyn FnMut(&[u32], &mut Node),
 ) {
-    match segments.first() {
-        _ if value.is_null() => {}
-        None => match value {
-            Node::Object(_) => visit(current, value),
-            Node::Array(items) => {
-                for (i, item) in items.iter_mut().enumerate() {
-                    current.push(PathKey::Index(i));
-                    walk_objects_mut(item, segments, current, supergraph, visit);
-                    current.pop();
-                }
-            }
-            _ => {}
-        },
-        Some(SharedSegment::List) => {
-            if let Node::Array(items) = value {
-                for (i, item) in items.iter_mut().enumerate() {
-                    current.push(PathKey::Index(i));
-                    walk_objects_mut(item, &segments[1..], current, supergraph, visit);
-                    current.pop();
-                }
-            }
-        }
-        Some(SharedSegment::Field(name, key)) => match value {
-            Node::Object(map) => {
-                if let Some(child) = map.get_mut_str(key) {
-                    current.push(PathKey::Key(name.clone()));
-                    walk_objects_mut(child, &segments[1..], current, supergraph, visit);
-                    current.pop();
-                }
-            }
-            Node::Array(items) => {
-                for (i, item) in items.iter_mut().enumerate() {
-                    current.push(PathKey::Index(i));
-                    walk_objects_mut(item, segments, current, supergraph, visit);
-                    current.pop();
-                }
-            }
-            _ => {}
-        },
-        Some(SharedSegment::TypeCondition(types)) => {
-            let matches = match value.typename() {
-                Some(typename) => types.iter().any(|t| supergraph.type_matches(typename, t)),
-                None => value.is_object(),
-            };
-            if matches {
-                walk_objects_mut(value, &segments[1..], current, supergraph, visit);
-            }
-        }
-    }
+    let mut hints = vec![0; segments.len()];
+    walk_objects_mut_at(value, segments, &mut hints, indices, supergraph, visit)
 }
 
-/// Visits every object at a flatten path with its response path.
-pub(crate) fn collect_objects(
-    value: &Node,
+/// `hints` has one place per segment: where its field was in the last object (objects met
+/// along one path have the same shape, see `Object::get_str_near`).
+fn walk_objects_mut_at(
+    value: &mut Node,
     segments: &[SharedSegment],
-    current: &mut Vec<PathKey>,
+    hints: &mut [usize],
+    indices: &mut Vec<u32>,
     supergraph: &Supergraph,
-    visit: &mut dyn FnMut(&[PathKey], &Node),
+    visit: &mut dyn FnMut(&[u32], &mut Node),
 ) {
     match (segments.first(), value) {
         (_, Node::Null) => {}
-        (None, Node::Object(_)) => visit(current, value),
+        (None, value @ Node::Object(_)) => visit(indices, value),
         (None, Node::Array(items)) | (Some(SharedSegment::List), Node::Array(items)) => {
-            let rest = if segments.is_empty() {
-                segments
+            let rest = segments.get(1..).unwrap_or(segments);
+            let hints_rest = if segments.is_empty() {
+                &mut *hints
             } else {
-                &segments[1..]
+                &mut hints[1..]
             };
-            for (i, item) in items.iter().enumerate() {
-                current.push(PathKey::Index(i));
-                collect_objects(item, rest, current, supergraph, visit);
-                current.pop();
+            for (i, item) in items.iter_mut().enumerate() {
+                indices.push(i as u32);
+                walk_objects_mut_at(item, rest, hints_rest, indices, supergraph, visit);
+                indices.pop();
             }
         }
-        (None, _) => {}
-        (Some(SharedSegment::List), _) => {}
-        (Some(SharedSegment::Field(name, key)), Node::Object(map)) => {
-            if let Some(child) = map.get_str(key) {
-                current.push(PathKey::Key(name.clone()));
-                collect_objects(child, &segments[1..], current, supergraph, visit);
-                current.pop();
+        (None | Some(SharedSegment::List), _) => {}
+        (Some(SharedSegment::Field(key)), Node::Object(map)) => {
+            if let Some(child) = map.get_mut_str_near(key, &mut hints[0]) {
+                walk_objects_mut_at(
+                    child,
+                    &segments[1..],
+                    &mut hints[1..],
+                    indices,
+                    supergraph,
+                    visit,
+                );
             }
         }
-        (Some(SharedSegment::Field(..)), Node::Array(items)) => {
-            for (i, item) in items.iter().enumerate() {
-                current.push(PathKey::Index(i));
-                collect_objects(item, segments, current, supergraph, visit);
-                current.pop();
+        (Some(SharedSegment::Field(_)), Node::Array(items)) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                indices.push(i as u32);
+                walk_objects_mut_at(item, segments, hints, indices, supergraph, visit);
+                indices.pop();
             }
         }
-        (Some(SharedSegment::TypeCondition(types)), Node::Object(map)) => {
-            let matches = match map.get("__typename").and_then(Node::as_str) {
-                Some(typename) => types.iter().any(|t| supergraph.type_matches(typename, t)),
-                None => true,
-            };
-            if matches {
-                collect_objects(value, &segments[1..], current, supergraph, visit);
+        (Some(SharedSegment::TypeCondition(types)), value) => {
+            if type_condition_holds(value, types, supergraph) {
+                walk_objects_mut_at(
+                    value,
+                    &segments[1..],
+                    &mut hints[1..],
+                    indices,
+                    supergraph,
+                    visit,
+                );
             }
         }
         (Some(_), _) => {}
+    }
+}
+
+/// Visits every object at a flatten path with the list indices on its way.
+pub(crate) fn collect_objects(
+    value: &Node,
+    segments: &[SharedSegment],
+    indices: &mut Vec<u32>,
+    supergraph: &Supergraph,
+    visit: &mut dyn FnMut(&[u32], &Node),
+) {
+    let mut hints = vec![0; segments.len()];
+    collect_objects_at(value, segments, &mut hints, indices, supergraph, visit)
+}
+
+/// `hints` has one place per segment: where its field was in the last object (objects met
+/// along one path have the same shape, see `Object::get_str_near`).
+fn collect_objects_at(
+    value: &Node,
+    segments: &[SharedSegment],
+    hints: &mut [usize],
+    indices: &mut Vec<u32>,
+    supergraph: &Supergraph,
+    visit: &mut dyn FnMut(&[u32], &Node),
+) {
+    match (segments.first(), value) {
+        (_, Node::Null) => {}
+        (None, Node::Object(_)) => visit(indices, value),
+        (None, Node::Array(items)) | (Some(SharedSegment::List), Node::Array(items)) => {
+            let rest = segments.get(1..).unwrap_or(segments);
+            let hints_rest = if segments.is_empty() {
+                &mut *hints
+            } else {
+                &mut hints[1..]
+            };
+            for (i, item) in items.iter().enumerate() {
+                indices.push(i as u32);
+                collect_objects_at(item, rest, hints_rest, indices, supergraph, visit);
+                indices.pop();
+            }
+        }
+        (None | Some(SharedSegment::List), _) => {}
+        (Some(SharedSegment::Field(key)), Node::Object(map)) => {
+            if let Some(child) = map.get_str_near(key, &mut hints[0]) {
+                collect_objects_at(
+                    child,
+                    &segments[1..],
+                    &mut hints[1..],
+                    indices,
+                    supergraph,
+                    visit,
+                );
+            }
+        }
+        (Some(SharedSegment::Field(_)), Node::Array(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                indices.push(i as u32);
+                collect_objects_at(item, segments, hints, indices, supergraph, visit);
+                indices.pop();
+            }
+        }
+        (Some(SharedSegment::TypeCondition(types)), value) => {
+            if type_condition_holds(value, types, supergraph) {
+                collect_objects_at(
+                    value,
+                    &segments[1..],
+                    &mut hints[1..],
+                    indices,
+                    supergraph,
+                    visit,
+                );
+            }
+        }
+        (Some(_), _) => {}
+    }
+}
+
+/// The whole response path (field names and list indices) of the object the walk along
+/// `segments` reached through `indices`; `None` when the data has no such object.
+pub(crate) fn full_path(
+    data: &Node,
+    segments: &[SharedSegment],
+    indices: &[u32],
+) -> Option<Vec<Value>> {
+    let mut out = Vec::new();
+    let mut value = data;
+    let mut segments = segments;
+    let mut indices = indices;
+    loop {
+        match (segments.first(), value) {
+            (None, Node::Object(_)) if indices.is_empty() => return Some(out),
+            (None | Some(SharedSegment::List | SharedSegment::Field(_)), Node::Array(items)) => {
+                let (first, rest) = indices.split_first()?;
+                out.push(Value::from(*first));
+                value = items.get(*first as usize)?;
+                indices = rest;
+                if matches!(segments.first(), Some(SharedSegment::List)) {
+                    segments = &segments[1..];
+                }
+            }
+            (Some(SharedSegment::Field(key)), Node::Object(map)) => {
+                out.push(Value::String(key.as_str().to_owned()));
+                value = map.get_str(key)?;
+                segments = &segments[1..];
+            }
+            (Some(SharedSegment::TypeCondition(_)), _) => segments = &segments[1..],
+            _ => return None,
+        }
     }
 }
 
@@ -225,6 +293,128 @@ pub(crate) fn build_representation(
         return None;
     }
     Some(Node::Object(out))
+}
+
+/// Why [`write_representation`] wrote nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum NotWritten {
+    /// The object lacks a field the representation needs, or no fragment of `requires`
+    /// applies to it ([`build_representation`] gives `None`).
+    NotAsked,
+    /// `requires` writes one key twice here (the two are merged): build the representation
+    /// as a tree instead.
+    RepeatedKey,
+}
+
+/// The representation of `object` written as JSON text at the end of `out`: the same text
+/// [`build_representation`] serialises to, without building it (no copy of a key or a
+/// value). On `Err`, `out` is as it was.
+pub(crate) fn write_representation(
+    object: &Node,
+    requires: &SelectionSet,
+    supergraph: &Supergraph,
+    out: &mut Vec<u8>,
+) -> Result<(), NotWritten> {
+    let start = out.len();
+    let written = match object.as_object() {
+        Some(map) => write_object(map, requires, supergraph, out),
+        None => Err(NotWritten::NotAsked),
+    };
+    match written {
+        // No fragment of `requires` applies to this object's type: it is not asked for.
+        Ok(0) => {
+            out.truncate(start);
+            Err(NotWritten::NotAsked)
+        }
+        Ok(_) => Ok(()),
+        Err(why) => {
+            out.truncate(start);
+            Err(why)
+        }
+    }
+}
+
+/// `{…}` of `selection` applied to `map`; how many fields it holds.
+fn write_object(
+    map: &Object,
+    selection: &SelectionSet,
+    supergraph: &Supergraph,
+    out: &mut Vec<u8>,
+) -> Result<usize, NotWritten> {
+    out.push(b'{');
+    let mut keys: Vec<&str> = Vec::new();
+    write_fields(map, selection, supergraph, out, &mut keys)?;
+    out.push(b'}');
+    Ok(keys.len())
+}
+
+fn write_fields<'s>(
+    map: &Object,
+    selection: &'s SelectionSet,
+    supergraph: &Supergraph,
+    out: &mut Vec<u8>,
+    keys: &mut Vec<&'s str>,
+) -> Result<(), NotWritten> {
+    for item in &selection.items {
+        match item {
+            SelectionItem::Field(field) => {
+                // `alias: name` reads `name` and writes `alias` (see `select_into`).
+                let value = map.get(&field.name).ok_or(NotWritten::NotAsked)?;
+                let key = field.alias.as_deref().unwrap_or(&field.name);
+                if keys.contains(&key) {
+                    return Err(NotWritten::RepeatedKey);
+                }
+                if !keys.is_empty() {
+                    out.push(b',');
+                }
+                keys.push(key);
+                knot_execute::project::write_str(out, key);
+                out.push(b':');
+                if field.selections.items.is_empty() {
+                    value.write_json(out);
+                } else {
+                    write_selected(value, &field.selections, supergraph, out)?;
+                }
+            }
+            SelectionItem::InlineFragment(fragment) => {
+                let applies = match map.get("__typename").and_then(Node::as_str) {
+                    Some(typename) => supergraph.type_matches(typename, &fragment.type_condition),
+                    None => false,
+                };
+                if applies {
+                    write_fields(map, &fragment.selections, supergraph, out, keys)?;
+                }
+            }
+            SelectionItem::FragmentSpread(_) => {}
+        }
+    }
+    Ok(())
+}
+
+fn write_selected(
+    value: &Node,
+    selection: &SelectionSet,
+    supergraph: &Supergraph,
+    out: &mut Vec<u8>,
+) -> Result<(), NotWritten> {
+    match value {
+        Node::Object(map) => write_object(map, selection, supergraph, out).map(|_| ()),
+        Node::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_selected(item, selection, supergraph, out)?;
+            }
+            out.push(b']');
+            Ok(())
+        }
+        other => {
+            other.write_json(out);
+            Ok(())
+        }
+    }
 }
 
 fn select_into(
@@ -371,6 +561,31 @@ pub(crate) fn deep_merge(target: &mut Node, source: Node) {
         (target, source) => {
             if !(source.is_null() && target.is_object()) {
                 *target = source;
+            }
+        }
+    }
+}
+
+/// [`deep_merge`] of a borrowed `source`: only what `target` lacks or replaces is copied
+/// (an entity answering several objects is merged into all but the last this way).
+pub(crate) fn deep_merge_from(target: &mut Node, source: &Node) {
+    match (target, source) {
+        (Node::Object(into), Node::Object(from)) => {
+            for (key, value) in from.entries() {
+                match into.get_mut_str(key) {
+                    Some(existing) => deep_merge_from(existing, value),
+                    None => into.push_new(key.clone(), value.clone()),
+                }
+            }
+        }
+        (Node::Array(into), Node::Array(from)) if into.len() == from.len() => {
+            for (existing, value) in into.iter_mut().zip(from) {
+                deep_merge_from(existing, value);
+            }
+        }
+        (target, source) => {
+            if !(source.is_null() && target.is_object()) {
+                *target = source.clone();
             }
         }
     }
