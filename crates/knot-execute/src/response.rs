@@ -21,6 +21,27 @@ pub struct Response {
 impl Response {
     /// `{"errors": [...], "data": <data>}` (`errors` first when `errors_first`; no `errors`
     /// entry when there are none), `data` being JSON text the projection wrote.
+    /// What [`Response::from_prefixed`] expects its buffer to start with.
+    pub const DATA_PREFIX: &'static [u8] = b"{\"data\":";
+
+    /// [`Response::from_parts`] (errors first) of `written`: [`Response::DATA_PREFIX`] and the
+    /// data. Without errors the buffer itself becomes the answer (no copy).
+    pub fn from_prefixed(errors: &[Value], mut written: Vec<u8>) -> Response {
+        match written.strip_prefix(Self::DATA_PREFIX) {
+            Some(_) if errors.is_empty() => {
+                written.push(b'}');
+                Response {
+                    json: OnceLock::from(bytes::Bytes::from(written)),
+                    value: OnceLock::new(),
+                    errors: 0,
+                    data: true,
+                }
+            }
+            Some(data) => Response::from_parts(errors, data, true),
+            None => Response::from_parts(errors, &written, true),
+        }
+    }
+
     pub fn from_parts(errors: &[Value], data: &[u8], errors_first: bool) -> Response {
         let mut out = Vec::with_capacity(data.len() + 16 + errors.len() * 128);
         out.push(b'{');
@@ -145,6 +166,24 @@ impl PartialEq<Response> for Value {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_prefixed_buffer_is_the_same_answer_as_its_parts() {
+        let data = br#"{"a":null,"b":[1,"x"]}"#;
+        let mut written = Response::DATA_PREFIX.to_vec();
+        written.extend_from_slice(data);
+        let errors = [json!({"message": "A dependency failed.", "path": ["a"]})];
+        for errors in [&errors[..], &[]] {
+            let r = Response::from_prefixed(errors, written.clone());
+            let parts = Response::from_parts(errors, data, true);
+            assert_eq!(r.json(), parts.json());
+            assert_eq!(r.error_count(), errors.len());
+            assert!(r.has_data());
+        }
+        // A buffer without the prefix is taken as the data itself.
+        let r = Response::from_prefixed(&[], data.to_vec());
+        assert_eq!(&r.json()[..], br#"{"data":{"a":null,"b":[1,"x"]}}"#);
+    }
 
     #[test]
     fn text_and_value_are_the_same_response_either_way() {

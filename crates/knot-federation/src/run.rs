@@ -296,8 +296,17 @@ impl Gateway {
         let mut projection = knot_execute::project::Projection::new(&[], self.supergraph.as_ref())
             .with_variables(&variables)
             .with_prior_errors(prior);
-        let mut projected = Vec::with_capacity(16 * 1024);
+        // The answer is written after its `{"data":`, in a buffer the size of the last answer
+        // to this operation (and an eighth more).
+        let last = prepared
+            .answer_size
+            .load(std::sync::atomic::Ordering::Relaxed);
+        let mut projected = Vec::with_capacity((last + last / 8).max(16 * 1024));
+        projected.extend_from_slice(knot_execute::Response::DATA_PREFIX);
         projection.root_into(&prepared.selections, &data, &prepared.root, &mut projected);
+        prepared
+            .answer_size
+            .store(projected.len(), std::sync::atomic::Ordering::Relaxed);
         let projection_errors = projection.trace_errors.into_iter().map(|e| RunError {
             category: e.category,
             message: e.detail,
@@ -308,7 +317,7 @@ impl Gateway {
         errors.extend(projection_errors);
         let detailed_errors = errors.iter().map(detailed_error).collect();
         let public: Vec<Value> = errors.iter().map(|e| self.public_error(e)).collect();
-        let body = knot_execute::Response::from_parts(&public, &projected, true);
+        let body = knot_execute::Response::from_prefixed(&public, projected);
         Ok(GatewayResponse {
             started,
             body,

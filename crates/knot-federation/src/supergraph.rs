@@ -91,6 +91,9 @@ pub struct Prepared {
     /// The fan-out graph, built once when no `@skip`/`@include` condition of the plan
     /// depends on the request's variables.
     pub graph: Option<Arc<FetchGraph>>,
+    /// Bytes of the last answer to this operation: the next one's buffer is sized from it
+    /// (written at once, not grown by doubling and copied).
+    pub(crate) answer_size: std::sync::atomic::AtomicUsize,
 }
 
 impl Supergraph {
@@ -250,6 +253,7 @@ impl Supergraph {
             root,
             selections,
             graph,
+            answer_size: Default::default(),
         })
     }
 
