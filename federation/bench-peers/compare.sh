@@ -7,7 +7,8 @@
 # answer of another size than the reference is a failure. All gateways must give the reference
 # answer size (the first gateway's answer to one request). ROUNDS (default 3) rounds are run, the
 # gateways interleaved in each round, and the median of the rounds is printed per gateway with
-# req/s, p50, p99, peak RSS and the ratio of req/s to Hive Router's.
+# req/s, p50, p99, peak RSS, the gateway's CPU time per answer and the ratio of req/s to Hive
+# Router's.
 #
 # Environment:
 #   GATEWAYS="knot hive-router"  add `apollo hive` for Apollo Gateway and Hive Gateway (npm)
@@ -124,6 +125,17 @@ stop() {
   gw=""
 }
 
+# CPU time (user + system, in clock ticks) of the gateway's process group so far.
+cpu_ticks() {
+  local total=0 t
+  for p in $(pgrep -g "$gw" 2>/dev/null || echo "$gw"); do
+    t="$(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0)"
+    total=$(( total + ${t:-0} ))
+  done
+  echo "$total"
+}
+ticks_per_second="$(getconf CLK_TCK)"
+
 # Peak resident memory of the gateway's process group, in MB.
 peak_rss() {
   local total=0 kb
@@ -145,12 +157,17 @@ for round in $(seq "$ROUNDS"); do
       echo "warning: $name answers $size bytes, the reference is $reference bytes" >&2
     fi
     "$LOADGEN" "$url" "$body" --connections "$C" --seconds "$WARMUP" --expect-bytes "$reference" >/dev/null
+    before="$(cpu_ticks)"
     out="$("$LOADGEN" "$url" "$body" --connections "$C" --seconds "$DURATION" --expect-bytes "$reference")"
+    after="$(cpu_ticks)"
     rss="$(peak_rss)"
     stop
-    echo "round $round  $(printf '%-19s' "$name") $(head -1 <<<"$out")  peak RSS ${rss} MB"
     json="$(tail -1 <<<"$out")"
-    echo "$name $json $rss" >> "$work/results"
+    ok="$(grep -o '"ok":[0-9]*' <<<"$json" | cut -d: -f2)"
+    # The gateway's CPU time per answer while measured, in µs.
+    cpu_us=$(( (after - before) * 1000000 / ticks_per_second / (${ok:-0} > 0 ? ok : 1) ))
+    echo "round $round  $(printf '%-19s' "$name") $(head -1 <<<"$out")  peak RSS ${rss} MB  CPU ${cpu_us} µs/answer"
+    echo "$name $json $rss $cpu_us" >> "$work/results"
   done
 done
 
@@ -168,14 +185,14 @@ awk '
     match(line, /"p50_ms":[0-9.]+/); p50[name] = p50[name] " " substr(line, RSTART + 9, RLENGTH - 9)
     match(line, /"p99_ms":[0-9.]+/); p99[name] = p99[name] " " substr(line, RSTART + 9, RLENGTH - 9)
     match(line, /"failures":[0-9]+/); fail[name] += substr(line, RSTART + 11, RLENGTH - 11)
-    rss[name] = rss[name] " " $NF
+    rss[name] = rss[name] " " $(NF - 1); cpu[name] = cpu[name] " " $NF
     if (!(name in seen)) { seen[name] = 1; order[++count] = name }
   }
   END {
     base = ("hive-router" in rps) ? median(rps["hive-router"]) : 0
-    printf "%-19s %10s %10s %10s %9s %9s %s\n", "gateway", "req/s", "p50 ms", "p99 ms", "RSS MB", "failures", "vs Hive Router"
+    printf "%-19s %10s %10s %10s %9s %12s %9s %s\n", "gateway", "req/s", "p50 ms", "p99 ms", "RSS MB", "CPU µs/ans", "failures", "vs Hive Router"
     for (i = 1; i <= count; i++) {
       n = order[i]; r = median(rps[n])
-      printf "%-19s %10.0f %10.2f %10.2f %9d %9d %s\n", n, r, median(p50[n]), median(p99[n]), median(rss[n]), fail[n], base ? sprintf("%.2fx", r / base) : "-"
+      printf "%-19s %10.0f %10.2f %10.2f %9d %12d %9d %s\n", n, r, median(p50[n]), median(p99[n]), median(rss[n]), median(cpu[n]), fail[n], base ? sprintf("%.2fx", r / base) : "-"
     }
   }' "$work/results"
