@@ -125,10 +125,13 @@ stop() {
   gw=""
 }
 
+# The processes of the gateway's process group.
+gateway_pids() { pgrep -g "$gw" 2>/dev/null || echo "$gw"; }
+
 # CPU time (user + system, in clock ticks) of the gateway's process group so far.
 cpu_ticks() {
   local total=0 t
-  for p in $(pgrep -g "$gw" 2>/dev/null || echo "$gw"); do
+  for p in $(gateway_pids); do
     t="$(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0)"
     total=$(( total + ${t:-0} ))
   done
@@ -139,7 +142,7 @@ ticks_per_second="$(getconf CLK_TCK)"
 # Peak resident memory of the gateway's process group, in MB.
 peak_rss() {
   local total=0 kb
-  for p in $(pgrep -g "$gw" 2>/dev/null || echo "$gw"); do
+  for p in $(gateway_pids); do
     kb="$(awk '/^VmHWM:/ { print $2 }' "/proc/$p/status" 2>/dev/null || echo 0)"
     total=$(( total + ${kb:-0} ))
   done

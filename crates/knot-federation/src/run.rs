@@ -22,9 +22,8 @@ use crate::local::{LocalSubgraph, LOCAL_SUBGRAPH};
 use crate::steps::{FetchGraph, FetchStep};
 use crate::supergraph::{Prepared, Supergraph};
 use crate::tree::{
-    apply_rewrite, ast_to_json, build_representation, collect_objects, deep_merge, deep_merge_from,
-    full_path, walk_objects_mut, write_representation, NotWritten, ObjectAt, ObjectPaths,
-    SharedSegment,
+    apply_rewrite, ast_to_json, build_representation, deep_merge, deep_merge_from, full_path,
+    walk_objects_mut, write_representation, NotWritten, ObjectAt, ObjectPaths, SharedSegment,
 };
 use crate::FederationError;
 
@@ -563,7 +562,6 @@ struct Representations {
     /// hash (`u32::MAX`: none).
     first: rustc_hash::FxHashMap<u64, u32>,
     chain: Vec<u32>,
-    count: usize,
 }
 
 impl Representations {
@@ -579,7 +577,7 @@ impl Representations {
             self.json.push(b'[');
         }
         let mark = self.json.len();
-        if self.count > 0 {
+        if !self.ranges.is_empty() {
             self.json.push(b',');
         }
         let start = self.json.len();
@@ -633,11 +631,10 @@ impl Representations {
             }
             at = self.chain.get(at as usize).copied().unwrap_or(u32::MAX);
         }
-        let slot = self.count as u32;
+        let slot = self.ranges.len() as u32;
         self.ranges.push((start as u32, end as u32));
         self.chain
             .push(self.first.insert(hash, slot).unwrap_or(u32::MAX));
-        self.count += 1;
         Some(slot as usize)
     }
 
@@ -780,8 +777,8 @@ impl Run<'_> {
             let mut objects = ObjectPaths::default();
             let walk_paths = target.walk_paths.clone();
             for (walk, path) in walk_paths.iter().enumerate() {
-                collect_objects(
-                    &self.data,
+                walk_objects_mut(
+                    &mut self.data,
                     path,
                     &mut Vec::new(),
                     supergraph,
@@ -792,13 +789,13 @@ impl Run<'_> {
                     },
                 );
             }
-            if reps.count > 0 {
+            if !reps.ranges.is_empty() {
                 targets.push(TargetCall {
                     response_key: target.response_key.clone(),
                     variable: target.representations_variable.clone(),
                     objects,
                     representations_json: reps.finish(),
-                    sent: reps.count,
+                    sent: reps.ranges.len(),
                     walk_paths,
                     output_rewrites: target.output_rewrites.clone(),
                 });

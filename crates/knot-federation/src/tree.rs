@@ -96,7 +96,8 @@ fn type_condition_holds(value: &Node, types: &[String], supergraph: &Supergraph)
     }
 }
 
-/// [`collect_objects`] with write access.
+/// Visits every object at a flatten path with the list indices on its way (the objects an
+/// entity call is built from, and later the ones its answers are merged into).
 pub(crate) fn walk_objects_mut(
     value: &mut Node,
     segments: &[SharedSegment],
@@ -157,80 +158,6 @@ fn walk_objects_mut_at(
         (Some(SharedSegment::TypeCondition(types)), value) => {
             if type_condition_holds(value, types, supergraph) {
                 walk_objects_mut_at(
-                    value,
-                    &segments[1..],
-                    &mut hints[1..],
-                    indices,
-                    supergraph,
-                    visit,
-                );
-            }
-        }
-        (Some(_), _) => {}
-    }
-}
-
-/// Visits every object at a flatten path with the list indices on its way.
-pub(crate) fn collect_objects(
-    value: &Node,
-    segments: &[SharedSegment],
-    indices: &mut Vec<u32>,
-    supergraph: &Supergraph,
-    visit: &mut dyn FnMut(&[u32], &Node),
-) {
-    let mut hints = vec![0; segments.len()];
-    collect_objects_at(value, segments, &mut hints, indices, supergraph, visit)
-}
-
-/// `hints` has one place per segment: where its field was in the last object (objects met
-/// along one path have the same shape, see `Object::get_str_near`).
-fn collect_objects_at(
-    value: &Node,
-    segments: &[SharedSegment],
-    hints: &mut [usize],
-    indices: &mut Vec<u32>,
-    supergraph: &Supergraph,
-    visit: &mut dyn FnMut(&[u32], &Node),
-) {
-    match (segments.first(), value) {
-        (_, Node::Null) => {}
-        (None, Node::Object(_)) => visit(indices, value),
-        (None, Node::Array(items)) | (Some(SharedSegment::List), Node::Array(items)) => {
-            let rest = segments.get(1..).unwrap_or(segments);
-            let hints_rest = if segments.is_empty() {
-                &mut *hints
-            } else {
-                &mut hints[1..]
-            };
-            for (i, item) in items.iter().enumerate() {
-                indices.push(i as u32);
-                collect_objects_at(item, rest, hints_rest, indices, supergraph, visit);
-                indices.pop();
-            }
-        }
-        (None | Some(SharedSegment::List), _) => {}
-        (Some(SharedSegment::Field(key)), Node::Object(map)) => {
-            if let Some(child) = map.get_str_near(key, &mut hints[0]) {
-                collect_objects_at(
-                    child,
-                    &segments[1..],
-                    &mut hints[1..],
-                    indices,
-                    supergraph,
-                    visit,
-                );
-            }
-        }
-        (Some(SharedSegment::Field(_)), Node::Array(items)) => {
-            for (i, item) in items.iter().enumerate() {
-                indices.push(i as u32);
-                collect_objects_at(item, segments, hints, indices, supergraph, visit);
-                indices.pop();
-            }
-        }
-        (Some(SharedSegment::TypeCondition(types)), value) => {
-            if type_condition_holds(value, types, supergraph) {
-                collect_objects_at(
                     value,
                     &segments[1..],
                     &mut hints[1..],
