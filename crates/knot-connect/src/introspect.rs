@@ -381,7 +381,7 @@ pub async fn fetch_introspection(
         let value = reqwest::header::HeaderValue::from_str(value).map_err(|_| bad("value"))?;
         header_map.append(name, value);
     }
-    let client = reqwest::Client::builder()
+    let client = crate::http_client_builder()
         .timeout(timeout)
         .connect_timeout(timeout)
         .build()

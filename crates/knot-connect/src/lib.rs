@@ -20,10 +20,12 @@ pub mod openapi_types;
 pub mod proto_types;
 pub mod reflect;
 pub mod rest;
+pub mod tls;
 pub mod vars;
 
 pub use call::{CallError, CallResult, Category, RequestSummary};
 pub use error::ImportError;
+pub use tls::http_client_builder;
 pub use vars::Vars;
 
 use indexmap::IndexMap;
@@ -232,7 +234,7 @@ impl Connectors {
     pub fn new(ws: &Workspace, vars: Vars, base_dir: &Path) -> Result<Self, (String, ImportError)> {
         // Redirects are not followed: a 3xx is the answer (a DEPENDENCY error), so a
         // source's secret and forwarded headers never travel to another address.
-        let http = reqwest::Client::builder()
+        let http = http_client_builder()
             .redirect(reqwest::redirect::Policy::none())
             .tcp_nodelay(true)
             .pool_max_idle_per_host(256)

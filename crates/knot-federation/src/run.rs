@@ -1217,7 +1217,9 @@ fn read_answer(
 
 /// Asks a subgraph for its SDL (`{ _service { sdl } }`).
 pub async fn fetch_subgraph_sdl(url: &str, timeout: Duration) -> Result<String, String> {
-    let client = reqwest::Client::new();
+    let client = knot_connect::http_client_builder()
+        .build()
+        .map_err(|err| format!("cannot make an HTTP client: {err}"))?;
     let response = client
         .post(url)
         .timeout(timeout)
