@@ -453,6 +453,12 @@ impl Object {
     }
 
     /// Adds a field the caller knows is absent (no lookup).
+    /// Room for `additional` more fields, exactly: a merge that adds several fields grows
+    /// the object once instead of doubling it field by field.
+    pub fn reserve_exact(&mut self, additional: usize) {
+        self.0.reserve_exact(additional);
+    }
+
     pub fn push_new(&mut self, key: Str, value: Node) {
         debug_assert!(self.position_of(&key).is_none(), "a repeated key");
         self.0.push((key, value));

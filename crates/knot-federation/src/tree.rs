@@ -476,8 +476,21 @@ fn walk_rewrite(
 pub(crate) fn deep_merge(target: &mut Node, source: Node) {
     match (target, source) {
         (Node::Object(into), Node::Object(from)) => {
-            for (key, value) in from {
-                into.merge_field(key, value, deep_merge);
+            let total = from.len();
+            let mut reserved = false;
+            for (i, (key, value)) in from.into_iter().enumerate() {
+                match into.get_mut_str(&key) {
+                    Some(existing) => deep_merge(existing, value),
+                    None => {
+                        // The first field the target lacks makes room for the rest at once
+                        // (an entity's fields are mostly new to the object they join).
+                        if !reserved {
+                            into.reserve_exact(total - i);
+                            reserved = true;
+                        }
+                        into.push_new(key, value);
+                    }
+                }
             }
         }
         (Node::Array(into), Node::Array(from)) if into.len() == from.len() => {
@@ -498,10 +511,17 @@ pub(crate) fn deep_merge(target: &mut Node, source: Node) {
 pub(crate) fn deep_merge_from(target: &mut Node, source: &Node) {
     match (target, source) {
         (Node::Object(into), Node::Object(from)) => {
-            for (key, value) in from.entries() {
+            let mut reserved = false;
+            for (i, (key, value)) in from.entries().enumerate() {
                 match into.get_mut_str(key) {
                     Some(existing) => deep_merge_from(existing, value),
-                    None => into.push_new(key.clone(), value.clone()),
+                    None => {
+                        if !reserved {
+                            into.reserve_exact(from.len() - i);
+                            reserved = true;
+                        }
+                        into.push_new(key.clone(), value.clone());
+                    }
                 }
             }
         }
