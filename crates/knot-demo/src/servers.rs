@@ -4,6 +4,7 @@
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
+use axum::serve::ListenerExt;
 use axum::Router;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -63,6 +64,11 @@ impl Servers {
             let signal = async move {
                 let _ = stop.wait_for(|stopped| *stopped).await;
             };
+            // No Nagle delay: an HTTP/2 answer is written as several frames, and a frame
+            // held back until the client's delayed ACK cost tens of milliseconds per call.
+            let listener = listener.tap_io(|tcp| {
+                let _ = tcp.set_nodelay(true);
+            });
             if let Err(err) = axum::serve(listener, router)
                 .with_graceful_shutdown(signal)
                 .await
