@@ -1,6 +1,7 @@
 //! In-flight deduplication over real HTTP on loopback: identical reads in flight at the same
 //! moment share one downstream call; writes, different requests and requests made after an
-//! answer arrived each make their own.
+//! answer arrived each make their own. And the connections those calls travel on: HTTP/1.1
+//! keep-alive by default, cleartext HTTP/2 (h2c) for a source that asks for it.
 
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, Uri};
@@ -235,4 +236,99 @@ async fn identical_client_queries_share_one_run_when_the_gateway_is_told_to() {
     let again = ask("1").await;
     assert!(again["data"]["getOrderDetails"].is_object());
     assert_eq!(demo.control.request_count(Service::Orders), 3);
+}
+
+type Versions = Arc<Mutex<Vec<(axum::http::Version, std::net::SocketAddr)>>>;
+
+/// A service that records the HTTP version and the client's address (one per connection)
+/// of every request, answering after 100 ms so that concurrent calls overlap.
+async fn version_service() -> (String, Versions) {
+    use axum::extract::ConnectInfo;
+    let seen: Versions = Arc::default();
+    let app = axum::Router::new()
+        .fallback(
+            |State(seen): State<Versions>,
+             ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+             version: axum::http::Version| async move {
+                seen.lock().expect("lock").push((version, peer));
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                axum::Json(json!({"ok": true}))
+            },
+        )
+        .with_state(seen.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let service = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
+        let _ = axum::serve(listener, service).await;
+    });
+    (format!("http://{addr}"), seen)
+}
+
+fn rest_connectors(base_url: &str, h2c: bool) -> Connectors {
+    let ws: knot_model::Workspace = serde_json::from_value(json!({
+        "version": 1,
+        "name": "h2c",
+        "sources": {
+            "books": {
+                "kind": "rest",
+                "baseUrl": base_url,
+                "h2c": h2c,
+                "operations": {
+                    "getBook": {"method": "GET", "path": "/books/{id}", "inputs": {"id": "ID!"}}
+                }
+            }
+        },
+        "schema": {"types": {}}
+    }))
+    .expect("workspace");
+    let vars = Vars::from_workspace(&ws, None).expect("vars");
+    Connectors::new(&ws, vars, std::path::Path::new(".")).expect("connectors")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_h2c_source_gets_concurrent_calls_multiplexed_on_one_http2_connection() {
+    for h2c in [false, true] {
+        let (url, seen) = version_service().await;
+        let c = rest_connectors(&url, h2c);
+        // Different ids: five calls in flight at once, none shared.
+        let inputs: Vec<_> = (0..5).map(|i| id(&i.to_string())).collect();
+        let results = futures::future::join_all(
+            inputs
+                .iter()
+                .map(|one| c.call("books", "getBook", one, None, &[])),
+        )
+        .await;
+        for r in &results {
+            assert_eq!(r.outcome.as_ref().expect("answer")["ok"], true, "h2c {h2c}");
+            assert!(!r.shared);
+        }
+        let seen = seen.lock().expect("lock").clone();
+        assert_eq!(seen.len(), 5, "h2c {h2c}");
+        let connections: std::collections::HashSet<_> =
+            seen.iter().map(|(_, peer)| *peer).collect();
+        if h2c {
+            assert!(
+                seen.iter().all(|(v, _)| *v == axum::http::Version::HTTP_2),
+                "{seen:?}"
+            );
+            assert_eq!(
+                connections.len(),
+                1,
+                "one connection carries the five calls: {seen:?}"
+            );
+        } else {
+            assert!(
+                seen.iter().all(|(v, _)| *v == axum::http::Version::HTTP_11),
+                "{seen:?}"
+            );
+            assert_eq!(
+                connections.len(),
+                5,
+                "HTTP/1.1: a connection per call in flight"
+            );
+        }
+    }
 }

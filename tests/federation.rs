@@ -249,9 +249,11 @@ async fn a_rest_endpoint_serves_a_federated_query() {
     gw.shutdown().await;
 }
 
-#[tokio::test]
-async fn a_supergraph_file_is_served_with_its_plan_on_request() {
-    let demo = start_fleet().await;
+/// The supergraph of the demo's device and safety subgraphs, written into `dir`.
+fn device_safety_supergraph(
+    demo: &knot_demo::FederationDemo,
+    dir: &std::path::Path,
+) -> std::path::PathBuf {
     let subgraphs: Vec<knot_federation::SubgraphSdl> = [Subgraph::Device, Subgraph::Safety]
         .into_iter()
         .map(|s| knot_federation::SubgraphSdl {
@@ -260,13 +262,20 @@ async fn a_supergraph_file_is_served_with_its_plan_on_request() {
             sdl: subgraph_sdl(s),
         })
         .collect();
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("supergraph.graphql");
+    let path = dir.join("supergraph.graphql");
     std::fs::write(
         &path,
         knot_federation::compose(&subgraphs).expect("composes"),
     )
     .expect("write");
+    path
+}
+
+#[tokio::test]
+async fn a_supergraph_file_is_served_with_its_plan_on_request() {
+    let demo = start_fleet().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = device_safety_supergraph(&demo, dir.path());
     let gw = serve(&path, Vec::new(), true).await;
     let body = post(gw.addr, "query ping { __typename }", false).await;
     assert_eq!(body, json!({"data": {"__typename": "Query"}}));
@@ -294,6 +303,34 @@ async fn a_supergraph_file_is_served_with_its_plan_on_request() {
     assert!(message.contains("31 aliases"), "{body}");
     assert!(demo.requests().is_empty());
     gw.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_supergraph_gateway_speaks_h2c_to_its_subgraphs_only_when_asked() {
+    let demo = start_fleet().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = device_safety_supergraph(&demo, dir.path());
+    for (h2c, version) in [(false, "HTTP/1.1"), (true, "HTTP/2.0")] {
+        demo.clear_requests();
+        let mut options = knot_serve::ServeOptions::new(&path);
+        options.listen = "127.0.0.1:0".parse().expect("address");
+        options.supergraph = true;
+        options.subgraph_h2c = h2c;
+        let gw = knot_serve::start(options, std::future::pending())
+            .await
+            .expect("gateway starts");
+        let body = post(gw.addr, FLEET, false).await;
+        assert_eq!(
+            body["data"]["device"]["camera"]["cameraLocation"]["street"], "1 Harbour Street",
+            "h2c {h2c}: {body}"
+        );
+        let requests = demo.requests();
+        assert_eq!(requests.len(), 3, "h2c {h2c}");
+        for request in &requests {
+            assert_eq!(request.http_version, version, "h2c {h2c}");
+        }
+        gw.shutdown().await;
+    }
 }
 
 #[test]

@@ -50,6 +50,7 @@ pub fn rest_source(input: &RestSourceInput) -> Result<Source, ApiError> {
         timeout_ms: None,
         max_concurrency: None,
         dedupe: None,
+        h2c: None,
         operations,
     }))
 }

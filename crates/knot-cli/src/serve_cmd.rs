@@ -23,6 +23,11 @@ pub struct ServeArgs {
     /// `extensions.knot` (workspaces set `gateway.traceHeader` and `gateway.traceToken`).
     #[arg(long, value_name = "HEADER", requires = "supergraph")]
     trace_header: Option<String>,
+    /// With --supergraph: speak HTTP/2 to every subgraph from the first byte (h2c, many
+    /// calls on one connection); the subgraphs must accept it (workspaces set `"h2c": true`
+    /// per source).
+    #[arg(long, requires = "supergraph")]
+    subgraph_h2c: bool,
     /// Address to listen on. Anything but loopback only when asked.
     #[arg(long, env = "KNOT_LISTEN", default_value = "127.0.0.1:4000")]
     listen: SocketAddr,
@@ -78,6 +83,7 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         listen: args.listen,
         admin_listen: args.admin_listen,
         dedupe_requests: args.dedupe_requests,
+        subgraph_h2c: args.subgraph_h2c,
         grpc_listen: args
             .grpc_port
             .map(|port| SocketAddr::new(args.listen.ip(), port)),

@@ -216,6 +216,7 @@ pub fn source_from_introspection(url: &str, answer: &Value) -> Result<GraphqlSou
         timeout_ms: None,
         max_concurrency: None,
         dedupe: None,
+        h2c: None,
         operations,
         subgraph: None,
     })

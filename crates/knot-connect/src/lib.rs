@@ -227,36 +227,58 @@ impl std::fmt::Debug for Connectors {
     }
 }
 
+/// The HTTP client of the sources: `h2c` speaks HTTP/2 from the first byte. Redirects are
+/// not followed: a 3xx is the answer (a DEPENDENCY error), so a source's secret and forwarded
+/// headers never travel to another address.
+fn http_client(h2c: bool) -> Result<reqwest::Client, reqwest::Error> {
+    let builder = http_client_builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .tcp_nodelay(true)
+        .pool_max_idle_per_host(256)
+        .user_agent(concat!("knot/", env!("CARGO_PKG_VERSION")));
+    if h2c {
+        builder.http2_prior_knowledge().build()
+    } else {
+        builder.build()
+    }
+}
+
+fn http_client_error(e: &reqwest::Error) -> (String, ImportError) {
+    (
+        String::new(),
+        ImportError::Network {
+            target: "HTTP client".into(),
+            message: e.to_string(),
+        },
+    )
+}
+
 impl Connectors {
     /// Prepares every source. Compiles .proto files now (so a broken proto is reported
     /// before any run); gRPC reflection and connections happen on first use.
     /// `base_dir` is the folder relative paths in the workspace are resolved from.
     pub fn new(ws: &Workspace, vars: Vars, base_dir: &Path) -> Result<Self, (String, ImportError)> {
-        // Redirects are not followed: a 3xx is the answer (a DEPENDENCY error), so a
-        // source's secret and forwarded headers never travel to another address.
-        let http = http_client_builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .tcp_nodelay(true)
-            .pool_max_idle_per_host(256)
-            .user_agent(concat!("knot/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| {
-                (
-                    String::new(),
-                    ImportError::Network {
-                        target: "HTTP client".into(),
-                        message: e.to_string(),
-                    },
-                )
-            })?;
+        let http = http_client(false).map_err(|e| http_client_error(&e))?;
+        // Sources that speak HTTP/2 from the first byte (`h2c`) share a client of their own.
+        let mut h2c_http: Option<reqwest::Client> = None;
         let mut sources = IndexMap::new();
         for (name, source) in &ws.sources {
             let limits = source.limits();
-            let client = match source {
-                Source::Rest(s) => Client::Rest(rest::RestClient::new(http.clone(), s.clone())),
-                Source::Graphql(s) => {
-                    Client::Graphql(graphql::GraphqlClient::new(http.clone(), s.clone()))
+            let http = if source.h2c() {
+                match &h2c_http {
+                    Some(client) => client.clone(),
+                    None => {
+                        let client = http_client(true).map_err(|e| http_client_error(&e))?;
+                        h2c_http = Some(client.clone());
+                        client
+                    }
                 }
+            } else {
+                http.clone()
+            };
+            let client = match source {
+                Source::Rest(s) => Client::Rest(rest::RestClient::new(http, s.clone())),
+                Source::Graphql(s) => Client::Graphql(graphql::GraphqlClient::new(http, s.clone())),
                 Source::Grpc(s) => Client::Grpc(Box::new(
                     grpc::GrpcClient::new(s.clone(), base_dir).map_err(|e| (name.clone(), e))?,
                 )),

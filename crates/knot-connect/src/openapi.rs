@@ -80,6 +80,7 @@ pub fn import_openapi(
         timeout_ms: None,
         max_concurrency: None,
         dedupe: None,
+        h2c: None,
         operations,
     })
 }

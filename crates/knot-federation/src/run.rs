@@ -46,6 +46,8 @@ pub struct GatewayOptions {
     pub detailed_trace: bool,
     /// Size limits of an operation (after fragments are inlined); `None` = unlimited.
     pub limits: Option<Limits>,
+    /// A supergraph served as it is: speak cleartext HTTP/2 (h2c) to every subgraph.
+    pub subgraph_h2c: bool,
 }
 
 /// A supergraph served as it is has no workspace: each of its subgraphs becomes a GraphQL
@@ -163,6 +165,7 @@ impl Gateway {
                     timeout_ms: Some(SUPERGRAPH_TIMEOUT_MS),
                     max_concurrency: Some(SUPERGRAPH_MAX_CONCURRENCY),
                     dedupe: None,
+                    h2c: options.subgraph_h2c.then_some(true),
                     operations: Default::default(),
                     subgraph: Some(Default::default()),
                 }),

@@ -228,6 +228,12 @@ pub struct RestSource {
     /// true); `false` sends every one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dedupe: Option<bool>,
+    /// `true`: speak HTTP/2 to this source from the first byte (h2c, "prior knowledge"),
+    /// many calls multiplexed on one connection; the source must accept HTTP/2 without an
+    /// upgrade. Default false: HTTP/1.1 keep-alive connections, and HTTP/2 over `https://`
+    /// whenever the server offers it (ALPN).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub h2c: Option<bool>,
     #[serde(default)]
     pub operations: IndexMap<String, RestOperation>,
 }
@@ -348,6 +354,12 @@ pub struct GraphqlSource {
     /// `false` sends every one. Mutations are never shared.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dedupe: Option<bool>,
+    /// `true`: speak HTTP/2 to this source from the first byte (h2c, "prior knowledge"),
+    /// many calls multiplexed on one connection; the source must accept HTTP/2 without an
+    /// upgrade. Default false: HTTP/1.1 keep-alive connections, and HTTP/2 over `https://`
+    /// whenever the server offers it (ALPN).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub h2c: Option<bool>,
     #[serde(default)]
     pub operations: IndexMap<String, GraphqlOperation>,
     /// Set when the source is an Apollo Federation v2 subgraph: the gateway composes every
@@ -949,6 +961,16 @@ impl Source {
             Source::Graphql(s) => &s.forward_headers,
         };
         list.iter().map(|h| h.to_ascii_lowercase()).collect()
+    }
+
+    /// Whether calls speak cleartext HTTP/2 from the first byte (`h2c`); gRPC always
+    /// speaks HTTP/2 and is not affected.
+    pub fn h2c(&self) -> bool {
+        match self {
+            Source::Rest(s) => s.h2c.unwrap_or(false),
+            Source::Graphql(s) => s.h2c.unwrap_or(false),
+            Source::Grpc(_) => false,
+        }
     }
 
     pub fn limits(&self) -> SourceLimits {

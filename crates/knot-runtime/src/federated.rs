@@ -42,10 +42,17 @@ impl Federated {
         }
     }
 
-    pub(crate) fn from_supergraph_sdl(sdl: &str) -> Result<Federated, RuntimeError> {
+    pub(crate) fn from_supergraph_sdl(
+        sdl: &str,
+        subgraph_h2c: bool,
+    ) -> Result<Federated, RuntimeError> {
         let supergraph =
             Supergraph::parse(sdl).map_err(|e| RuntimeError::Invalid(e.to_string()))?;
-        let gateway = Gateway::new(Arc::new(supergraph), GatewayOptions::default())
+        let options = GatewayOptions {
+            subgraph_h2c,
+            ..GatewayOptions::default()
+        };
+        let gateway = Gateway::new(Arc::new(supergraph), options)
             .map_err(|e| RuntimeError::Invalid(e.to_string()))?;
         Ok(Federated { gateway })
     }

@@ -95,7 +95,16 @@ impl Runtime {
 
     /// A Federation supergraph SDL served as it is (no workspace of its own).
     pub fn from_supergraph_sdl(sdl: &str) -> Result<Runtime, RuntimeError> {
-        let federation = federated::Federated::from_supergraph_sdl(sdl)?;
+        Self::from_supergraph_sdl_with(sdl, false)
+    }
+
+    /// [`Runtime::from_supergraph_sdl`], speaking cleartext HTTP/2 (h2c) to every subgraph
+    /// when `subgraph_h2c`.
+    pub fn from_supergraph_sdl_with(
+        sdl: &str,
+        subgraph_h2c: bool,
+    ) -> Result<Runtime, RuntimeError> {
+        let federation = federated::Federated::from_supergraph_sdl(sdl, subgraph_h2c)?;
         let ws = empty_workspace("supergraph");
         let vars = Vars::from_workspace(&ws, None).map_err(RuntimeError::Invalid)?;
         let engine = Engine::new(ws, vars, Path::new("."))

@@ -49,6 +49,8 @@ pub struct ServeOptions {
     /// Turn on deduplication of identical client requests (`gateway.dedupeRequests`) whatever
     /// the workspace says; the only way to turn it on for a supergraph file.
     pub dedupe_requests: bool,
+    /// For a supergraph: speak cleartext HTTP/2 (h2c) to every subgraph.
+    pub subgraph_h2c: bool,
     /// Serve the saved operations marked for gRPC on this address (HTTP/2 cleartext).
     pub grpc_listen: Option<SocketAddr>,
 }
@@ -66,6 +68,7 @@ impl ServeOptions {
             trace_token: None,
             admin_listen: None,
             dedupe_requests: false,
+            subgraph_h2c: false,
             grpc_listen: None,
         }
     }
@@ -164,6 +167,7 @@ fn load_source_as_written(options: &ServeOptions, bytes: &[u8]) -> Result<Loaded
             bytes,
             options.trace_header.clone(),
             options.trace_token.clone(),
+            options.subgraph_h2c,
         )
     } else {
         load_bytes(
@@ -204,6 +208,7 @@ fn load_supergraph(
     bytes: &[u8],
     trace_header: Option<String>,
     trace_token: Option<String>,
+    subgraph_h2c: bool,
 ) -> Result<Loaded, ServeError> {
     let sdl = std::str::from_utf8(bytes)
         .map_err(|e| ServeError::Workspace(format!("{} is not UTF-8 text: {e}", path.display())))?;
@@ -211,7 +216,7 @@ fn load_supergraph(
         trace_header,
         ..GatewaySettings::default()
     };
-    let runtime = Runtime::from_supergraph_sdl(sdl)
+    let runtime = Runtime::from_supergraph_sdl_with(sdl, subgraph_h2c)
         .map_err(|e| ServeError::Workspace(format!("{}: {e}", path.display())))?
         .with_limits(limits(&settings));
     Ok(Loaded {

@@ -194,6 +194,8 @@ pub struct SubgraphRequest {
     /// For `_entities` calls: the representations (literal or from variables),
     /// in the order sent; `None` for other requests.
     pub representations: Option<Vec<serde_json::Value>>,
+    /// The HTTP version it came over (`HTTP/1.1`, `HTTP/2.0`).
+    pub http_version: String,
 }
 
 impl SubgraphRequest {
@@ -275,7 +277,12 @@ impl Representations {
 /// Records the requests of a (possibly batched) HTTP request and, where the
 /// subgraph needs them, hands the `_entities` representations to the resolvers.
 /// Parses each document once; execution reuses the parse.
-fn prepare(subgraph: Subgraph, recorder: &Recorder, batch: &mut BatchRequest) {
+fn prepare(
+    subgraph: Subgraph,
+    recorder: &Recorder,
+    batch: &mut BatchRequest,
+    version: axum::http::Version,
+) {
     let recording = recorder.enabled();
     let needs_representations = subgraph == Subgraph::Safety;
     if !recording && !needs_representations {
@@ -288,7 +295,12 @@ fn prepare(subgraph: Subgraph, recorder: &Recorder, batch: &mut BatchRequest) {
             .as_ref()
             .and_then(|document| entities_representations(document, request));
         if recording {
-            entries.push(describe(subgraph, request, representations.clone()));
+            entries.push(describe(
+                subgraph,
+                request,
+                representations.clone(),
+                version,
+            ));
         }
         if needs_representations {
             if let Some(representations) = representations {
@@ -307,6 +319,7 @@ fn describe(
     subgraph: Subgraph,
     request: &Request,
     representations: Option<Vec<serde_json::Value>>,
+    version: axum::http::Version,
 ) -> SubgraphRequest {
     let variables = serde_json::to_value(&request.variables)
         .unwrap_or_else(|_| serde_json::Value::Object(serde_json::Map::new()));
@@ -316,6 +329,7 @@ fn describe(
         operation_name: request.operation_name.clone(),
         variables,
         representations,
+        http_version: format!("{version:?}"),
     }
 }
 
@@ -437,10 +451,11 @@ fn subgraph_router<Q: ObjectType + 'static>(
 
 async fn graphql<Q: ObjectType + 'static>(
     State(state): State<SubgraphState<Q>>,
+    version: axum::http::Version,
     request: GraphQLBatchRequest,
 ) -> GraphQLResponse {
     let mut batch = request.into_inner();
-    prepare(state.subgraph, &state.recorder, &mut batch);
+    prepare(state.subgraph, &state.recorder, &mut batch, version);
     GraphQLResponse::from(state.schema.execute_batch(batch).await)
 }
 
@@ -584,7 +599,12 @@ mod tests {
         let recorder = Recorder::new(true);
         let request = Request::new(query).variables(async_graphql::Variables::from_json(variables));
         let mut batch = BatchRequest::Single(request);
-        prepare(Subgraph::Safety, &recorder, &mut batch);
+        prepare(
+            Subgraph::Safety,
+            &recorder,
+            &mut batch,
+            axum::http::Version::HTTP_11,
+        );
         let mut requests = recorder.lock().clone();
         assert_eq!(requests.len(), 1);
         requests.remove(0)
