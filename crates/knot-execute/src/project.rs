@@ -454,7 +454,15 @@ impl<'a, T: Tree> Projection<'a, T> {
                     return self.wrong(path, parent, sel, "a list", raw);
                 };
                 out.push(b'[');
+                // The items two places ahead are loaded while this one is written (a list
+                // of objects read one after the other otherwise waits on each).
+                for item in items.iter().take(2) {
+                    item.prefetch();
+                }
                 for (i, item) in items.iter().enumerate() {
+                    if let Some(ahead) = items.get(i + 2) {
+                        ahead.prefetch();
+                    }
                     if i > 0 {
                         out.push(b',');
                     }

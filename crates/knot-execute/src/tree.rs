@@ -57,6 +57,10 @@ pub trait Tree: Sized {
     fn marker(&self) -> Option<usize> {
         None
     }
+    /// Starts loading the value's fields into the cache (see [`Node::prefetch_all`]); by
+    /// default nothing.
+    #[inline]
+    fn prefetch(&self) {}
     /// The object's `__typename`, when it is a string.
     fn typename(&self) -> Option<&str> {
         match self.get("__typename")?.leaf() {
@@ -499,6 +503,48 @@ impl Node {
         self.as_object_mut()?.get_mut(key)
     }
 
+    /// Asks the processor to start loading the field `at` of this object (nothing for any
+    /// other node), so that a walk over a list reads the next object while it works on this
+    /// one. A whole answer is far larger than the cache once 50 requests interleave, and a
+    /// walk that waits on each object in turn spends most of its time waiting (`perf
+    /// annotate` of the federation benchmark's walks: about 90% on the first load of an
+    /// object's fields).
+    #[inline]
+    pub fn prefetch(&self, at: usize) {
+        #[cfg(target_arch = "x86_64")]
+        if let Node::Object(object) = self {
+            let fields = object.0.as_ptr();
+            let at = at.min(object.0.len().saturating_sub(1));
+            // `wrapping_add` stays in the object's fields (`at` is below its length) or at
+            // its start; a prefetch reads nothing and cannot fault either way.
+            let line = fields.wrapping_add(at).cast::<i8>();
+            // SAFETY: a prefetch is a hint: it does not access memory as far as the program
+            // is concerned, and SSE is part of every x86_64 target.
+            unsafe { std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(line) };
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = at;
+    }
+
+    /// [`Node::prefetch`] of every field of an object, up to the first 8 cache lines (an
+    /// object about to be merged into, or copied, is read whole).
+    #[inline]
+    pub fn prefetch_all(&self) {
+        #[cfg(target_arch = "x86_64")]
+        if let Node::Object(object) = self {
+            let start = object.0.as_ptr().cast::<i8>();
+            let bytes = std::mem::size_of_val(object.0.as_slice()).min(8 * 64);
+            for offset in (0..bytes).step_by(64) {
+                // SAFETY: as in `prefetch`: a hint, within the object's fields.
+                unsafe {
+                    std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+                        start.wrapping_add(offset),
+                    )
+                };
+            }
+        }
+    }
+
     pub fn take(&mut self) -> Node {
         std::mem::take(self)
     }
@@ -620,6 +666,10 @@ impl Tree for Node {
     }
     fn write_json(&self, out: &mut Vec<u8>) {
         write_node(out, self)
+    }
+    #[inline]
+    fn prefetch(&self) {
+        self.prefetch_all()
     }
 }
 

@@ -1076,6 +1076,12 @@ impl Run<'_> {
                                 }
                                 cursor += 1;
                                 let slot = recorded.slot;
+                                // The entity of the next object is loaded meanwhile.
+                                if let Some(next) =
+                                    objects.get(cursor).and_then(|next| list.get(next.slot))
+                                {
+                                    next.prefetch_all();
+                                }
                                 let (Some(entity), Some(left)) =
                                     (list.get_mut(slot), uses.get_mut(slot))
                                 else {

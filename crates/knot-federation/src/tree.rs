@@ -129,7 +129,22 @@ fn walk_objects_mut_at(
             } else {
                 &mut hints[1..]
             };
-            for (i, item) in items.iter_mut().enumerate() {
+            // The objects two places ahead are loaded while this one is walked: only the
+            // field the walk goes on through, or all of an object the walk ends at (which
+            // `visit` reads whole).
+            let at = hints_rest.first().copied();
+            let prefetch = |node: &Node| match at {
+                Some(at) if !rest.is_empty() => node.prefetch(at),
+                _ => node.prefetch_all(),
+            };
+            for item in items.iter().take(2) {
+                prefetch(item);
+            }
+            for i in 0..items.len() {
+                if let Some(ahead) = items.get(i + 2) {
+                    prefetch(ahead);
+                }
+                let Some(item) = items.get_mut(i) else { break };
                 indices.push(i as u32);
                 walk_objects_mut_at(item, rest, hints_rest, indices, supergraph, visit);
                 indices.pop();
