@@ -17,6 +17,10 @@
 #                    Router's router-level dedupe, the public benchmark's config; knot
 #                    --dedupe-requests), as `hive-router-dedupe` and `knot-dedupe`. At defaults both
 #                    deduplicate identical subgraph requests in flight and nothing else.
+#   DISTINCT=1  every request carries a distinct value of a variable `n` the query does not
+#               declare (knot-loadgen --vary-variable n; both gateways ignore it), so no two
+#               client requests are identical and client-request deduplication has nothing to
+#               share. Subgraph requests stay identical: the query has no argument to carry it.
 #   PEERS_DIR  where the npm peers are installed (default ~/.cache/knot-fed-peers)
 # Hive Router is installed with `cargo +nightly install hive-router --locked --features graphiql`
 # (it needs rustc 1.97; about 12 minutes on 2 cores) when it is missing and a nightly exists.
@@ -63,6 +67,9 @@ if [[ "${CLIENT_DEDUPE:-0}" == 1 ]]; then
   GATEWAYS="$GATEWAYS knot-dedupe"
   [[ " $GATEWAYS " == *" hive-router "* ]] && GATEWAYS="$GATEWAYS hive-router-dedupe"
 fi
+
+vary=()
+[[ "${DISTINCT:-0}" == 1 ]] && vary=(--vary-variable n)
 
 work="$(mktemp -d /tmp/knot-fed-compare.XXXXXX)"
 body="$work/body.json"
@@ -149,7 +156,7 @@ peak_rss() {
   echo $(( total / 1024 ))
 }
 
-echo "federation benchmark: $C connections, ${DURATION}s measured after ${WARMUP}s warm-up, $ROUNDS rounds, $(nproc) cores"
+echo "federation benchmark: $C connections, ${DURATION}s measured after ${WARMUP}s warm-up, $ROUNDS rounds, $(nproc) cores${vary:+, a distinct variable per request}"
 reference=""
 for round in $(seq "$ROUNDS"); do
   for name in $GATEWAYS; do
@@ -159,9 +166,9 @@ for round in $(seq "$ROUNDS"); do
     if [[ "$size" != "$reference" ]]; then
       echo "warning: $name answers $size bytes, the reference is $reference bytes" >&2
     fi
-    "$LOADGEN" "$url" "$body" --connections "$C" --seconds "$WARMUP" --expect-bytes "$reference" >/dev/null
+    "$LOADGEN" "$url" "$body" --connections "$C" --seconds "$WARMUP" --expect-bytes "$reference" "${vary[@]}" >/dev/null
     before="$(cpu_ticks)"
-    out="$("$LOADGEN" "$url" "$body" --connections "$C" --seconds "$DURATION" --expect-bytes "$reference")"
+    out="$("$LOADGEN" "$url" "$body" --connections "$C" --seconds "$DURATION" --expect-bytes "$reference" "${vary[@]}")"
     after="$(cpu_ticks)"
     rss="$(peak_rss)"
     stop
