@@ -710,7 +710,7 @@ impl Serialize for Node {
 
 impl<'de> Deserialize<'de> for Node {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Node, D::Error> {
-        deserializer.deserialize_any(NodeVisitor { like: None })
+        NodeSeed { like: None }.deserialize(deserializer)
     }
 }
 
@@ -722,7 +722,7 @@ impl<'de> Deserialize<'de> for Node {
 /// uses. The items of a GraphQL list have one shape: every object in an item after the first
 /// is given room for the fields of its counterpart in the item before, which is exact for
 /// all but the first item and never grows (on the federation benchmark's answers this takes
-/// about a sixth off the tree's heap; `cargo bench -p knot-federation --bench answer`).
+/// about an eighth off the tree's heap; `cargo bench -p knot-federation --bench answer`).
 #[derive(Clone, Copy)]
 struct NodeSeed<'p> {
     like: Option<&'p Node>,

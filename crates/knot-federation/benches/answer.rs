@@ -1,7 +1,7 @@
 //! Reading a subgraph answer into the data tree (`Node`), one of the largest costs of `knot
 //! serve` on the federation benchmark. The answer is made here, shaped like the benchmark's
 //! subgraphs answering `_entities`: 100 users, each with 6 reviews, each with a product of 7
-//! fields (about 128 KB). The bench runs on the system allocator, counting: it prints how many
+//! fields (about 127 KB). The bench runs on the system allocator, counting: it prints how many
 //! allocations one read makes and how much heap the tree holds.
 //! `cargo bench -p knot-federation --bench answer`
 
